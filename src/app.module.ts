@@ -1,0 +1,52 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppLoggerModule } from '@/common/logging';
+import { RedisModule } from '@/common/redis.module';
+import { RequestContextMiddleware } from '@/common/request-context';
+import { AppConfig } from '@/config/config';
+import { APP_CONFIG, ConfigModule } from '@/config/config.module';
+import { dataSourceOptions } from '@/database/data-source-options';
+import { AuditModule } from '@/modules/audit/audit.module';
+import { AuthModule } from '@/modules/auth/auth.module';
+import { HealthModule } from '@/modules/health/health.module';
+import { JurisdictionsModule } from '@/modules/jurisdictions/jurisdictions.module';
+import { UsersModule } from '@/modules/users/users.module';
+
+/** `api` serves HTTP, `worker` runs the queue processors, `all` (npm start) does both in one process. */
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
+    void role; // queue processors join here in the exchange module
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        AppLoggerModule,
+        TypeOrmModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({ ...dataSourceOptions(c.databaseUrl), autoLoadEntities: true }),
+        }),
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({
+            connection: { url: c.redisUrl },
+            prefix: `${c.redisPrefix}:bull`,
+          }),
+        }),
+        RedisModule,
+        AuditModule,
+        JurisdictionsModule,
+        UsersModule,
+        AuthModule,
+        HealthModule,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestContextMiddleware).forRoutes('*');
+  }
+}

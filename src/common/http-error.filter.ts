@@ -1,0 +1,102 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+import { AppError, ErrorDetail } from './errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details: ErrorDetail[];
+}
+
+const STATUS_CODES: Record<number, [string, string]> = {
+  400: ['BAD_REQUEST', '请求格式有误'],
+  401: ['UNAUTHORIZED', '未登录或登录已失效，请重新登录'],
+  403: ['FORBIDDEN', '没有权限执行此操作'],
+  404: ['NOT_FOUND', '请求的资源不存在'],
+  405: ['METHOD_NOT_ALLOWED', '不支持此请求方法'],
+  406: ['NOT_ACCEPTABLE', '不支持请求的响应格式'],
+  409: ['CONFLICT', '与现有数据冲突'],
+  413: ['PAYLOAD_TOO_LARGE', '请求内容过大'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', '不支持的内容类型，请使用 application/json'],
+  422: ['UNPROCESSABLE', '请求被业务规则拒绝'],
+  429: ['TOO_MANY_REQUESTS', '请求过于频繁，请稍后再试'],
+  503: ['SERVICE_UNAVAILABLE', '服务暂时不可用，请稍后重试'],
+};
+
+/** Maps anything thrown to the contract's error body. Client mistakes never become a 500. */
+export function toErrorBody(error: unknown, logger?: Logger): ErrorBody {
+  if (error instanceof AppError) {
+    return { statusCode: error.statusCode, code: error.code, message: error.message, details: error.details };
+  }
+  if (error instanceof ThrottlerException) return fromStatus(429);
+  if (error instanceof HttpException) {
+    // Nest re-raises Fastify's own refusals (unparseable JSON, empty body, bad content type) as a bare
+    // HttpException; every 400 the service raises itself is an AppError or a subclass.
+    if (error.constructor === HttpException && error.getStatus() === 400) {
+      return { statusCode: 400, code: 'MALFORMED_REQUEST', message: '请求体无法解析，须为有效的 JSON', details: [] };
+    }
+    return fromStatus(error.getStatus());
+  }
+  if (error instanceof QueryFailedError) {
+    const pg = error.driverError as { code?: string; constraint?: string };
+    // A unique index caught a race the service's own check could not see.
+    if (pg.code === '23505') return { ...fromStatus(409), code: 'CONFLICT', details: [] };
+    // Connection lost, too many connections, server shutting down: a temporary refusal, safe to retry.
+    if (pg.code?.startsWith('08') || pg.code === '57P01' || pg.code === '53300') return fromStatus(503);
+  }
+  if (isFastifyError(error)) {
+    const status = error.statusCode ?? 500;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fromStatus(413);
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return fromStatus(415);
+    if (status >= 400 && status < 500) {
+      const body = fromStatus(status);
+      if (status === 400) return { ...body, code: 'MALFORMED_REQUEST', message: '请求体无法解析，须为有效的 JSON' };
+      return body;
+    }
+  }
+  if (isConnectionError(error)) return fromStatus(503);
+  logger?.error({ err: safeError(error) }, 'unhandled error');
+  return { statusCode: 500, code: 'INTERNAL_ERROR', message: '服务器内部错误，请稍后重试', details: [] };
+}
+
+/** What may be logged of an error: never its query parameters or driver detail, which can hold personal data. */
+export function safeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  return { type: error.name, code: (error as { code?: unknown }).code, stack: error.stack };
+}
+
+function fromStatus(status: number): ErrorBody {
+  const [code, message] = STATUS_CODES[status] ?? (status >= 500 ? ['INTERNAL_ERROR', '服务器内部错误'] : ['BAD_REQUEST', '请求有误']);
+  return { statusCode: status, code, message, details: [] };
+}
+
+function isFastifyError(error: unknown): error is { code?: string; statusCode?: number } {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' &&
+    ((error as { code: string }).code.startsWith('FST_') || typeof (error as { statusCode?: unknown }).statusCode === 'number');
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' ||
+    (error instanceof Error && /Connection is closed|connect ECONNREFUSED|Connection terminated/.test(error.message));
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const body = toErrorBody(error, this.logger);
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.warn({ reqId: request?.id, err: safeError(error) }, 'dependency unavailable');
+      void reply.header('Retry-After', '5');
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '@/config/config';
+import { APP_CONFIG } from '@/config/config.module';
+
+// Fields that may hold personal data, wherever they appear in a logged object.
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.idNumber',
+  '*.name',
+  '*.phone',
+  '*.password',
+  '*.spouse',
+  '*.person',
+  '*.holder',
+];
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Logs the path only: a query string can carry a full ID number (`?idNumber=`) or a name (`?q=`). */
+export function loggablePath(url: string | undefined): string {
+  return (url ?? '').split('?')[0];
+}
+
+export const AppLoggerModule = LoggerModule.forRootAsync({
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig) => ({
+    pinoHttp: {
+      level: config.logLevel,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      genReqId: (req: IncomingMessage) => {
+        const given = req.headers['x-request-id'];
+        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    },
+  }),
+});

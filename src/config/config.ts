@@ -1,0 +1,149 @@
+import { createHash, createPrivateKey, KeyObject } from 'node:crypto';
+import { Duration } from 'luxon';
+
+// The one place that reads process.env. Every variable of operations.md is parsed and checked here
+// once, so a bad value stops the service at boot with its name, never later in a request.
+
+export type NodeEnv = 'production' | 'development' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix of every BullMQ and Redis key, so two services (or two test workers) can share a Redis. */
+  redisPrefix: string;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  dataKey: Buffer;
+  certSigningKey: KeyObject;
+  bootstrapAdminUsername: string;
+  bootstrapAdminPassword: string | undefined;
+  submissionTimeLimitMs: number;
+  replyTimeLimitMs: number;
+  replyTimeLimitUrgentMs: number;
+  rateTarget: number;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`配置无效 / invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+// Dev/test only: stable, clearly insecure defaults so `npm run demo` and `npm test` need no secrets.
+const DEV_JWT_SECRET = 'liudong-dev-only-jwt-secret-do-not-use-in-production';
+const DEV_DATA_KEY = createHash('sha256').update('liudong-dev-only-data-key').digest();
+const DEV_CERT_SEED = createHash('sha256').update('liudong-dev-only-cert-key').digest();
+// PKCS#8 DER header of an Ed25519 private key; the 32-byte seed follows it.
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseDurationMs(value: string): number {
+  // Calendar units (years, months) have no fixed length; time limits are days, hours, minutes, seconds.
+  if (!/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(value)) {
+    throw new Error(`must be an ISO-8601 duration of weeks/days/hours/minutes/seconds, e.g. P30D or PT2S (got "${value}")`);
+  }
+  const ms = Duration.fromISO(value).toMillis();
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`must be a positive duration (got "${value}")`);
+  return ms;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const rawEnv = env.NODE_ENV ?? 'production';
+  let nodeEnv: NodeEnv = 'production';
+  if (rawEnv === 'production' || rawEnv === 'development' || rawEnv === 'test') nodeEnv = rawEnv;
+  else problems.push(`NODE_ENV must be production, development or test (got "${rawEnv}")`);
+  const devDefaults = nodeEnv !== 'production';
+
+  function read<T>(name: string, fallback: string | undefined, parse: (v: string) => T): T | undefined {
+    const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
+    if (raw === undefined) {
+      problems.push(`${name} is required`);
+      return undefined;
+    }
+    try {
+      return parse(raw);
+    } catch (e) {
+      problems.push(`${name} ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  const int = (min: number, max: number) => (v: string) => {
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new Error(`must be an integer from ${min} to ${max} (got "${v}")`);
+    return Number(v);
+  };
+  const url = (protocols: string[]) => (v: string) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(v);
+    } catch {
+      throw new Error('must be a URL');
+    }
+    if (!protocols.includes(parsed.protocol)) throw new Error(`must start with ${protocols.join(' or ')}`);
+    return v;
+  };
+
+  const config = {
+    nodeEnv,
+    port: read('PORT', '3000', int(1, 65535)),
+    databaseUrl: read('DATABASE_URL', undefined, url(['postgres:', 'postgresql:'])),
+    redisUrl: read('REDIS_URL', undefined, url(['redis:', 'rediss:'])),
+    redisPrefix: read('REDIS_PREFIX', 'liudong', (v) => {
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(v)) throw new Error('must be 1–32 letters, digits, "_" or "-"');
+      return v;
+    }),
+    jwtSecret: read('JWT_SECRET', devDefaults ? DEV_JWT_SECRET : undefined, (v) => {
+      if (v.length < 32) throw new Error('must be at least 32 characters');
+      return v;
+    }),
+    jwtTtlSeconds: read('JWT_TTL', 'PT8H', (v) => Math.round(parseDurationMs(v) / 1000)),
+    dataKey: read('DATA_KEY', devDefaults ? DEV_DATA_KEY.toString('base64') : undefined, (v) => {
+      const key = Buffer.from(v, 'base64');
+      if (key.length !== 32) throw new Error('must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)');
+      return key;
+    }),
+    certSigningKey: read('CERT_SIGNING_KEY', devDefaults ? 'dev' : undefined, (v) => {
+      if (v === 'dev' && devDefaults) return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, DEV_CERT_SEED]), format: 'der', type: 'pkcs8' });
+      let key: KeyObject;
+      try {
+        key = createPrivateKey(v.replace(/\\n/g, '\n'));
+      } catch {
+        throw new Error('must be a PEM private key (`openssl genpkey -algorithm ed25519`)');
+      }
+      if (key.asymmetricKeyType !== 'ed25519') throw new Error('must be an Ed25519 private key');
+      return key;
+    }),
+    bootstrapAdminUsername: read('BOOTSTRAP_ADMIN_USERNAME', 'admin', (v) => {
+      if (!/^[A-Za-z0-9_.-]{3,64}$/.test(v)) throw new Error('must be 3–64 letters, digits, ".", "_" or "-"');
+      return v;
+    }),
+    // Needed only by `npm run setup` when the admin does not exist yet; setup checks it there.
+    bootstrapAdminPassword: env.BOOTSTRAP_ADMIN_PASSWORD || undefined,
+    submissionTimeLimitMs: read('SUBMISSION_TIME_LIMIT', 'P15D', parseDurationMs),
+    replyTimeLimitMs: read('REPLY_TIME_LIMIT', 'P30D', parseDurationMs),
+    replyTimeLimitUrgentMs: read('REPLY_TIME_LIMIT_URGENT', 'P15D', parseDurationMs),
+    rateTarget: read('RATE_TARGET', '0.9', (v) => {
+      const n = Number(v);
+      if (!/^\d*\.?\d+$/.test(v) || n < 0 || n > 1) throw new Error(`must be a number from 0 to 1 (got "${v}")`);
+      return n;
+    }),
+    logLevel: read('LOG_LEVEL', 'info', (v) => {
+      if (!LOG_LEVELS.includes(v as LogLevel)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')} (got "${v}")`);
+      return v as LogLevel;
+    }),
+    bodyLimitBytes: read('BODY_LIMIT', '1048576', int(1024, 64 * 1024 * 1024)),
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as AppConfig;
+}

@@ -1,0 +1,20 @@
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
+import { Foundation1795392000000 } from '../../migrations/1795392000000-Foundation';
+
+// Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
+export const MIGRATIONS = [Foundation1795392000000];
+
+export function dataSourceOptions(databaseUrl: string): PostgresConnectionOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    namingStrategy: new SnakeNamingStrategy(),
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    // Broken connections (e.g. after a PostgreSQL restart) are dropped from the pool and replaced.
+    extra: { max: 20, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
+  };
+}

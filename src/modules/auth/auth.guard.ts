@@ -1,0 +1,51 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { FastifyRequest } from 'fastify';
+import { Errors } from '@/common/errors';
+import { AuthUser, Role } from '@/common/scope';
+import { UsersService } from '@/modules/users/users.service';
+import { IS_PUBLIC, ROLES_KEY } from './auth.decorators';
+import { TokenPayload } from './auth.service';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Global guard: a valid token of an active account on every route not marked @Public, then the role rules. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly users: UsersService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) throw Errors.unauthorized();
+    let payload: TokenPayload;
+    try {
+      // The algorithm is pinned in JwtModule's verifyOptions: `alg: none` and HS/RS confusion are refused.
+      payload = await this.jwt.verifyAsync<TokenPayload>(token);
+    } catch {
+      throw Errors.unauthorized();
+    }
+    if (typeof payload.sub !== 'string') throw Errors.unauthorized();
+    const user = await this.users.findForAuth(payload.sub);
+    if (!user) throw Errors.unauthorized();
+    request.user = user;
+
+    // Supervisors watch and report; they never change anything.
+    if (user.role === 'supervisor' && !READ_METHODS.has(request.method)) {
+      throw Errors.forbidden('READ_ONLY_ROLE', '督导账号为只读，不能修改数据');
+    }
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles && !roles.includes(user.role)) {
+      throw Errors.forbidden('ROLE_NOT_ALLOWED', '当前账号角色无权执行此操作');
+    }
+    return true;
+  }
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '@/config/config';
+import { APP_CONFIG } from '@/config/config.module';
+import { UsersModule } from '@/modules/users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+
+@Module({
+  imports: [
+    UsersModule,
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        secret: config.jwtSecret,
+        signOptions: { algorithm: 'HS256', expiresIn: config.jwtTtlSeconds, issuer: 'liudong' },
+        verifyOptions: { algorithms: ['HS256'], issuer: 'liudong' },
+      }),
+    }),
+    ThrottlerModule.forRoot({
+      throttlers: [
+        { name: 'ip', ttl: 60_000, limit: 30 },
+        { name: 'username', ttl: 60_000, limit: 10 },
+      ],
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+})
+export class AuthModule {}

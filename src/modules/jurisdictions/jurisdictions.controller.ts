@@ -1,0 +1,36 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Errors } from '@/common/errors';
+import { toJurisdictionRef } from './jurisdiction.entity';
+import { JurisdictionQuery } from './jurisdictions.dto';
+import { JurisdictionsService } from './jurisdictions.service';
+
+@ApiTags('jurisdictions')
+@ApiBearerAuth()
+@Controller('jurisdictions')
+export class JurisdictionsController {
+  constructor(private readonly jurisdictions: JurisdictionsService) {}
+
+  @Get()
+  @ApiOperation({ summary: '下级区划（?parent=）或按名称搜索（?q=，前 50 条）' })
+  async list(@Query() query: JurisdictionQuery) {
+    if (query.parent && query.q) {
+      throw Errors.validation([{ field: 'q', message: '不能与 parent 同时使用' }]);
+    }
+    if (query.parent) {
+      const items = (await this.jurisdictions.children(query.parent)).map((j) => ({ ...toJurisdictionRef(j), parentCode: j.parentCode }));
+      return { items, total: items.length, page: 1, pageSize: items.length };
+    }
+    if (query.q) {
+      const items = await this.jurisdictions.search(query.q);
+      return { items, total: items.length, page: 1, pageSize: items.length };
+    }
+    throw Errors.validation([{ field: 'parent', message: '请提供 parent（上级区划代码）或 q（名称）' }]);
+  }
+
+  @Get(':code')
+  @ApiOperation({ summary: '区划详情及完整路径' })
+  detail(@Param('code') code: string) {
+    return this.jurisdictions.detail(code);
+  }
+}

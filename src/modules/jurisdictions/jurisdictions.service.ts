@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { ancestorCandidates, isDivisionCode } from '@/common/division-code';
+import { Errors } from '@/common/errors';
+import { Jurisdiction, JurisdictionRef, toJurisdictionRef } from './jurisdiction.entity';
+
+export interface JurisdictionDetail extends JurisdictionRef {
+  parentCode: string | null;
+  /** From 全国 down to the jurisdiction itself. */
+  path: JurisdictionRef[];
+}
+
+export interface JurisdictionListItem extends JurisdictionRef {
+  parentCode: string | null;
+  /** Names of the ancestors below 全国 and the jurisdiction itself, e.g. 湖北省随州市广水市. */
+  fullName: string;
+}
+
+const SEARCH_LIMIT = 50;
+
+@Injectable()
+export class JurisdictionsService {
+  constructor(@InjectRepository(Jurisdiction) private readonly jurisdictions: Repository<Jurisdiction>) {}
+
+  async find(code: string): Promise<Jurisdiction | null> {
+    if (!isDivisionCode(code)) return null;
+    return this.jurisdictions.findOneBy({ code });
+  }
+
+  /** The jurisdiction or a 400 naming the field, for codes a client sent in a body. */
+  async require(code: string, field: string): Promise<Jurisdiction> {
+    const found = await this.find(code);
+    if (!found) throw Errors.validation([{ field, message: '行政区划代码不存在' }]);
+    return found;
+  }
+
+  async detail(code: string): Promise<JurisdictionDetail> {
+    const found = await this.find(code);
+    if (!found) throw Errors.notFound('行政区划');
+    const ancestors = await this.jurisdictions.findBy({ code: In(ancestorCandidates(code)) });
+    const path = [...ancestors, found].sort((a, b) => a.code.localeCompare(b.code)).map(toJurisdictionRef);
+    return { ...toJurisdictionRef(found), parentCode: found.parentCode, path };
+  }
+
+  async children(parentCode: string): Promise<Jurisdiction[]> {
+    if (!(await this.find(parentCode))) throw Errors.notFound('行政区划');
+    return this.jurisdictions.find({ where: { parentCode }, order: { code: 'ASC' } });
+  }
+
+  /** Name search: the first 50 matches, higher levels first, each with its full name to tell 新华镇 from 新华镇. */
+  async search(q: string): Promise<JurisdictionListItem[]> {
+    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.jurisdictions
+      .createQueryBuilder('j')
+      .where('j.name LIKE :pattern', { pattern })
+      .orderBy(`array_position(ARRAY['country','province','city','county','township','village']::varchar[], j.level)`)
+      .addOrderBy('j.code')
+      .limit(SEARCH_LIMIT)
+      .getMany();
+    return this.withFullNames(rows);
+  }
+
+  async withFullNames(rows: Jurisdiction[]): Promise<JurisdictionListItem[]> {
+    const codes = new Set(rows.flatMap((r) => ancestorCandidates(r.code)));
+    const ancestors = codes.size ? await this.jurisdictions.findBy({ code: In([...codes]) }) : [];
+    const names = new Map(ancestors.map((a) => [a.code, a]));
+    return rows.map((r) => {
+      const chain = ancestorCandidates(r.code)
+        .reverse()
+        .map((c) => names.get(c))
+        .filter((a): a is Jurisdiction => !!a && a.level !== 'country' && a.name !== '市辖区' && a.name !== '县');
+      return { ...toJurisdictionRef(r), parentCode: r.parentCode, fullName: [...chain.map((a) => a.name), r.name].join('') };
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { PageQuery } from '@/common/pagination';
+import { Role, ROLES } from '@/common/scope';
+
+const USERNAME = /^[A-Za-z0-9_.-]{3,64}$/;
+const CODE = /^\d{12}$/;
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'yangzhai01', description: '3–64 位字母、数字、"."、"_"、"-"' })
+  @IsString()
+  @Matches(USERNAME, { message: '用户名须为 3–64 位字母、数字、"."、"_" 或 "-"' })
+  username: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128 })
+  @IsString()
+  @MinLength(8, { message: '密码至少 8 位' })
+  @MaxLength(128)
+  password: string;
+
+  @ApiProperty({ example: '杨寨镇计生办 王芳' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  displayName: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role: Role;
+
+  @ApiProperty({ example: '421381101000' })
+  @IsString()
+  @Matches(CODE, { message: '必须是 12 位行政区划代码' })
+  jurisdictionCode: string;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  displayName?: string;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ minLength: 8, maxLength: 128 })
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: '密码至少 8 位' })
+  @MaxLength(128)
+  password?: string;
+}
+
+export class UserQuery extends PageQuery {
+  @ApiPropertyOptional({ description: '用户名或显示名称包含' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+}

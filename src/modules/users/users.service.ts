@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import * as argon2 from 'argon2';
+import { DataSource, Repository } from 'typeorm';
+import { Errors } from '@/common/errors';
+import { offsetOf, Page, pageOf } from '@/common/pagination';
+import { assertInScope, AuthUser, inScope, scopeRange } from '@/common/scope';
+import { AuditService } from '@/modules/audit/audit.service';
+import { JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
+import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
+import { User } from './user.entity';
+import { CreateUserDto, UpdateUserDto, UserQuery } from './users.dto';
+
+export interface UserResponse {
+  id: string;
+  username: string;
+  displayName: string;
+  role: AuthUser['role'];
+  active: boolean;
+  jurisdiction: JurisdictionRef;
+}
+
+export function toUserResponse(user: User): UserResponse {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    active: user.active,
+    jurisdiction: user.jurisdiction
+      ? toJurisdictionRef(user.jurisdiction)
+      : { code: user.jurisdictionCode, name: '', level: 'country' },
+  };
+}
+
+export const PASSWORD_HASH_OPTIONS = { type: argon2.argon2id } as const;
+
+// Tokens are checked against the account on every request (a deactivated user is locked out),
+// but a short cache keeps that off the database for the hot paths.
+const AUTH_CACHE_MS = 10_000;
+
+@Injectable()
+export class UsersService {
+  private readonly authCache = new Map<string, { user: AuthUser | null; until: number }>();
+
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jurisdictions: JurisdictionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(admin: AuthUser, dto: CreateUserDto): Promise<UserResponse> {
+    assertInScope(admin, dto.jurisdictionCode, 'jurisdictionCode');
+    await this.jurisdictions.require(dto.jurisdictionCode, 'jurisdictionCode');
+    if (await this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username)', dto).getExists()) {
+      throw usernameTaken();
+    }
+    const passwordHash = await argon2.hash(dto.password, PASSWORD_HASH_OPTIONS);
+    const id = await this.dataSource.transaction(async (manager) => {
+      const saved = await manager.getRepository(User).save(
+        manager.getRepository(User).create({
+          username: dto.username,
+          passwordHash,
+          displayName: dto.displayName,
+          role: dto.role,
+          jurisdictionCode: dto.jurisdictionCode,
+        }),
+      );
+      await this.audit.record({ actor: admin, action: 'create', entity: 'user', entityId: saved.id, detail: { role: dto.role, jurisdictionCode: dto.jurisdictionCode } }, manager);
+      return saved.id;
+    });
+    return toUserResponse(await this.load(id));
+  }
+
+  async list(admin: AuthUser, query: UserQuery): Promise<Page<UserResponse>> {
+    const { low, high } = scopeRange(admin);
+    const qb = this.users
+      .createQueryBuilder('u')
+      .leftJoinAndSelect('u.jurisdiction', 'j')
+      .where('u.jurisdiction_code BETWEEN :low AND :high', { low, high })
+      .orderBy('u.jurisdiction_code')
+      .addOrderBy('u.username')
+      .offset(offsetOf(query))
+      .limit(query.pageSize);
+    if (query.role) qb.andWhere('u.role = :role', { role: query.role });
+    if (query.q) {
+      const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere('(u.username ILIKE :pattern OR u.display_name ILIKE :pattern)', { pattern });
+    }
+    const [rows, total] = await qb.getManyAndCount();
+    return pageOf(rows.map(toUserResponse), total, query);
+  }
+
+  async get(admin: AuthUser, id: string): Promise<UserResponse> {
+    return toUserResponse(await this.loadInScope(admin, id));
+  }
+
+  async update(admin: AuthUser, id: string, dto: UpdateUserDto): Promise<UserResponse> {
+    const user = await this.loadInScope(admin, id);
+    if (user.id === admin.id && (dto.active === false || (dto.role && dto.role !== 'admin'))) {
+      throw Errors.conflict('CANNOT_DEMOTE_SELF', '不能停用自己的账号或取消自己的管理员角色');
+    }
+    const changes: Partial<User> = {};
+    if (dto.displayName !== undefined) changes.displayName = dto.displayName;
+    if (dto.role !== undefined) changes.role = dto.role;
+    if (dto.active !== undefined) changes.active = dto.active;
+    if (dto.password !== undefined) changes.passwordHash = await argon2.hash(dto.password, PASSWORD_HASH_OPTIONS);
+    await this.dataSource.transaction(async (manager) => {
+      if (Object.keys(changes).length > 0) await manager.getRepository(User).update({ id }, changes);
+      // Field names only: the audit log never holds the password or its hash.
+      await this.audit.record({ actor: admin, action: 'update', entity: 'user', entityId: id, detail: { fields: Object.keys(dto).filter((k) => dto[k as keyof UpdateUserDto] !== undefined) } }, manager);
+    });
+    this.authCache.delete(id);
+    return toUserResponse(await this.load(id));
+  }
+
+  /** The signed-in user as the guard sees it, or null when the account is gone or deactivated. */
+  async findForAuth(id: string): Promise<AuthUser | null> {
+    const cached = this.authCache.get(id);
+    if (cached && cached.until > Date.now()) return cached.user;
+    const user = await this.users.findOneBy({ id });
+    const auth: AuthUser | null =
+      user && user.active
+        ? { id: user.id, username: user.username, displayName: user.displayName, role: user.role, jurisdictionCode: user.jurisdictionCode }
+        : null;
+    if (this.authCache.size > 10_000) this.authCache.clear();
+    this.authCache.set(id, { user: auth, until: Date.now() + AUTH_CACHE_MS });
+    return auth;
+  }
+
+  /** For login only: includes the password hash. */
+  findForLogin(username: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.username) = lower(:username)', { username })
+      .getOne();
+  }
+
+  async load(id: string): Promise<User> {
+    const user = await this.users.findOne({ where: { id }, relations: { jurisdiction: true } });
+    if (!user) throw Errors.notFound('用户');
+    return user;
+  }
+
+  private async loadInScope(admin: AuthUser, id: string): Promise<User> {
+    const user = await this.users.findOne({ where: { id }, relations: { jurisdiction: true } });
+    // Accounts outside the admin's subtree are reported as absent: their existence is not the admin's business.
+    if (!user || !inScope(admin, user.jurisdictionCode)) throw Errors.notFound('用户');
+    return user;
+  }
+}
+
+function usernameTaken() {
+  return Errors.conflict('USERNAME_TAKEN', '用户名已被使用', [{ field: 'username', message: '用户名已被使用' }]);
+}

@@ -1,0 +1,67 @@
+import { startTestApp, TestApp } from './support/app';
+import { testConfig } from './support/env';
+import { createApp } from '@/configure-app';
+
+describe('HTTP conventions, health and docs', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.token();
+  });
+  afterAll(() => t.close());
+
+  it('reports health without a token', async () => {
+    const res = await t.http().get('/api/health').expect(200);
+    expect(res.body).toEqual({ status: 'ok', db: 'up', redis: 'up', queues: expect.any(Object) });
+  });
+
+  it('answers a malformed JSON body with 400 in the contract error shape', async () => {
+    const res = await t.http().post('/api/users').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send('{"username": "x",').expect(400);
+    expect(res.body).toEqual({ statusCode: 400, code: 'MALFORMED_REQUEST', message: expect.stringMatching(/JSON/), details: [] });
+    await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send('{bad').expect(400);
+  });
+
+  it('refuses an oversized body with 413', async () => {
+    const huge = JSON.stringify({ username: 'x', password: 'y'.repeat(t.config.bodyLimitBytes) });
+    const res = await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send(huge).expect(413);
+    expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('refuses unknown fields with 400 naming them', async () => {
+    const res = await t.http().post('/api/auth/login').send({ username: 'admin', password: 'x', remember: true }).expect(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'remember', message: '不允许的字段' }] });
+  });
+
+  it('answers wrong types and unknown routes without a 500', async () => {
+    const res = await t.http().post('/api/auth/login').send({ username: ['admin'], password: { $ne: 1 } }).expect(400);
+    expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['password', 'username']);
+    const notFound = await t.http().get('/api/nowhere').set('Authorization', `Bearer ${token}`).expect(404);
+    expect(notFound.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    await t.http().get('/api/users/not-a-uuid').set('Authorization', `Bearer ${token}`).expect(400);
+    await t.http().get('/api/users?pageSize=1000').set('Authorization', `Bearer ${token}`).expect(400);
+  });
+
+  it('serves the OpenAPI document describing the endpoints', async () => {
+    const res = await t.http().get('/api/docs-json').expect(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/auth/login', '/api/me', '/api/users', '/api/users/{id}', '/api/jurisdictions', '/api/jurisdictions/{code}', '/api/health', '/api/audit']),
+    );
+    await t.http().get('/api/docs').expect(200);
+  });
+});
+
+describe('health when Redis is down', () => {
+  it('answers 503 naming the dependency that is down', async () => {
+    const app = await createApp(testConfig({ REDIS_URL: 'redis://127.0.0.1:1' }));
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    try {
+      const res = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/api/health' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ status: 'error', db: 'up', redis: 'down' });
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,48 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@/config/config';
+import { createApp } from '@/configure-app';
+import { BOOTSTRAP_ADMIN, testConfig } from './env';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  db: DataSource;
+  http: () => ReturnType<typeof request>;
+  /** Logs in (once per username) and returns the bearer token. */
+  token: (username?: string, password?: string) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+/** The real application, configured exactly as main.ts does it, on this worker's database and Redis. */
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(overrides);
+  const app = await createApp(config);
+  // A real listening socket on loopback: requests go through TCP exactly as a client's would.
+  await app.listen(0, '127.0.0.1');
+  const server = await app.getUrl();
+  const tokens = new Map<string, string>();
+  return {
+    app,
+    config,
+    db: app.get(DataSource),
+    http: () => request(server),
+    token: async (username = BOOTSTRAP_ADMIN.username, password = BOOTSTRAP_ADMIN.password) => {
+      const cached = tokens.get(username);
+      if (cached) return cached;
+      const res = await request(server).post('/api/auth/login').send({ username, password });
+      if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      tokens.set(username, res.body.accessToken);
+      return res.body.accessToken as string;
+    },
+    close: () => app.close(),
+  };
+}
+
+let counter = 0;
+/** A username no other test (or earlier run on the same database) has used. */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}_${process.env.JEST_WORKER_ID ?? '1'}_${Date.now().toString(36)}_${counter}`;
+}

@@ -1,0 +1,29 @@
+import { AppConfig, loadConfig } from '@/config/config';
+
+export const BOOTSTRAP_ADMIN = { username: 'admin', password: 'bootstrap-admin-pw' };
+
+/** Databases copied from the template; Jest worker ids run from 1 to maxWorkers. */
+export const TEST_WORKER_SLOTS = 4;
+
+export function workerDatabaseName(workerId = process.env.JEST_WORKER_ID ?? '1'): string {
+  return `liudong_test_${Number(workerId) % TEST_WORKER_SLOTS || TEST_WORKER_SLOTS}`;
+}
+
+/** The config a test app runs with: this worker's database, its own Redis key prefix, quiet logs. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  const base = process.env.LIUDONG_TEST_DATABASE_URL;
+  const redisUrl = process.env.LIUDONG_TEST_REDIS_URL;
+  if (!base || !redisUrl) throw new Error('test stack not started: run the tests with `npm test`');
+  const url = new URL(base);
+  url.pathname = `/${workerDatabaseName()}`;
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: url.toString(),
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: `test${process.env.JEST_WORKER_ID ?? '1'}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    BOOTSTRAP_ADMIN_USERNAME: BOOTSTRAP_ADMIN.username,
+    BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password,
+    ...overrides,
+  });
+}
