@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -29,7 +30,13 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
 }
 
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
+  return new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    // A caller's X-Request-Id is kept (and logged) so one request can be followed across services.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
 }
 
 /** Builds the configured HTTP application (not yet listening). */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '@/config/config';
@@ -17,8 +16,6 @@ export const REDACT_PATHS = [
   '*.holder',
 ];
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 /** Logs the path only: a query string can carry a full ID number (`?idNumber=`) or a name (`?q=`). */
 export function loggablePath(url: string | undefined): string {
   return (url ?? '').split('?')[0];
@@ -30,10 +27,6 @@ export const AppLoggerModule = LoggerModule.forRootAsync({
     pinoHttp: {
       level: config.logLevel,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      genReqId: (req: IncomingMessage) => {
-        const given = req.headers['x-request-id'];
-        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

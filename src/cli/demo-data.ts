@@ -1,0 +1,83 @@
+import * as argon2 from 'argon2';
+import { DataSource } from 'typeorm';
+import { ConfigError, loadConfig } from '@/config/config';
+import { dataSourceOptions } from '@/database/data-source-options';
+import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
+
+export const DEMO_PASSWORD = 'liudong2026';
+
+export interface DemoLogin {
+  username: string;
+  role: string;
+  jurisdictionCode: string;
+  jurisdictionName: string;
+  what: string;
+}
+
+interface DemoAccount {
+  username: string;
+  role: 'staff' | 'supervisor' | 'admin';
+  displayName: string;
+  what: string;
+  /** A fixed code, or the first community (居委会) under a prefix. */
+  code?: string;
+  communityUnder?: string;
+}
+
+// Origin: 湖北省随州市广水市 townships. Destinations: communities in 衢州, 无锡, 郑州.
+const ACCOUNTS: DemoAccount[] = [
+  { username: 'hubei_admin', role: 'admin', displayName: '湖北省管理员', code: '420000000000', what: '管理湖北省内账号' },
+  { username: 'hubei_sup', role: 'supervisor', displayName: '湖北省督导', code: '420000000000', what: '查看湖北省考核指标（只读）' },
+  { username: 'guangshui_sup', role: 'supervisor', displayName: '广水市督导', code: '421381000000', what: '查看广水市考核指标（只读）' },
+  { username: 'yangzhai', role: 'staff', displayName: '杨寨镇计生办', code: '421381101000', what: '流出地：杨寨镇' },
+  { username: 'chenxiang', role: 'staff', displayName: '陈巷镇计生办', code: '421381102000', what: '流出地：陈巷镇' },
+  { username: 'yingshan', role: 'staff', displayName: '应山街道计生办', code: '421381001000', what: '流出地：应山街道' },
+  { username: 'quzhou_kecheng', role: 'staff', displayName: '衢州柯城社区', communityUnder: '330802', what: '流入地：衢州市柯城区社区' },
+  { username: 'wuxi_liangxi', role: 'staff', displayName: '无锡梁溪社区', communityUnder: '320213', what: '流入地：无锡市梁溪区社区' },
+  { username: 'zhengzhou_jinshui', role: 'staff', displayName: '郑州金水社区', communityUnder: '410105', what: '流入地：郑州市金水区社区' },
+  { username: 'quzhou_sup', role: 'supervisor', displayName: '衢州市督导', code: '330800000000', what: '查看衢州市考核指标（只读）' },
+];
+
+/** Idempotent: demo accounts in real localities (cases join in with the case module). */
+export async function loadDemoData(databaseUrl: string): Promise<DemoLogin[]> {
+  const db = new DataSource(dataSourceOptions(databaseUrl));
+  await db.initialize();
+  try {
+    const hash = await argon2.hash(DEMO_PASSWORD, PASSWORD_HASH_OPTIONS);
+    const logins: DemoLogin[] = [];
+    for (const account of ACCOUNTS) {
+      const [place] = account.code
+        ? await db.query(`SELECT code, name FROM jurisdiction WHERE code = $1`, [account.code])
+        : await db.query(
+            // The first 居委会 (village digits 001–199) of the district.
+            `SELECT code, name FROM jurisdiction
+              WHERE code BETWEEN $1 AND $2 AND level = 'village' AND substr(code, 10, 3) < '200'
+              ORDER BY code LIMIT 1`,
+            [`${account.communityUnder}000000`, `${account.communityUnder}999999`],
+          );
+      if (!place) throw new Error(`demo jurisdiction for ${account.username} not found: run npm run setup first`);
+      await db.query(
+        `INSERT INTO app_user (username, password_hash, display_name, role, jurisdiction_code)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [account.username, hash, account.displayName, account.role, place.code],
+      );
+      const [user] = await db.query(`SELECT u.jurisdiction_code AS code, j.name FROM app_user u JOIN jurisdiction j ON j.code = u.jurisdiction_code WHERE lower(u.username) = lower($1)`, [account.username]);
+      logins.push({ username: account.username, role: account.role, jurisdictionCode: user.code, jurisdictionName: user.name, what: account.what });
+    }
+    return logins;
+  } finally {
+    await db.destroy();
+  }
+}
+
+if (require.main === module) {
+  loadDemoData(loadConfig().databaseUrl)
+    .then((logins) => {
+      console.log(`[demo] demo accounts (password for all: ${DEMO_PASSWORD}):`);
+      for (const l of logins) console.log(`  ${l.username.padEnd(18)} ${l.role.padEnd(10)} ${l.jurisdictionCode} ${l.jurisdictionName}  ${l.what}`);
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof ConfigError ? error.message : error);
+      process.exit(1);
+    });
+}
