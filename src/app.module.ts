@@ -1,6 +1,8 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { BullModule } from '@nestjs/bullmq';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyInterceptor } from '@/common/idempotency.interceptor';
 import { AppLoggerModule } from '@/common/logging';
 import { RedisModule } from '@/common/redis.module';
 import { RequestContextMiddleware } from '@/common/request-context';
@@ -9,8 +11,12 @@ import { APP_CONFIG, ConfigModule } from '@/config/config.module';
 import { dataSourceOptions } from '@/database/data-source-options';
 import { AuditModule } from '@/modules/audit/audit.module';
 import { AuthModule } from '@/modules/auth/auth.module';
+import { CaseViewModule } from '@/modules/cases/case-view.module';
 import { HealthModule } from '@/modules/health/health.module';
+import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { JurisdictionsModule } from '@/modules/jurisdictions/jurisdictions.module';
+import { OutflowsModule } from '@/modules/outflows/outflows.module';
+import { PersonsModule } from '@/modules/persons/persons.module';
 import { UsersModule } from '@/modules/users/users.module';
 
 /** `api` serves HTTP, `worker` runs the queue processors, `all` (npm start) does both in one process. */
@@ -42,7 +48,12 @@ export class AppModule implements NestModule {
         UsersModule,
         AuthModule,
         HealthModule,
+        PersonsModule,
+        InflowsModule,
+        OutflowsModule,
+        CaseViewModule,
       ],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 

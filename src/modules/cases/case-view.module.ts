@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Inflow } from '@/modules/inflows/inflow.entity';
+import { InflowsModule } from '@/modules/inflows/inflows.module';
+import { Jurisdiction } from '@/modules/jurisdictions/jurisdiction.entity';
+import { Outflow } from '@/modules/outflows/outflow.entity';
+import { OutflowsModule } from '@/modules/outflows/outflows.module';
+import { CaseViewService } from './case-view.service';
+import { CasesController } from './cases.controller';
+import { MigrantCase } from './migrant-case.entity';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([MigrantCase, Inflow, Outflow, Jurisdiction]), InflowsModule, OutflowsModule],
+  controllers: [CasesController],
+  providers: [CaseViewService],
+})
+export class CaseViewModule {}

@@ -1,0 +1,115 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Person } from '@/modules/persons/person.entity';
+
+export const INFLOW_STATUSES = ['draft', 'active', 'moved_on', 'departed', 'returned'] as const;
+export type InflowStatus = (typeof INFLOW_STATUSES)[number];
+export const REASONS = ['work', 'business', 'family', 'study', 'other'] as const;
+export const MARITAL_STATUSES = ['unmarried', 'first_married', 'remarried', 'divorced', 'widowed'] as const;
+export const CONTRACEPTIONS = ['none', 'iud', 'implant', 'sterilization', 'pill', 'condom', 'other'] as const;
+export const CERTIFICATE_CHECKS = ['not_required', 'valid', 'missing', 'not_found', 'revoked', 'lapsed', 'mismatch', 'undertaking'] as const;
+export type CertificateCheck = (typeof CERTIFICATE_CHECKS)[number];
+
+export interface Child {
+  sex: 'male' | 'female';
+  birthDate: string;
+}
+
+@Entity('inflow')
+export class Inflow {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid' })
+  caseId: string;
+
+  @Column({ type: 'uuid' })
+  personId: string;
+
+  @ManyToOne(() => Person)
+  @JoinColumn({ name: 'person_id' })
+  person?: Person;
+
+  @Column({ type: 'varchar', length: 12 })
+  householdCode: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  destinationCode: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  originTownshipCode: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  destinationTownshipCode: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  address: string;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  phone: string | null;
+
+  @Column({ type: 'date' })
+  arrivalDate: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  reason: (typeof REASONS)[number];
+
+  @Column({ type: 'varchar', length: 16 })
+  maritalStatus: (typeof MARITAL_STATUSES)[number];
+
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  spouseName: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  spouseIdCipher: string | null;
+
+  @Column({ type: 'varchar', length: 18, nullable: true })
+  spouseIdMasked: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  children: Child[];
+
+  @Column({ type: 'varchar', length: 16 })
+  contraception: (typeof CONTRACEPTIONS)[number];
+
+  @Column({ type: 'boolean', default: false })
+  pregnant: boolean;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  certificateNumber: string | null;
+
+  @Column({ type: 'boolean', default: false })
+  undertaking: boolean;
+
+  @Column({ type: 'varchar', length: 16 })
+  certificateCheck: CertificateCheck;
+
+  @Column({ type: 'boolean', default: false })
+  keyTarget: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  legacy: boolean;
+
+  @Column({ type: 'varchar', length: 10 })
+  status: InflowStatus;
+
+  @Column({ type: 'timestamptz' })
+  registeredAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  submittedAt: Date | null;
+
+  @Column({ type: 'timestamptz' })
+  submissionDueAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+
+  @Column({ type: 'date', nullable: true })
+  departureDate: string | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  createdBy: string | null;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
+}

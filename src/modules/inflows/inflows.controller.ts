@@ -1,0 +1,57 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { UuidPipe } from '@/common/pipes';
+import { AuthUser, CurrentUser } from '@/common/scope';
+import { Roles } from '@/modules/auth/auth.decorators';
+import { CreateInflowDto, DepartDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
+import { InflowsService } from './inflows.service';
+
+@ApiTags('inflows')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: '重试时使用相同的键，不会重复登记' })
+@Controller('inflows')
+export class InflowsController {
+  constructor(private readonly inflows: InflowsService) {}
+
+  @Post()
+  @Roles('staff')
+  @ApiOperation({ summary: '流入登记（现居住地）' })
+  register(@CurrentUser() user: AuthUser, @Body() dto: CreateInflowDto) {
+    return this.inflows.register(user, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: '本辖区（现居住地）的流入登记' })
+  list(@CurrentUser() user: AuthUser, @Query() query: InflowQuery) {
+    return this.inflows.list(user, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: '流入登记详情，含完整身份证号（流入地与户籍地均可查看；记录审计）' })
+  detail(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string) {
+    return this.inflows.detail(user, id);
+  }
+
+  @Patch(':id')
+  @Roles('staff')
+  @ApiOperation({ summary: '修改地址、电话、婚育情况' })
+  update(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string, @Body() dto: UpdateInflowDto) {
+    return this.inflows.update(user, id, dto);
+  }
+
+  @Post(':id/submit')
+  @Roles('staff')
+  @HttpCode(200)
+  @ApiOperation({ summary: '提交草稿' })
+  submit(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string) {
+    return this.inflows.submit(user, id);
+  }
+
+  @Post(':id/depart')
+  @Roles('staff')
+  @HttpCode(200)
+  @ApiOperation({ summary: '登记离开（迁往他处或返回户籍地）' })
+  depart(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string, @Body() dto: DepartDto) {
+    return this.inflows.depart(user, id, dto);
+  }
+}

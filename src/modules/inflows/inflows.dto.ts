@@ -1,0 +1,188 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested,
+} from 'class-validator';
+import { ChildDto, IsDateOnly, IsDivisionCode, IsIdNumber, IsPersonName, SpouseDto } from '@/common/dto';
+import { PageQuery } from '@/common/pagination';
+import { CONTRACEPTIONS, INFLOW_STATUSES, InflowStatus, MARITAL_STATUSES, REASONS } from './inflow.entity';
+
+export class InflowPersonDto {
+  @ApiProperty({ example: '421381199003070026' })
+  @IsIdNumber()
+  idNumber: string;
+
+  @ApiProperty({ example: '张三' })
+  @IsPersonName()
+  name: string;
+
+  @ApiPropertyOptional({ example: '13800000000' })
+  @IsOptional()
+  @IsMobilePhone('zh-CN')
+  phone?: string;
+
+  @ApiPropertyOptional({ enum: ['male', 'female'], description: '可不填；填写时须与身份证号一致' })
+  @IsOptional()
+  @IsIn(['male', 'female'])
+  sex?: 'male' | 'female';
+
+  @ApiPropertyOptional({ example: '1990-03-07', description: '可不填；填写时须与身份证号一致' })
+  @IsOptional()
+  @IsDateOnly()
+  birthDate?: string;
+}
+
+/** The fields of a registration that a PATCH may change too. */
+class InflowFamilyFields {
+  @ApiPropertyOptional({ enum: MARITAL_STATUSES })
+  @IsIn(MARITAL_STATUSES)
+  maritalStatus: (typeof MARITAL_STATUSES)[number];
+
+  @ApiPropertyOptional({ type: SpouseDto, nullable: true })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SpouseDto)
+  spouse?: SpouseDto | null;
+
+  @ApiPropertyOptional({ type: [ChildDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ChildDto)
+  children?: ChildDto[];
+
+  @ApiPropertyOptional({ enum: CONTRACEPTIONS })
+  @IsIn(CONTRACEPTIONS)
+  contraception: (typeof CONTRACEPTIONS)[number];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  pregnant?: boolean;
+}
+
+export class CreateInflowDto extends InflowFamilyFields {
+  @ApiProperty({ type: InflowPersonDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => InflowPersonDto)
+  person: InflowPersonDto;
+
+  @ApiProperty({ example: '421381101201', description: '户籍地（乡镇或村级代码）' })
+  @IsDivisionCode()
+  householdCode: string;
+
+  @ApiProperty({ example: '330802005001', description: '现居住地（本辖区内的乡镇或村级代码）' })
+  @IsDivisionCode()
+  destinationCode: string;
+
+  @ApiProperty({ example: '衢州市柯城区……' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  address: string;
+
+  @ApiProperty({ example: '2026-11-02' })
+  @IsDateOnly()
+  arrivalDate: string;
+
+  @ApiProperty({ enum: REASONS })
+  @IsIn(REASONS)
+  reason: (typeof REASONS)[number];
+
+  @ApiPropertyOptional({ description: '婚育证明编号' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9-]{1,40}$/, { message: '婚育证明编号格式不正确' })
+  certificateNumber?: string;
+
+  @ApiPropertyOptional({ description: '以书面承诺书代替婚育证明' })
+  @IsOptional()
+  @IsBoolean()
+  undertaking?: boolean;
+
+  @ApiPropertyOptional({ default: true, description: 'false 保存为草稿（未提交）' })
+  @IsOptional()
+  @IsBoolean()
+  submit?: boolean;
+}
+
+export class UpdateInflowDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  address?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsMobilePhone('zh-CN')
+  phone?: string;
+
+  @ApiPropertyOptional({ enum: MARITAL_STATUSES })
+  @IsOptional()
+  @IsIn(MARITAL_STATUSES)
+  maritalStatus?: (typeof MARITAL_STATUSES)[number];
+
+  @ApiPropertyOptional({ type: SpouseDto, nullable: true })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SpouseDto)
+  spouse?: SpouseDto | null;
+
+  @ApiPropertyOptional({ type: [ChildDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ChildDto)
+  children?: ChildDto[];
+
+  @ApiPropertyOptional({ enum: CONTRACEPTIONS })
+  @IsOptional()
+  @IsIn(CONTRACEPTIONS)
+  contraception?: (typeof CONTRACEPTIONS)[number];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  pregnant?: boolean;
+}
+
+export class DepartDto {
+  @ApiProperty({ example: '2026-12-01' })
+  @IsDateOnly()
+  date: string;
+
+  @ApiProperty({ enum: ['departed', 'returned'] })
+  @IsIn(['departed', 'returned'])
+  kind: 'departed' | 'returned';
+}
+
+export class InflowQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: INFLOW_STATUSES })
+  @IsOptional()
+  @IsIn(INFLOW_STATUSES)
+  status?: InflowStatus;
+
+  @ApiPropertyOptional({ description: '姓名，或完整的身份证号' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  q?: string;
+
+  @ApiPropertyOptional({ description: '登记日期起（含）' })
+  @IsOptional()
+  @IsDateOnly()
+  from?: string;
+
+  @ApiPropertyOptional({ description: '登记日期止（含）' })
+  @IsOptional()
+  @IsDateOnly()
+  to?: string;
+}
+

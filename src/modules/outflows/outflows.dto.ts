@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { IsDateOnly, IsDivisionCode, PersonRefDto } from '@/common/dto';
+import { PageQuery } from '@/common/pagination';
+import { OUTFLOW_STATUSES, OutflowStatus } from './outflow.entity';
+
+export class CreateOutflowDto {
+  @ApiProperty({ type: PersonRefDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PersonRefDto)
+  person: PersonRefDto;
+
+  @ApiProperty({ example: '421381101201', description: '户籍地（本辖区内的乡镇或村级代码）' })
+  @IsDivisionCode()
+  householdCode: string;
+
+  @ApiProperty({ example: '2026-10-20' })
+  @IsDateOnly()
+  departureDate: string;
+
+  @ApiPropertyOptional({ example: '330802005001', description: '预计去向（乡镇或村级代码）' })
+  @IsOptional()
+  @IsDivisionCode()
+  expectedDestinationCode?: string;
+}
+
+export class CloseOutflowDto {
+  @ApiProperty({ enum: ['returned', 'deregistered'] })
+  @IsIn(['returned', 'deregistered'])
+  kind: 'returned' | 'deregistered';
+
+  @ApiProperty({ example: '2026-12-20' })
+  @IsDateOnly()
+  date: string;
+}
+
+export class OutflowQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: OUTFLOW_STATUSES })
+  @IsOptional()
+  @IsIn(OUTFLOW_STATUSES)
+  status?: OutflowStatus;
+
+  @ApiPropertyOptional({ enum: ['effective', 'none'], description: '是否已与现居住地建立有效联系' })
+  @IsOptional()
+  @IsIn(['effective', 'none'])
+  contact?: 'effective' | 'none';
+}

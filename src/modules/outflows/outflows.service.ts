@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { levelOf, townshipOf } from '@/common/division-code';
+import { Errors } from '@/common/errors';
+import { birthDateOf } from '@/common/identity';
+import { offsetOf, Page, pageOf } from '@/common/pagination';
+import { AuthUser, inScope, scopeRange } from '@/common/scope';
+import { todayInShanghai } from '@/common/time';
+import { AuditService } from '@/modules/audit/audit.service';
+import { CaseLinker } from '@/modules/cases/case-linker';
+import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
+import { PersonRef, PersonsService, toPersonRef } from '@/modules/persons/persons.service';
+import { Outflow } from './outflow.entity';
+import { CloseOutflowDto, CreateOutflowDto, OutflowQuery } from './outflows.dto';
+
+export interface OutflowResponse {
+  id: string;
+  caseId: string;
+  person: PersonRef;
+  householdCode: string;
+  originTownshipCode: string;
+  departureDate: string;
+  expectedDestinationCode: string | null;
+  status: Outflow['status'];
+  contact: 'effective' | 'none';
+  registeredAt: string;
+  closedAt: string | null;
+  closeDate: string | null;
+}
+
+/** Effective contact (有效联系): the person has a submitted, active inflow registration somewhere (rates.md). */
+export const EFFECTIVE_CONTACT_SQL = `EXISTS (SELECT 1 FROM inflow ci WHERE ci.person_id = o.person_id AND ci.status = 'active' AND ci.submitted_at IS NOT NULL)`;
+
+@Injectable()
+export class OutflowsService {
+  constructor(
+    @InjectRepository(Outflow) private readonly outflows: Repository<Outflow>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly persons: PersonsService,
+    private readonly jurisdictions: JurisdictionsService,
+    private readonly cases: CaseLinker,
+    private readonly audit: AuditService,
+  ) {}
+
+  async register(user: AuthUser, dto: CreateOutflowDto): Promise<OutflowResponse> {
+    if (!inScope(user, dto.householdCode)) throw Errors.outOfJurisdiction('householdCode');
+    for (const [field, code] of [['householdCode', dto.householdCode], ['expectedDestinationCode', dto.expectedDestinationCode]] as const) {
+      if (!code) continue;
+      const level = levelOf(code);
+      if (level !== 'township' && level !== 'village') throw Errors.validation([{ field, message: '须为乡镇（街道）或村（居）级代码' }]);
+      await this.jurisdictions.require(code, field);
+    }
+    if (dto.departureDate > todayInShanghai()) throw Errors.validation([{ field: 'departureDate', message: '不能晚于今天' }]);
+    if (dto.departureDate < birthDateOf(dto.person.idNumber)) throw Errors.validation([{ field: 'departureDate', message: '不能早于出生日期' }]);
+
+    const id = await this.dataSource.transaction(async (manager) => {
+      const person = await this.persons.upsertAndLock(manager, dto.person.idNumber, dto.person.name, dto.householdCode);
+      const existing = await manager.getRepository(Outflow).findOneBy({ personId: person.id, status: 'active' });
+      if (existing) {
+        throw Errors.conflict('ALREADY_REGISTERED', '此人已有有效的流出登记，请勿重复登记', [
+          { field: 'person.idNumber', message: '已有有效的流出登记', existingId: existing.id },
+        ]);
+      }
+      const caseId = await this.cases.caseForOutflow(manager, person.id, townshipOf(dto.householdCode));
+      const saved = await manager.getRepository(Outflow).save(
+        manager.getRepository(Outflow).create({
+          caseId,
+          personId: person.id,
+          householdCode: dto.householdCode,
+          originTownshipCode: townshipOf(dto.householdCode),
+          departureDate: dto.departureDate,
+          expectedDestinationCode: dto.expectedDestinationCode ?? null,
+          status: 'active',
+          createdBy: user.id,
+        }),
+      );
+      await this.audit.record({ actor: user, action: 'create', entity: 'outflow', entityId: saved.id, detail: { caseId } }, manager);
+      return saved.id;
+    });
+    return this.loadResponse(id);
+  }
+
+  async list(user: AuthUser, query: OutflowQuery): Promise<Page<OutflowResponse>> {
+    const qb = this.outflows
+      .createQueryBuilder('o')
+      .innerJoinAndSelect('o.person', 'p')
+      .addSelect(`CASE WHEN ${EFFECTIVE_CONTACT_SQL} THEN 'effective' ELSE 'none' END`, 'contact')
+      .where('o.household_code BETWEEN :low AND :high', scopeRange(user))
+      .orderBy('o.registered_at', 'DESC')
+      .addOrderBy('o.id')
+      .offset(offsetOf(query))
+      .limit(query.pageSize);
+    if (query.status) qb.andWhere('o.status = :status', { status: query.status });
+    if (query.contact === 'effective') qb.andWhere(EFFECTIVE_CONTACT_SQL);
+    if (query.contact === 'none') qb.andWhere(`NOT ${EFFECTIVE_CONTACT_SQL}`);
+    const total = await qb.getCount();
+    const { entities, raw } = await qb.getRawAndEntities();
+    const contacts = new Map(raw.map((r: { o_id: string; contact: 'effective' | 'none' }) => [r.o_id, r.contact]));
+    return pageOf(entities.map((o) => toOutflowResponse(o, contacts.get(o.id) ?? 'none')), total, query);
+  }
+
+  async close(user: AuthUser, id: string, dto: CloseOutflowDto): Promise<OutflowResponse> {
+    const outflow = await this.outflows.findOneBy({ id });
+    if (!outflow || !inScope(user, outflow.householdCode)) throw Errors.notFound('流出登记');
+    if (outflow.status !== 'active') throw Errors.conflict('INVALID_STATE', '该流出登记已结束');
+    if (dto.date < outflow.departureDate) throw Errors.validation([{ field: 'date', message: '不能早于外出日期' }]);
+    if (dto.date > todayInShanghai()) throw Errors.validation([{ field: 'date', message: '不能晚于今天' }]);
+    await this.dataSource.transaction(async (manager) => {
+      const now = new Date();
+      const result = await manager.update(Outflow, { id, status: 'active' }, { status: dto.kind, closedAt: now, closeDate: dto.date });
+      if (!result.affected) throw Errors.conflict('INVALID_STATE', '该流出登记已结束');
+      await this.cases.closeIfEnded(manager, outflow.caseId, now);
+      await this.audit.record({ actor: user, action: dto.kind, entity: 'outflow', entityId: id }, manager);
+    });
+    return this.loadResponse(id);
+  }
+
+  async loadResponse(id: string): Promise<OutflowResponse> {
+    const qb = this.outflows
+      .createQueryBuilder('o')
+      .innerJoinAndSelect('o.person', 'p')
+      .addSelect(`CASE WHEN ${EFFECTIVE_CONTACT_SQL} THEN 'effective' ELSE 'none' END`, 'contact')
+      .where('o.id = :id', { id });
+    const { entities, raw } = await qb.getRawAndEntities();
+    if (!entities[0]) throw Errors.notFound('流出登记');
+    return toOutflowResponse(entities[0], raw[0].contact);
+  }
+}
+
+function toOutflowResponse(o: Outflow, contact: 'effective' | 'none'): OutflowResponse {
+  return {
+    id: o.id,
+    caseId: o.caseId,
+    person: toPersonRef(o.person!),
+    householdCode: o.householdCode,
+    originTownshipCode: o.originTownshipCode,
+    departureDate: o.departureDate,
+    expectedDestinationCode: o.expectedDestinationCode,
+    status: o.status,
+    // A closed outflow is no longer a person away from home, so there is no contact to keep.
+    contact: o.status === 'active' ? contact : 'none',
+    registeredAt: o.registeredAt.toISOString(),
+    closedAt: o.closedAt?.toISOString() ?? null,
+    closeDate: o.closeDate,
+  };
+}
