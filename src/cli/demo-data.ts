@@ -1,6 +1,7 @@
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '@/config/config';
+import { loadDemoCases } from './demo-cases';
 import { dataSourceOptions } from '@/database/data-source-options';
 import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
 
@@ -71,8 +72,11 @@ export async function loadDemoData(databaseUrl: string): Promise<DemoLogin[]> {
 }
 
 if (require.main === module) {
-  loadDemoData(loadConfig().databaseUrl)
-    .then((logins) => {
+  const config = loadConfig();
+  loadDemoData(config.databaseUrl)
+    .then(async (logins) => {
+      const cases = await loadDemoCases(config, logins);
+      console.log(cases.created ? `[demo] ${cases.created} demo registrations created in ${cases.ms} ms` : `[demo] demo registrations: ${cases.existing} present`);
       console.log(`[demo] demo accounts (password for all: ${DEMO_PASSWORD}):`);
       for (const l of logins) console.log(`  ${l.username.padEnd(18)} ${l.role.padEnd(10)} ${l.jurisdictionCode} ${l.jurisdictionName}  ${l.what}`);
     })
