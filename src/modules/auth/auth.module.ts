@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -14,11 +15,15 @@ import { AuthService } from './auth.service';
     UsersModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        secret: config.jwtSecret,
+      useFactory: (config: AppConfig) => {
+        // A KeyObject made once: given a string, jsonwebtoken would try (and fail) to parse it as a public key on every verify.
+        const key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
+        return {
+        secretOrKeyProvider: () => key,
         signOptions: { algorithm: 'HS256', expiresIn: config.jwtTtlSeconds, issuer: 'liudong' },
         verifyOptions: { algorithms: ['HS256'], issuer: 'liudong' },
-      }),
+        };
+      },
     }),
     ThrottlerModule.forRoot({
       throttlers: [

@@ -18,9 +18,12 @@ export interface JurisdictionListItem extends JurisdictionRef {
 }
 
 const SEARCH_LIMIT = 50;
+const KNOWN_LIMIT = 100_000;
 
 @Injectable()
 export class JurisdictionsService {
+  private readonly known = new Map<string, Jurisdiction>();
+
   constructor(@InjectRepository(Jurisdiction) private readonly jurisdictions: Repository<Jurisdiction>) {}
 
   async find(code: string): Promise<Jurisdiction | null> {
@@ -30,7 +33,15 @@ export class JurisdictionsService {
 
   /** The jurisdiction or a 400 naming the field, for codes a client sent in a body. */
   async require(code: string, field: string): Promise<Jurisdiction> {
-    const found = await this.find(code);
+    // The division table changes only with `npm run setup`, so codes once found stay found: keep them off the database.
+    let found = this.known.get(code) ?? null;
+    if (!found) {
+      found = await this.find(code);
+      if (found) {
+        if (this.known.size >= KNOWN_LIMIT) this.known.clear();
+        this.known.set(code, found);
+      }
+    }
     if (!found) throw Errors.validation([{ field, message: '行政区划代码不存在' }]);
     return found;
   }

@@ -52,16 +52,28 @@ export class PersonsService {
    */
   async upsertAndLock(manager: EntityManager, idNumber: string, name: string, householdCode: string | null): Promise<Person> {
     const idHash = this.cipher.hash(idNumber);
+    // ON CONFLICT DO UPDATE locks the existing row; a new row is invisible to others until commit and a concurrent
+    // insert of the same number waits on the unique index. Either way the person is ours until the transaction ends.
     const [row] = await manager.query(
       `INSERT INTO person (id_hash, id_cipher, id_masked, name, sex, birth_date, household_code)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id_hash) DO UPDATE
          SET name = EXCLUDED.name, household_code = COALESCE(EXCLUDED.household_code, person.household_code), updated_at = now()
-       RETURNING id`,
+       RETURNING id, id_hash, id_cipher, id_masked, name, sex, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, household_code, created_at, updated_at`,
       [idHash, this.cipher.encrypt(idNumber), maskIdNumber(idNumber), name, sexOf(idNumber), birthDateOf(idNumber), householdCode],
     );
-    const person = await manager.getRepository(Person).findOne({ where: { id: row.id }, lock: { mode: 'pessimistic_write' } });
-    return person as Person;
+    return manager.getRepository(Person).create({
+      id: row.id,
+      idHash: row.id_hash,
+      idCipher: row.id_cipher,
+      idMasked: row.id_masked,
+      name: row.name,
+      sex: row.sex,
+      birthDate: row.birth_date,
+      householdCode: row.household_code,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    });
   }
 
   async detail(user: AuthUser, id: string): Promise<PersonDetail> {

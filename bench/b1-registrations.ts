@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { makeIdNumber } from '@/common/identity';
+import { BenchStack, createUser, login, pgbenchPath, report, startService } from './lib';
+
+const DESTINATION = '330802005001'; // 衢州市柯城区 金桂社区
+const DURATION_S = 20;
+const WARMUP_S = 5;
+
+let counter = 0;
+/** Every request a new person: unique ID numbers from a counter (birth day × sequence). */
+function nextBody(): string {
+  const i = counter++;
+  const birth = new Date(Date.UTC(1970, 0, 1) + (i % 10000) * 86_400_000).toISOString().slice(0, 10);
+  const idNumber = makeIdNumber('421381', birth, Math.floor(i / 10000) % 1000);
+  return JSON.stringify({
+    person: { idNumber, name: '测试人员' },
+    householdCode: '421381101201',
+    destinationCode: DESTINATION,
+    address: '衢州市柯城区金桂社区 1 号',
+    arrivalDate: '2026-01-02',
+    reason: 'work',
+    maritalStatus: 'unmarried',
+    contraception: 'none',
+    submit: true,
+  });
+}
+
+async function pgbenchBaseline(stack: BenchStack): Promise<number> {
+  const db = new Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+  await db.query(`DROP TABLE IF EXISTS bench_registration, bench_outbox`);
+  await db.query(`CREATE TABLE bench_registration (id bigserial PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+  await db.query(`CREATE TABLE bench_outbox (id bigserial PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+  await db.end();
+  const script = join(mkdtempSync(join(tmpdir(), 'liudong-pgbench-')), 'two-inserts.sql');
+  writeFileSync(script, `BEGIN;\nINSERT INTO bench_registration (payload) VALUES (md5(random()::text));\nINSERT INTO bench_outbox (payload) VALUES (md5(random()::text));\nEND;\n`);
+  const url = new URL(stack.databaseUrl);
+  const out = execFileSync(pgbenchPath(), ['-n', '-c', '8', '-j', '2', '-T', String(DURATION_S), '-f', script, '-h', '127.0.0.1', '-p', url.port, '-U', url.username, url.pathname.slice(1)], { encoding: 'utf8' });
+  return Number(/tps = ([\d.]+)/.exec(out)?.[1]);
+}
+
+function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))));
+}
+
+/** B1: registrations/s through POST /api/inflows against pgbench's 2-INSERT transaction on the same PostgreSQL. */
+export async function benchRegistrations(stack: BenchStack): Promise<void> {
+  await createUser(stack.databaseUrl, 'bench_dest', 'staff', DESTINATION, 'bench-pass-1');
+  const baseline = await pgbenchBaseline(stack);
+  report({ figure: 'B1.baseline.pgbench_tps', value: Math.round(baseline), unit: 'tx/s', clients: 8 });
+
+  const service = await startService(stack);
+  let rssMax = service.rssMb();
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, service.rssMb())), 500);
+  try {
+    const token = await login(service.url, 'bench_dest', 'bench-pass-1');
+    const request = {
+      method: 'POST' as const,
+      path: '/api/inflows',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      setupRequest: (req: autocannon.Request) => ({ ...req, body: nextBody() }),
+    };
+    await run({ url: service.url, connections: 32, duration: WARMUP_S, requests: [request] });
+    const full = await run({ url: service.url, connections: 32, duration: DURATION_S, requests: [request] });
+    const rate = full.requests.average;
+    report({ figure: 'B1.registrations_per_s', value: Math.round(rate), unit: 'req/s', connections: 32, non2xx: full.non2xx, errors: full.errors });
+    report({ figure: 'B1.ratio_to_pgbench', value: Number((rate / baseline).toFixed(3)), unit: 'ratio', bar: 0.35 });
+    report({ figure: 'B1.p99_full_load_ms', value: full.latency.p99, unit: 'ms' });
+
+    const half = await run({ url: service.url, connections: 32, duration: DURATION_S, overallRate: Math.max(1, Math.round(rate / 2)), requests: [request] });
+    report({ figure: 'B1.p99_half_load_ms', value: half.latency.p99, unit: 'ms', rate: Math.round(rate / 2), bar: 50, non2xx: half.non2xx });
+    report({ figure: 'B5.rss_max_mb', value: rssMax, unit: 'MB', bar: 400, note: 'API and worker in one process during B1' });
+  } finally {
+    clearInterval(sampler);
+    await service.stop();
+  }
+}

@@ -1,0 +1,135 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as argon2 from 'argon2';
+import { Client } from 'pg';
+import { runSetup } from '@/cli/setup';
+import { loadConfig } from '@/config/config';
+import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startStack } = require('../scripts/local-stack.js') as {
+  startStack(o: { dir: string; persistent: boolean; cleanupOnExit?: boolean; log?: (m: string) => void }): Promise<{ databaseUrl: string; redisUrl: string; stop(): Promise<void> }>;
+};
+
+export const ROOT = join(__dirname, '..');
+
+export interface Figure {
+  figure: string;
+  value: number | null;
+  unit: string;
+  [extra: string]: unknown;
+}
+
+const figures: Figure[] = [];
+
+/** One JSON line per figure, as quality.md asks; all of them end up in bench/results/latest.json. */
+export function report(figure: Figure): void {
+  figures.push(figure);
+  console.log(JSON.stringify(figure));
+}
+
+export function writeResults(): void {
+  const out = { at: new Date().toISOString(), machine: { cpus: require('node:os').cpus().length, node: process.version }, figures };
+  writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+}
+
+export interface BenchStack {
+  databaseUrl: string;
+  redisUrl: string;
+  pgPort: number;
+  stop(): Promise<void>;
+}
+
+/** A durable PostgreSQL (fsync on, like production) and Redis in a temp dir, set up as `npm run setup` does. */
+export async function startBenchStack(): Promise<BenchStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'liudong-bench-'));
+  const stack = await startStack({ dir, persistent: true, cleanupOnExit: true, log: () => undefined });
+  await runSetup(loadConfig({ NODE_ENV: 'test', DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, BOOTSTRAP_ADMIN_PASSWORD: 'bench-admin-pw' }));
+  return {
+    databaseUrl: stack.databaseUrl,
+    redisUrl: stack.redisUrl,
+    pgPort: Number(new URL(stack.databaseUrl).port),
+    stop: async () => {
+      await stack.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function createUser(databaseUrl: string, username: string, role: string, jurisdictionCode: string, password: string): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(
+    `INSERT INTO app_user (username, password_hash, display_name, role, jurisdiction_code) VALUES ($1, $2, $1, $3, $4) ON CONFLICT DO NOTHING`,
+    [username, await argon2.hash(password, PASSWORD_HASH_OPTIONS), role, jurisdictionCode],
+  );
+  await db.end();
+}
+
+export interface Service {
+  url: string;
+  process: ChildProcess;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** The built service (`npm start`: API and workers in one process) on a free port. */
+export async function startService(stack: BenchStack, env: Record<string, string> = {}): Promise<Service> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) break;
+    } catch {
+      // starting
+    }
+  }
+  return {
+    url,
+    process: child,
+    rssMb: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+export async function login(url: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (!res.ok) throw new Error(`login failed: ${res.status}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+export function pgbenchPath(): string {
+  for (const candidate of ['/usr/lib/postgresql/17/bin/pgbench', '/usr/lib/postgresql/16/bin/pgbench', '/usr/lib/postgresql/15/bin/pgbench', 'pgbench']) {
+    try {
+      execFileSync(candidate, ['--version'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // next
+    }
+  }
+  throw new Error('pgbench not found (Debian: apt-get install postgresql-contrib / postgresql-client)');
+}
