@@ -12,6 +12,7 @@ import { dataSourceOptions } from '@/database/data-source-options';
 import { AuditModule } from '@/modules/audit/audit.module';
 import { AuthModule } from '@/modules/auth/auth.module';
 import { CaseViewModule } from '@/modules/cases/case-view.module';
+import { ExchangesModule, ExchangeWorkersModule } from '@/modules/exchanges/exchanges.module';
 import { HealthModule } from '@/modules/health/health.module';
 import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { JurisdictionsModule } from '@/modules/jurisdictions/jurisdictions.module';
@@ -25,7 +26,8 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
-    void role; // queue processors join here in the exchange module
+    const http = role !== 'worker' ? [PersonsModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule] : [];
+    const workers = role !== 'api' ? [ExchangeWorkersModule] : [];
     return {
       module: AppModule,
       imports: [
@@ -48,10 +50,8 @@ export class AppModule implements NestModule {
         UsersModule,
         AuthModule,
         HealthModule,
-        PersonsModule,
-        InflowsModule,
-        OutflowsModule,
-        CaseViewModule,
+        ...http,
+        ...workers,
       ],
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };

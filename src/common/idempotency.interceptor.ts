@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { returningRows } from '@/database/sql';
 import { Errors } from './errors';
 import type { AuthUser } from './scope';
 
@@ -63,7 +64,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         void reply.header('Idempotent-Replayed', 'true');
         return row.response;
       }
-      const takenOver: unknown[] = await this.db.query(
+      const takenOver = await returningRows(
+        this.db,
         `UPDATE idempotency_key SET created_at = now() WHERE scope = $1 AND key = $2 AND status_code IS NULL AND created_at < now() - $3 * interval '1 millisecond' RETURNING 1`,
         [scope, key, STALE_CLAIM_MS],
       );

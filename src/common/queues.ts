@@ -1,4 +1,14 @@
 // Queue and job names in one place; payloads carry ids only (the database holds the data).
-// Modules register their queues with BullModule.registerQueue({ name }) and list them here,
-// so health reports every queue without knowing the modules.
-export const QUEUE_NAMES: readonly string[] = [];
+export const EXCHANGE_DELIVERY_QUEUE = 'exchange-delivery';
+export const EXCHANGE_DEADLINE_QUEUE = 'exchange-deadline';
+
+export interface DeliveryJob {
+  exchangeId: string;
+}
+
+export interface DeadlineJob {
+  exchangeId: string;
+}
+
+/** Every queue, so health reports them all. */
+export const QUEUE_NAMES: readonly string[] = [EXCHANGE_DELIVERY_QUEUE, EXCHANGE_DEADLINE_QUEUE];

@@ -26,6 +26,14 @@ export interface AppConfig {
   rateTarget: number;
   logLevel: LogLevel;
   bodyLimitBytes: number;
+  /** Delivery attempts before an exchange is marked failed (dead letter). */
+  deliveryAttempts: number;
+  /** First retry delay; each further retry doubles it. */
+  deliveryBackoffMs: number;
+  /** A queued exchange whose job has not run within this is enqueued again (Redis lost it). */
+  relayStaleMs: number;
+  /** How long a worker holds a job before another may take it over (a killed worker's jobs come back after this). */
+  workerLockMs: number;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +150,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       return v as LogLevel;
     }),
     bodyLimitBytes: read('BODY_LIMIT', '1048576', int(1024, 64 * 1024 * 1024)),
+    deliveryAttempts: read('DELIVERY_ATTEMPTS', '8', int(1, 100)),
+    deliveryBackoffMs: read('DELIVERY_BACKOFF', 'PT2S', parseDurationMs),
+    relayStaleMs: read('RELAY_STALE', 'PT30S', parseDurationMs),
+    workerLockMs: read('WORKER_LOCK', 'PT30S', parseDurationMs),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

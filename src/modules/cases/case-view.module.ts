@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ExchangesModule } from '@/modules/exchanges/exchanges.module';
 import { Inflow } from '@/modules/inflows/inflow.entity';
 import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { Jurisdiction } from '@/modules/jurisdictions/jurisdiction.entity';
@@ -10,7 +11,7 @@ import { CasesController } from './cases.controller';
 import { MigrantCase } from './migrant-case.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([MigrantCase, Inflow, Outflow, Jurisdiction]), InflowsModule, OutflowsModule],
+  imports: [TypeOrmModule.forFeature([MigrantCase, Inflow, Outflow, Jurisdiction]), InflowsModule, OutflowsModule, ExchangesModule],
   controllers: [CasesController],
   providers: [CaseViewService],
 })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Errors } from '@/common/errors';
+import { ExchangeResponse, ExchangesService } from '@/modules/exchanges/exchanges.service';
 import { AuthUser, inScope } from '@/common/scope';
 import { Inflow } from '@/modules/inflows/inflow.entity';
 import { InflowResponse, InflowsService } from '@/modules/inflows/inflows.service';
@@ -20,7 +21,7 @@ export interface CaseResponse {
   closedAt: string | null;
   inflow: InflowResponse | null;
   outflow: OutflowResponse | null;
-  exchanges: unknown[];
+  exchanges: ExchangeResponse[];
 }
 
 @Injectable()
@@ -32,6 +33,7 @@ export class CaseViewService {
     @InjectRepository(Jurisdiction) private readonly jurisdictions: Repository<Jurisdiction>,
     private readonly inflows: InflowsService,
     private readonly outflows: OutflowsService,
+    private readonly exchanges: ExchangesService,
   ) {}
 
   /** The case as both sides see it: staff of the destination or of the household, nobody else (404). */
@@ -58,8 +60,7 @@ export class CaseViewService {
       closedAt: found.closedAt?.toISOString() ?? null,
       inflow: inflow ? this.inflows.toResponse(inflow, false) : null,
       outflow: outflowResponse,
-      // The exchange thread of the case (notices, requests, replies) joins here with the exchange module.
-      exchanges: [],
+      exchanges: await this.exchanges.thread(found.id),
     };
   }
 }

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CasesModule } from '@/modules/cases/cases.module';
+import { ExchangeOutboxModule } from '@/modules/exchanges/exchange-outbox.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
 import { Inflow } from './inflow.entity';
 import { InflowsController } from './inflows.controller';
 import { InflowsService } from './inflows.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Inflow]), PersonsModule, CasesModule],
+  imports: [TypeOrmModule.forFeature([Inflow]), PersonsModule, CasesModule, ExchangeOutboxModule],
   controllers: [InflowsController],
   providers: [InflowsService],
   exports: [InflowsService],

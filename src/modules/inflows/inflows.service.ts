@@ -13,6 +13,7 @@ import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
+import { ExchangeOutbox, ExchangeSpec } from '@/modules/exchanges/exchange-outbox';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { PersonRef, PersonsService, toPersonRef } from '@/modules/persons/persons.service';
 import { CertificateCheck, Inflow } from './inflow.entity';
@@ -62,6 +63,7 @@ export class InflowsService {
     private readonly cases: CaseLinker,
     private readonly cipher: IdCipher,
     private readonly audit: AuditService,
+    private readonly outbox: ExchangeOutbox,
   ) {}
 
   async register(user: AuthUser, dto: CreateInflowDto): Promise<InflowResponse> {
@@ -88,7 +90,8 @@ export class InflowsService {
     const now = new Date();
     const submit = dto.submit !== false;
 
-    const inflow = await this.dataSource.transaction(async (manager) => {
+    const { inflow, exchangeIds } = await this.dataSource.transaction(async (manager) => {
+      const specs: ExchangeSpec[] = [];
       const person = await this.persons.upsertAndLock(manager, idNumber, dto.person.name, dto.householdCode);
       const destinationTownshipCode = townshipOf(dto.destinationCode);
       const state = await this.cases.personState(manager, person.id);
@@ -103,6 +106,12 @@ export class InflowsService {
         await manager.update(Inflow, { id: earlier.id }, { status: 'moved_on', closedAt: now, updatedAt: now });
         await this.cases.closeIfEnded(manager, earlier.caseId, now);
         await this.audit.record({ actor: user, action: 'moved_on', entity: 'inflow', entityId: earlier.id, detail: { by: 'registration_elsewhere' } }, manager);
+        // The previous destination and the origin learn that the person moved on (domain.md, Cases and linkage).
+        const payload = { inflowId: earlier.id, kind: 'moved_on', date: dto.arrivalDate, newDestinationCode: dto.destinationCode };
+        specs.push(
+          { caseId: earlier.caseId, type: 'departure_notice', fromUnitCode: dto.destinationCode, toUnitCode: earlier.destinationTownshipCode, payload, createdBy: user.id, sentAt: now },
+          { caseId: earlier.caseId, type: 'departure_notice', fromUnitCode: dto.destinationCode, toUnitCode: dto.householdCode, payload, createdBy: user.id, sentAt: now },
+        );
       }
       const caseId = await this.cases.caseForInflow(manager, state, person.id, townshipOf(dto.householdCode), destinationTownshipCode);
       const values = manager.getRepository(Inflow).create({
@@ -139,8 +148,10 @@ export class InflowsService {
       values.id = inserted.identifiers[0].id as string;
       values.person = person;
       await this.audit.record({ actor: user, action: 'create', entity: 'inflow', entityId: values.id, detail: { submitted: submit, caseId } }, manager);
-      return values;
+      if (submit) specs.push(...this.submissionNotices(values, user, now));
+      return { inflow: values, exchangeIds: await this.outbox.add(manager, specs) };
     });
+    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
     // Built from what was written, not read back: one round trip less on the busiest endpoint.
     return this.toResponse(inflow, false);
   }
@@ -197,10 +208,18 @@ export class InflowsService {
       Object.assign(changes, this.spouseColumns(dto.spouse));
       fields.push('spouse');
     }
-    await this.dataSource.transaction(async (manager) => {
+    const mattersToOrigin = fields.filter((f) => ['pregnant', 'children', 'contraception', 'maritalStatus', 'spouse'].includes(f) && changed(inflow, changes, f));
+    const birth = changes.children !== undefined && changes.children.length > inflow.children.length;
+    const exchangeIds = await this.dataSource.transaction(async (manager) => {
       await manager.update(Inflow, { id }, changes);
       await this.audit.record({ actor: user, action: 'update', entity: 'inflow', entityId: id, detail: { fields } }, manager);
+      // 服务管理信息: the origin hears of changes it must know once the registration has been sent; a birth needs a reply.
+      if (inflow.status !== 'active' || mattersToOrigin.length === 0) return [];
+      return this.outbox.add(manager, [
+        { caseId: inflow.caseId, type: 'event_notice', fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, needsReply: birth, payload: { inflowId: id, fields: mattersToOrigin, birth }, createdBy: user.id, sentAt: changes.updatedAt as Date },
+      ]);
     });
+    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
     return this.toResponse(await this.load(id), false);
   }
 
@@ -208,13 +227,15 @@ export class InflowsService {
     const inflow = await this.loadOwned(user, id);
     if (inflow.status === 'active') throw Errors.conflict('ALREADY_SUBMITTED', '该登记已提交');
     if (inflow.status !== 'draft') throw closed();
-    await this.dataSource.transaction(async (manager) => {
+    const exchangeIds = await this.dataSource.transaction(async (manager) => {
       const now = new Date();
       // The status condition makes a double submit from two tabs count once.
       const result = await manager.update(Inflow, { id, status: 'draft' }, { status: 'active', submittedAt: now, updatedAt: now });
       if (!result.affected) throw Errors.conflict('ALREADY_SUBMITTED', '该登记已提交');
       await this.audit.record({ actor: user, action: 'submit', entity: 'inflow', entityId: id }, manager);
+      return this.outbox.add(manager, this.submissionNotices(inflow, user, now));
     });
+    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
     return this.toResponse(await this.load(id), false);
   }
 
@@ -223,7 +244,7 @@ export class InflowsService {
     if (!OPEN.includes(inflow.status)) throw closed();
     if (dto.date < inflow.arrivalDate) throw Errors.validation([{ field: 'date', message: '不能早于到达日期' }]);
     if (dto.date > todayInShanghai()) throw Errors.validation([{ field: 'date', message: '不能晚于今天' }]);
-    await this.dataSource.transaction(async (manager) => {
+    const exchangeIds = await this.dataSource.transaction(async (manager) => {
       const now = new Date();
       const result = await manager
         .createQueryBuilder()
@@ -234,7 +255,13 @@ export class InflowsService {
       if (!result.affected) throw closed();
       await this.cases.closeIfEnded(manager, inflow.caseId, now);
       await this.audit.record({ actor: user, action: dto.kind, entity: 'inflow', entityId: id }, manager);
+      // A draft was never sent, so the origin has nothing to update.
+      if (inflow.status !== 'active') return [];
+      return this.outbox.add(manager, [
+        { caseId: inflow.caseId, type: 'departure_notice', fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, payload: { inflowId: id, kind: dto.kind, date: dto.date }, createdBy: user.id, sentAt: now },
+      ]);
     });
+    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
     return this.toResponse(await this.load(id), false);
   }
 
@@ -279,6 +306,18 @@ export class InflowsService {
       closedAt: inflow.closedAt?.toISOString() ?? null,
       departureDate: inflow.departureDate,
     };
+  }
+
+  /** What submitting owes the origin: the inflow notice and, for a key target, a verification request (urgent when pregnant). */
+  private submissionNotices(inflow: Inflow, user: AuthUser, at: Date): ExchangeSpec[] {
+    const base = { caseId: inflow.caseId, fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, createdBy: user.id, sentAt: at };
+    const specs: ExchangeSpec[] = [
+      { ...base, type: 'inflow_notice', payload: { inflowId: inflow.id, arrivalDate: inflow.arrivalDate, destinationCode: inflow.destinationCode, reason: inflow.reason } },
+    ];
+    if (inflow.keyTarget) {
+      specs.push({ ...base, type: 'verification_request', urgent: inflow.pregnant, payload: { inflowId: inflow.id, certificateCheck: inflow.certificateCheck, certificateNumber: inflow.certificateNumber } });
+    }
+    return specs;
   }
 
   private async load(id: string): Promise<Inflow> {
@@ -336,6 +375,12 @@ export class InflowsService {
 
 function normaliseChildren(children: ChildDto[] | undefined): Inflow['children'] {
   return (children ?? []).map((c) => ({ sex: c.sex, birthDate: c.birthDate })).sort((a, b) => a.birthDate.localeCompare(b.birthDate));
+}
+
+function changed(before: Inflow, changes: Partial<Inflow>, field: string): boolean {
+  if (field === 'spouse') return changes.spouseName !== before.spouseName || changes.spouseIdMasked !== before.spouseIdMasked;
+  const key = field as keyof Inflow;
+  return JSON.stringify(changes[key]) !== JSON.stringify(before[key]);
 }
 
 function closed() {

@@ -9,6 +9,7 @@ import { AuthUser, inScope, scopeRange } from '@/common/scope';
 import { todayInShanghai } from '@/common/time';
 import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
+import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { PersonRef, PersonsService, toPersonRef } from '@/modules/persons/persons.service';
 import { Outflow } from './outflow.entity';
@@ -41,6 +42,7 @@ export class OutflowsService {
     private readonly jurisdictions: JurisdictionsService,
     private readonly cases: CaseLinker,
     private readonly audit: AuditService,
+    private readonly outbox: ExchangeOutbox,
   ) {}
 
   async register(user: AuthUser, dto: CreateOutflowDto): Promise<OutflowResponse> {
@@ -54,7 +56,7 @@ export class OutflowsService {
     if (dto.departureDate > todayInShanghai()) throw Errors.validation([{ field: 'departureDate', message: '不能晚于今天' }]);
     if (dto.departureDate < birthDateOf(dto.person.idNumber)) throw Errors.validation([{ field: 'departureDate', message: '不能早于出生日期' }]);
 
-    const id = await this.dataSource.transaction(async (manager) => {
+    const { id, exchangeIds } = await this.dataSource.transaction(async (manager) => {
       const person = await this.persons.upsertAndLock(manager, dto.person.idNumber, dto.person.name, dto.householdCode);
       const existing = await manager.getRepository(Outflow).findOneBy({ personId: person.id, status: 'active' });
       if (existing) {
@@ -76,8 +78,23 @@ export class OutflowsService {
         }),
       );
       await this.audit.record({ actor: user, action: 'create', entity: 'outflow', entityId: saved.id, detail: { caseId } }, manager);
-      return saved.id;
+      // Not met by an inflow yet, but the origin knows where the person went: tell that destination (流出通报).
+      const [linked] = await manager.query(`SELECT 1 FROM inflow WHERE case_id = $1 LIMIT 1`, [caseId]);
+      if (linked || !dto.expectedDestinationCode) return { id: saved.id, exchangeIds: [] };
+      const exchangeIds = await this.outbox.add(manager, [
+        {
+          caseId,
+          type: 'outflow_notice',
+          fromUnitCode: dto.householdCode,
+          toUnitCode: dto.expectedDestinationCode,
+          payload: { outflowId: saved.id, departureDate: dto.departureDate, expectedDestinationCode: dto.expectedDestinationCode },
+          createdBy: user.id,
+          sentAt: saved.registeredAt,
+        },
+      ]);
+      return { id: saved.id, exchangeIds };
     });
+    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
     return this.loadResponse(id);
   }
 

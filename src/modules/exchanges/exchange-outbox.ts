@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import { EntityManager } from 'typeorm';
+import { townshipOf } from '@/common/division-code';
+import { safeError } from '@/common/http-error.filter';
+import { DeliveryJob, EXCHANGE_DELIVERY_QUEUE } from '@/common/queues';
+import { AppConfig } from '@/config/config';
+import { APP_CONFIG } from '@/config/config.module';
+import { ExchangeType } from './exchange.entity';
+
+export interface ExchangeSpec {
+  caseId: string;
+  type: ExchangeType;
+  /** The sending unit: a township, or a community in it. */
+  fromUnitCode: string;
+  /** The addressed unit: a township, or a village/community in it. */
+  toUnitCode: string;
+  urgent?: boolean;
+  /** Defaults by type: receipt-only notices need none (domain.md). */
+  needsReply?: boolean;
+  /** Ids and facts a clerk needs to act; never an ID number, name or phone. */
+  payload: Record<string, unknown>;
+  createdBy: string | null;
+  sentAt: Date;
+}
+
+const REPLY_EXPECTED: Record<ExchangeType, boolean> = {
+  inflow_notice: true,
+  verification_request: true,
+  event_notice: false,
+  departure_notice: false,
+  outflow_notice: true,
+};
+
+/**
+ * The transactional outbox: `add` writes the exchange rows in the caller's transaction, so a registration and the
+ * notices it owes commit together or not at all; `enqueue` hands them to BullMQ after the commit. If that hand-off
+ * fails (Redis down, process killed), the relay finds the rows still queued and enqueues them.
+ */
+@Injectable()
+export class ExchangeOutbox {
+  private readonly logger = new Logger('ExchangeOutbox');
+
+  constructor(
+    @InjectQueue(EXCHANGE_DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async add(manager: EntityManager, specs: ExchangeSpec[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const spec of specs) {
+      const needsReply = spec.needsReply ?? REPLY_EXPECTED[spec.type];
+      const limit = needsReply ? (spec.urgent ? this.config.replyTimeLimitUrgentMs : this.config.replyTimeLimitMs) : null;
+      const [row] = await manager.query(
+        `INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+        [spec.caseId, spec.type, townshipOf(spec.fromUnitCode), townshipOf(spec.toUnitCode), spec.fromUnitCode, spec.toUnitCode, spec.urgent ?? false, needsReply, limit, JSON.stringify(spec.payload), spec.sentAt, spec.createdBy],
+      );
+      ids.push(row.id as string);
+    }
+    return ids;
+  }
+
+  /** After commit: best effort, never fails the request (the relay is the safety net). */
+  async enqueue(manager: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      await this.queue.addBulk(ids.map((exchangeId) => ({ name: 'deliver', data: { exchangeId }, opts: { jobId: exchangeId } })));
+      await manager.query(`UPDATE exchange SET enqueued_at = now() WHERE id = ANY($1) AND status = 'queued'`, [ids]);
+    } catch (error) {
+      this.logger.warn({ err: safeError(error), count: ids.length }, 'enqueue after commit failed; the relay will retry');
+    }
+  }
+}

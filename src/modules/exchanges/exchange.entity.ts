@@ -1,0 +1,93 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const EXCHANGE_TYPES = ['inflow_notice', 'verification_request', 'event_notice', 'departure_notice', 'outflow_notice'] as const;
+export type ExchangeType = (typeof EXCHANGE_TYPES)[number];
+export const STORED_STATUSES = ['queued', 'delivered', 'replied', 'failed'] as const;
+export type StoredStatus = (typeof STORED_STATUSES)[number];
+/** What clients see: `overdue` is derived from dueAt at read time, never stored. */
+export const EXCHANGE_STATUSES = ['queued', 'delivered', 'replied', 'overdue', 'failed'] as const;
+export type ExchangeStatus = (typeof EXCHANGE_STATUSES)[number];
+export const OUTCOMES = ['confirmed', 'corrected', 'not_found', 'not_ours', 'arrived', 'not_arrived'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+@Entity('exchange')
+export class Exchange {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid' })
+  caseId: string;
+
+  @Column({ type: 'varchar', length: 24 })
+  type: ExchangeType;
+
+  /** Sending township. */
+  @Column({ type: 'varchar', length: 12 })
+  fromCode: string;
+
+  /** Addressed township (the unit that answers, Art. 6). */
+  @Column({ type: 'varchar', length: 12 })
+  toCode: string;
+
+  /** The most specific sender known (a community, or the township itself). */
+  @Column({ type: 'varchar', length: 12 })
+  fromUnitCode: string;
+
+  /** The most specific addressee known (the household's village, or the township). */
+  @Column({ type: 'varchar', length: 12 })
+  toUnitCode: string;
+
+  @Column({ type: 'boolean', default: false })
+  urgent: boolean;
+
+  @Column({ type: 'boolean' })
+  needsReply: boolean;
+
+  @Column({ type: 'bigint', nullable: true, transformer: { to: (v) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  replyLimitMs: number | null;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  payload: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: 10, default: 'queued' })
+  status: StoredStatus;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  sentAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  enqueuedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  deliveredAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  dueAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  repliedAt: Date | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  replyOutcome: Outcome | null;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  replyNote: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  replyCorrections: Record<string, unknown> | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  repliedBy: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  lastError: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  overdueNotedAt: Date | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  createdBy: string | null;
+}

@@ -1,0 +1,68 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageQuery } from '@/common/pagination';
+import { EXCHANGE_STATUSES, EXCHANGE_TYPES, ExchangeStatus, ExchangeType, Outcome, OUTCOMES } from './exchange.entity';
+
+export class CreateExchangeDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  caseId: string;
+
+  @ApiProperty({ enum: ['verification_request', 'event_notice'] })
+  @IsIn(['verification_request', 'event_notice'])
+  type: 'verification_request' | 'event_notice';
+
+  @ApiProperty({ example: { subject: '核实婚育情况', question: '请核实其婚育证明是否有效' } })
+  @IsObject()
+  payload: Record<string, unknown>;
+}
+
+export class ReplyDto {
+  @ApiProperty({ enum: OUTCOMES })
+  @IsIn(OUTCOMES)
+  outcome: Outcome;
+
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  note?: string;
+
+  @ApiPropertyOptional({ description: '信息有误时的更正内容（字段名 → 正确值）', example: { maritalStatus: 'divorced' } })
+  @IsOptional()
+  @IsObject()
+  corrections?: Record<string, unknown>;
+}
+
+const booleanFromQuery = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class InboxQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: EXCHANGE_STATUSES })
+  @IsOptional()
+  @IsIn(EXCHANGE_STATUSES)
+  status?: ExchangeStatus;
+
+  @ApiPropertyOptional({ enum: EXCHANGE_TYPES })
+  @IsOptional()
+  @IsIn(EXCHANGE_TYPES)
+  type?: ExchangeType;
+
+  @ApiPropertyOptional({ description: 'true：只看已逾期未反馈的' })
+  @IsOptional()
+  @Transform(booleanFromQuery)
+  @IsBoolean()
+  overdue?: boolean;
+}
+
+export class OutboxQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: EXCHANGE_STATUSES })
+  @IsOptional()
+  @IsIn(EXCHANGE_STATUSES)
+  status?: ExchangeStatus;
+
+  @ApiPropertyOptional({ enum: EXCHANGE_TYPES })
+  @IsOptional()
+  @IsIn(EXCHANGE_TYPES)
+  type?: ExchangeType;
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CasesModule } from '@/modules/cases/cases.module';
+import { Exchange } from './exchange.entity';
+import { ExchangeDeadlineProcessor, ExchangeDeliveryProcessor } from './exchange-delivery.processor';
+import { ExchangeOutboxModule } from './exchange-outbox.module';
+import { ExchangeRelay } from './exchange-relay';
+import { ExchangesController } from './exchanges.controller';
+import { ExchangesService } from './exchanges.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Exchange]), ExchangeOutboxModule, CasesModule],
+  controllers: [ExchangesController],
+  providers: [ExchangesService],
+  exports: [ExchangesService],
+})
+export class ExchangesModule {}
+
+/** The background half: relay and processors. In `npm start` it runs beside the API; `start:worker` runs it alone. */
+@Module({
+  imports: [ExchangeOutboxModule],
+  providers: [ExchangeRelay, ExchangeDeliveryProcessor, ExchangeDeadlineProcessor],
+})
+export class ExchangeWorkersModule {}

@@ -1,0 +1,240 @@
+import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { townshipOf } from '@/common/division-code';
+import { Errors } from '@/common/errors';
+import { offsetOf, Page, pageOf } from '@/common/pagination';
+import { DeliveryJob, EXCHANGE_DELIVERY_QUEUE } from '@/common/queues';
+import { AuthUser, inScope, scopeRange } from '@/common/scope';
+import { returningRows } from '@/database/sql';
+import { AuditService } from '@/modules/audit/audit.service';
+import { CaseLinker } from '@/modules/cases/case-linker';
+import { Inflow } from '@/modules/inflows/inflow.entity';
+import { Outflow } from '@/modules/outflows/outflow.entity';
+import { Exchange, ExchangeStatus, ExchangeType, Outcome } from './exchange.entity';
+import { ExchangeOutbox } from './exchange-outbox';
+import { CreateExchangeDto, InboxQuery, OutboxQuery, ReplyDto } from './exchanges.dto';
+
+export interface ExchangeResponse {
+  id: string;
+  caseId: string;
+  type: ExchangeType;
+  fromCode: string;
+  toCode: string;
+  urgent: boolean;
+  needsReply: boolean;
+  payload: Record<string, unknown>;
+  status: ExchangeStatus;
+  sentAt: string;
+  deliveredAt: string | null;
+  dueAt: string | null;
+  repliedAt: string | null;
+  reply: { outcome: Outcome; note: string | null; corrections: Record<string, unknown> | null; by: string | null; at: string } | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** `overdue` once dueAt has passed without a reply; derived at read time, so a service that was down is still right. */
+export function statusAt(e: Pick<Exchange, 'status' | 'needsReply' | 'dueAt'>, now: Date): ExchangeStatus {
+  if (e.status === 'delivered' && e.needsReply && e.dueAt && e.dueAt.getTime() <= now.getTime()) return 'overdue';
+  return e.status;
+}
+
+export function toExchangeResponse(e: Exchange, now = new Date()): ExchangeResponse {
+  return {
+    id: e.id,
+    caseId: e.caseId,
+    type: e.type,
+    fromCode: e.fromCode,
+    toCode: e.toCode,
+    urgent: e.urgent,
+    needsReply: e.needsReply,
+    payload: e.payload,
+    status: statusAt(e, now),
+    sentAt: e.sentAt.toISOString(),
+    deliveredAt: e.deliveredAt?.toISOString() ?? null,
+    dueAt: e.dueAt?.toISOString() ?? null,
+    repliedAt: e.repliedAt?.toISOString() ?? null,
+    reply:
+      e.replyOutcome && e.repliedAt
+        ? { outcome: e.replyOutcome, note: e.replyNote, corrections: e.replyCorrections, by: e.repliedBy, at: e.repliedAt.toISOString() }
+        : null,
+    attempts: e.attempts,
+    lastError: e.lastError,
+  };
+}
+
+const OUTCOMES_BY_TYPE: Record<ExchangeType, Outcome[]> = {
+  inflow_notice: ['confirmed', 'corrected', 'not_found', 'not_ours'],
+  verification_request: ['confirmed', 'corrected', 'not_found', 'not_ours'],
+  event_notice: ['confirmed', 'corrected', 'not_found', 'not_ours'],
+  departure_notice: ['confirmed', 'not_found', 'not_ours'],
+  outflow_notice: ['arrived', 'not_arrived'],
+};
+const MAX_PAYLOAD_BYTES = 8 * 1024;
+
+function filterByStatus(qb: SelectQueryBuilder<Exchange>, status: ExchangeStatus | undefined): void {
+  const overdue = `(e.status = 'delivered' AND e.needs_reply AND e.due_at <= now())`;
+  if (status === 'overdue') qb.andWhere(overdue);
+  else if (status === 'delivered') qb.andWhere(`e.status = 'delivered' AND NOT ${overdue}`);
+  else if (status) qb.andWhere('e.status = :status', { status });
+}
+
+@Injectable()
+export class ExchangesService {
+  constructor(
+    @InjectRepository(Exchange) private readonly exchanges: Repository<Exchange>,
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(EXCHANGE_DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    private readonly outbox: ExchangeOutbox,
+    private readonly cases: CaseLinker,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Delivered to a unit in the caller's subtree, earliest deadline first. */
+  async inbox(user: AuthUser, query: InboxQuery): Promise<Page<ExchangeResponse>> {
+    const qb = this.exchanges
+      .createQueryBuilder('e')
+      .where('e.to_unit_code BETWEEN :low AND :high', scopeRange(user))
+      .andWhere(`e.status IN ('delivered', 'replied')`)
+      .orderBy('e.due_at', 'ASC', 'NULLS LAST')
+      .addOrderBy('e.delivered_at', 'ASC')
+      .offset(offsetOf(query))
+      .limit(query.pageSize);
+    filterByStatus(qb, query.overdue ? 'overdue' : query.status);
+    if (query.type) qb.andWhere('e.type = :type', { type: query.type });
+    const [rows, total] = await qb.getManyAndCount();
+    const now = new Date();
+    return pageOf(rows.map((r) => toExchangeResponse(r, now)), total, query);
+  }
+
+  async outboxList(user: AuthUser, query: OutboxQuery): Promise<Page<ExchangeResponse>> {
+    const qb = this.exchanges
+      .createQueryBuilder('e')
+      .where('e.from_unit_code BETWEEN :low AND :high', scopeRange(user))
+      .orderBy('e.due_at', 'ASC', 'NULLS LAST')
+      .addOrderBy('e.sent_at', 'DESC')
+      .offset(offsetOf(query))
+      .limit(query.pageSize);
+    filterByStatus(qb, query.status);
+    if (query.type) qb.andWhere('e.type = :type', { type: query.type });
+    const [rows, total] = await qb.getManyAndCount();
+    const now = new Date();
+    return pageOf(rows.map((r) => toExchangeResponse(r, now)), total, query);
+  }
+
+  async get(user: AuthUser, id: string): Promise<ExchangeResponse> {
+    return toExchangeResponse(await this.loadVisible(user, id));
+  }
+
+  /** The case's messages in order, for the case view (visibility is the case's). */
+  async thread(caseId: string): Promise<ExchangeResponse[]> {
+    const rows = await this.exchanges.find({ where: { caseId }, order: { sentAt: 'ASC' } });
+    const now = new Date();
+    return rows.map((r) => toExchangeResponse(r, now));
+  }
+
+  /** A manual 协查 or event notice from the caller's side of the case to the other side. */
+  async create(user: AuthUser, dto: CreateExchangeDto): Promise<ExchangeResponse> {
+    if (Buffer.byteLength(JSON.stringify(dto.payload)) > MAX_PAYLOAD_BYTES) {
+      throw Errors.validation([{ field: 'payload', message: `内容过长（不超过 ${MAX_PAYLOAD_BYTES} 字节）` }]);
+    }
+    const inflow = await this.db.getRepository(Inflow).findOne({ where: { caseId: dto.caseId }, order: { registeredAt: 'DESC' } });
+    const outflow = await this.db.getRepository(Outflow).findOne({ where: { caseId: dto.caseId }, order: { registeredAt: 'DESC' } });
+    const householdCode = inflow?.householdCode ?? outflow?.householdCode;
+    let from: string;
+    let to: string | undefined;
+    if (inflow && inScope(user, inflow.destinationCode)) {
+      from = inflow.destinationCode;
+      to = inflow.householdCode;
+    } else if (householdCode && inScope(user, householdCode)) {
+      from = householdCode;
+      to = inflow && ['draft', 'active'].includes(inflow.status) ? inflow.destinationCode : undefined;
+    } else {
+      throw Errors.notFound('个案');
+    }
+    if (!to) throw Errors.conflict('NO_COUNTERPART', '该个案尚无现居住地，无法发送');
+    const urgent = dto.type === 'verification_request' && !!inflow?.pregnant && !!inflow?.keyTarget;
+    const sentAt = new Date();
+    const [id] = await this.db.transaction(async (manager) => {
+      const ids = await this.outbox.add(manager, [{ caseId: dto.caseId, type: dto.type, fromUnitCode: from, toUnitCode: to as string, urgent, payload: dto.payload, createdBy: user.id, sentAt }]);
+      await this.audit.record({ actor: user, action: 'create', entity: 'exchange', entityId: ids[0], detail: { type: dto.type, caseId: dto.caseId } }, manager);
+      return ids;
+    });
+    await this.outbox.enqueue(this.db.manager, [id]);
+    return toExchangeResponse((await this.exchanges.findOneBy({ id })) as Exchange);
+  }
+
+  async reply(user: AuthUser, id: string, dto: ReplyDto): Promise<ExchangeResponse> {
+    const exchange = await this.loadVisible(user, id);
+    if (!inScope(user, exchange.toUnitCode)) throw Errors.forbidden('NOT_ADDRESSEE', '只有收件方可以反馈');
+    if (exchange.status === 'replied') throw alreadyReplied();
+    if (exchange.status !== 'delivered') throw Errors.conflict('NOT_DELIVERED', '该信息尚未送达，暂不能反馈');
+    if (!OUTCOMES_BY_TYPE[exchange.type].includes(dto.outcome)) {
+      throw Errors.validation([{ field: 'outcome', message: `此类信息的反馈结果只能是：${OUTCOMES_BY_TYPE[exchange.type].join('、')}` }]);
+    }
+    if (dto.outcome === 'corrected' && (!dto.corrections || Object.keys(dto.corrections).length === 0)) {
+      throw Errors.validation([{ field: 'corrections', message: '反馈“信息有误”时须填写更正内容' }]);
+    }
+    if (dto.corrections && Buffer.byteLength(JSON.stringify(dto.corrections)) > MAX_PAYLOAD_BYTES) {
+      throw Errors.validation([{ field: 'corrections', message: '内容过长' }]);
+    }
+    await this.db.transaction(async (manager) => {
+      const now = new Date();
+      // The status condition makes the first of two concurrent replies the only one.
+      const updated = await returningRows(
+        manager,
+        `UPDATE exchange SET status = 'replied', replied_at = $2, reply_outcome = $3, reply_note = $4, reply_corrections = $5, replied_by = $6
+          WHERE id = $1 AND status = 'delivered' RETURNING id`,
+        [id, now, dto.outcome, dto.note ?? null, dto.corrections ? JSON.stringify(dto.corrections) : null, user.id],
+      );
+      if (updated.length === 0) throw alreadyReplied();
+      if (exchange.type === 'outflow_notice' && dto.outcome === 'arrived') await this.linkArrival(manager, exchange, now);
+      await this.audit.record({ actor: user, action: 'reply', entity: 'exchange', entityId: id, detail: { outcome: dto.outcome } }, manager);
+    });
+    return toExchangeResponse((await this.exchanges.findOneBy({ id })) as Exchange);
+  }
+
+  /** Requeues a dead-lettered exchange (admin). */
+  async retry(user: AuthUser, id: string): Promise<ExchangeResponse> {
+    const exchange = await this.loadVisible(user, id);
+    if (exchange.status !== 'failed') throw Errors.conflict('NOT_FAILED', '只有投递失败的信息可以重新投递');
+    await this.db.transaction(async (manager) => {
+      await manager.query(`UPDATE exchange SET status = 'queued', enqueued_at = NULL WHERE id = $1 AND status = 'failed'`, [id]);
+      await this.audit.record({ actor: user, action: 'retry', entity: 'exchange', entityId: id }, manager);
+    });
+    // The failed job still holds the id in Redis; remove it so the new job is not taken for a duplicate.
+    const job = await this.queue.getJob(id);
+    if (job) await job.remove();
+    await this.outbox.enqueue(this.db.manager, [id]);
+    return toExchangeResponse((await this.exchanges.findOneBy({ id })) as Exchange);
+  }
+
+  private async loadVisible(user: AuthUser, id: string): Promise<Exchange> {
+    const exchange = await this.exchanges.findOneBy({ id });
+    if (!exchange || !(inScope(user, exchange.fromUnitCode) || inScope(user, exchange.toUnitCode))) throw Errors.notFound('信息');
+    return exchange;
+  }
+
+  /**
+   * 'arrived' on an outflow notice: the person is at the destination. If the destination has registered the person,
+   * the origin's outflow joins that registration's case (effective contact once it is submitted).
+   */
+  private async linkArrival(manager: EntityManager, exchange: Exchange, at: Date): Promise<void> {
+    const [inflow] = await manager.query(
+      `SELECT i.case_id FROM inflow i JOIN migrant_case c ON c.id = $1
+        WHERE i.person_id = c.person_id AND i.status IN ('draft', 'active') AND i.destination_township_code = $2
+        ORDER BY i.registered_at DESC LIMIT 1`,
+      [exchange.caseId, townshipOf(exchange.toCode)],
+    );
+    if (!inflow || inflow.case_id === exchange.caseId) return;
+    await manager.query(`UPDATE outflow SET case_id = $1 WHERE case_id = $2 AND status = 'active'`, [inflow.case_id, exchange.caseId]);
+    await this.cases.closeIfEnded(manager, exchange.caseId, at);
+  }
+}
+
+function alreadyReplied() {
+  return Errors.conflict('ALREADY_REPLIED', '该信息已反馈，不能重复反馈');
+}
