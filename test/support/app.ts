@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/config';
+import { ProcessRole } from '@/app.module';
 import { createApp } from '@/configure-app';
 import { BOOTSTRAP_ADMIN, testConfig } from './env';
 
@@ -16,9 +17,9 @@ export interface TestApp {
 }
 
 /** The real application, configured exactly as main.ts does it, on this worker's database and Redis. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, role: ProcessRole = 'all'): Promise<TestApp> {
   const config = testConfig(overrides);
-  const app = await createApp(config);
+  const app = await createApp(config, role);
   // A real listening socket on loopback: requests go through TCP exactly as a client's would.
   await app.listen(0, '127.0.0.1');
   const server = await app.getUrl();
@@ -45,4 +46,15 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix}_${process.env.JEST_WORKER_ID ?? '1'}_${Date.now().toString(36)}_${counter}`;
+}
+
+/** Polls until the check returns a value (not undefined/false), or fails after the timeout. */
+export async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { MigrantCase } from './migrant-case.entity';
 
 export interface PersonState {
-  open: { id: string; caseId: string; destinationTownshipCode: string }[];
+  open: { id: string; caseId: string; destinationCode: string; destinationTownshipCode: string }[];
   waitingCaseId: string | null;
   hasActiveOutflow: boolean;
 }
@@ -18,7 +18,7 @@ export class CaseLinker {
   async personState(manager: EntityManager, personId: string): Promise<PersonState> {
     const [row] = await manager.query(
       `SELECT
-         COALESCE((SELECT json_agg(json_build_object('id', i.id, 'caseId', i.case_id, 'destinationTownshipCode', i.destination_township_code))
+         COALESCE((SELECT json_agg(json_build_object('id', i.id, 'caseId', i.case_id, 'destinationCode', i.destination_code, 'destinationTownshipCode', i.destination_township_code))
                      FROM inflow i WHERE i.person_id = $1 AND i.status IN ('draft', 'active')), '[]') AS open,
          (SELECT c.id FROM migrant_case c
            WHERE c.person_id = $1 AND c.closed_at IS NULL

@@ -109,7 +109,7 @@ export class InflowsService {
         // The previous destination and the origin learn that the person moved on (domain.md, Cases and linkage).
         const payload = { inflowId: earlier.id, kind: 'moved_on', date: dto.arrivalDate, newDestinationCode: dto.destinationCode };
         specs.push(
-          { caseId: earlier.caseId, type: 'departure_notice', fromUnitCode: dto.destinationCode, toUnitCode: earlier.destinationTownshipCode, payload, createdBy: user.id, sentAt: now },
+          { caseId: earlier.caseId, type: 'departure_notice', fromUnitCode: dto.destinationCode, toUnitCode: earlier.destinationCode, payload, createdBy: user.id, sentAt: now },
           { caseId: earlier.caseId, type: 'departure_notice', fromUnitCode: dto.destinationCode, toUnitCode: dto.householdCode, payload, createdBy: user.id, sentAt: now },
         );
       }

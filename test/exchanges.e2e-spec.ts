@@ -1,0 +1,238 @@
+import { startTestApp, TestApp, waitFor } from './support/app';
+import { daysAgo, newIdNumber, staffAt } from './support/people';
+
+const QUZHOU_COMMUNITY = '330802005001';
+const QUZHOU_TOWNSHIP = '330802005000';
+const WUXI_COMMUNITY = '320213021001';
+const YANGZHAI_VILLAGE = '421381101201';
+const YANGZHAI = '421381101000';
+const CHENXIANG = '421381102000';
+
+interface Exchange {
+  id: string;
+  caseId: string;
+  type: string;
+  status: string;
+  fromCode: string;
+  toCode: string;
+  urgent: boolean;
+  needsReply: boolean;
+  deliveredAt: string | null;
+  dueAt: string | null;
+  payload: Record<string, unknown>;
+  attempts: number;
+  lastError: string | null;
+  reply: { outcome: string; corrections: unknown } | null;
+}
+
+describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadlines', () => {
+  let t: TestApp;
+  let dest: string;
+  let wuxi: string;
+  let origin: string;
+  let unrelated: string;
+  let supervisor: string;
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  function register(token: string, overrides: Record<string, unknown> = {}, person: Record<string, unknown> = {}) {
+    return t.http().post('/api/inflows').set(auth(token)).send({
+      person: { idNumber: newIdNumber({ sex: 'male' }), name: '周强', ...person },
+      householdCode: YANGZHAI_VILLAGE,
+      destinationCode: QUZHOU_COMMUNITY,
+      address: '衢州市柯城区',
+      arrivalDate: daysAgo(3),
+      reason: 'work',
+      maritalStatus: 'unmarried',
+      contraception: 'none',
+      ...overrides,
+    });
+  }
+
+  /** The exchanges of a case once every one of them has left the queue. */
+  async function delivered(caseId: string, count: number): Promise<Exchange[]> {
+    return waitFor(async () => {
+      const res = await t.http().get(`/api/cases/${caseId}`).set(auth(dest));
+      const list = res.body.exchanges as Exchange[];
+      return list.length === count && list.every((e) => e.status !== 'queued') ? list : undefined;
+    }, 15_000, `${count} delivered exchanges`);
+  }
+
+  async function inbox(token: string, query = ''): Promise<Exchange[]> {
+    return (await t.http().get(`/api/exchanges/inbox?pageSize=100${query}`).set(auth(token)).expect(200)).body.items;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({ REPLY_TIME_LIMIT: 'PT2S', REPLY_TIME_LIMIT_URGENT: 'PT1S', DELIVERY_ATTEMPTS: '3', DELIVERY_BACKOFF: 'PT0.1S' });
+    [dest, wuxi, origin, unrelated, supervisor] = await Promise.all([
+      staffAt(t, QUZHOU_COMMUNITY),
+      staffAt(t, WUXI_COMMUNITY),
+      staffAt(t, YANGZHAI),
+      staffAt(t, CHENXIANG),
+      staffAt(t, '421381000000', 'supervisor'),
+    ]);
+  });
+  afterAll(() => t.close());
+
+  it('delivers the inflow notice of a submitted registration into the origin inbox, and nowhere else', async () => {
+    const reg = await register(dest).expect(201);
+    const [notice] = await delivered(reg.body.caseId, 1);
+    expect(notice).toMatchObject({ type: 'inflow_notice', fromCode: QUZHOU_TOWNSHIP, toCode: YANGZHAI, status: 'delivered', needsReply: true, urgent: false, attempts: 1 });
+    expect(notice.payload).toMatchObject({ inflowId: reg.body.id });
+    expect(JSON.stringify(notice.payload)).not.toContain(reg.body.person.name);
+
+    expect((await inbox(origin)).map((e) => e.id)).toContain(notice.id);
+    expect((await inbox(unrelated)).map((e) => e.id)).not.toContain(notice.id);
+    expect((await inbox(dest)).map((e) => e.id)).not.toContain(notice.id);
+    const outbox = await t.http().get('/api/exchanges/outbox?pageSize=100').set(auth(dest)).expect(200);
+    expect(outbox.body.items.map((e: Exchange) => e.id)).toContain(notice.id);
+    await t.http().get(`/api/exchanges/${notice.id}`).set(auth(unrelated)).expect(404);
+  });
+
+  it('keeps a draft unsent until it is submitted', async () => {
+    const reg = await register(dest, { submit: false }).expect(201);
+    await new Promise((r) => setTimeout(r, 500));
+    const caseView = await t.http().get(`/api/cases/${reg.body.caseId}`).set(auth(dest)).expect(200);
+    expect(caseView.body.exchanges).toEqual([]);
+    await t.http().post(`/api/inflows/${reg.body.id}/submit`).set(auth(dest)).expect(200);
+    const [notice] = await delivered(reg.body.caseId, 1);
+    expect(notice.type).toBe('inflow_notice');
+  });
+
+  it('lets only the addressee reply, once, with an outcome that fits the message', async () => {
+    const reg = await register(dest).expect(201);
+    const [notice] = await delivered(reg.body.caseId, 1);
+    const url = `/api/exchanges/${notice.id}/reply`;
+    const wrongSide = await t.http().post(url).set(auth(dest)).send({ outcome: 'confirmed' }).expect(403);
+    expect(wrongSide.body.code).toBe('NOT_ADDRESSEE');
+    await t.http().post(url).set(auth(unrelated)).send({ outcome: 'confirmed' }).expect(404);
+    await t.http().post(url).set(auth(supervisor)).send({ outcome: 'confirmed' }).expect(403);
+    const badOutcome = await t.http().post(url).set(auth(origin)).send({ outcome: 'arrived' }).expect(400);
+    expect(badOutcome.body.details[0].field).toBe('outcome');
+    const noCorrections = await t.http().post(url).set(auth(origin)).send({ outcome: 'corrected' }).expect(400);
+    expect(noCorrections.body.details[0].field).toBe('corrections');
+
+    const replied = await t.http().post(url).set(auth(origin)).send({ outcome: 'corrected', note: '婚姻状况有误', corrections: { maritalStatus: 'divorced' } }).expect(200);
+    expect(replied.body).toMatchObject({ status: 'replied', reply: { outcome: 'corrected', note: '婚姻状况有误', corrections: { maritalStatus: 'divorced' } } });
+    const again = await t.http().post(url).set(auth(origin)).send({ outcome: 'confirmed' }).expect(409);
+    expect(again.body.code).toBe('ALREADY_REPLIED');
+    // The correction is on the case, for the destination to act on.
+    const caseView = await t.http().get(`/api/cases/${reg.body.caseId}`).set(auth(dest)).expect(200);
+    expect(caseView.body.exchanges[0].reply.corrections).toEqual({ maritalStatus: 'divorced' });
+  });
+
+  it('turns an unanswered notice overdue once its time limit (PT2S) has passed, and replied when answered late', async () => {
+    const reg = await register(dest).expect(201);
+    const [notice] = await delivered(reg.body.caseId, 1);
+    expect(Date.parse(notice.dueAt as string) - Date.parse(notice.deliveredAt as string)).toBe(2000);
+    expect((await inbox(origin, '&overdue=true')).map((e) => e.id)).not.toContain(notice.id);
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(notice.dueAt as string) - Date.now()) + 100));
+    const overdue = await inbox(origin, '&overdue=true');
+    expect(overdue.find((e) => e.id === notice.id)?.status).toBe('overdue');
+    expect((await inbox(origin, '&status=overdue')).map((e) => e.id)).toContain(notice.id);
+    // The deadline job notes the transition for reminders.
+    await waitFor(async () => (await t.db.query('SELECT overdue_noted_at FROM exchange WHERE id = $1', [notice.id]))[0].overdue_noted_at, 10_000, 'overdue noted');
+    const late = await t.http().post(`/api/exchanges/${notice.id}/reply`).set(auth(origin)).send({ outcome: 'confirmed' }).expect(200);
+    expect(late.body.status).toBe('replied');
+  });
+
+  it('gives an urgent verification request (pregnant key target) the shorter time limit', async () => {
+    const reg = await register(dest, { pregnant: true, maritalStatus: 'first_married', contraception: 'none' }, { idNumber: newIdNumber({ sex: 'female', birthDate: '1994-04-04' }) }).expect(201);
+    expect(reg.body).toMatchObject({ keyTarget: true, certificateCheck: 'missing' });
+    const exchanges = await delivered(reg.body.caseId, 2);
+    const request = exchanges.find((e) => e.type === 'verification_request') as Exchange;
+    const notice = exchanges.find((e) => e.type === 'inflow_notice') as Exchange;
+    expect(request).toMatchObject({ urgent: true, toCode: YANGZHAI, payload: { certificateCheck: 'missing' } });
+    expect(Date.parse(request.dueAt as string) - Date.parse(request.deliveredAt as string)).toBe(1000);
+    expect(Date.parse(notice.dueAt as string) - Date.parse(notice.deliveredAt as string)).toBe(2000);
+  });
+
+  it('sends departure notices that need no reply and never go overdue', async () => {
+    const reg = await register(dest).expect(201);
+    await delivered(reg.body.caseId, 1);
+    await t.http().post(`/api/inflows/${reg.body.id}/depart`).set(auth(dest)).send({ date: daysAgo(0), kind: 'returned' }).expect(200);
+    const exchanges = await delivered(reg.body.caseId, 2);
+    const departure = exchanges.find((e) => e.type === 'departure_notice') as Exchange;
+    expect(departure).toMatchObject({ needsReply: false, dueAt: null, toCode: YANGZHAI, payload: { kind: 'returned' } });
+    await new Promise((r) => setTimeout(r, 2200));
+    const later = await t.http().get(`/api/exchanges/${departure.id}`).set(auth(origin)).expect(200);
+    expect(later.body.status).toBe('delivered');
+  });
+
+  it('tells the previous destination and the origin when a person moves on', async () => {
+    const idNumber = newIdNumber({ sex: 'male' });
+    const first = await register(dest, {}, { idNumber }).expect(201);
+    await delivered(first.body.caseId, 1);
+    await register(wuxi, { destinationCode: WUXI_COMMUNITY }, { idNumber }).expect(201);
+    const exchanges = await delivered(first.body.caseId, 3);
+    const departures = exchanges.filter((e) => e.type === 'departure_notice');
+    expect(departures.map((e) => e.toCode).sort()).toEqual([QUZHOU_TOWNSHIP, YANGZHAI].sort());
+    expect(departures.every((e) => e.payload.kind === 'moved_on')).toBe(true);
+    expect((await inbox(dest)).map((e) => e.id)).toEqual(expect.arrayContaining([departures.find((e) => e.toCode === QUZHOU_TOWNSHIP)?.id]));
+  });
+
+  it('sends an event notice when family facts change; a birth needs a reply', async () => {
+    const reg = await register(dest, { maritalStatus: 'first_married' }).expect(201);
+    await delivered(reg.body.caseId, 1);
+    await t.http().patch(`/api/inflows/${reg.body.id}`).set(auth(dest)).send({ children: [{ sex: 'male', birthDate: daysAgo(2) }] }).expect(200);
+    await t.http().patch(`/api/inflows/${reg.body.id}`).set(auth(dest)).send({ address: '新地址 8 号' }).expect(200);
+    const exchanges = await delivered(reg.body.caseId, 2);
+    expect(exchanges[1]).toMatchObject({ type: 'event_notice', needsReply: true, payload: { fields: ['children'], birth: true } });
+  });
+
+  it('sends an outflow notice to the expected destination, which answers arrived and the case is linked', async () => {
+    const idNumber = newIdNumber({ sex: 'male' });
+    const outflow = await t.http().post('/api/outflows').set(auth(origin)).send({ person: { idNumber, name: '吴亮' }, householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(10), expectedDestinationCode: QUZHOU_COMMUNITY }).expect(201);
+    expect(outflow.body.contact).toBe('none');
+    const notice = await waitFor(async () => (await inbox(dest)).find((e) => e.type === 'outflow_notice' && e.payload.outflowId === outflow.body.id), 15_000, 'outflow notice');
+    expect(notice).toMatchObject({ fromCode: YANGZHAI, toCode: QUZHOU_TOWNSHIP, needsReply: true });
+    const bad = await t.http().post(`/api/exchanges/${notice.id}/reply`).set(auth(dest)).send({ outcome: 'confirmed' }).expect(400);
+    expect(bad.body.details[0].field).toBe('outcome');
+
+    const reg = await register(dest, {}, { idNumber, name: '吴亮' }).expect(201);
+    await t.http().post(`/api/exchanges/${notice.id}/reply`).set(auth(dest)).send({ outcome: 'arrived' }).expect(200);
+    expect(reg.body.caseId).toBe(outflow.body.caseId);
+    const caseView = await t.http().get(`/api/cases/${outflow.body.caseId}`).set(auth(origin)).expect(200);
+    expect(caseView.body).toMatchObject({ inflow: { id: reg.body.id }, outflow: { id: outflow.body.id, contact: 'effective' } });
+    expect(caseView.body.exchanges.map((e: Exchange) => e.type).sort()).toEqual(['inflow_notice', 'outflow_notice']);
+  });
+
+  it('accepts a manual verification request from either side of the case, to the other side only', async () => {
+    const reg = await register(dest).expect(201);
+    await delivered(reg.body.caseId, 1);
+    const fromOrigin = await t.http().post('/api/exchanges').set(auth(origin)).send({ caseId: reg.body.caseId, type: 'verification_request', payload: { question: '请核实现居住地址' } }).expect(201);
+    expect(fromOrigin.body).toMatchObject({ fromCode: YANGZHAI, toCode: QUZHOU_TOWNSHIP, type: 'verification_request', urgent: false });
+    await waitFor(async () => (await inbox(dest)).some((e) => e.id === fromOrigin.body.id), 15_000, 'request in destination inbox');
+    await t.http().post('/api/exchanges').set(auth(unrelated)).send({ caseId: reg.body.caseId, type: 'verification_request', payload: {} }).expect(404);
+    await t.http().post('/api/exchanges').set(auth(supervisor)).send({ caseId: reg.body.caseId, type: 'verification_request', payload: {} }).expect(403);
+    const badType = await t.http().post('/api/exchanges').set(auth(origin)).send({ caseId: reg.body.caseId, type: 'inflow_notice', payload: {} }).expect(400);
+    expect(badType.body.details[0].field).toBe('type');
+  });
+
+  it('dead-letters a delivery that keeps failing, shows it to admins, and delivers it on retry', async () => {
+    // Real failure: the database refuses the delivery while this trigger exists.
+    await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'inbox unavailable (test)'; END $$`);
+    await t.db.query(`CREATE TRIGGER test_refuse_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_delivery()`);
+    let reg;
+    try {
+      reg = await register(dest).expect(201);
+      const [failed] = await delivered(reg.body.caseId, 1);
+      expect(failed).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringContaining('inbox unavailable') });
+    } finally {
+      await t.db.query(`DROP TRIGGER test_refuse_delivery ON exchange`);
+    }
+    const [failed] = await delivered(reg.body.caseId, 1);
+    const health = await t.http().get('/api/health').expect(200);
+    expect(health.body.queues['exchange-delivery'].failed).toBeGreaterThanOrEqual(1);
+
+    await t.http().post(`/api/exchanges/${failed.id}/retry`).set(auth(dest)).expect(403);
+    const retried = await t.http().post(`/api/exchanges/${failed.id}/retry`).set(auth(await t.token())).expect(200);
+    expect(retried.body.status).toMatch(/queued|delivered/);
+    const [ok] = await waitFor(async () => {
+      const list = await delivered(reg.body.caseId, 1);
+      return list[0].status === 'delivered' ? list : undefined;
+    }, 15_000, 'retried delivery');
+    expect(ok).toMatchObject({ status: 'delivered', attempts: 4, lastError: null });
+    expect((await inbox(origin)).map((e) => e.id)).toContain(ok.id);
+  });
+});
