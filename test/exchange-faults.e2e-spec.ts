@@ -1,0 +1,140 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import Redis from 'ioredis';
+import { AppModule } from '@/app.module';
+import { startTestApp, TestApp, waitFor } from './support/app';
+import { daysAgo, newIdNumber, staffAt } from './support/people';
+
+const QUZHOU_COMMUNITY = '330802005001';
+const ROOT = join(__dirname, '..');
+
+/** Deletes every Redis key of this service prefix: Redis restarted without its memory, for this service only. */
+async function wipeRedis(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url);
+  let removed = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) removed += await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+  return removed;
+}
+
+describe('exchange pipeline under faults (quality.md Reliability)', () => {
+  let t: TestApp;
+  let dest: string;
+  const prefix = `faults${process.env.JEST_WORKER_ID ?? '1'}`;
+  const overrides = { REDIS_PREFIX: prefix, RELAY_STALE: 'PT1S', WORKER_LOCK: 'PT2S', DELIVERY_BACKOFF: 'PT0.2S' };
+
+  async function registerMany(n: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i += 10) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(10, n - i) }, () =>
+          t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
+            person: { idNumber: newIdNumber({ sex: 'male' }), name: '郑伟' },
+            householdCode: '421381101201',
+            destinationCode: QUZHOU_COMMUNITY,
+            address: '衢州市柯城区',
+            arrivalDate: daysAgo(2),
+            reason: 'work',
+            maritalStatus: 'unmarried',
+            contraception: 'none',
+          }),
+        ),
+      );
+      for (const res of batch) {
+        expect(res.status).toBe(201);
+        ids.push(res.body.id);
+      }
+    }
+    return ids;
+  }
+
+  /** Each registration's inflow notice: how many exist, and how many reached the inbox. */
+  async function notices(inflowIds: string[]) {
+    const rows: { inflow_id: string; n: number; delivered: number }[] = await t.db.query(
+      `SELECT payload->>'inflowId' AS inflow_id, count(*)::int AS n, count(*) FILTER (WHERE status = 'delivered')::int AS delivered
+         FROM exchange WHERE type = 'inflow_notice' AND payload->>'inflowId' = ANY($1) GROUP BY 1`,
+      [inflowIds],
+    );
+    return {
+      lost: inflowIds.length - rows.length,
+      doubled: rows.filter((r) => r.n > 1).length,
+      delivered: rows.reduce((sum, r) => sum + r.delivered, 0),
+    };
+  }
+
+  beforeAll(async () => {
+    // The API alone: messages are committed and enqueued, but nothing in this process delivers them.
+    t = await startTestApp(overrides, 'api');
+    dest = await staffAt(t, QUZHOU_COMMUNITY);
+  });
+  afterAll(() => t.close());
+
+  it('re-enqueues committed notices after Redis lost its memory, and delivers each once', async () => {
+    const ids = await registerMany(30);
+    const [{ enqueued }] = await t.db.query(`SELECT count(*)::int AS enqueued FROM exchange WHERE status = 'queued' AND enqueued_at IS NOT NULL AND payload->>'inflowId' = ANY($1)`, [ids]);
+    expect(enqueued).toBe(30);
+    expect(await wipeRedis(t.config.redisUrl, prefix)).toBeGreaterThan(0);
+
+    const worker = await NestFactory.createApplicationContext(AppModule.forRoot(t.config, 'worker'), { logger: false });
+    try {
+      const result = await waitFor(async () => {
+        const r = await notices(ids);
+        return r.delivered === ids.length ? r : undefined;
+      }, 20_000, 'all notices delivered after the wipe');
+      expect(result).toEqual({ lost: 0, doubled: 0, delivered: 30 });
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('delivers everything exactly once when the worker is killed (kill -9) mid-batch and another starts', async () => {
+    // Slow each delivery down so that the kill lands in the middle of the batch.
+    await t.db.query(`CREATE OR REPLACE FUNCTION test_slow_delivery() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$`);
+    await t.db.query(`CREATE TRIGGER test_slow_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_slow_delivery()`);
+    const startWorker = (): ChildProcess =>
+      spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', 'worker'], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          TS_NODE_PROJECT: 'tsconfig.test.json',
+          TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }),
+          NODE_ENV: 'test',
+          DATABASE_URL: t.config.databaseUrl,
+          REDIS_URL: t.config.redisUrl,
+          LOG_LEVEL: 'silent',
+          ...overrides,
+        },
+        stdio: 'ignore',
+      });
+    let first: ChildProcess | undefined;
+    let second: ChildProcess | undefined;
+    try {
+      const ids = await registerMany(200);
+      first = startWorker();
+      await waitFor(async () => (await notices(ids)).delivered >= 30, 60_000, 'first deliveries');
+      first.kill('SIGKILL');
+      await new Promise((r) => first?.once('exit', r));
+      const midway = await notices(ids);
+      expect(midway.delivered).toBeLessThan(ids.length);
+
+      second = startWorker();
+      const result = await waitFor(async () => {
+        const r = await notices(ids);
+        return r.delivered === ids.length ? r : undefined;
+      }, 90_000, 'all notices delivered after the kill');
+      expect(result).toEqual({ lost: 0, doubled: 0, delivered: 200 });
+      const [{ failed }] = await t.db.query(`SELECT count(*)::int AS failed FROM exchange WHERE status = 'failed' AND payload->>'inflowId' = ANY($1)`, [ids]);
+      expect(failed).toBe(0);
+    } finally {
+      first?.kill('SIGKILL');
+      second?.kill('SIGTERM');
+      await t.db.query(`DROP TRIGGER IF EXISTS test_slow_delivery ON exchange`);
+    }
+  }, 180_000);
+});
