@@ -40,13 +40,11 @@ export function toErrorBody(error: unknown, logger?: Logger): ErrorBody {
     }
     return fromStatus(error.getStatus());
   }
-  if (error instanceof QueryFailedError) {
-    const pg = error.driverError as { code?: string; constraint?: string };
-    // A unique index caught a race the service's own check could not see.
-    if (pg.code === '23505') return { ...fromStatus(409), code: 'CONFLICT', details: [] };
-    // Connection lost, too many connections, server shutting down: a temporary refusal, safe to retry.
-    if (pg.code?.startsWith('08') || pg.code === '57P01' || pg.code === '53300') return fromStatus(503);
+  // A unique index caught a race the service's own check could not see.
+  if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+    return { ...fromStatus(409), code: 'CONFLICT', details: [] };
   }
+  if (isUnavailable(error)) return fromStatus(503);
   if (isFastifyError(error)) {
     const status = error.statusCode ?? 500;
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fromStatus(413);
@@ -57,7 +55,6 @@ export function toErrorBody(error: unknown, logger?: Logger): ErrorBody {
       return body;
     }
   }
-  if (isConnectionError(error)) return fromStatus(503);
   logger?.error({ err: safeError(error) }, 'unhandled error');
   return { statusCode: 500, code: 'INTERNAL_ERROR', message: '服务器内部错误，请稍后重试', details: [] };
 }
@@ -78,10 +75,23 @@ function isFastifyError(error: unknown): error is { code?: string; statusCode?: 
     ((error as { code: string }).code.startsWith('FST_') || typeof (error as { statusCode?: unknown }).statusCode === 'number');
 }
 
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' ||
-    (error instanceof Error && /Connection is closed|connect ECONNREFUSED|Connection terminated/.test(error.message));
+const UNAVAILABLE_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError', 'MaxRetriesPerRequestError']);
+
+/**
+ * PostgreSQL or Redis is down, restarting or out of connections: a temporary refusal (503), safe to retry.
+ * SQLSTATE classes 08 (connection), 57P (shutdown, starting up) and 53300 (too many connections), socket errors,
+ * and the errors TypeORM and the drivers raise when a connection died under a request.
+ */
+function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const codes = [(error as { code?: unknown }).code, ((error as { driverError?: { code?: unknown } }).driverError ?? {}).code];
+  for (const code of codes) {
+    if (typeof code !== 'string') continue;
+    if (code.startsWith('08') || code.startsWith('57P') || code === '53300') return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN'].includes(code)) return true;
+  }
+  if (UNAVAILABLE_NAMES.has(error.name)) return true;
+  return /Connection is closed|connect ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|Stream isn't writeable|the database system is/.test(error.message);
 }
 
 @Catch()

@@ -1,7 +1,8 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
+import { safeError } from './http-error.filter';
 
 export const REDIS = Symbol('REDIS');
 
@@ -12,14 +13,24 @@ export const REDIS = Symbol('REDIS');
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) =>
-        new Redis(config.redisUrl, {
+      useFactory: (config: AppConfig) => {
+        const redis = new Redis(config.redisUrl, {
           keyPrefix: `${config.redisPrefix}:`,
           // Fail fast while Redis is down instead of queueing commands forever: callers answer 503.
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: 5_000,
-        }),
+        });
+        // ioredis reconnects by itself; health reports the outage. Without a listener it would print every retry.
+        let warned = 0;
+        redis.on('error', (error: Error) => {
+          if (Date.now() - warned > 30_000) {
+            warned = Date.now();
+            new Logger('Redis').warn({ err: safeError(error) }, 'Redis unavailable, reconnecting');
+          }
+        });
+        return redis;
+      },
     },
   ],
   exports: [REDIS],

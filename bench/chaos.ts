@@ -1,0 +1,189 @@
+// The fault drill of quality.md: registrations are posted while the worker is killed twice, Redis restarts without
+// its memory and PostgreSQL restarts. Afterwards every accepted registration must exist once with its inflow notice
+// delivered exactly once, and every refusal must have been a clear 503.   Usage: bench/chaos.sh [registrations]
+import { ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { runSetup } from '@/cli/setup';
+import { makeIdNumber } from '@/common/identity';
+import { loadConfig } from '@/config/config';
+import { createUser, freePort, login, report, ROOT, writeResults } from './lib';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startStack } = require('../scripts/local-stack.js') as {
+  startStack(o: { dir: string; persistent: boolean; cleanupOnExit?: boolean; log?: (m: string) => void }): Promise<{ databaseUrl: string; redisUrl: string; stop(): Promise<void> }>;
+};
+
+const TOTAL = Number(process.argv[2] ?? 1000);
+const CONCURRENCY = 16;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (m: string) => console.error(`[chaos] ${m}`);
+
+function pidOf(file: string): number {
+  return Number(readFileSync(file, 'utf8').split('\n')[0]);
+}
+
+async function waitDead(pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await sleep(100);
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'liudong-chaos-'));
+  const stack = await startStack({ dir, persistent: true, cleanupOnExit: false, log: () => undefined });
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: stack.databaseUrl,
+    REDIS_URL: stack.redisUrl,
+    LOG_LEVEL: 'error',
+    WORKER_LOCK: 'PT5S',
+    RELAY_STALE: 'PT5S',
+    DELIVERY_BACKOFF: 'PT1S',
+    DELIVERY_ATTEMPTS: '10',
+  };
+  await runSetup(loadConfig({ ...env, BOOTSTRAP_ADMIN_PASSWORD: 'chaos-admin-pw' }));
+  await createUser(stack.databaseUrl, 'chaos_dest', 'staff', '330802005001', 'chaos-pass-1');
+  const port = await freePort();
+  const spawnRole = (role: 'api' | 'worker'): ChildProcess =>
+    spawn(process.execPath, [join(ROOT, 'dist/src/main.js'), role], {
+      env: { ...env, PORT: String(port) },
+      // The service's own error log, for a refusal that was not a clean 503.
+      stdio: ['ignore', openSync(join(dir, `${role}.log`), 'a'), 'ignore'],
+    });
+  const api = spawnRole('api');
+  let worker = spawnRole('worker');
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100 && !(await fetch(`${url}/api/health`).then((r) => r.ok).catch(() => false)); i++) await sleep(200);
+  const token = await login(url, 'chaos_dest', 'chaos-pass-1');
+
+  const accepted: string[] = [];
+  const statuses: Record<string, number> = {};
+  let sent = 0;
+  const faults: [number, string, () => Promise<void>][] = [
+    [0.15, 'kill -9 worker', async () => {
+      worker.kill('SIGKILL');
+      await sleep(1000);
+      worker = spawnRole('worker');
+    }],
+    [0.35, 'restart Redis, losing its memory', async () => {
+      const pid = pidOf(join(dir, 'redis', 'redis.pid'));
+      process.kill(pid, 'SIGKILL');
+      await waitDead(pid);
+      for (const f of readdirSync(join(dir, 'redis'))) if (/^(dump\.rdb|appendonly)/.test(f)) rmSync(join(dir, 'redis', f), { recursive: true, force: true });
+      await sleep(1000);
+      await startStack({ dir, persistent: true, cleanupOnExit: false, log: () => undefined });
+    }],
+    [0.55, 'kill -9 worker again', async () => {
+      worker.kill('SIGKILL');
+      await sleep(1000);
+      worker = spawnRole('worker');
+    }],
+    [0.75, 'restart PostgreSQL', async () => {
+      const pid = pidOf(join(dir, 'pg', 'postmaster.pid'));
+      process.kill(pid, 'SIGINT');
+      await waitDead(pid);
+      await sleep(1000);
+      await startStack({ dir, persistent: true, cleanupOnExit: false, log: () => undefined });
+    }],
+  ];
+  const faultRuns: Promise<void>[] = [];
+
+  async function client(): Promise<void> {
+    for (;;) {
+      const i = sent++;
+      if (i >= TOTAL) return;
+      for (const fault of faults) {
+        if (fault[0] >= 0 && i >= fault[0] * TOTAL) {
+          log(`at ${i}: ${fault[1]}`);
+          faultRuns.push(fault[2]());
+          fault[0] = -1;
+        }
+      }
+      const birth = new Date(Date.UTC(1970, 0, 1) + (i % 10000) * 86_400_000).toISOString().slice(0, 10);
+      const body = {
+        person: { idNumber: makeIdNumber('421381', birth, 100 + Math.floor(i / 10000)), name: '演练' },
+        householdCode: '421381101201',
+        destinationCode: '330802005001',
+        address: '衢州市柯城区',
+        arrivalDate: '2026-01-02',
+        reason: 'work',
+        maritalStatus: 'unmarried',
+        contraception: 'none',
+      };
+      let status = 'network_error';
+      try {
+        const res = await fetch(`${url}/api/inflows`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+        status = String(res.status);
+        const json = (await res.json()) as { id?: string };
+        if (res.status === 201 && json.id) accepted.push(json.id);
+      } catch {
+        // counted as network_error
+      }
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+  }
+  const started = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  await Promise.all(faultRuns);
+  log(`posted ${TOTAL} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(statuses)}`);
+
+  const db = new Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+  const count = async () =>
+    (
+      await db.query(
+        `SELECT count(*) FILTER (WHERE i.id IS NULL)::int AS missing_inflows,
+                count(*) FILTER (WHERE n.n IS NULL OR n.delivered = 0)::int AS undelivered,
+                count(*) FILTER (WHERE n.n > 1 OR n.delivered > 1)::int AS doubled
+           FROM unnest($1::uuid[]) a(id)
+           LEFT JOIN inflow i ON i.id = a.id
+           LEFT JOIN (SELECT (payload->>'inflowId')::uuid AS inflow_id, count(*) AS n, count(*) FILTER (WHERE status = 'delivered') AS delivered
+                        FROM exchange WHERE type = 'inflow_notice' GROUP BY 1) n ON n.inflow_id = a.id`,
+        [accepted],
+      )
+    ).rows[0] as { missing_inflows: number; undelivered: number; doubled: number };
+  let result = await count();
+  for (let i = 0; i < 240 && result.undelivered > 0; i++) {
+    await sleep(500);
+    result = await count();
+  }
+  const [{ extra }] = (
+    await db.query(`SELECT count(*)::int AS extra FROM inflow WHERE NOT (id = ANY($1::uuid[]))`, [accepted])
+  ).rows;
+  await db.end();
+
+  const refusedOther = Object.entries(statuses).filter(([s]) => s !== '201' && s !== '503').reduce((n, [, c]) => n + c, 0);
+  report({ figure: 'chaos.accepted', value: accepted.length, unit: 'registrations', total: TOTAL });
+  report({ figure: 'chaos.refused_503', value: statuses['503'] ?? 0, unit: 'requests' });
+  report({ figure: 'chaos.refused_other', value: refusedOther, unit: 'requests', statuses, bar: 0 });
+  report({ figure: 'chaos.lost', value: result.missing_inflows + result.undelivered, unit: 'registrations', bar: 0 });
+  report({ figure: 'chaos.doubled', value: result.doubled, unit: 'notices', bar: 0 });
+  report({ figure: 'chaos.committed_but_refused', value: extra, unit: 'registrations', note: 'committed although the client saw an error (safe to retry with Idempotency-Key)' });
+  console.log(`lost = ${result.missing_inflows + result.undelivered}, doubled = ${result.doubled}`);
+
+  if (refusedOther > 0) {
+    copyFileSync(join(dir, 'api.log'), join(ROOT, 'bench/results/chaos-api.log'));
+    log('service log of the unexpected refusals: bench/results/chaos-api.log');
+  }
+  api.kill('SIGTERM');
+  worker.kill('SIGTERM');
+  await sleep(500);
+  await stack.stop();
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+}
+
+main()
+  .then(() => writeResults())
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
