@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { makeIdNumber } from '@/common/identity';
 import { BenchStack, createUser, login, pgbenchPath, report, startService } from './lib';
 
-const DESTINATION = '330802005001'; // 衢州市柯城区 金桂社区
+export const DESTINATION = '330802005001'; // 衢州市柯城区 金桂社区
 const DURATION_S = 20;
 const WARMUP_S = 5;
 
@@ -44,7 +44,17 @@ async function pgbenchBaseline(stack: BenchStack): Promise<number> {
   return Number(/tps = ([\d.]+)/.exec(out)?.[1]);
 }
 
-function run(opts: autocannon.Options): Promise<autocannon.Result> {
+/** The autocannon request of B1 and B2: a valid, submitted registration of a new person each time. */
+export function registrationRequest(token: string) {
+  return {
+    method: 'POST' as const,
+    path: '/api/inflows',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    setupRequest: (req: autocannon.Request) => ({ ...req, body: nextBody() }),
+  };
+}
+
+export function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))));
 }
 
@@ -59,12 +69,7 @@ export async function benchRegistrations(stack: BenchStack): Promise<void> {
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, service.rssMb())), 500);
   try {
     const token = await login(service.url, 'bench_dest', 'bench-pass-1');
-    const request = {
-      method: 'POST' as const,
-      path: '/api/inflows',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      setupRequest: (req: autocannon.Request) => ({ ...req, body: nextBody() }),
-    };
+    const request = registrationRequest(token);
     await run({ url: service.url, connections: 32, duration: WARMUP_S, requests: [request] });
     const full = await run({ url: service.url, connections: 32, duration: DURATION_S, requests: [request] });
     const rate = full.requests.average;

@@ -53,8 +53,10 @@ export class ExchangeOutbox {
       const needsReply = spec.needsReply ?? REPLY_EXPECTED[spec.type];
       const limit = needsReply ? (spec.urgent ? this.config.replyTimeLimitUrgentMs : this.config.replyTimeLimitMs) : null;
       const [row] = await manager.query(
-        `INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+        // enqueued_at is set optimistically: `enqueue` right after the commit normally succeeds, and when it does not,
+        // the relay finds the row still queued once RELAY_STALE has passed. One write less per message.
+        `INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at, created_by, enqueued_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11) RETURNING id`,
         [spec.caseId, spec.type, townshipOf(spec.fromUnitCode), townshipOf(spec.toUnitCode), spec.fromUnitCode, spec.toUnitCode, spec.urgent ?? false, needsReply, limit, JSON.stringify(spec.payload), spec.sentAt, spec.createdBy],
       );
       ids.push(row.id as string);
@@ -63,11 +65,10 @@ export class ExchangeOutbox {
   }
 
   /** After commit: best effort, never fails the request (the relay is the safety net). */
-  async enqueue(manager: EntityManager, ids: string[]): Promise<void> {
+  async enqueue(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     try {
       await this.queue.addBulk(ids.map((exchangeId) => ({ name: 'deliver', data: { exchangeId }, opts: { jobId: exchangeId } })));
-      await manager.query(`UPDATE exchange SET enqueued_at = now() WHERE id = ANY($1) AND status = 'queued'`, [ids]);
     } catch (error) {
       this.logger.warn({ err: safeError(error), count: ids.length }, 'enqueue after commit failed; the relay will retry');
     }

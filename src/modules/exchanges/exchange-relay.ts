@@ -10,12 +10,10 @@ import { APP_CONFIG } from '@/config/config.module';
 
 const BATCH = 500;
 const INTERVAL_MS = 1_000;
-// Rows just committed are normally enqueued by the request itself; give it this long first.
-const GRACE_MS = 2_000;
 
 /**
- * Moves queued exchanges from PostgreSQL to BullMQ: rows never enqueued (the process died after commit, or Redis was
- * down) and rows enqueued long ago but still queued (Redis lost the job). The jobId is the exchange id, so enqueueing
+ * Moves queued exchanges from PostgreSQL to BullMQ: rows still queued RELAY_STALE after they were (or should have been)
+ * enqueued — the process died after its commit, Redis was down, or Redis lost the job — and rows a retry requeued. The jobId is the exchange id, so enqueueing
  * twice is harmless, and the delivery itself is idempotent.
  */
 @Injectable()
@@ -47,11 +45,9 @@ export class ExchangeRelay implements OnApplicationBootstrap, OnApplicationShutd
         const count = await this.db.transaction(async (manager) => {
           const rows: { id: string }[] = await manager.query(
             `SELECT id FROM exchange
-              WHERE status = 'queued'
-                AND ((enqueued_at IS NULL AND sent_at < now() - $1 * interval '1 millisecond')
-                  OR enqueued_at < now() - $2 * interval '1 millisecond')
+              WHERE status = 'queued' AND (enqueued_at IS NULL OR enqueued_at < now() - $1 * interval '1 millisecond')
               ORDER BY sent_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-            [GRACE_MS, this.config.relayStaleMs],
+            [this.config.relayStaleMs],
           );
           if (rows.length === 0) return 0;
           // A job that failed in Redis while the database was down would block a new job with the same id.

@@ -163,7 +163,7 @@ export class ExchangesService {
       await this.audit.record({ actor: user, action: 'create', entity: 'exchange', entityId: ids[0], detail: { type: dto.type, caseId: dto.caseId } }, manager);
       return ids;
     });
-    await this.outbox.enqueue(this.db.manager, [id]);
+    await this.outbox.enqueue([id]);
     return toExchangeResponse((await this.exchanges.findOneBy({ id })) as Exchange);
   }
 
@@ -208,7 +208,7 @@ export class ExchangesService {
     // The failed job still holds the id in Redis; remove it so the new job is not taken for a duplicate.
     const job = await this.queue.getJob(id);
     if (job) await job.remove();
-    await this.outbox.enqueue(this.db.manager, [id]);
+    await this.outbox.enqueue([id]);
     return toExchangeResponse((await this.exchanges.findOneBy({ id })) as Exchange);
   }
 

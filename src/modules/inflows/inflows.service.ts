@@ -151,7 +151,7 @@ export class InflowsService {
       if (submit) specs.push(...this.submissionNotices(values, user, now));
       return { inflow: values, exchangeIds: await this.outbox.add(manager, specs) };
     });
-    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
+    await this.outbox.enqueue(exchangeIds);
     // Built from what was written, not read back: one round trip less on the busiest endpoint.
     return this.toResponse(inflow, false);
   }
@@ -219,7 +219,7 @@ export class InflowsService {
         { caseId: inflow.caseId, type: 'event_notice', fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, needsReply: birth, payload: { inflowId: id, fields: mattersToOrigin, birth }, createdBy: user.id, sentAt: changes.updatedAt as Date },
       ]);
     });
-    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
+    await this.outbox.enqueue(exchangeIds);
     return this.toResponse(await this.load(id), false);
   }
 
@@ -235,7 +235,7 @@ export class InflowsService {
       await this.audit.record({ actor: user, action: 'submit', entity: 'inflow', entityId: id }, manager);
       return this.outbox.add(manager, this.submissionNotices(inflow, user, now));
     });
-    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
+    await this.outbox.enqueue(exchangeIds);
     return this.toResponse(await this.load(id), false);
   }
 
@@ -261,7 +261,7 @@ export class InflowsService {
         { caseId: inflow.caseId, type: 'departure_notice', fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, payload: { inflowId: id, kind: dto.kind, date: dto.date }, createdBy: user.id, sentAt: now },
       ]);
     });
-    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
+    await this.outbox.enqueue(exchangeIds);
     return this.toResponse(await this.load(id), false);
   }
 

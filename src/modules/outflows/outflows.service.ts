@@ -94,7 +94,7 @@ export class OutflowsService {
       ]);
       return { id: saved.id, exchangeIds };
     });
-    await this.outbox.enqueue(this.dataSource.manager, exchangeIds);
+    await this.outbox.enqueue(exchangeIds);
     return this.loadResponse(id);
   }
 
