@@ -37,24 +37,6 @@ export class ReplyDto {
 
 const booleanFromQuery = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class InboxQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: EXCHANGE_STATUSES })
-  @IsOptional()
-  @IsIn(EXCHANGE_STATUSES)
-  status?: ExchangeStatus;
-
-  @ApiPropertyOptional({ enum: EXCHANGE_TYPES })
-  @IsOptional()
-  @IsIn(EXCHANGE_TYPES)
-  type?: ExchangeType;
-
-  @ApiPropertyOptional({ description: 'true：只看已逾期未反馈的' })
-  @IsOptional()
-  @Transform(booleanFromQuery)
-  @IsBoolean()
-  overdue?: boolean;
-}
-
 export class OutboxQuery extends PageQuery {
   @ApiPropertyOptional({ enum: EXCHANGE_STATUSES })
   @IsOptional()
@@ -65,4 +47,12 @@ export class OutboxQuery extends PageQuery {
   @IsOptional()
   @IsIn(EXCHANGE_TYPES)
   type?: ExchangeType;
+}
+
+export class InboxQuery extends OutboxQuery {
+  @ApiPropertyOptional({ description: 'true：只看已逾期未反馈的' })
+  @IsOptional()
+  @Transform(booleanFromQuery)
+  @IsBoolean()
+  overdue?: boolean;
 }

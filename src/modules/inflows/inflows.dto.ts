@@ -1,21 +1,13 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested,
 } from 'class-validator';
-import { ChildDto, IsDateOnly, IsDivisionCode, IsIdNumber, IsPersonName, SpouseDto } from '@/common/dto';
+import { ChildDto, IsDateOnly, IsDivisionCode, PersonRefDto, SpouseDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { CONTRACEPTIONS, INFLOW_STATUSES, InflowStatus, MARITAL_STATUSES, REASONS } from './inflow.entity';
 
-export class InflowPersonDto {
-  @ApiProperty({ example: '421381199003070026' })
-  @IsIdNumber()
-  idNumber: string;
-
-  @ApiProperty({ example: '张三' })
-  @IsPersonName()
-  name: string;
-
+export class InflowPersonDto extends PersonRefDto {
   @ApiPropertyOptional({ example: '13800000000' })
   @IsOptional()
   @IsMobilePhone('zh-CN')
@@ -32,9 +24,8 @@ export class InflowPersonDto {
   birthDate?: string;
 }
 
-/** The fields of a registration that a PATCH may change too. */
-class InflowFamilyFields {
-  @ApiPropertyOptional({ enum: MARITAL_STATUSES })
+export class CreateInflowDto {
+  @ApiProperty({ enum: MARITAL_STATUSES })
   @IsIn(MARITAL_STATUSES)
   maritalStatus: (typeof MARITAL_STATUSES)[number];
 
@@ -53,7 +44,7 @@ class InflowFamilyFields {
   @Type(() => ChildDto)
   children?: ChildDto[];
 
-  @ApiPropertyOptional({ enum: CONTRACEPTIONS })
+  @ApiProperty({ enum: CONTRACEPTIONS })
   @IsIn(CONTRACEPTIONS)
   contraception: (typeof CONTRACEPTIONS)[number];
 
@@ -61,9 +52,7 @@ class InflowFamilyFields {
   @IsOptional()
   @IsBoolean()
   pregnant?: boolean;
-}
 
-export class CreateInflowDto extends InflowFamilyFields {
   @ApiProperty({ type: InflowPersonDto })
   @IsObject()
   @ValidateNested()
@@ -109,48 +98,12 @@ export class CreateInflowDto extends InflowFamilyFields {
   submit?: boolean;
 }
 
-export class UpdateInflowDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  address?: string;
-
-  @ApiPropertyOptional()
+/** What a PATCH may change: the same rules as registration, every field optional. */
+export class UpdateInflowDto extends PartialType(PickType(CreateInflowDto, ['address', 'maritalStatus', 'spouse', 'children', 'contraception', 'pregnant'] as const)) {
+  @ApiPropertyOptional({ example: '13800000000' })
   @IsOptional()
   @IsMobilePhone('zh-CN')
   phone?: string;
-
-  @ApiPropertyOptional({ enum: MARITAL_STATUSES })
-  @IsOptional()
-  @IsIn(MARITAL_STATUSES)
-  maritalStatus?: (typeof MARITAL_STATUSES)[number];
-
-  @ApiPropertyOptional({ type: SpouseDto, nullable: true })
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => SpouseDto)
-  spouse?: SpouseDto | null;
-
-  @ApiPropertyOptional({ type: [ChildDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => ChildDto)
-  children?: ChildDto[];
-
-  @ApiPropertyOptional({ enum: CONTRACEPTIONS })
-  @IsOptional()
-  @IsIn(CONTRACEPTIONS)
-  contraception?: (typeof CONTRACEPTIONS)[number];
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  pregnant?: boolean;
 }
 
 export class DepartDto {
