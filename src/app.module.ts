@@ -12,6 +12,7 @@ import { dataSourceOptions } from '@/database/data-source-options';
 import { AuditModule } from '@/modules/audit/audit.module';
 import { AuthModule } from '@/modules/auth/auth.module';
 import { CaseViewModule } from '@/modules/cases/case-view.module';
+import { CertificatesModule } from '@/modules/certificates/certificates.module';
 import { ExchangesModule, ExchangeWorkersModule } from '@/modules/exchanges/exchanges.module';
 import { HealthModule } from '@/modules/health/health.module';
 import { InflowsModule } from '@/modules/inflows/inflows.module';
@@ -26,7 +27,7 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
-    const http = role !== 'worker' ? [PersonsModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule] : [];
+    const http = role !== 'worker' ? [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule] : [];
     const workers = role !== 'api' ? [ExchangeWorkersModule] : [];
     return {
       module: AppModule,

@@ -36,6 +36,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     // A caller's X-Request-Id is kept (and logged) so one request can be followed across services.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Certificate verification codes are 107 characters; Fastify's default would answer 414.
+    maxParamLength: 200,
   });
 }
 

@@ -34,6 +34,8 @@ export interface AppConfig {
   relayStaleMs: number;
   /** How long a worker holds a job before another may take it over (a killed worker's jobs come back after this). */
   workerLockMs: number;
+  /** Where the public can reach the service: the base of the verification URL printed in certificate QR codes. */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     deliveryBackoffMs: read('DELIVERY_BACKOFF', 'PT2S', parseDurationMs),
     relayStaleMs: read('RELAY_STALE', 'PT30S', parseDurationMs),
     workerLockMs: read('WORKER_LOCK', 'PT30S', parseDurationMs),
+    publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${env.PORT || '3000'}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CasesModule } from '@/modules/cases/cases.module';
+import { CertificatesModule } from '@/modules/certificates/certificates.module';
 import { ExchangeOutboxModule } from '@/modules/exchanges/exchange-outbox.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
 import { Inflow } from './inflow.entity';
@@ -8,7 +9,7 @@ import { InflowsController } from './inflows.controller';
 import { InflowsService } from './inflows.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Inflow]), PersonsModule, CasesModule, ExchangeOutboxModule],
+  imports: [TypeOrmModule.forFeature([Inflow]), PersonsModule, CasesModule, ExchangeOutboxModule, CertificatesModule],
   controllers: [InflowsController],
   providers: [InflowsService],
   exports: [InflowsService],

@@ -13,12 +13,13 @@ import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
+import { CertificatesService } from '@/modules/certificates/certificates.service';
 import { ExchangeOutbox, ExchangeSpec } from '@/modules/exchanges/exchange-outbox';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { PersonRef, PersonsService, toPersonRef } from '@/modules/persons/persons.service';
 import { CertificateCheck, Inflow } from './inflow.entity';
 import { CreateInflowDto, DepartDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
-import { isAdultOn, needsCertificate, notAMigrantReason } from './migrant-rules';
+import { isAdultOn, notAMigrantReason } from './migrant-rules';
 
 export interface InflowResponse {
   id: string;
@@ -64,6 +65,7 @@ export class InflowsService {
     private readonly cipher: IdCipher,
     private readonly audit: AuditService,
     private readonly outbox: ExchangeOutbox,
+    private readonly certificates: CertificatesService,
   ) {}
 
   async register(user: AuthUser, dto: CreateInflowDto): Promise<InflowResponse> {
@@ -86,7 +88,7 @@ export class InflowsService {
       throw Errors.unprocessable('NOT_A_MIGRANT', message, [{ field: 'person.idNumber', message }]);
     }
 
-    const certificateCheck = this.checkCertificate(sex, birthDate, dto);
+    const certificateCheck = await this.certificates.checkForInflow(idNumber, dto.certificateNumber, dto.arrivalDate, dto.undertaking ?? false);
     const now = new Date();
     const submit = dto.submit !== false;
 
@@ -357,14 +359,6 @@ export class InflowsService {
       if (child.birthDate > today) throw Errors.validation([{ field: `children[${index}].birthDate`, message: '不能晚于今天' }]);
       if (child.birthDate <= parentBirthDate) throw Errors.validation([{ field: `children[${index}].birthDate`, message: '不能早于本人出生日期' }]);
     });
-  }
-
-  /** 查验 on registration. Certificates are issued by the certificate module; until one is found, a number given is not_found. */
-  private checkCertificate(sex: 'male' | 'female', birthDate: string, dto: CreateInflowDto): CertificateCheck {
-    if (!needsCertificate(sex, birthDate, dto.arrivalDate)) return 'not_required';
-    if (dto.undertaking) return 'undertaking';
-    if (!dto.certificateNumber) return 'missing';
-    return 'not_found';
   }
 
   private spouseColumns(spouse: SpouseDto | null | undefined): Pick<Inflow, 'spouseName' | 'spouseIdCipher' | 'spouseIdMasked'> {

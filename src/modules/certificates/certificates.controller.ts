@@ -1,0 +1,83 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle, Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import { UuidPipe } from '@/common/pipes';
+import { AuthUser, CurrentUser } from '@/common/scope';
+import { AppConfig } from '@/config/config';
+import { APP_CONFIG } from '@/config/config.module';
+import { Public, Roles } from '@/modules/auth/auth.decorators';
+import { renderCertificatePdf } from './certificate-pdf';
+import { CertificateLookupQuery, IssueCertificateDto, RevokeCertificateDto } from './certificates.dto';
+import { CertificatesService, statusOf } from './certificates.service';
+
+@ApiTags('certificates')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false })
+@Controller('certificates')
+export class CertificatesController {
+  constructor(
+    private readonly certificates: CertificatesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post()
+  @Roles('staff')
+  @ApiOperation({ summary: '签发电子婚育证明（户籍地；再次签发即换发）' })
+  issue(@CurrentUser() user: AuthUser, @Body() dto: IssueCertificateDto) {
+    return this.certificates.issue(user, dto);
+  }
+
+  @Get()
+  @Roles('staff')
+  @ApiOperation({ summary: '按完整身份证号查询当前的婚育证明（记录审计）' })
+  lookup(@CurrentUser() user: AuthUser, @Query() query: CertificateLookupQuery) {
+    return this.certificates.lookup(user, query.idNumber);
+  }
+
+  @Post(':id/revoke')
+  @Roles('staff')
+  @HttpCode(200)
+  @ApiOperation({ summary: '注销婚育证明（签发地）' })
+  revoke(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string, @Body() dto: RevokeCertificateDto) {
+    return this.certificates.revoke(user, id, dto);
+  }
+
+  @Get(':id/pdf')
+  @Roles('staff')
+  @ApiProduces('application/pdf')
+  @ApiOperation({ summary: '打印用 A4 PDF，含查验二维码（签发地；记录审计）' })
+  async pdf(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const p = await this.certificates.forPrint(user, id);
+    const pdf = await renderCertificatePdf({
+      certificate: p.certificate,
+      status: statusOf(p.certificate, p.certificate.person!.birthDate),
+      idNumber: p.idNumber,
+      spouseIdNumber: p.spouseIdNumber,
+      issuerName: p.issuerName,
+      verifyUrl: `${this.config.publicUrl}/api/public/certificates/verify/${p.code}`,
+    });
+    void reply.header('Content-Type', 'application/pdf').header('Content-Disposition', `inline; filename="${p.certificate.number}.pdf"`).header('Cache-Control', 'no-store');
+    return pdf;
+  }
+}
+
+/** Public verification: no login, minimal disclosure, rate-limited per client address. */
+@ApiTags('public')
+@Controller('public/certificates')
+export class PublicCertificatesController {
+  constructor(private readonly certificates: CertificatesService) {}
+
+  @Get('verify/:code')
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @SkipThrottle({ username: true })
+  @Throttle({ ip: { limit: 60, ttl: 60_000 } })
+  @ApiOperation({ summary: '查验婚育证明真伪（无需登录）' })
+  async verify(@Param('code') code: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const result = await this.certificates.verifyPublic(code);
+    if (result) return result;
+    void reply.status(404);
+    return { statusCode: 404, code: 'NOT_AUTHENTIC', message: '查验码无效：不是本系统签发的婚育证明', details: [], authentic: false };
+  }
+}

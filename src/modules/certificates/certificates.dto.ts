@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ChildDto, IsDivisionCode, IsIdNumber, PersonRefDto, SpouseDto } from '@/common/dto';
+import { CONTRACEPTIONS, MARITAL_STATUSES } from '@/modules/inflows/inflow.entity';
+
+export class IssueCertificateDto {
+  @ApiProperty({ type: PersonRefDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PersonRefDto)
+  person: PersonRefDto;
+
+  @ApiProperty({ example: '421381101201', description: '户籍地（本辖区内的乡镇或村级代码）' })
+  @IsDivisionCode()
+  householdCode: string;
+
+  @ApiProperty({ enum: MARITAL_STATUSES })
+  @IsIn(MARITAL_STATUSES)
+  maritalStatus: (typeof MARITAL_STATUSES)[number];
+
+  @ApiPropertyOptional({ type: SpouseDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SpouseDto)
+  spouse?: SpouseDto;
+
+  @ApiProperty({ type: [ChildDto] })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ChildDto)
+  children: ChildDto[];
+
+  @ApiProperty({ enum: CONTRACEPTIONS })
+  @IsIn(CONTRACEPTIONS)
+  contraception: (typeof CONTRACEPTIONS)[number];
+}
+
+export class RevokeCertificateDto {
+  @ApiProperty({ example: '婚姻状况已变更' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  reason: string;
+}
+
+export class CertificateLookupQuery {
+  @ApiProperty({ description: '完整的公民身份号码（仅精确查询）' })
+  @IsIdNumber()
+  idNumber: string;
+}

@@ -1,0 +1,255 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
+import { DataSource, Repository } from 'typeorm';
+import { levelOf, townshipOf } from '@/common/division-code';
+import { Errors } from '@/common/errors';
+import { IdCipher } from '@/common/id-cipher';
+import { ageOn, birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
+import { AuthUser, assertInScope, inScope } from '@/common/scope';
+import { todayInShanghai, ZONE } from '@/common/time';
+import { returningRows } from '@/database/sql';
+import { AuditService } from '@/modules/audit/audit.service';
+import { CertificateCheck } from '@/modules/inflows/inflow.entity';
+import { needsCertificate } from '@/modules/inflows/migrant-rules';
+import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
+import { PersonsService } from '@/modules/persons/persons.service';
+import { Certificate, CertificateStatus } from './certificate.entity';
+import { IssueCertificateDto, RevokeCertificateDto } from './certificates.dto';
+import { VerificationCodes } from './verification-code';
+
+export interface CertificateResponse {
+  id: string;
+  number: string;
+  verificationCode: string;
+  status: CertificateStatus;
+  issuedAt: string;
+  issuerCode: string;
+  holder: { name: string; idNumber: string; birthDate: string; age: number };
+  householdCode: string;
+  maritalStatus: string;
+  spouse: { name: string; idNumber: string } | null;
+  children: Certificate['children'];
+  contraception: string;
+  supersedes: string | null;
+  revokedAt: string | null;
+  revokeReason: string | null;
+}
+
+export interface PublicVerification {
+  authentic: true;
+  status: CertificateStatus;
+  number: string;
+  issuer: { code: string; name: string };
+  issuedAt: string;
+  holder: { name: string; idNumber: string };
+}
+
+const LAPSE_AGE = 50;
+
+/** A certificate in force lapses when the holder turns 50 (derived, so no job has to run on the birthday). */
+export function statusOf(c: Pick<Certificate, 'status'>, holderBirthDate: string, today = todayInShanghai()): CertificateStatus {
+  if (c.status === 'valid' && ageOn(holderBirthDate, today) >= LAPSE_AGE) return 'lapsed';
+  return c.status;
+}
+
+/** 张三 → 张*: enough for the holder to recognise, too little to identify a stranger. */
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
+}
+
+@Injectable()
+export class CertificatesService {
+  constructor(
+    @InjectRepository(Certificate) private readonly certificates: Repository<Certificate>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly persons: PersonsService,
+    private readonly jurisdictions: JurisdictionsService,
+    private readonly cipher: IdCipher,
+    private readonly codes: VerificationCodes,
+    private readonly audit: AuditService,
+  ) {}
+
+  async issue(user: AuthUser, dto: IssueCertificateDto): Promise<CertificateResponse> {
+    assertInScope(user, dto.householdCode, 'householdCode');
+    const level = levelOf(dto.householdCode);
+    if (level !== 'township' && level !== 'village') throw Errors.validation([{ field: 'householdCode', message: '须为乡镇（街道）或村（居）级代码' }]);
+    await this.jurisdictions.require(dto.householdCode, 'householdCode');
+    const { idNumber } = dto.person;
+    const birthDate = birthDateOf(idNumber);
+    const age = ageOn(birthDate, todayInShanghai());
+    if (sexOf(idNumber) !== 'female') throw notEligible('婚育证明仅为育龄妇女（18–49 周岁）办理，男性不需办理');
+    if (age < 18 || age > 49) throw notEligible(`婚育证明仅为 18–49 周岁的育龄妇女办理，此人现年 ${age} 周岁`);
+    const married = dto.maritalStatus === 'first_married' || dto.maritalStatus === 'remarried';
+    if (dto.spouse && !married) throw Errors.validation([{ field: 'spouse', message: '婚姻状况为未婚、离婚或丧偶时不应填写配偶' }]);
+    if (married && !dto.spouse) throw Errors.validation([{ field: 'spouse', message: '已婚者须填写配偶姓名和身份证号' }]);
+    (dto.children ?? []).forEach((child, i) => {
+      if (child.birthDate <= birthDate || child.birthDate > todayInShanghai()) throw Errors.validation([{ field: `children[${i}].birthDate`, message: '出生日期不合理' }]);
+    });
+
+    const issuerCode = townshipOf(dto.householdCode);
+    const now = new Date();
+    const year = DateTime.fromJSDate(now, { zone: ZONE }).year;
+    const id = await this.db.transaction(async (manager) => {
+      const person = await this.persons.upsertAndLock(manager, idNumber, dto.person.name, dto.householdCode);
+      // The counter row stays locked until commit: concurrent issues get consecutive numbers, a rollback leaves no gap.
+      const [{ last }] = await manager.query(
+        `INSERT INTO certificate_serial (issuer_code, year, last) VALUES ($1, $2, 1)
+         ON CONFLICT (issuer_code, year) DO UPDATE SET last = certificate_serial.last + 1 RETURNING last`,
+        [issuerCode, year],
+      );
+      const superseded = await returningRows<{ id: string }>(
+        manager,
+        `UPDATE certificate SET status = 'superseded', superseded_at = $2 WHERE person_id = $1 AND status = 'valid' RETURNING id`,
+        [person.id, now],
+      );
+      const saved = await manager.getRepository(Certificate).save(
+        manager.getRepository(Certificate).create({
+          number: `${issuerCode}-${year}-${String(last).padStart(5, '0')}`,
+          personId: person.id,
+          issuerCode,
+          householdCode: dto.householdCode,
+          holderName: dto.person.name,
+          maritalStatus: dto.maritalStatus,
+          spouseName: dto.spouse?.name ?? null,
+          spouseIdCipher: dto.spouse ? this.cipher.encrypt(dto.spouse.idNumber) : null,
+          spouseIdMasked: dto.spouse ? maskIdNumber(dto.spouse.idNumber) : null,
+          children: (dto.children ?? []).map((c) => ({ sex: c.sex, birthDate: c.birthDate })).sort((a, b) => a.birthDate.localeCompare(b.birthDate)),
+          contraception: dto.contraception,
+          status: 'valid',
+          issuedAt: now,
+          issuedBy: user.id,
+          supersedesId: superseded[0]?.id ?? null,
+        }),
+      );
+      await this.audit.record({ actor: user, action: 'create', entity: 'certificate', entityId: saved.id, detail: { supersedes: superseded[0]?.id ?? null } }, manager);
+      return saved.id;
+    });
+    return this.toResponse(await this.load(id));
+  }
+
+  /** Any staff, exact full ID number only: the person's current certificate (the latest not superseded), audited. */
+  async lookup(user: AuthUser, idNumber: string): Promise<CertificateResponse> {
+    const found = await this.certificates
+      .createQueryBuilder('c')
+      .innerJoinAndSelect('c.person', 'p')
+      .where('p.id_hash = :hash', { hash: this.cipher.hash(idNumber) })
+      .andWhere(`c.status <> 'superseded'`)
+      .orderBy('c.issued_at', 'DESC')
+      .getOne();
+    await this.audit.record({ actor: user, action: 'lookup', entity: 'certificate', entityId: found?.id ?? null, detail: { found: !!found } });
+    if (!found) throw Errors.notFound('婚育证明');
+    return this.toResponse(found);
+  }
+
+  async revoke(user: AuthUser, id: string, dto: RevokeCertificateDto): Promise<CertificateResponse> {
+    const certificate = await this.load(id);
+    if (!inScope(user, certificate.issuerCode) && !inScope(user, certificate.householdCode)) {
+      throw Errors.forbidden('NOT_ISSUER', '只有签发地可以注销婚育证明');
+    }
+    await this.db.transaction(async (manager) => {
+      const rows = await returningRows(
+        manager,
+        `UPDATE certificate SET status = 'revoked', revoked_at = now(), revoke_reason = $2, revoked_by = $3 WHERE id = $1 AND status = 'valid' RETURNING id`,
+        [id, dto.reason, user.id],
+      );
+      if (rows.length === 0) throw Errors.conflict('INVALID_STATE', '只有有效的婚育证明可以注销');
+      await this.audit.record({ actor: user, action: 'revoke', entity: 'certificate', entityId: id }, manager);
+    });
+    return this.toResponse(await this.load(id));
+  }
+
+  /** The full certificate for printing, issuer side only; audited as a full-record read. */
+  async forPrint(user: AuthUser, id: string): Promise<{ certificate: Certificate; idNumber: string; spouseIdNumber: string | null; issuerName: string; code: string }> {
+    const certificate = await this.certificates.findOne({ where: { id }, relations: { person: true } });
+    if (!certificate || !(inScope(user, certificate.issuerCode) || inScope(user, certificate.householdCode))) throw Errors.notFound('婚育证明');
+    await this.audit.record({ actor: user, action: 'read', entity: 'certificate', entityId: id, detail: { as: 'pdf' } });
+    const issuer = await this.jurisdictions.find(certificate.issuerCode);
+    return {
+      certificate,
+      idNumber: this.cipher.decrypt(certificate.person!.idCipher),
+      spouseIdNumber: certificate.spouseIdCipher ? this.cipher.decrypt(certificate.spouseIdCipher) : null,
+      issuerName: issuer ? (await this.jurisdictions.withFullNames([issuer]))[0].fullName : certificate.issuerCode,
+      code: this.codes.issue(certificate.id),
+    };
+  }
+
+  /** Anyone holding the code: authentic or not, and the minimum needed to see it is hers. */
+  async verifyPublic(code: string): Promise<PublicVerification | null> {
+    const id = this.codes.read(code);
+    if (!id) return null;
+    const certificate = await this.certificates.findOne({ where: { id }, relations: { person: true } });
+    if (!certificate) return null;
+    const issuer = await this.jurisdictions.find(certificate.issuerCode);
+    return {
+      authentic: true,
+      status: statusOf(certificate, certificate.person!.birthDate),
+      number: certificate.number,
+      issuer: { code: certificate.issuerCode, name: issuer?.name ?? '' },
+      issuedAt: certificate.issuedAt.toISOString(),
+      holder: { name: maskName(certificate.holderName), idNumber: certificate.person!.idMasked },
+    };
+  }
+
+  /**
+   * 查验 on inflow registration (domain.md): the number shown, or — electronic certificates need no paper — the
+   * person's current certificate looked up by ID number.
+   */
+  async checkForInflow(idNumber: string, certificateNumber: string | undefined, arrivalDate: string, undertaking: boolean): Promise<CertificateCheck> {
+    const sex = sexOf(idNumber);
+    const birthDate = birthDateOf(idNumber);
+    if (!needsCertificate(sex, birthDate, arrivalDate)) return 'not_required';
+    if (undertaking) return 'undertaking';
+    const hash = this.cipher.hash(idNumber);
+    if (certificateNumber) {
+      const shown = await this.certificates.findOne({ where: { number: certificateNumber }, relations: { person: true } });
+      if (!shown) return 'not_found';
+      if (shown.person!.idHash !== hash) return 'mismatch';
+      if (shown.status !== 'superseded') return checkOf(statusOf(shown, birthDate));
+    }
+    const current = await this.certificates
+      .createQueryBuilder('c')
+      .innerJoin('c.person', 'p')
+      .where('p.id_hash = :hash', { hash })
+      .andWhere(`c.status <> 'superseded'`)
+      .orderBy('c.issued_at', 'DESC')
+      .getOne();
+    return current ? checkOf(statusOf(current, birthDate)) : 'missing';
+  }
+
+  private async load(id: string): Promise<Certificate> {
+    const certificate = await this.certificates.findOne({ where: { id }, relations: { person: true } });
+    if (!certificate) throw Errors.notFound('婚育证明');
+    return certificate;
+  }
+
+  private toResponse(c: Certificate): CertificateResponse {
+    const person = c.person!;
+    return {
+      id: c.id,
+      number: c.number,
+      verificationCode: this.codes.issue(c.id),
+      status: statusOf(c, person.birthDate),
+      issuedAt: c.issuedAt.toISOString(),
+      issuerCode: c.issuerCode,
+      holder: { name: c.holderName, idNumber: person.idMasked, birthDate: person.birthDate, age: ageOn(person.birthDate, todayInShanghai()) },
+      householdCode: c.householdCode,
+      maritalStatus: c.maritalStatus,
+      spouse: c.spouseName && c.spouseIdMasked ? { name: c.spouseName, idNumber: c.spouseIdMasked } : null,
+      children: c.children,
+      contraception: c.contraception,
+      supersedes: c.supersedesId,
+      revokedAt: c.revokedAt?.toISOString() ?? null,
+      revokeReason: c.revokeReason,
+    };
+  }
+}
+
+function checkOf(status: CertificateStatus): CertificateCheck {
+  return status === 'superseded' ? 'revoked' : status;
+}
+
+function notEligible(reason: string) {
+  return Errors.unprocessable('NOT_ELIGIBLE', reason, [{ field: 'person.idNumber', message: reason }]);
+}
