@@ -103,9 +103,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     return v;
   };
 
+  const port = read('PORT', '3000', int(1, 65535));
   const config = {
     nodeEnv,
-    port: read('PORT', '3000', int(1, 65535)),
+    port,
     databaseUrl: read('DATABASE_URL', undefined, url(['postgres:', 'postgresql:'])),
     redisUrl: read('REDIS_URL', undefined, url(['redis:', 'rediss:'])),
     redisPrefix: read('REDIS_PREFIX', 'liudong', (v) => {
@@ -156,7 +157,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     deliveryBackoffMs: read('DELIVERY_BACKOFF', 'PT2S', parseDurationMs),
     relayStaleMs: read('RELAY_STALE', 'PT30S', parseDurationMs),
     workerLockMs: read('WORKER_LOCK', 'PT30S', parseDurationMs),
-    publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${env.PORT || '3000'}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),
+    publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port ?? 3000}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -51,7 +51,7 @@ export async function renderCertificatePdf(p: PrintableCertificate): Promise<Buf
     ['生育状况', c.children.length === 0 ? '无子女' : c.children.map((ch, i) => `第${i + 1}孩：${ch.sex === 'male' ? '男' : '女'}，${ch.birthDate} 出生`).join('；')],
     ['避孕节育情况', CONTRACEPTION[c.contraception] ?? c.contraception],
     ['签发机关', p.issuerName],
-    ['签发日期', c.issuedAt.toISOString().slice(0, 10)],
+    ['签发日期', todayInShanghai(c.issuedAt)],
   ];
   for (const [label, value] of rows) {
     const y = doc.y;
