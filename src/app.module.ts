@@ -15,6 +15,7 @@ import { CaseViewModule } from '@/modules/cases/case-view.module';
 import { CertificatesModule } from '@/modules/certificates/certificates.module';
 import { ExchangesModule, ExchangeWorkersModule } from '@/modules/exchanges/exchanges.module';
 import { HealthModule } from '@/modules/health/health.module';
+import { ImportsModule, ImportWorkersModule } from '@/modules/imports/imports.module';
 import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { JurisdictionsModule } from '@/modules/jurisdictions/jurisdictions.module';
 import { OutflowsModule } from '@/modules/outflows/outflows.module';
@@ -27,8 +28,8 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
-    const http = role !== 'worker' ? [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule] : [];
-    const workers = role !== 'api' ? [ExchangeWorkersModule] : [];
+    const http = role !== 'worker' ? [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule] : [];
+    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule] : [];
     return {
       module: AppModule,
       imports: [

@@ -6,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 import { HttpErrorFilter } from '@/common/http-error.filter';
 import { createValidationPipe } from '@/common/validation';
 import { AppConfig } from '@/config/config';
+import { APP_CONFIG } from '@/config/config.module';
+import multipart from '@fastify/multipart';
 import { AppModule, ProcessRole } from './app.module';
 
 /** Everything global about the HTTP app; main.ts and every e2e test go through here. */
@@ -14,6 +16,9 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
+  const config = app.get<AppConfig>(APP_CONFIG);
+  // Bulk registers arrive as multipart uploads with a size limit of their own (larger → 413).
+  void app.register(multipart, { limits: { fileSize: config.importMaxBytes, files: 1, fields: 5, fieldSize: 1024 } });
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
@@ -37,7 +42,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Certificate verification codes are 107 characters; Fastify's default would answer 414.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   });
 }
 

@@ -2,6 +2,12 @@
 export const EXCHANGE_DELIVERY_QUEUE = 'exchange-delivery';
 export const EXCHANGE_DEADLINE_QUEUE = 'exchange-deadline';
 
+export const INFLOW_IMPORT_QUEUE = 'inflow-import';
+
+export interface ImportJob {
+  importId: string;
+}
+
 export interface DeliveryJob {
   exchangeId: string;
 }
@@ -11,4 +17,4 @@ export interface DeadlineJob {
 }
 
 /** Every queue, so health reports them all. */
-export const QUEUE_NAMES: readonly string[] = [EXCHANGE_DELIVERY_QUEUE, EXCHANGE_DEADLINE_QUEUE];
+export const QUEUE_NAMES: readonly string[] = [EXCHANGE_DELIVERY_QUEUE, EXCHANGE_DEADLINE_QUEUE, INFLOW_IMPORT_QUEUE];

@@ -36,6 +36,8 @@ export interface AppConfig {
   workerLockMs: number;
   /** Where the public can reach the service: the base of the verification URL printed in certificate QR codes. */
   publicUrl: string;
+  importMaxBytes: number;
+  importMaxRows: number;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +159,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     deliveryBackoffMs: read('DELIVERY_BACKOFF', 'PT2S', parseDurationMs),
     relayStaleMs: read('RELAY_STALE', 'PT30S', parseDurationMs),
     workerLockMs: read('WORKER_LOCK', 'PT30S', parseDurationMs),
+    importMaxBytes: read('IMPORT_MAX_BYTES', String(20 * 1024 * 1024), int(1024, 512 * 1024 * 1024)),
+    importMaxRows: read('IMPORT_MAX_ROWS', '200000', int(1, 10_000_000)),
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port ?? 3000}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),
   };
 

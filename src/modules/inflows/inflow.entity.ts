@@ -89,6 +89,10 @@ export class Inflow {
   @Column({ type: 'boolean', default: false })
   legacy: boolean;
 
+  /** The bulk import that registered it, if any. */
+  @Column({ type: 'uuid', nullable: true })
+  importId: string | null;
+
   @Column({ type: 'varchar', length: 10 })
   status: InflowStatus;
 

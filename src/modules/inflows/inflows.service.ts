@@ -68,7 +68,8 @@ export class InflowsService {
     private readonly certificates: CertificatesService,
   ) {}
 
-  async register(user: AuthUser, dto: CreateInflowDto): Promise<InflowResponse> {
+  /** `source` is set by the bulk import: the same rules, the import's id on the row, and legacy rows marked. */
+  async register(user: AuthUser, dto: CreateInflowDto, source?: { importId: string; legacy: boolean }): Promise<InflowResponse> {
     const { idNumber } = dto.person;
     const sex = sexOf(idNumber);
     const birthDate = birthDateOf(idNumber);
@@ -136,7 +137,8 @@ export class InflowsService {
         undertaking: dto.undertaking ?? false,
         certificateCheck,
         keyTarget: !['not_required', 'valid', 'undertaking'].includes(certificateCheck),
-        legacy: false,
+        legacy: source?.legacy ?? false,
+        importId: source?.importId ?? null,
         status: submit ? 'active' : 'draft',
         registeredAt: now,
         submittedAt: submit ? now : null,

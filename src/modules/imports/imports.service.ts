@@ -1,0 +1,205 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppError, Errors } from '@/common/errors';
+import { safeError } from '@/common/http-error.filter';
+import { IdCipher } from '@/common/id-cipher';
+import { ImportJob, INFLOW_IMPORT_QUEUE } from '@/common/queues';
+import { AuthUser, inScope } from '@/common/scope';
+import { AppConfig } from '@/config/config';
+import { APP_CONFIG } from '@/config/config.module';
+import { AuditService } from '@/modules/audit/audit.service';
+import { InflowsService } from '@/modules/inflows/inflows.service';
+import { checkRow, countRows, ImportFormat, RawRow, readRows } from './import-format';
+
+export interface ImportStatus {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  total: number;
+  processed: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  legacy: boolean;
+  filename: string;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  errors: { row: number; field: string; message: string }[];
+}
+
+const BATCH = 100;
+// Rows of a batch registered side by side, like several clerks; each row is still its own transaction.
+const PARALLEL = 8;
+
+@Injectable()
+export class ImportsService {
+  private readonly logger = new Logger('Imports');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(INFLOW_IMPORT_QUEUE) private readonly queue: Queue<ImportJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly inflows: InflowsService,
+    private readonly cipher: IdCipher,
+    private readonly audit: AuditService,
+  ) {}
+
+  async accept(user: AuthUser, file: { filename: string; buffer: Buffer }, legacy: boolean): Promise<{ importId: string }> {
+    const format = formatOf(file.filename, file.buffer);
+    if (!format) throw Errors.validation([{ field: 'file', message: '只接受 CSV（UTF-8 或 GBK）或 XLSX 文件' }]);
+    let rows: number;
+    try {
+      rows = await countRows(file.buffer, format);
+    } catch {
+      throw Errors.validation([{ field: 'file', message: '文件无法读取，请使用模板另存为 XLSX 或 CSV' }]);
+    }
+    if (rows === 0) throw Errors.validation([{ field: 'file', message: '文件中没有数据行' }]);
+    if (rows > this.config.importMaxRows) {
+      throw Errors.badRequest('IMPORT_TOO_MANY_ROWS', `一次最多导入 ${this.config.importMaxRows} 行，此文件有 ${rows} 行，请分批导入`, [{ field: 'file', message: '行数过多' }]);
+    }
+    const id = await this.db.transaction(async (manager) => {
+      const [row] = await manager.query(
+        `INSERT INTO import_job (created_by, jurisdiction_code, filename, format, file, legacy, total) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [user.id, user.jurisdictionCode, file.filename.slice(0, 200), format, file.buffer, legacy, rows],
+      );
+      await this.audit.record({ actor: user, action: 'create', entity: 'import', entityId: row.id, detail: { rows, format, legacy } }, manager);
+      return row.id as string;
+    });
+    await this.enqueue(id);
+    return { importId: id };
+  }
+
+  /** Imports whose job Redis no longer holds (lost, or never enqueued) are enqueued again when a worker starts. */
+  async resumeUnfinished(): Promise<void> {
+    const rows: { id: string }[] = await this.db.query(`SELECT id FROM import_job WHERE status IN ('queued', 'running')`);
+    for (const { id } of rows) await this.enqueue(id);
+  }
+
+  async enqueue(id: string): Promise<void> {
+    try {
+      await this.queue.add('import', { importId: id }, { jobId: id });
+    } catch (error) {
+      // The import stays queued; resumeQueued (worker start) picks it up.
+      this.logger.warn({ err: safeError(error), importId: id }, 'could not enqueue import');
+    }
+  }
+
+  async status(user: AuthUser, id: string): Promise<ImportStatus> {
+    const [job] = await this.db.query(
+      `SELECT id, status, total, processed, succeeded, failed, skipped, legacy, filename, created_at, finished_at, error, created_by, jurisdiction_code FROM import_job WHERE id = $1`,
+      [id],
+    );
+    if (!job || !(job.created_by === user.id || inScope(user, job.jurisdiction_code))) throw Errors.notFound('导入任务');
+    const errors = await this.db.query(`SELECT row, field, message FROM import_row_error WHERE import_id = $1 ORDER BY row, field LIMIT 1000`, [id]);
+    return {
+      id: job.id,
+      status: job.status,
+      total: job.total,
+      processed: job.processed,
+      succeeded: job.succeeded,
+      failed: job.failed,
+      skipped: job.skipped,
+      legacy: job.legacy,
+      filename: job.filename,
+      createdAt: job.created_at.toISOString(),
+      finishedAt: job.finished_at?.toISOString() ?? null,
+      error: job.error,
+      errors,
+    };
+  }
+
+  /**
+   * Runs (or resumes) an import from its checkpoint. Each row goes through InflowsService.register — the same code
+   * path as POST /api/inflows. A row already registered by this import (a worker died after it) counts as succeeded;
+   * one registered before (the same person, destination and arrival date) is skipped, so re-importing adds nothing.
+   */
+  async run(id: string): Promise<void> {
+    const [job] = await this.db.query(`SELECT id, status, format, file, legacy, processed, created_by FROM import_job WHERE id = $1`, [id]);
+    if (!job || job.status === 'done' || job.status === 'failed') return;
+    const [owner] = await this.db.query(`SELECT id, username, display_name, role, jurisdiction_code, active FROM app_user WHERE id = $1`, [job.created_by]);
+    const user: AuthUser = { id: owner.id, username: owner.username, displayName: owner.display_name, role: owner.role, jurisdictionCode: owner.jurisdiction_code };
+    await this.db.query(`UPDATE import_job SET status = 'running', started_at = COALESCE(started_at, now()) WHERE id = $1`, [id]);
+    let rows: RawRow[];
+    try {
+      rows = (await readRows(job.file as Buffer, job.format as ImportFormat)).rows;
+    } catch (error) {
+      await this.db.query(`UPDATE import_job SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [id, '文件无法读取']);
+      this.logger.warn({ err: safeError(error), importId: id }, 'import file unreadable');
+      return;
+    }
+    await this.db.query(`UPDATE import_job SET total = $2 WHERE id = $1`, [id, rows.length]);
+    // A row repeating an earlier row of the same file is reported, not registered twice.
+    const firstSeen = new Map<string, number>();
+    const duplicateOf = rows.map((row, i) => {
+      const key = [String(row.idNumber ?? '').trim().toUpperCase(), row.destinationCode, row.arrivalDate].join('|');
+      const first = firstSeen.get(key);
+      if (first === undefined) firstSeen.set(key, i + 1);
+      return first;
+    });
+    for (let start = job.processed as number; start < rows.length; start += BATCH) {
+      const batch = rows.slice(start, start + BATCH);
+      const outcomes: Outcome[] = [];
+      for (let i = 0; i < batch.length; i += PARALLEL) {
+        outcomes.push(...(await Promise.all(batch.slice(i, i + PARALLEL).map((row, j) => {
+          const rowNumber = start + i + j + 1;
+          const first = duplicateOf[rowNumber - 1];
+          if (first !== undefined) {
+            return Promise.resolve<Outcome>({ row: rowNumber, kind: 'error', errors: [{ field: 'idNumber', message: `与第 ${first} 行重复` }] });
+          }
+          return this.importRow(id, user, row, rowNumber, job.legacy);
+        }))));
+      }
+      // The checkpoint and the row errors of a batch are written together: a restart resumes after the last batch.
+      await this.db.transaction(async (manager) => {
+        for (const o of outcomes) {
+          for (const e of o.errors) {
+            await manager.query(`INSERT INTO import_row_error (import_id, row, field, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [id, o.row, e.field.slice(0, 40), e.message.slice(0, 300)]);
+          }
+        }
+        await manager.query(
+          `UPDATE import_job SET processed = $2, succeeded = succeeded + $3, failed = failed + $4, skipped = skipped + $5 WHERE id = $1`,
+          [id, start + batch.length, outcomes.filter((o) => o.kind === 'ok').length, outcomes.filter((o) => o.kind === 'error').length, outcomes.filter((o) => o.kind === 'skipped').length],
+        );
+      });
+    }
+    await this.db.query(`UPDATE import_job SET status = 'done', finished_at = now() WHERE id = $1`, [id]);
+  }
+
+  private async importRow(importId: string, user: AuthUser, row: RawRow, rowNumber: number, allowLegacy: boolean): Promise<Outcome> {
+    const checked = await checkRow(row, allowLegacy);
+    if ('errors' in checked) return { row: rowNumber, kind: 'error', errors: checked.errors };
+    const { dto } = checked;
+    const [existing] = await this.db.query(
+      `SELECT i.import_id FROM inflow i JOIN person p ON p.id = i.person_id
+        WHERE p.id_hash = $1 AND i.destination_code = $2 AND i.arrival_date = $3 LIMIT 1`,
+      [this.cipher.hash(dto.person.idNumber), dto.destinationCode, dto.arrivalDate],
+    );
+    if (existing) return { row: rowNumber, kind: existing.import_id === importId ? 'ok' : 'skipped', errors: [] };
+    try {
+      await this.inflows.register(user, dto, { importId, legacy: checked.legacy });
+      return { row: rowNumber, kind: 'ok', errors: [] };
+    } catch (error) {
+      if (error instanceof AppError) {
+        const details = error.details.length ? error.details.map((d) => ({ field: d.field.replace(/^person\./, ''), message: d.message })) : [{ field: '', message: error.message }];
+        return { row: rowNumber, kind: 'error', errors: details };
+      }
+      throw error;
+    }
+  }
+}
+
+interface Outcome {
+  row: number;
+  kind: 'ok' | 'skipped' | 'error';
+  errors: { field: string; message: string }[];
+}
+
+function formatOf(filename: string, buffer: Buffer): ImportFormat | null {
+  // XLSX is a ZIP file: trust the bytes, not only the name.
+  if (buffer.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return /\.xlsx$/i.test(filename) || !/\.csv$/i.test(filename) ? 'xlsx' : null;
+  if (/\.(csv|txt)$/i.test(filename)) return 'csv';
+  return null;
+}

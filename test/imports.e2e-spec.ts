@@ -1,0 +1,135 @@
+import ExcelJS from 'exceljs';
+import * as iconv from 'iconv-lite';
+import { startTestApp, TestApp, waitFor } from './support/app';
+import { daysAgo, newIdNumber, staffAt } from './support/people';
+
+const QUZHOU_COMMUNITY = '330802005001';
+const HEADER = 'idNumber,name,phone,householdCode,destinationCode,address,arrivalDate,reason,maritalStatus,contraception,pregnant,certificateNumber';
+
+function line(idNumber: string, overrides: Partial<Record<string, string>> = {}): string {
+  const row = { idNumber, name: '导入测试', phone: '', householdCode: '421381101201', destinationCode: QUZHOU_COMMUNITY, address: '衢州市柯城区', arrivalDate: daysAgo(4), reason: 'work', maritalStatus: 'unmarried', contraception: 'none', pregnant: '', certificateNumber: '', ...overrides };
+  return HEADER.split(',').map((k) => row[k as keyof typeof row]).join(',');
+}
+
+function badCheckDigit(id: string): string {
+  return id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+}
+
+describe('bulk import of inflow registers (批量导入)', () => {
+  let t: TestApp;
+  let dest: string;
+
+  const upload = (content: Buffer | string, filename = 'register.csv', query = '') =>
+    t.http().post(`/api/inflows/import${query}`).set('Authorization', `Bearer ${dest}`).attach('file', Buffer.from(content), filename);
+
+  async function finished(importId: string) {
+    return waitFor(async () => {
+      const res = await t.http().get(`/api/imports/${importId}`).set('Authorization', `Bearer ${dest}`).expect(200);
+      return res.body.status === 'done' || res.body.status === 'failed' ? res.body : undefined;
+    }, 30_000, 'import done');
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({ IMPORT_MAX_BYTES: String(64 * 1024), IMPORT_MAX_ROWS: '50' });
+    dest = await staffAt(t, QUZHOU_COMMUNITY);
+  });
+  afterAll(() => t.close());
+
+  it('serves a template with Chinese headers, drop-down lists and an example row, readable by exceljs', async () => {
+    const res = await t.http().get('/api/inflows/import/template.xlsx').set('Authorization', `Bearer ${dest}`).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(res.body as unknown as ExcelJS.Buffer);
+    const sheet = workbook.worksheets[0];
+    const headers = (sheet.getRow(1).values as string[]).slice(1);
+    expect(headers).toEqual(['公民身份号码', '姓名', '联系电话', '户籍地代码', '现居住地代码', '现居住地址', '到达日期', '流动原因', '婚姻状况', '避孕节育情况', '是否怀孕', '婚育证明编号']);
+    expect(sheet.getCell('H2').value).toBe('务工');
+    expect(sheet.getCell('H2').dataValidation).toMatchObject({ type: 'list' });
+    expect(sheet.getCell('I5').dataValidation).toMatchObject({ type: 'list' });
+  });
+
+  it('registers the valid rows of a mixed file and reports each bad row with its field, in Chinese', async () => {
+    const first = newIdNumber({ sex: 'male' });
+    const second = newIdNumber({ sex: 'male' });
+    const csv = [
+      HEADER,
+      line(first),
+      line(second, { reason: '经商', maritalStatus: '未婚' }),
+      line(badCheckDigit(newIdNumber())),
+      line(newIdNumber({ sex: 'male' }), { householdCode: '330802005002' }),
+      line(newIdNumber({ sex: 'male' }), { householdCode: '421381999201' }),
+      line(first),
+    ].join('\n');
+    const accepted = await upload(csv).expect(202);
+    const result = await finished(accepted.body.importId);
+    expect(result).toMatchObject({ status: 'done', total: 6, processed: 6, succeeded: 2, failed: 4, skipped: 0 });
+    expect(result.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+      [3, 'idNumber'],
+      [4, 'destinationCode'],
+      [5, 'householdCode'],
+      [6, 'idNumber'],
+    ]);
+    expect(result.errors.every((e: { message: string }) => /[\u4e00-\u9fff]/.test(e.message))).toBe(true);
+    expect(result.errors[3].message).toContain('第 1 行');
+    const rows = await t.db.query(`SELECT reason FROM inflow WHERE import_id = $1 ORDER BY registered_at`, [accepted.body.importId]);
+    expect(rows.map((r: { reason: string }) => r.reason).sort()).toEqual(['business', 'work']);
+
+    // The same file again registers nothing twice.
+    const again = await finished((await upload(csv).expect(202)).body.importId);
+    expect(again).toMatchObject({ succeeded: 0, skipped: 2, failed: 4 });
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM inflow i JOIN person p ON p.id = i.person_id WHERE p.id_masked IN ($1, $2)`, [
+      `${first.slice(0, 6)}********${first.slice(-4)}`,
+      `${second.slice(0, 6)}********${second.slice(-4)}`,
+    ]);
+    expect(n).toBe(2);
+  });
+
+  it('reads a GBK-encoded CSV with Chinese headers and labels', async () => {
+    const idNumber = newIdNumber({ sex: 'male' });
+    const text = ['公民身份号码,姓名,户籍地代码,现居住地代码,现居住地址,到达日期,流动原因,婚姻状况,避孕节育情况', `${idNumber},张国庆,421381101201,${QUZHOU_COMMUNITY},衢州市柯城区,${daysAgo(6)},务工,初婚,宫内节育器`].join('\r\n');
+    const result = await finished((await upload(iconv.encode(text, 'gbk'), '登记表.csv').expect(202)).body.importId);
+    expect(result).toMatchObject({ succeeded: 1, failed: 0 });
+    const [row] = await t.db.query(`SELECT p.name, i.marital_status, i.contraception FROM inflow i JOIN person p ON p.id = i.person_id WHERE i.import_id = $1`, [result.id]);
+    expect(row).toEqual({ name: '张国庆', marital_status: 'first_married', contraception: 'iud' });
+  });
+
+  it('imports an XLSX register', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('登记');
+    sheet.addRow(['公民身份号码', '姓名', '户籍地代码', '现居住地代码', '现居住地址', '到达日期', '流动原因', '婚姻状况', '避孕节育情况']);
+    sheet.addRow([newIdNumber({ sex: 'male' }), '李明', '421381101201', QUZHOU_COMMUNITY, '衢州市柯城区', new Date(`${daysAgo(7)}T00:00:00Z`), '务工', '未婚', '未采取措施']);
+    sheet.addRow([newIdNumber({ sex: 'male' }), '赵亮', '421381101201', QUZHOU_COMMUNITY, '衢州市柯城区', daysAgo(7), 'study', 'unmarried', 'none']);
+    const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+    const result = await finished((await upload(buffer, 'register.xlsx').expect(202)).body.importId);
+    expect(result).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
+  });
+
+  it('accepts legacy rows with a wrong check digit only when asked, and marks them', async () => {
+    const legacyId = badCheckDigit(newIdNumber({ sex: 'male' }));
+    const csv = [HEADER, line(legacyId)].join('\n');
+    const refused = await finished((await upload(csv).expect(202)).body.importId);
+    expect(refused).toMatchObject({ succeeded: 0, failed: 1, errors: [{ row: 1, field: 'idNumber' }] });
+    const accepted = await finished((await upload(csv, 'legacy.csv', '?legacy=true').expect(202)).body.importId);
+    expect(accepted).toMatchObject({ succeeded: 1, failed: 0, legacy: true });
+    const [row] = await t.db.query(`SELECT i.legacy, p.id_masked FROM inflow i JOIN person p ON p.id = i.person_id WHERE i.import_id = $1`, [accepted.id]);
+    expect(row).toEqual({ legacy: true, id_masked: `${legacyId.slice(0, 6)}********${legacyId.slice(-4)}` });
+  });
+
+  it('refuses a file over the size limit (413), too many rows (400), and files that are not registers (400)', async () => {
+    const big = `${HEADER}\n${'x'.repeat(70 * 1024)}`;
+    const tooBig = await upload(big).expect(413);
+    expect(tooBig.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    const many = [HEADER, ...Array.from({ length: 51 }, () => line(newIdNumber()))].join('\n');
+    const tooMany = await upload(many).expect(400);
+    expect(tooMany.body).toMatchObject({ code: 'IMPORT_TOO_MANY_ROWS', details: [{ field: 'file' }] });
+    const pdf = await upload('%PDF-1.4', 'x.pdf').expect(400);
+    expect(pdf.body.details).toEqual([{ field: 'file', message: expect.any(String) }]);
+    await t.http().post('/api/inflows/import').set('Authorization', `Bearer ${dest}`).send({ file: 'x' }).expect(400);
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM import_job WHERE filename = 'x.pdf'`);
+    expect(n).toBe(0);
+  });
+});
