@@ -68,6 +68,24 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
     };
   }
 
+  /** A real worker process (`main.ts worker`), so it can be killed with SIGKILL mid-job. */
+  function spawnWorker(): ChildProcess {
+    return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', 'worker'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TS_NODE_PROJECT: 'tsconfig.test.json',
+        TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }),
+        NODE_ENV: 'test',
+        DATABASE_URL: t.config.databaseUrl,
+        REDIS_URL: t.config.redisUrl,
+        LOG_LEVEL: 'silent',
+        ...overrides,
+      },
+      stdio: 'ignore',
+    });
+  }
+
   beforeAll(async () => {
     // The API alone: messages are committed and enqueued, but nothing in this process delivers them.
     t = await startTestApp(overrides, 'api');
@@ -97,21 +115,7 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
     // Slow each delivery down so that the kill lands in the middle of the batch.
     await t.db.query(`CREATE OR REPLACE FUNCTION test_slow_delivery() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$`);
     await t.db.query(`CREATE TRIGGER test_slow_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_slow_delivery()`);
-    const startWorker = (): ChildProcess =>
-      spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', 'worker'], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          TS_NODE_PROJECT: 'tsconfig.test.json',
-          TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }),
-          NODE_ENV: 'test',
-          DATABASE_URL: t.config.databaseUrl,
-          REDIS_URL: t.config.redisUrl,
-          LOG_LEVEL: 'silent',
-          ...overrides,
-        },
-        stdio: 'ignore',
-      });
+    const startWorker = spawnWorker;
     let first: ChildProcess | undefined;
     let second: ChildProcess | undefined;
     try {
@@ -137,4 +141,37 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
       await t.db.query(`DROP TRIGGER IF EXISTS test_slow_delivery ON exchange`);
     }
   }, 180_000);
+
+  it('resumes a bulk import where it stopped when the worker is killed mid-import, registering no row twice', async () => {
+    await t.db.query(`CREATE OR REPLACE FUNCTION test_slow_import() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$`);
+    await t.db.query(`CREATE TRIGGER test_slow_import BEFORE INSERT ON inflow FOR EACH ROW WHEN (NEW.import_id IS NOT NULL) EXECUTE FUNCTION test_slow_import()`);
+    const header = 'idNumber,name,householdCode,destinationCode,address,arrivalDate,reason,maritalStatus,contraception';
+    const rows = Array.from({ length: 400 }, () => `${newIdNumber({ sex: 'male' })},续传,421381101201,${QUZHOU_COMMUNITY},衢州市柯城区,${daysAgo(3)},work,unmarried,none`);
+    let first: ChildProcess | undefined;
+    let second: ChildProcess | undefined;
+    try {
+      const accepted = await t.http().post('/api/inflows/import').set('Authorization', `Bearer ${dest}`).attach('file', Buffer.from([header, ...rows].join('\n')), 'big.csv').expect(202);
+      const id = accepted.body.importId as string;
+      const progress = async () => (await t.db.query(`SELECT processed, succeeded, failed, status FROM import_job WHERE id = $1`, [id]))[0];
+      first = spawnWorker();
+      await waitFor(async () => (await progress()).processed >= 100, 90_000, 'first batches');
+      first.kill('SIGKILL');
+      await new Promise((r) => first?.once('exit', r));
+      const midway = await progress();
+      expect(midway.processed).toBeLessThan(400);
+
+      second = spawnWorker();
+      const done = await waitFor(async () => {
+        const p = await progress();
+        return p.status === 'done' ? p : undefined;
+      }, 120_000, 'import resumed and done');
+      expect(done).toEqual({ processed: 400, succeeded: 400, failed: 0, status: 'done' });
+      const [{ n, people }] = await t.db.query(`SELECT count(*)::int AS n, count(DISTINCT person_id)::int AS people FROM inflow WHERE import_id = $1`, [id]);
+      expect({ n, people }).toEqual({ n: 400, people: 400 });
+    } finally {
+      first?.kill('SIGKILL');
+      second?.kill('SIGTERM');
+      await t.db.query(`DROP TRIGGER IF EXISTS test_slow_import ON inflow`);
+    }
+  }, 240_000);
 });
