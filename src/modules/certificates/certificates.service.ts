@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, Repository } from 'typeorm';
-import { levelOf, townshipOf } from '@/common/division-code';
+import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
 import { ageOn, birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
@@ -73,9 +73,7 @@ export class CertificatesService {
 
   async issue(user: AuthUser, dto: IssueCertificateDto): Promise<CertificateResponse> {
     assertInScope(user, dto.householdCode, 'householdCode');
-    const level = levelOf(dto.householdCode);
-    if (level !== 'township' && level !== 'village') throw Errors.validation([{ field: 'householdCode', message: '须为乡镇（街道）或村（居）级代码' }]);
-    await this.jurisdictions.require(dto.householdCode, 'householdCode');
+    await this.jurisdictions.requireLocal(dto.householdCode, 'householdCode');
     const { idNumber } = dto.person;
     const birthDate = birthDateOf(idNumber);
     const age = ageOn(birthDate, todayInShanghai());

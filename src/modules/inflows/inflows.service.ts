@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { levelOf, townshipOf } from '@/common/division-code';
+import { townshipOf } from '@/common/division-code';
 import { ChildDto, SpouseDto } from '@/common/dto';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
@@ -337,14 +337,8 @@ export class InflowsService {
 
   private async checkPlaces(user: AuthUser, householdCode: string, destinationCode: string): Promise<void> {
     if (!inScope(user, destinationCode)) throw Errors.outOfJurisdiction('destinationCode');
-    for (const [field, code, label] of [
-      ['destinationCode', destinationCode, '现居住地'],
-      ['householdCode', householdCode, '户籍地'],
-    ] as const) {
-      const level = levelOf(code);
-      if (level !== 'township' && level !== 'village') throw Errors.validation([{ field, message: `${label}须为乡镇（街道）或村（居）级代码` }]);
-      await this.jurisdictions.require(code, field);
-    }
+    await this.jurisdictions.requireLocal(destinationCode, 'destinationCode');
+    await this.jurisdictions.requireLocal(householdCode, 'householdCode');
   }
 
   private checkFamily(sex: 'male' | 'female', birthDate: string, dto: CreateInflowDto): void {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { ancestorCandidates, isDivisionCode } from '@/common/division-code';
+import { ancestorCandidates, isDivisionCode, levelOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { Jurisdiction, JurisdictionRef, toJurisdictionRef } from './jurisdiction.entity';
 
@@ -44,6 +44,13 @@ export class JurisdictionsService {
     }
     if (!found) throw Errors.validation([{ field, message: '行政区划代码不存在' }]);
     return found;
+  }
+
+  /** A township or village that exists: where people live and are registered (households, destinations). */
+  async requireLocal(code: string, field: string): Promise<Jurisdiction> {
+    const level = levelOf(code);
+    if (level !== 'township' && level !== 'village') throw Errors.validation([{ field, message: '须为乡镇（街道）或村（居）级代码' }]);
+    return this.require(code, field);
   }
 
   async detail(code: string): Promise<JurisdictionDetail> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { levelOf, townshipOf } from '@/common/division-code';
+import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { birthDateOf } from '@/common/identity';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
@@ -48,10 +48,7 @@ export class OutflowsService {
   async register(user: AuthUser, dto: CreateOutflowDto): Promise<OutflowResponse> {
     if (!inScope(user, dto.householdCode)) throw Errors.outOfJurisdiction('householdCode');
     for (const [field, code] of [['householdCode', dto.householdCode], ['expectedDestinationCode', dto.expectedDestinationCode]] as const) {
-      if (!code) continue;
-      const level = levelOf(code);
-      if (level !== 'township' && level !== 'village') throw Errors.validation([{ field, message: '须为乡镇（街道）或村（居）级代码' }]);
-      await this.jurisdictions.require(code, field);
+      if (code) await this.jurisdictions.requireLocal(code, field);
     }
     if (dto.departureDate > todayInShanghai()) throw Errors.validation([{ field: 'departureDate', message: '不能晚于今天' }]);
     if (dto.departureDate < birthDateOf(dto.person.idNumber)) throw Errors.validation([{ field: 'departureDate', message: '不能早于出生日期' }]);
