@@ -20,6 +20,7 @@ import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { JurisdictionsModule } from '@/modules/jurisdictions/jurisdictions.module';
 import { OutflowsModule } from '@/modules/outflows/outflows.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
+import { RatesModule, RateWorkersModule } from '@/modules/rates/rates.module';
 import { UsersModule } from '@/modules/users/users.module';
 
 /** `api` serves HTTP, `worker` runs the queue processors, `all` (npm start) does both in one process. */
@@ -28,8 +29,8 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
-    const http = role !== 'worker' ? [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule] : [];
-    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule] : [];
+    const http = role !== 'worker' ? [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule, RatesModule] : [];
+    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule] : [];
     return {
       module: AppModule,
       imports: [

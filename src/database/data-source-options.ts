@@ -5,9 +5,10 @@ import { Cases1795392100000 } from '../../migrations/1795392100000-Cases';
 import { Exchanges1795392200000 } from '../../migrations/1795392200000-Exchanges';
 import { Certificates1795392300000 } from '../../migrations/1795392300000-Certificates';
 import { Imports1795392400000 } from '../../migrations/1795392400000-Imports';
+import { Rates1795392500000 } from '../../migrations/1795392500000-Rates';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
-export const MIGRATIONS = [Foundation1795392000000, Cases1795392100000, Exchanges1795392200000, Certificates1795392300000, Imports1795392400000];
+export const MIGRATIONS = [Foundation1795392000000, Cases1795392100000, Exchanges1795392200000, Certificates1795392300000, Imports1795392400000, Rates1795392500000];
 
 export function dataSourceOptions(databaseUrl: string): PostgresConnectionOptions {
   return {

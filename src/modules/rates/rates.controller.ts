@@ -1,0 +1,60 @@
+import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AuthUser, CurrentUser } from '@/common/scope';
+import { Roles } from '@/modules/auth/auth.decorators';
+import { toCsv, toXlsx } from './rates-export';
+import { ExportQuery, ItemsQuery, RatesQuery, TargetsDto, TrendQuery } from './rates.dto';
+import { RatesService } from './rates.service';
+
+@ApiTags('rates')
+@ApiBearerAuth()
+@Controller('rates')
+export class RatesController {
+  constructor(private readonly rates: RatesService) {}
+
+  @Get()
+  @ApiOperation({ summary: '考核指标：信息提交率、反馈率、有效联系率，含各下级（rates.md）' })
+  report(@CurrentUser() user: AuthUser, @Query() query: RatesQuery) {
+    return this.rates.report(user, query);
+  }
+
+  @Get('trend')
+  @ApiOperation({ summary: '按月趋势' })
+  trend(@CurrentUser() user: AuthUser, @Query() query: TrendQuery) {
+    return this.rates.trend(user, query);
+  }
+
+  @Get('items')
+  @ApiOperation({ summary: '指标明细：某一状态背后的具体事项（身份证号脱敏，分页）' })
+  items(@CurrentUser() user: AuthUser, @Query() query: ItemsQuery) {
+    return this.rates.items(user, query);
+  }
+
+  @Get('export')
+  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOperation({ summary: '导出各下级的全部计数（CSV 或 XLSX）' })
+  async export(@CurrentUser() user: AuthUser, @Query() query: ExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const report = await this.rates.report(user, query);
+    const name = `考核指标-${report.jurisdiction.name}-${report.from}至${report.to}.${query.format}`;
+    const type = query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    void reply
+      .header('Content-Type', type)
+      .header('Content-Disposition', `attachment; filename="rates-${report.jurisdiction.code}.${query.format}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+      .header('Cache-Control', 'no-store');
+    return query.format === 'csv' ? toCsv(report) : toXlsx(report);
+  }
+
+  @Get('targets/:code')
+  @ApiOperation({ summary: '某区划生效的目标值（本级设置，或继承上级，或默认 RATE_TARGET）' })
+  targets(@CurrentUser() user: AuthUser, @Param('code') code: string) {
+    return this.rates.targets(user, code);
+  }
+
+  @Put('targets/:code')
+  @Roles('admin')
+  @ApiOperation({ summary: '设置本区划的目标值（管理员，本辖区内）；未给出的指标改为继承上级' })
+  setTargets(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() dto: TargetsDto) {
+    return this.rates.setTargets(user, code, dto);
+  }
+}

@@ -1,0 +1,302 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
+import { DataSource, EntityManager } from 'typeorm';
+import { ancestorCandidates, isDivisionCode, subtreeRange } from '@/common/division-code';
+import { Errors } from '@/common/errors';
+import { offsetOf, Page, pageOf } from '@/common/pagination';
+import { assertInScope, AuthUser } from '@/common/scope';
+import { endOfShanghaiDay, todayInShanghai, ZONE } from '@/common/time';
+import { AppConfig } from '@/config/config';
+import { APP_CONFIG } from '@/config/config.module';
+import { AuditService } from '@/modules/audit/audit.service';
+import { JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
+import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
+import { bounds, Counts, countRates, FLOW_SOURCES, Period } from './rate-queries';
+import {
+  addContact,
+  addFlow,
+  flowFigure,
+  FlowFigure,
+  FlowIndicator,
+  Indicator,
+  INDICATORS,
+  ItemState,
+  RateFigure,
+  rateFigure,
+} from './rate-math';
+import { ItemsQuery, RatesQuery, TargetsDto, TrendQuery } from './rates.dto';
+
+export interface RateRow {
+  jurisdiction: JurisdictionRef;
+  /** Items recorded at the jurisdiction itself rather than in one of its children (only on that extra child row). */
+  self?: true;
+  submission: FlowFigure;
+  feedback: FlowFigure;
+  effectiveContact: RateFigure;
+}
+
+export interface RatesReport extends RateRow {
+  from: string;
+  to: string;
+  asOf: string;
+  children: RateRow[];
+}
+
+export interface RateItem {
+  indicator: Indicator;
+  id: string;
+  caseId: string | null;
+  type: string;
+  person: { id: string; name: string; idNumber: string };
+  jurisdictionCode: string;
+  startedAt: string | null;
+  dueAt: string | null;
+  doneAt: string | null;
+  state: ItemState;
+}
+
+type Targets = Record<Indicator, number>;
+
+interface Request {
+  jurisdiction: JurisdictionRef;
+  period: Period;
+  asOf: Date;
+}
+
+@Injectable()
+export class RatesService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jurisdictions: JurisdictionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async report(user: AuthUser, query: RatesQuery): Promise<RatesReport> {
+    const { jurisdiction, period, asOf } = await this.resolve(user, query);
+    const children = (await this.jurisdictions.children(jurisdiction.code)).map(toJurisdictionRef);
+    const codes = [jurisdiction.code, ...children.map((c) => c.code)];
+    const counts = await this.snapshot((m) => countRates(m, codes, period, asOf));
+    const targets = await this.targetsFor(codes);
+    const own = counts.get(jurisdiction.code) as Counts;
+    const rows = children.map((c) => this.row(c, counts.get(c.code) as Counts, targets.get(c.code) as Targets));
+    // What no child holds (items recorded at the jurisdiction's own code) gets its own row, so children add up.
+    const rest: Counts = children.reduce(
+      (left, c) => {
+        const cc = counts.get(c.code) as Counts;
+        return {
+          submission: addFlow(left.submission, cc.submission, -1),
+          feedback: addFlow(left.feedback, cc.feedback, -1),
+          effectiveContact: addContact(left.effectiveContact, cc.effectiveContact, -1),
+        };
+      },
+      own,
+    );
+    if (children.length > 0 && !isEmpty(rest)) {
+      const selfRef = { ...jurisdiction, name: `${jurisdiction.name}（本级）` };
+      rows.push({ ...this.row(selfRef, rest, targets.get(jurisdiction.code) as Targets), self: true });
+    }
+    return {
+      ...this.row(jurisdiction, own, targets.get(jurisdiction.code) as Targets),
+      from: period.from,
+      to: period.to,
+      asOf: asOf.toISOString(),
+      children: rows,
+    };
+  }
+
+  /** One point per calendar month of the period: the month's items as of T, and the contact stock at the month's end. */
+  async trend(user: AuthUser, query: TrendQuery) {
+    const { jurisdiction, period, asOf } = await this.resolve(user, query);
+    const targets = (await this.targetsFor([jurisdiction.code])).get(jurisdiction.code) as Targets;
+    const months: Period[] = [];
+    let month = DateTime.fromISO(period.from, { zone: ZONE }).startOf('month');
+    const last = DateTime.fromISO(period.to, { zone: ZONE });
+    while (month <= last && month.toJSDate() <= asOf) {
+      const from = month.toISODate() as string;
+      const to = month.endOf('month').toISODate() as string;
+      months.push({ from: from < period.from ? period.from : from, to: to > period.to ? period.to : to });
+      month = month.plus({ months: 1 });
+    }
+    const points = await this.snapshot(async (m) => {
+      const result = [];
+      for (const p of months) {
+        const endOfPoint = endOfShanghaiDay(p.to);
+        const contactAt = endOfPoint < asOf ? new Date(endOfPoint.getTime() - 1) : asOf;
+        const counts = (await countRates(m, [jurisdiction.code], p, asOf, contactAt)).get(jurisdiction.code) as Counts;
+        const { submission, feedback, effectiveContact } = this.row(jurisdiction, counts, targets);
+        result.push({ period: p.from.slice(0, 7), from: p.from, to: p.to, submission, feedback, effectiveContact });
+      }
+      return result;
+    });
+    return { jurisdiction, from: period.from, to: period.to, asOf: asOf.toISOString(), interval: 'month', points };
+  }
+
+  /** The items behind a count, exactly as classified at T, with masked ID numbers: what a supervisor chases. */
+  async items(user: AuthUser, query: ItemsQuery): Promise<Page<RateItem> & { jurisdiction: JurisdictionRef; asOf: string }> {
+    const { jurisdiction, period, asOf } = await this.resolve(user, query);
+    const page =
+      query.indicator === 'effectiveContact'
+        ? await this.contactItems(jurisdiction.code, asOf, query)
+        : await this.flowItems(query.indicator, jurisdiction.code, period, asOf, query);
+    await this.audit.record({ actor: user, action: 'list', entity: 'rate_items', entityId: jurisdiction.code });
+    return { ...page, jurisdiction, asOf: asOf.toISOString() };
+  }
+
+  async targets(user: AuthUser, code: string) {
+    const jurisdiction = await this.jurisdictionInScope(user, code, 'code');
+    const own: { indicator: Indicator; target: string }[] = await this.db.query(`SELECT indicator, target FROM rate_target WHERE code = $1`, [code]);
+    const effective = (await this.targetsFor([code])).get(code) as Targets;
+    const set = Object.fromEntries(INDICATORS.map((i) => [i, own.find((o) => o.indicator === i) ? Number(own.find((o) => o.indicator === i)?.target) : null]));
+    return { jurisdiction, targets: effective, own: set, default: this.config.rateTarget };
+  }
+
+  /** Replaces the jurisdiction's own targets; what is left out is inherited from above again. */
+  async setTargets(user: AuthUser, code: string, dto: TargetsDto) {
+    await this.jurisdictionInScope(user, code, 'code');
+    await this.db.transaction(async (m) => {
+      await m.query(`DELETE FROM rate_target WHERE code = $1`, [code]);
+      for (const indicator of INDICATORS) {
+        const value = dto[indicator];
+        if (value === undefined || value === null) continue;
+        await m.query(`INSERT INTO rate_target (code, indicator, target, updated_by) VALUES ($1, $2, $3, $4)`, [code, indicator, value, user.id]);
+      }
+      await this.audit.record({ actor: user, action: 'update', entity: 'rate_target', entityId: code }, m);
+    });
+    return this.targets(user, code);
+  }
+
+  private async flowItems(indicator: FlowIndicator, code: string, period: Period, asOf: Date, query: ItemsQuery): Promise<Page<RateItem>> {
+    const s = FLOW_SOURCES[indicator];
+    const [low, high] = subtreeRange(code);
+    const b = bounds(period, asOf);
+    const stateSql: Record<string, string> = {
+      onTime: `x.${s.done} <= $5 AND x.${s.done} <= x.${s.due}`,
+      late: `x.${s.done} <= $5 AND x.${s.done} > x.${s.due}`,
+      overdue: `(x.${s.done} IS NULL OR x.${s.done} > $5) AND x.${s.due} <= $5`,
+      pending: `(x.${s.done} IS NULL OR x.${s.done} > $5) AND x.${s.due} > $5`,
+      none: 'false',
+    };
+    const where = `${s.filter ? `x.${s.filter}` : 'true'} AND x.${s.code} BETWEEN $1 AND $2 AND x.${s.start} >= $3 AND x.${s.start} < $4 AND x.${s.start} <= $5
+      ${query.state ? `AND ${stateSql[query.state]}` : ''}`;
+    const personJoin = indicator === 'submission' ? 'JOIN person p ON p.id = x.person_id' : 'JOIN migrant_case c ON c.id = x.case_id JOIN person p ON p.id = c.person_id';
+    const type = indicator === 'submission' ? `'inflow_registration'` : 'x.type';
+    const params = [low, high, b.periodStart, b.periodEnd, asOf];
+    const [{ total }]: { total: string }[] = await this.db.query(`SELECT count(*) AS total FROM ${s.table} x WHERE ${where}`, params);
+    const rows: Record<string, unknown>[] = await this.db.query(
+      `SELECT x.id, x.case_id, ${type} AS type, p.id AS person_id, p.name, p.id_masked, x.${s.code} AS code,
+              x.${s.start} AS started_at, x.${s.due} AS due_at, CASE WHEN x.${s.done} <= $5 THEN x.${s.done} END AS done_at
+         FROM ${s.table} x ${personJoin}
+        WHERE ${where}
+        ORDER BY x.${s.due}, x.id
+        LIMIT $6 OFFSET $7`,
+      [...params, query.pageSize, offsetOf(query)],
+    );
+    const items = rows.map((r) => {
+      const dueAt = r.due_at as Date;
+      const doneAt = (r.done_at as Date | null) ?? null;
+      const state: ItemState = doneAt ? (doneAt <= dueAt ? 'onTime' : 'late') : dueAt <= asOf ? 'overdue' : 'pending';
+      return {
+        indicator,
+        id: r.id as string,
+        caseId: r.case_id as string,
+        type: r.type as string,
+        person: { id: r.person_id as string, name: r.name as string, idNumber: r.id_masked as string },
+        jurisdictionCode: r.code as string,
+        startedAt: (r.started_at as Date).toISOString(),
+        dueAt: dueAt.toISOString(),
+        doneAt: doneAt?.toISOString() ?? null,
+        state,
+      };
+    });
+    return pageOf(items, Number(total), query);
+  }
+
+  private async contactItems(code: string, asOf: Date, query: ItemsQuery): Promise<Page<RateItem>> {
+    if (query.state && query.state !== 'none' && query.state !== 'onTime') {
+      throw Errors.validation([{ field: 'state', message: '有效联系率只能按 none（未有效联系）或 onTime（已有效联系）查看' }]);
+    }
+    const [low, high] = subtreeRange(code);
+    const having = query.state === 'none' ? 'AND sum(e.d_num) = 0' : query.state === 'onTime' ? 'AND sum(e.d_num) > 0' : '';
+    const stock = `SELECT e.person_id, min(e.code) AS code, sum(e.d_num) AS num FROM contact_event e
+                    WHERE e.code BETWEEN $1 AND $2 AND e.at <= $3 GROUP BY e.person_id HAVING sum(e.d_den) > 0 ${having}`;
+    const [{ total }]: { total: string }[] = await this.db.query(`SELECT count(*) AS total FROM (${stock}) s`, [low, high, asOf]);
+    const rows: { person_id: string; code: string; num: string; name: string; id_masked: string }[] = await this.db.query(
+      `SELECT s.person_id, s.code, s.num, p.name, p.id_masked FROM (${stock}) s JOIN person p ON p.id = s.person_id
+        ORDER BY s.code, p.id LIMIT $4 OFFSET $5`,
+      [low, high, asOf, query.pageSize, offsetOf(query)],
+    );
+    const items = rows.map((r) => ({
+      indicator: 'effectiveContact' as const,
+      id: r.person_id,
+      caseId: null,
+      type: 'person',
+      person: { id: r.person_id, name: r.name, idNumber: r.id_masked },
+      jurisdictionCode: r.code,
+      startedAt: null,
+      dueAt: null,
+      doneAt: null,
+      state: (Number(r.num) > 0 ? 'onTime' : 'none') as ItemState,
+    }));
+    return pageOf(items, Number(total), query);
+  }
+
+  private row(jurisdiction: JurisdictionRef, counts: Counts, targets: Targets): RateRow {
+    const c = counts.effectiveContact;
+    return {
+      jurisdiction,
+      submission: flowFigure(counts.submission, targets.submission),
+      feedback: flowFigure(counts.feedback, targets.feedback),
+      effectiveContact: rateFigure(c.numerator, c.denominator, targets.effectiveContact),
+    };
+  }
+
+  /** The target of each code and indicator: its own, else its nearest ancestor's, else RATE_TARGET. */
+  private async targetsFor(codes: string[]): Promise<Map<string, Targets>> {
+    const chains = new Map(codes.map((c) => [c, [c, ...ancestorCandidates(c)]]));
+    const all = [...new Set([...chains.values()].flat())];
+    const rows: { code: string; indicator: Indicator; target: string }[] = await this.db.query(
+      `SELECT code, indicator, target FROM rate_target WHERE code = ANY($1)`,
+      [all],
+    );
+    const set = new Map(rows.map((r) => [`${r.code}:${r.indicator}`, Number(r.target)]));
+    const result = new Map<string, Targets>();
+    for (const [code, chain] of chains) {
+      const pick = (i: Indicator) => chain.map((c) => set.get(`${c}:${i}`)).find((t) => t !== undefined) ?? this.config.rateTarget;
+      result.set(code, { submission: pick('submission'), feedback: pick('feedback'), effectiveContact: pick('effectiveContact') });
+    }
+    return result;
+  }
+
+  private async resolve(user: AuthUser, query: RatesQuery): Promise<Request> {
+    const jurisdiction = await this.jurisdictionInScope(user, query.jurisdiction ?? user.jurisdictionCode, 'jurisdiction');
+    const now = new Date();
+    const asOf = query.asOf ? new Date(query.asOf) : now;
+    if (Number.isNaN(asOf.getTime())) throw Errors.validation([{ field: 'asOf', message: '必须是带时区的 ISO-8601 时间' }]);
+    // A few seconds of clock skew between client and server are forgiven; the future itself cannot be counted.
+    if (asOf.getTime() > now.getTime() + 60_000) throw Errors.validation([{ field: 'asOf', message: '不能晚于当前时间' }]);
+    const to = query.to ?? todayInShanghai(asOf < now ? asOf : now);
+    const from = query.from ?? `${to.slice(0, 4)}-01-01`;
+    if (from > to) throw Errors.validation([{ field: 'from', message: '不能晚于 to' }]);
+    return { jurisdiction, period: { from, to }, asOf: asOf > now ? now : asOf };
+  }
+
+  private async jurisdictionInScope(user: AuthUser, code: string, field: string): Promise<JurisdictionRef> {
+    if (!isDivisionCode(code)) throw Errors.validation([{ field, message: '必须是 12 位行政区划代码' }]);
+    assertInScope(user, code, field);
+    const found = await this.jurisdictions.find(code);
+    if (!found) throw Errors.notFound('行政区划');
+    return toJurisdictionRef(found);
+  }
+
+  private snapshot<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction('REPEATABLE READ', work);
+  }
+}
+
+function isEmpty(c: Counts): boolean {
+  const flows = [c.submission, c.feedback].every((f) => f.onTime === 0 && f.late === 0 && f.overdue === 0 && f.pending === 0);
+  return flows && c.effectiveContact.numerator === 0 && c.effectiveContact.denominator === 0;
+}
+
