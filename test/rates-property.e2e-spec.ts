@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { subtreePrefix } from '@/common/division-code';
+import { todayInShanghai } from '@/common/time';
+import { flowState } from '@/modules/rates/rate-math';
+import { startTestApp, TestApp } from './support/app';
+
+// Property: for random histories of registrations, notices, replies, outflows and closures — written straight into
+// the tables, then changed again, with the roll-up folded at random moments — GET /api/rates equals a brute-force
+// count over the raw rows, for random jurisdictions, periods and as-of instants.
+// Only province 52 (贵州) is used, and no other test writes there.
+
+const ORIGIN_VILLAGES = ['522601001001', '522601001002', '522601002001', '522601002002'];
+// Township codes too: a registration recorded at the township itself is no village's, and must still add up.
+const DESTINATIONS = ['520102016001', '520102016002', '520102017001', '520102017000', '520103019001', '520103019002'];
+const QUERY_CODES = ['520000000000', '520100000000', '520102000000', '520102017000', '522601000000', '522601001000', '520103019001'];
+const DAY = 86_400_000;
+const SEED = Number(process.env.RATES_SEED ?? Date.now() % 1_000_000);
+
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+interface RawInflow { code: string; start: Date; due: Date; done: Date | null; closed: Date | null; person: string }
+interface RawExchange { code: string; start: Date; due: Date; done: Date | null }
+interface RawOutflow { person: string; start: Date; closed: Date | null }
+
+describe('rates property: the service equals a brute-force count over raw rows', () => {
+  let t: TestApp;
+  let token: string;
+  const random = prng(SEED);
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
+  const chance = (p: number) => random() < p;
+  let base: number;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.token();
+    base = Date.now() - 1_000;
+  });
+  afterAll(() => t.close());
+
+  /** An instant in the last 100 days, never in the future. */
+  const past = (maxAgoDays = 100) => new Date(base - Math.floor(random() * maxAgoDays * DAY));
+  const after = (from: Date, maxDays: number) => new Date(Math.min(base, from.getTime() + Math.floor(random() * maxDays * DAY)));
+
+  async function writeHistory(people: number): Promise<void> {
+    for (let i = 0; i < people; i++) {
+      const household = pick(ORIGIN_VILLAGES);
+      const [person] = await t.db.query(
+        `INSERT INTO person (id_hash, id_cipher, id_masked, name, sex, birth_date, household_code)
+         VALUES ($1, 'test', '520102********0011', '测试', 'male', '1990-01-01', $2) RETURNING id`,
+        [randomBytes(32).toString('hex'), household],
+      );
+      const [kase] = await t.db.query(`INSERT INTO migrant_case (person_id, origin_township_code) VALUES ($1, $2) RETURNING id`, [person.id, household.slice(0, 9) + '000']);
+      if (chance(0.5)) {
+        const start = past();
+        const closed = chance(0.3) ? after(start, 40) : null;
+        await t.db.query(
+          `INSERT INTO outflow (case_id, person_id, household_code, origin_township_code, departure_date, status, registered_at, closed_at)
+           VALUES ($1, $2, $3, $4, '2026-01-01', $5, $6, $7)`,
+          [kase.id, person.id, household, household.slice(0, 9) + '000', closed ? 'returned' : 'active', start, closed],
+        );
+      }
+      const used = new Set<string>();
+      for (let k = Math.floor(random() * 3); k > 0; k--) {
+        const destination = pick(DESTINATIONS);
+        const township = destination.slice(0, 9) + '000';
+        if (used.has(township)) continue;
+        used.add(township);
+        const start = past();
+        const due = new Date(start.getTime() + Math.floor((0.5 + random() * 10) * DAY));
+        const submitted = chance(0.75) ? after(start, 20) : null;
+        const closed = submitted && chance(0.3) ? after(submitted, 30) : null;
+        const status = !submitted ? 'draft' : closed ? 'departed' : 'active';
+        const [inflow] = await t.db.query(
+          `INSERT INTO inflow (case_id, person_id, household_code, destination_code, origin_township_code, destination_township_code, address,
+                               arrival_date, reason, marital_status, contraception, certificate_check, status, registered_at, submitted_at,
+                               submission_due_at, closed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, '测试地址', '2026-01-01', 'work', 'unmarried', 'none', 'not_required', $7, $8, $9, $10, $11) RETURNING id`,
+          [kase.id, person.id, household, destination, household.slice(0, 9) + '000', township, status, start, submitted, due, closed],
+        );
+        for (let e = Math.floor(random() * 3); e > 0; e--) {
+          const needsReply = chance(0.85);
+          const delivered = chance(0.85) ? after(start, 5) : null;
+          const dueAt = delivered ? new Date(delivered.getTime() + Math.floor((0.5 + random() * 10) * DAY)) : null;
+          const replied = delivered && chance(0.6) ? after(delivered, 20) : null;
+          // Undelivered ones are 'failed', so the relay of the running app leaves them alone.
+          const exStatus = replied ? 'replied' : delivered ? 'delivered' : 'failed';
+          await t.db.query(
+            `INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, needs_reply, status, sent_at, delivered_at, due_at, replied_at, payload)
+             VALUES ($1, 'inflow_notice', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+            [kase.id, township, household.slice(0, 9) + '000', destination, household, needsReply, exStatus, start, delivered, dueAt, replied, JSON.stringify({ inflowId: inflow.id })],
+          );
+        }
+      }
+    }
+  }
+
+  /** Later changes: drafts submitted, replies recorded, stays closed, a household moved, a record withdrawn. */
+  async function changeHistory(): Promise<void> {
+    const drafts: { id: string; registered_at: Date }[] = await t.db.query(`SELECT id, registered_at FROM inflow WHERE destination_code LIKE '52%' AND submitted_at IS NULL`);
+    for (const d of drafts) {
+      if (chance(0.5)) await t.db.query(`UPDATE inflow SET status = 'active', submitted_at = $2 WHERE id = $1`, [d.id, after(d.registered_at, 20)]);
+    }
+    const open: { id: string; delivered_at: Date }[] = await t.db.query(
+      `SELECT id, delivered_at FROM exchange WHERE to_unit_code LIKE '52%' AND delivered_at IS NOT NULL AND replied_at IS NULL`,
+    );
+    for (const e of open) {
+      if (chance(0.5)) await t.db.query(`UPDATE exchange SET status = 'replied', replied_at = $2, reply_outcome = 'confirmed' WHERE id = $1`, [e.id, after(e.delivered_at, 20)]);
+    }
+    const active: { id: string; submitted_at: Date }[] = await t.db.query(`SELECT id, submitted_at FROM inflow WHERE destination_code LIKE '52%' AND status = 'active'`);
+    for (const a of active) {
+      if (chance(0.2)) await t.db.query(`UPDATE inflow SET status = 'departed', closed_at = $2 WHERE id = $1`, [a.id, after(a.submitted_at, 30)]);
+    }
+    const people: { id: string }[] = await t.db.query(`SELECT id FROM person WHERE household_code LIKE '52%'`);
+    for (const p of people) {
+      if (chance(0.05)) await t.db.query(`UPDATE person SET household_code = $2 WHERE id = $1`, [p.id, pick(ORIGIN_VILLAGES)]);
+    }
+    if (chance(0.8)) await t.db.query(`DELETE FROM exchange WHERE id = (SELECT id FROM exchange WHERE to_unit_code LIKE '52%' AND needs_reply ORDER BY id LIMIT 1)`);
+  }
+
+  async function bruteForce(code: string, from: string, to: string, asOf: Date) {
+    const prefix = subtreePrefix(code);
+    const inPeriod = (d: Date) => {
+      const day = todayInShanghai(d);
+      return day >= from && day <= to && d <= asOf;
+    };
+    const count = (items: { start: Date; due: Date; done: Date | null }[]) => {
+      const c = { onTime: 0, late: 0, overdue: 0, pending: 0 };
+      for (const item of items.filter((i) => inPeriod(i.start))) c[flowState({ dueAt: item.due, doneAt: item.done }, asOf)] += 1;
+      return c;
+    };
+    const inflows: RawInflow[] = (await t.db.query(
+      `SELECT destination_code, registered_at, submission_due_at, submitted_at, closed_at, person_id FROM inflow WHERE destination_code LIKE $1`,
+      [`${prefix}%`],
+    )).map((r: Record<string, unknown>) => ({ code: r.destination_code, start: r.registered_at, due: r.submission_due_at, done: r.submitted_at, closed: r.closed_at, person: r.person_id }));
+    const exchanges: RawExchange[] = (await t.db.query(
+      `SELECT to_unit_code, delivered_at, due_at, replied_at FROM exchange WHERE needs_reply AND delivered_at IS NOT NULL AND to_unit_code LIKE $1`,
+      [`${prefix}%`],
+    )).map((r: Record<string, unknown>) => ({ code: r.to_unit_code, start: r.delivered_at, due: r.due_at, done: r.replied_at }));
+    const persons: { id: string }[] = await t.db.query(`SELECT id FROM person WHERE household_code LIKE $1`, [`${prefix}%`]);
+    const ids = persons.map((p) => p.id);
+    const theirInflows: RawInflow[] = (await t.db.query(`SELECT person_id, submitted_at, closed_at FROM inflow WHERE person_id = ANY($1)`, [ids])).map(
+      (r: Record<string, unknown>) => ({ person: r.person_id, done: r.submitted_at, closed: r.closed_at }),
+    );
+    const outflows: RawOutflow[] = (await t.db.query(`SELECT person_id, registered_at, closed_at FROM outflow WHERE person_id = ANY($1)`, [ids])).map(
+      (r: Record<string, unknown>) => ({ person: r.person_id, start: r.registered_at, closed: r.closed_at }),
+    );
+    const openAt = (start: Date | null, closed: Date | null) => !!start && start <= asOf && (!closed || closed > asOf);
+    let denominator = 0;
+    let numerator = 0;
+    for (const id of ids) {
+      const located = theirInflows.some((i) => i.person === id && openAt(i.done, i.closed));
+      const away = outflows.some((o) => o.person === id && openAt(o.start, o.closed));
+      if (located || away) denominator += 1;
+      if (located) numerator += 1;
+    }
+    return { submission: count(inflows), feedback: count(exchanges), effectiveContact: { numerator, denominator } };
+  }
+
+  /** An instant within an hour of something that happened: where a wrong boundary would show. */
+  async function nearAnEvent(): Promise<Date> {
+    const rows: { at: Date }[] = await t.db.query(
+      `SELECT at FROM (SELECT registered_at AS at FROM inflow WHERE destination_code LIKE '52%'
+                       UNION ALL SELECT submitted_at FROM inflow WHERE destination_code LIKE '52%'
+                       UNION ALL SELECT submission_due_at FROM inflow WHERE destination_code LIKE '52%'
+                       UNION ALL SELECT closed_at FROM inflow WHERE destination_code LIKE '52%'
+                       UNION ALL SELECT delivered_at FROM exchange WHERE to_unit_code LIKE '52%'
+                       UNION ALL SELECT due_at FROM exchange WHERE to_unit_code LIKE '52%'
+                       UNION ALL SELECT replied_at FROM exchange WHERE to_unit_code LIKE '52%'
+                       UNION ALL SELECT registered_at FROM outflow WHERE household_code LIKE '52%'
+                       UNION ALL SELECT closed_at FROM outflow WHERE household_code LIKE '52%') e
+        WHERE at IS NOT NULL ORDER BY at`,
+    );
+    const at = rows.length ? pick(rows).at.getTime() : base;
+    return new Date(Math.min(base, at + Math.floor((random() - 0.5) * 2 * 3_600_000)));
+  }
+
+  async function compare(round: string): Promise<void> {
+    for (let q = 0; q < 10; q++) {
+      const code = pick(QUERY_CODES);
+      const from = todayInShanghai(past(110));
+      const to = chance(0.3) ? todayInShanghai(new Date(base)) : todayInShanghai(past(100));
+      const [lo, hi] = from <= to ? [from, to] : [to, from];
+      const asOf = chance(0.2) ? new Date(base) : chance(0.3) ? past(100) : await nearAnEvent();
+      const res = await t.http().get('/api/rates').query({ jurisdiction: code, from: lo, to: hi, asOf: asOf.toISOString() }).set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(200);
+      const rows = [res.body, ...res.body.children.filter((c: { self?: boolean }) => !c.self)];
+      for (const row of rows) {
+        const expected = await bruteForce(row.jurisdiction.code, lo, hi, asOf);
+        const got = {
+          submission: pickFlow(row.submission),
+          feedback: pickFlow(row.feedback),
+          effectiveContact: { numerator: row.effectiveContact.numerator, denominator: row.effectiveContact.denominator },
+        };
+        const context = `seed ${SEED}, ${round}, ${row.jurisdiction.code} ${lo}..${hi} asOf ${asOf.toISOString()}`;
+        expect({ context, ...got }).toEqual({ context, ...expected });
+      }
+    }
+  }
+
+  it('matches after random histories, later changes and folds at random moments', async () => {
+    await writeHistory(70);
+    await compare('history written');
+    if (chance(0.5)) await t.db.query(`SELECT rate_fold(1000000)`);
+    await changeHistory();
+    await compare('history changed');
+    await t.db.query(`SELECT rate_fold(1000000)`);
+    await writeHistory(30);
+    await changeHistory();
+    await compare('more history');
+    // A rebuild from the raw rows gives the same roll-up as the triggers did.
+    await t.db.query(`SELECT rate_fold(1000000)`);
+    const before = await t.db.query(`SELECT indicator, code, day, due_day, total, on_time, late FROM rate_rollup WHERE code LIKE '52%' AND (total <> 0 OR on_time <> 0 OR late <> 0) ORDER BY 1, 2, 3, 4`);
+    await t.db.query(`SELECT rate_rebuild()`);
+    await t.db.query(`SELECT rate_fold(100000000)`);
+    const afterRebuild = await t.db.query(`SELECT indicator, code, day, due_day, total, on_time, late FROM rate_rollup WHERE code LIKE '52%' AND (total <> 0 OR on_time <> 0 OR late <> 0) ORDER BY 1, 2, 3, 4`);
+    expect(afterRebuild).toEqual(before);
+    await compare('after rebuild');
+  }, 120_000);
+});
+
+function pickFlow(f: { onTime: number; late: number; overdue: number; pending: number }) {
+  return { onTime: f.onTime, late: f.late, overdue: f.overdue, pending: f.pending };
+}
