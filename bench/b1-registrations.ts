@@ -80,6 +80,23 @@ export async function benchRegistrations(stack: BenchStack): Promise<void> {
     const half = await run({ url: service.url, connections: 32, duration: DURATION_S, overallRate: Math.max(1, Math.round(rate / 2)), requests: [request] });
     report({ figure: 'B1.p99_half_load_ms', value: half.latency.p99, unit: 'ms', rate: Math.round(rate / 2), bar: 50, non2xx: half.non2xx });
     report({ figure: 'B5.rss_max_mb', value: rssMax, unit: 'MB', bar: 400, note: 'API and worker in one process during B1' });
+
+    // B6: the same full load with the rates triggers off, against the run above with them on.
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`ALTER TABLE inflow DISABLE TRIGGER inflow_rates_ins, DISABLE TRIGGER inflow_rates_upd`);
+      await db.query(`ALTER TABLE exchange DISABLE TRIGGER exchange_rates_ins, DISABLE TRIGGER exchange_rates_upd`);
+      await db.query(`ALTER TABLE person DISABLE TRIGGER person_rates_upd`);
+      await db.query(`ALTER TABLE outflow DISABLE TRIGGER outflow_rates_ins, DISABLE TRIGGER outflow_rates_upd`);
+      const off = await run({ url: service.url, connections: 32, duration: DURATION_S, requests: [request] });
+      report({ figure: 'B6.registrations_per_s_without_rollups', value: Math.round(off.requests.average), unit: 'req/s', non2xx: off.non2xx });
+      report({ figure: 'B6.ratio_with_to_without_rollups', value: Number((rate / off.requests.average).toFixed(3)), unit: 'ratio', bar: 0.9 });
+    } finally {
+      for (const table of ['inflow', 'exchange', 'person', 'outflow']) await db.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+      await db.query(`SELECT rate_rebuild()`);
+      await db.end();
+    }
   } finally {
     clearInterval(sampler);
     await service.stop();

@@ -1,16 +1,31 @@
 // npm run bench: every benchmark, each figure a ratio against a raw baseline measured in this same run.
+//   npm run bench                          B1–B6 (B3 at 10 000 rows, B4 at 10 k / 1 M / 10 M inflows)
+//   npm run bench -- --only=B4             some of them
+//   npm run bench -- --import-rows=100000  B3 at the size of quality.md
+//   npm run bench -- --b4-sizes=10000,1000000
 import { benchRegistrations } from './b1-registrations';
 import { benchExchanges } from './b2-exchanges';
 import { benchImport } from './b3-import';
+import { benchRates } from './b4-rates';
 import { startBenchStack, writeResults } from './lib';
 
+function option(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+}
+
 async function main(): Promise<void> {
+  const only = option('only')?.toUpperCase().split(',');
+  const wants = (b: string) => !only || only.includes(b);
+  // A bare number is the import size, as before.
+  const importRows = Number(option('import-rows') ?? process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000);
+  const b4Sizes = (option('b4-sizes') ?? '10000,1000000,10000000').split(',').map(Number);
   const stack = await startBenchStack();
   try {
-    await benchRegistrations(stack);
-    await benchExchanges(stack);
-    // quality.md asks for 100 000 rows; `npm run bench -- 100000` runs that (about ten minutes here).
-    await benchImport(stack, Number(process.argv[2] ?? 10_000));
+    // B5 (RSS) and B6 (roll-up upkeep) are measured during B1.
+    if (wants('B1') || wants('B5') || wants('B6')) await benchRegistrations(stack);
+    if (wants('B2')) await benchExchanges(stack);
+    if (wants('B3')) await benchImport(stack, importRows);
+    if (wants('B4')) await benchRates(stack, b4Sizes);
   } finally {
     writeResults();
     await stack.stop();

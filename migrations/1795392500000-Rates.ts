@@ -5,7 +5,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // Triggers on inflow, exchange, outflow and person append signed deltas to rate_delta in the same transaction as the
 // change, so no code path (service, import, SQL fix-up) can bypass them and inserts never contend for a row.
 // A fold (rate_fold, run every second by the worker) moves the deltas into rate_rollup, one row per
-// (indicator, jurisdiction at every level, day, due day). A query reads rate_rollup plus the unfolded deltas in one
+// (indicator, jurisdiction from township up to 全国, day, due day). A query reads rate_rollup plus the unfolded deltas in one
 // snapshot, so the counts are exact whether or not the fold has run.
 export class Rates1795392500000 implements MigrationInterface {
   name = 'Rates1795392500000';
@@ -14,11 +14,12 @@ export class Rates1795392500000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION shanghai_day(ts timestamptz) RETURNS date
         LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN (ts AT TIME ZONE 'Asia/Shanghai')::date`);
-    // The code itself and every ancestor (division codes are prefixes padded with zeros), up to 全国.
+    // The levels a code is rolled up to: its township and every ancestor up to 全国 (division codes are prefixes padded
+    // with zeros). Villages are not rolled up: a township's items are few enough to count from the raw rows.
     await q.query(`
-      CREATE FUNCTION division_ancestors(code varchar) RETURNS SETOF varchar
+      CREATE FUNCTION rollup_codes(code varchar) RETURNS SETOF varchar
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT DISTINCT c FROM unnest(ARRAY[code, rpad(left(code, 9), 12, '0'), rpad(left(code, 6), 12, '0'),
+        SELECT DISTINCT c FROM unnest(ARRAY[rpad(left(code, 9), 12, '0'), rpad(left(code, 6), 12, '0'),
                                             rpad(left(code, 4), 12, '0'), rpad(left(code, 2), 12, '0'), '000000000000']) AS c
       $$`);
 
@@ -207,21 +208,24 @@ export class Rates1795392500000 implements MigrationInterface {
       CREATE TRIGGER person_rates_upd AFTER UPDATE ON person FOR EACH ROW
         WHEN (OLD.household_code IS DISTINCT FROM NEW.household_code) EXECUTE FUNCTION rate_person_changed()`);
 
-    // Moves up to max_rows deltas into the roll-up, at the jurisdiction itself and every ancestor. Folds are
+    // Moves up to max_rows deltas into the roll-up, at the township and every ancestor. Folds are
     // serialised; a delta still uncommitted is simply left for the next fold. Returns the deltas moved.
     await q.query(`
       CREATE FUNCTION rate_fold(max_rows integer) RETURNS integer LANGUAGE plpgsql AS $$
       DECLARE
         moved integer;
+        cutoff bigint;
       BEGIN
         PERFORM pg_advisory_xact_lock(hashtext('rate_fold'));
+        -- A range on the primary key: a plan that cannot go quadratic on a large, freshly written delta table.
+        SELECT id INTO cutoff FROM rate_delta ORDER BY id OFFSET max_rows - 1 LIMIT 1;
         WITH taken AS (
-          DELETE FROM rate_delta WHERE id IN (SELECT id FROM rate_delta ORDER BY id LIMIT max_rows)
+          DELETE FROM rate_delta WHERE cutoff IS NULL OR id <= cutoff
           RETURNING indicator, code, day, due_day, total, on_time, late),
         folded AS (
           INSERT INTO rate_rollup AS r (indicator, code, day, due_day, total, on_time, late)
           SELECT t.indicator, a.code, t.day, t.due_day, sum(t.total), sum(t.on_time), sum(t.late)
-            FROM taken t CROSS JOIN LATERAL division_ancestors(t.code) AS a(code)
+            FROM taken t CROSS JOIN LATERAL rollup_codes(t.code) AS a(code)
            GROUP BY t.indicator, a.code, t.day, t.due_day
           ON CONFLICT (indicator, code, day, due_day) DO UPDATE
             SET total = r.total + excluded.total, on_time = r.on_time + excluded.on_time, late = r.late + excluded.late
@@ -231,26 +235,37 @@ export class Rates1795392500000 implements MigrationInterface {
       END $$`);
 
     // Recomputes every roll-up from the raw rows: for bulk loads done with triggers off (bench/seed.ts), or repair.
+    // Safe while the service runs: TRUNCATE waits for every transaction holding deltas, and later ones wait for this.
+    // With contacts = false the contact breakpoints are kept (a bulk load that wrote them itself).
     await q.query(`
-      CREATE FUNCTION rate_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+      CREATE FUNCTION rate_rebuild(contacts boolean DEFAULT true) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM pg_advisory_xact_lock(hashtext('rate_fold'));
-        TRUNCATE rate_delta, rate_rollup, contact_event;
-        INSERT INTO contact_event (person_id, code, at, d_den, d_num)
-        SELECT person_id, code, at, d_den, d_num FROM (
-          SELECT s.person_id, coalesce(p.household_code, person_household(s.person_id)) AS code, s.at, s.d_den, s.d_num
-            FROM contact_event_source s JOIN person p ON p.id = s.person_id) e
-         WHERE code IS NOT NULL;
-        INSERT INTO rate_delta (indicator, code, day, due_day, total, on_time, late)
-        SELECT 's', destination_code, shanghai_day(registered_at), shanghai_day(submission_due_at), count(*),
-               count(*) FILTER (WHERE submitted_at <= submission_due_at), count(*) FILTER (WHERE submitted_at > submission_due_at)
-          FROM inflow GROUP BY 1, 2, 3, 4
-        UNION ALL
-        SELECT 'f', to_unit_code, shanghai_day(delivered_at), shanghai_day(due_at), count(*),
-               count(*) FILTER (WHERE replied_at <= due_at), count(*) FILTER (WHERE replied_at > due_at)
-          FROM exchange WHERE needs_reply AND delivered_at IS NOT NULL GROUP BY 1, 2, 3, 4
-        UNION ALL
-        SELECT 'c', code, shanghai_day(at), shanghai_day(at), sum(d_den), sum(d_num), 0 FROM contact_event GROUP BY 1, 2, 3, 4;
+        TRUNCATE rate_delta, rate_rollup;
+        IF contacts THEN
+          TRUNCATE contact_event;
+          INSERT INTO contact_event (person_id, code, at, d_den, d_num)
+          SELECT person_id, code, at, d_den, d_num FROM (
+            SELECT s.person_id, coalesce(p.household_code, person_household(s.person_id)) AS code, s.at, s.d_den, s.d_num
+              FROM contact_event_source s JOIN person p ON p.id = s.person_id) e
+           WHERE code IS NOT NULL;
+        END IF;
+        INSERT INTO rate_rollup (indicator, code, day, due_day, total, on_time, late)
+        SELECT leaf.indicator, a.code, leaf.day, leaf.due_day, sum(leaf.total), sum(leaf.on_time), sum(leaf.late)
+          FROM (
+            SELECT 's' AS indicator, destination_code AS code, shanghai_day(registered_at) AS day, shanghai_day(submission_due_at) AS due_day,
+                   count(*) AS total, count(*) FILTER (WHERE submitted_at <= submission_due_at) AS on_time,
+                   count(*) FILTER (WHERE submitted_at > submission_due_at) AS late
+              FROM inflow GROUP BY 1, 2, 3, 4
+            UNION ALL
+            SELECT 'f', to_unit_code, shanghai_day(delivered_at), shanghai_day(due_at), count(*),
+                   count(*) FILTER (WHERE replied_at <= due_at), count(*) FILTER (WHERE replied_at > due_at)
+              FROM exchange WHERE needs_reply AND delivered_at IS NOT NULL GROUP BY 1, 2, 3, 4
+            UNION ALL
+            SELECT 'c', code, shanghai_day(at), shanghai_day(at), sum(d_den), sum(d_num), 0 FROM contact_event GROUP BY 1, 2, 3, 4) leaf
+          CROSS JOIN LATERAL rollup_codes(leaf.code) AS a(code)
+         GROUP BY 1, 2, 3, 4
+         ORDER BY 1, 2, 3, 4;
       END $$`);
   }
 
@@ -262,7 +277,7 @@ export class Rates1795392500000 implements MigrationInterface {
     await q.query(`DROP TRIGGER exchange_rates_ins ON exchange`);
     await q.query(`DROP TRIGGER inflow_rates_upd ON inflow`);
     await q.query(`DROP TRIGGER inflow_rates_ins ON inflow`);
-    await q.query(`DROP FUNCTION rate_rebuild()`);
+    await q.query(`DROP FUNCTION rate_rebuild(boolean)`);
     await q.query(`DROP FUNCTION rate_fold(integer)`);
     await q.query(`DROP FUNCTION rate_person_changed()`);
     await q.query(`DROP FUNCTION rate_person_records_changed()`);
@@ -284,7 +299,7 @@ export class Rates1795392500000 implements MigrationInterface {
     await q.query(`DROP TABLE contact_event`);
     await q.query(`DROP TABLE rate_rollup`);
     await q.query(`DROP TABLE rate_delta`);
-    await q.query(`DROP FUNCTION division_ancestors(varchar)`);
+    await q.query(`DROP FUNCTION rollup_codes(varchar)`);
     await q.query(`DROP FUNCTION shanghai_day(timestamptz)`);
   }
 }

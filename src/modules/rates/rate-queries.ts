@@ -1,9 +1,12 @@
 import { EntityManager } from 'typeorm';
-import { subtreeRange } from '@/common/division-code';
+import { levelOf, subtreeRange } from '@/common/division-code';
 import { endOfShanghaiDay, startOfShanghaiDay, todayInShanghai } from '@/common/time';
 import { addContact, addFlow, ContactCounts, FLOW_INDICATORS, FlowCounts, FlowIndicator, NO_CONTACT, NO_FLOW } from './rate-math';
 
-// The exact counts of rates.md for a set of jurisdictions, read from the roll-up (docs/rates.md).
+// The exact counts of rates.md for a jurisdiction and its children (docs/rates.md).
+//
+// A township or village holds few enough items to count from the raw rows (countFromRows). Above that the counts come
+// from the roll-up (countFromRollup):
 //
 // rate_rollup + rate_delta hold, per jurisdiction at every level, day of the item and day it falls due: the items, and
 // those done on time and late by now. What changes with the as-of instant T is corrected from the raw rows, which for
@@ -77,25 +80,79 @@ export function bounds(period: Period, asOf: Date) {
 }
 
 /**
- * Counts for each code (its whole subtree) over the period at the as-of instant. Must run inside one REPEATABLE READ
- * transaction so the roll-up, the unfolded deltas and the raw rows are one snapshot.
+ * Counts for each code (its whole subtree) over the period at the as-of instant; codes[0] is the jurisdiction asked
+ * for, the others lie inside it. Must run inside one REPEATABLE READ transaction so the roll-up, the unfolded deltas
+ * and the raw rows are one snapshot.
  */
-export async function countRates(
+export function countRates(manager: EntityManager, codes: string[], period: Period, asOf: Date, contactAsOf: Date = asOf): Promise<Map<string, Counts>> {
+  const level = levelOf(codes[0]);
+  return level === 'township' || level === 'village' ? countFromRows(manager, codes, period, asOf, contactAsOf) : countFromRollup(manager, codes, period, asOf, contactAsOf);
+}
+
+function bucketsOf(codes: string[]) {
+  const buckets: Bucket[] = codes.map((code) => {
+    const [low, high] = subtreeRange(code);
+    return { code, low, high };
+  });
+  return {
+    buckets,
+    params: [buckets.map((x) => x.code), buckets.map((x) => x.low), buckets.map((x) => x.high)],
+    sql: `SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS b(code, low, high)`,
+    empty: () => new Map<string, Counts>(codes.map((c) => [c, { submission: { ...NO_FLOW }, feedback: { ...NO_FLOW }, effectiveContact: { ...NO_CONTACT } }])),
+  };
+}
+
+/** The definition of rates.md applied to the raw rows of the subtree: each item's state at T, counted. */
+export async function countFromRows(manager: EntityManager, codes: string[], period: Period, asOf: Date, contactAsOf: Date = asOf): Promise<Map<string, Counts>> {
+  const { buckets, params, sql, empty } = bucketsOf(codes);
+  const result = empty();
+  const b = bounds(period, asOf);
+  for (const indicator of FLOW_INDICATORS) {
+    const s = FLOW_SOURCES[indicator];
+    const rows: { code: string; on_time: string; late: string; overdue: string; pending: string }[] = await manager.query(
+      `WITH b AS (${sql})
+       SELECT b.code,
+              count(*) FILTER (WHERE x.${s.done} <= $8 AND x.${s.done} <= x.${s.due}) AS on_time,
+              count(*) FILTER (WHERE x.${s.done} <= $8 AND x.${s.done} > x.${s.due}) AS late,
+              count(*) FILTER (WHERE (x.${s.done} IS NULL OR x.${s.done} > $8) AND x.${s.due} <= $8) AS overdue,
+              count(*) FILTER (WHERE (x.${s.done} IS NULL OR x.${s.done} > $8) AND x.${s.due} > $8) AS pending
+         FROM ${s.table} x JOIN b ON x.${s.code} BETWEEN b.low AND b.high
+        WHERE ${s.filter ? `x.${s.filter}` : 'true'} AND x.${s.code} BETWEEN $4 AND $5 AND x.${s.start} >= $6 AND x.${s.start} < $7 AND x.${s.start} <= $8
+        GROUP BY b.code`,
+      [...params, buckets[0].low, buckets[0].high, b.periodStart, b.periodEnd, asOf],
+    );
+    for (const row of rows) {
+      const counts = result.get(row.code);
+      if (counts) counts[indicator] = { onTime: n(row.on_time), late: n(row.late), overdue: n(row.overdue), pending: n(row.pending) };
+    }
+  }
+  const contact: { code: string; den: string; num: string }[] = await manager.query(
+    `WITH b AS (${sql})
+     SELECT b.code, sum(e.d_den) AS den, sum(e.d_num) AS num
+       FROM contact_event e JOIN b ON e.code BETWEEN b.low AND b.high
+      WHERE e.code BETWEEN $4 AND $5 AND e.at <= $6
+      GROUP BY b.code`,
+    [...params, buckets[0].low, buckets[0].high, contactAsOf],
+  );
+  for (const row of contact) {
+    const counts = result.get(row.code);
+    if (counts) counts.effectiveContact = { numerator: n(row.num), denominator: n(row.den) };
+  }
+  return result;
+}
+
+/** The same counts from the roll-up, corrected from the raw rows for what changed around T. */
+export async function countFromRollup(
   manager: EntityManager,
   codes: string[],
   period: Period,
   asOf: Date,
   contactAsOf: Date = asOf,
 ): Promise<Map<string, Counts>> {
-  const buckets: Bucket[] = codes.map((code) => {
-    const [low, high] = subtreeRange(code);
-    return { code, low, high };
-  });
-  const result = new Map<string, Counts>(codes.map((c) => [c, { submission: { ...NO_FLOW }, feedback: { ...NO_FLOW }, effectiveContact: { ...NO_CONTACT } }]));
+  const { buckets, params: bucketParams, sql: bucketsSql, empty } = bucketsOf(codes);
+  const result = empty();
   const b = bounds(period, asOf);
   const contact = bounds(period, contactAsOf);
-  const bucketParams = [buckets.map((x) => x.code), buckets.map((x) => x.low), buckets.map((x) => x.high)];
-  const bucketsSql = `SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS b(code, low, high)`;
 
   const rollup: RollupRow[] = await manager.query(
     `WITH b AS (${bucketsSql}),

@@ -1,0 +1,189 @@
+// Realistic inflows, their inflow notices, outflows and people, written with COPY (quality.md: seeding B4 does not
+// go through the API), then rolled up by rate_rebuild. Usable alone:
+//   DATABASE_URL=… npx ts-node -r tsconfig-paths/register bench/seed.ts 1000000 [province]
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+const DAY = 86_400_000;
+const BATCH = 500_000;
+
+/** Sequential uuids per table (kind 0–15): appends to the primary-key index instead of random inserts. */
+function seedUuid(kind: number, i: number): string {
+  return `5eed${kind.toString(16)}000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+}
+
+/** A deterministic generator, so the same size gives the same data. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+interface Places {
+  destinations: string[];
+  originsInside: string[];
+  originsOutside: string[];
+}
+
+async function places(db: Client, province: string): Promise<Places> {
+  const villages = async (where: string, limit: number): Promise<string[]> =>
+    (await db.query(`SELECT code FROM jurisdiction WHERE level = 'village' AND ${where} ORDER BY md5(code) LIMIT ${limit}`, [province])).rows.map((r) => r.code);
+  return {
+    destinations: await villages(`left(code, 2) = $1`, 1_000_000),
+    originsInside: await villages(`left(code, 2) = $1`, 5_000),
+    originsOutside: await villages(`left(code, 2) <> $1 AND left(code, 2) IN ('42', '43', '45', '51', '52', '36', '41')`, 10_000),
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const township = (code: string) => `${code.slice(0, 9)}000`;
+
+/** Rows [start, start + count) of each table as COPY text, generated lazily. */
+function* rows(table: 'person' | 'migrant_case' | 'inflow' | 'exchange' | 'outflow', start: number, count: number, p: Places, now: number): Generator<string> {
+  for (let i = start; i < start + count; i++) {
+    const random = prng(i * 7919 + 17);
+    const inside = random() < 0.5;
+    const household = inside ? p.originsInside[Math.floor(random() * p.originsInside.length)] : p.originsOutside[Math.floor(random() * p.originsOutside.length)];
+    const destination = p.destinations[Math.floor(random() * p.destinations.length)];
+    // Two years of registrations; 93 % submitted within the limit, 4 % late, the rest drafts or not yet.
+    const registered = now - 60_000 - Math.floor(random() * 700 * DAY);
+    const due = registered + 15 * DAY;
+    const roll = random();
+    let submitted: number | null = roll < 0.93 ? registered + (random() < 0.8 ? 1_000 : Math.floor(random() * 14 * DAY)) : roll < 0.97 ? registered + 16 * DAY + Math.floor(random() * 14 * DAY) : null;
+    if (submitted !== null && submitted > now) submitted = null;
+    let closed: number | null = submitted !== null && random() < 0.2 ? submitted + 30 * DAY + Math.floor(random() * 270 * DAY) : null;
+    if (closed !== null && closed > now) closed = null;
+    const delivered = submitted !== null ? submitted + 1_000 : null;
+    const replyDue = delivered !== null ? delivered + 30 * DAY : null;
+    const r2 = random();
+    let replied: number | null = delivered === null ? null : r2 < 0.85 ? delivered + Math.floor(random() * 10 * DAY) : r2 < 0.93 ? delivered + 31 * DAY + Math.floor(random() * 30 * DAY) : null;
+    if (replied !== null && replied > now) replied = null;
+    const hasOutflow = random() < 0.3;
+    const outflowAt = registered - Math.floor(random() * 30 * DAY);
+    const outflowClosed = random() < 0.1 && registered + 60 * DAY < now ? registered + 60 * DAY : null;
+    const N = '\\N';
+    switch (table) {
+      case 'person':
+        yield `${seedUuid(1, i)}\t${i.toString(16).padStart(64, '0')}\tseed\t${household.slice(0, 6)}********0000\t测试\t${i % 2 ? 'male' : 'female'}\t1990-01-01\t${household}\n`;
+        break;
+      case 'migrant_case':
+        yield `${seedUuid(2, i)}\t${seedUuid(1, i)}\t${township(household)}\t${township(destination)}\t${iso(registered)}\t${closed ? iso(closed) : N}\n`;
+        break;
+      case 'inflow':
+        yield `${seedUuid(3, i)}\t${seedUuid(2, i)}\t${seedUuid(1, i)}\t${household}\t${destination}\t${township(household)}\t${township(destination)}\t测试地址\t${iso(registered).slice(0, 10)}\twork\tunmarried\tnone\tnot_required\t${
+          submitted === null ? 'draft' : closed ? 'departed' : 'active'
+        }\t${iso(registered)}\t${submitted ? iso(submitted) : N}\t${iso(due)}\t${closed ? iso(closed) : N}\n`;
+        break;
+      case 'exchange':
+        if (delivered !== null) {
+          yield `${seedUuid(4, i)}\t${seedUuid(2, i)}\tinflow_notice\t${township(destination)}\t${township(household)}\t${destination}\t${household}\ttrue\t${30 * DAY}\t${
+            replied ? 'replied' : 'delivered'
+          }\t${iso(submitted as number)}\t${iso(submitted as number)}\t${iso(delivered)}\t${iso(replyDue as number)}\t${replied ? iso(replied) : N}\t${replied ? 'confirmed' : N}\t1\n`;
+        }
+        break;
+      case 'outflow':
+        if (hasOutflow) {
+          yield `${seedUuid(5, i)}\t${seedUuid(2, i)}\t${seedUuid(1, i)}\t${household}\t${township(household)}\t${iso(outflowAt).slice(0, 10)}\t${outflowClosed ? 'returned' : 'active'}\t${iso(outflowAt)}\t${
+            outflowClosed ? iso(outflowClosed) : N
+          }\n`;
+        }
+        break;
+    }
+  }
+}
+
+const COLUMNS = {
+  person: 'id, id_hash, id_cipher, id_masked, name, sex, birth_date, household_code',
+  migrant_case: 'id, person_id, origin_township_code, destination_township_code, opened_at, closed_at',
+  inflow:
+    'id, case_id, person_id, household_code, destination_code, origin_township_code, destination_township_code, address, arrival_date, reason, marital_status, contraception, certificate_check, status, registered_at, submitted_at, submission_due_at, closed_at',
+  exchange: 'id, case_id, type, from_code, to_code, from_unit_code, to_unit_code, needs_reply, reply_limit_ms, status, sent_at, enqueued_at, delivered_at, due_at, replied_at, reply_outcome, attempts',
+  outflow: 'id, case_id, person_id, household_code, origin_township_code, departure_date, status, registered_at, closed_at',
+} as const;
+
+/**
+ * Adds people [start, start + count) of the province: each one inflow, its notice when submitted, sometimes an
+ * outflow. Triggers are off during COPY; the contact breakpoints come from the same view the triggers use, and the
+ * roll-up is rebuilt from the raw rows at the end (rate_rebuild).
+ */
+export async function seed(databaseUrl: string, start: number, count: number, province = '44', log: (m: string) => void = () => undefined): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  let indexes: { name: string; def: string }[] = [];
+  try {
+    await db.query(`SET work_mem = '256MB'`);
+    await db.query(`SET maintenance_work_mem = '1GB'`);
+    const p = await places(db, province);
+    const now = Date.now();
+    // A big load writes faster with the secondary indexes built once afterwards than maintained row by row.
+    const bulk = count >= 1_000_000;
+    indexes = bulk
+      ? (
+          await db.query(
+            `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
+              WHERE i.schemaname = 'public' AND i.tablename IN ('person', 'migrant_case', 'inflow', 'exchange', 'outflow')
+                AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+          )
+        ).rows
+      : [];
+    for (const index of indexes) await db.query(`DROP INDEX ${index.name}`);
+    for (let from = start; from < start + count; from += BATCH) {
+      const size = Math.min(BATCH, start + count - from);
+      const began = Date.now();
+      const steps: string[] = [];
+      await db.query('BEGIN');
+      await db.query(`SET LOCAL session_replication_role = replica`);
+      for (const table of ['person', 'migrant_case', 'inflow', 'exchange', 'outflow'] as const) {
+        const stream = db.query(copyFrom(`COPY ${table} (${COLUMNS[table]}) FROM STDIN`));
+        const t0 = Date.now();
+        await pipeline(Readable.from(rows(table, from, size, p, now)), stream);
+        steps.push(`${table} ${Date.now() - t0} ms`);
+      }
+      await db.query('COMMIT');
+      log(`seeded ${from + size} people (+${size} in ${((Date.now() - began) / 1000).toFixed(1)} s: ${steps.join(', ')})`);
+    }
+    await restore(db, indexes, log);
+    let began = Date.now();
+    await db.query(
+      `INSERT INTO contact_event (person_id, code, at, d_den, d_num)
+       SELECT s.person_id, p.household_code, s.at, s.d_den, s.d_num
+         FROM contact_event_source s JOIN person p ON p.id = s.person_id
+        WHERE s.person_id BETWEEN $1 AND $2`,
+      [seedUuid(1, start), seedUuid(1, start + count - 1)],
+    );
+    log(`contact breakpoints in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    // The roll-up of everything at once: a sorted bulk insert, far cheaper than folding millions of deltas.
+    began = Date.now();
+    await db.query(`SELECT rate_rebuild(false)`);
+    log(`roll-up rebuilt in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    await db.query(`ANALYZE`);
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    await restore(db, indexes, log).catch(() => undefined);
+    throw error;
+  } finally {
+    await db.end();
+  }
+}
+
+async function restore(db: Client, indexes: { name: string; def: string }[], log: (m: string) => void): Promise<void> {
+  if (!indexes.length) return;
+  const began = Date.now();
+  for (const index of indexes) await db.query(index.def.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '));
+  log(`${indexes.length} indexes rebuilt in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+}
+
+if (require.main === module) {
+  const count = Number(process.argv[2] ?? 1_000_000);
+  seed(process.env.DATABASE_URL as string, Number(process.env.SEED_START ?? 0), count, process.argv[3] ?? '44', console.log).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
