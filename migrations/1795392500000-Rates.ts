@@ -50,6 +50,26 @@ export class Rates1795392500000 implements MigrationInterface {
         late      integer NOT NULL,
         CONSTRAINT rate_rollup_pkey PRIMARY KEY (indicator, code, day, due_day)
       )`);
+    // The same per calendar month, so a year is read as ~12 rows per jurisdiction instead of ~365. A month's rows can
+    // stand for its days once every item in it fell due before T's day (then whatever is not done is overdue):
+    // rate_month_due keeps the latest due day folded into each month, an upper bound that only grows.
+    await q.query(`
+      CREATE TABLE rate_rollup_month (
+        indicator char(1) NOT NULL,
+        code      varchar(12) COLLATE "C" NOT NULL,
+        month     date NOT NULL,
+        total     integer NOT NULL,
+        on_time   integer NOT NULL,
+        late      integer NOT NULL,
+        CONSTRAINT rate_rollup_month_pkey PRIMARY KEY (indicator, code, month)
+      )`);
+    await q.query(`
+      CREATE TABLE rate_month_due (
+        indicator   char(1) NOT NULL,
+        month       date NOT NULL,
+        max_due_day date NOT NULL,
+        CONSTRAINT rate_month_due_pkey PRIMARY KEY (indicator, month)
+      )`);
     // Effective contact: each person's breakpoints, recomputed from their outflows and inflows on every change.
     // The person counts in the denominator at T when sum(d_den) over at <= T is 1, in the numerator when sum(d_num) is.
     await q.query(`
@@ -222,13 +242,26 @@ export class Rates1795392500000 implements MigrationInterface {
         WITH taken AS (
           DELETE FROM rate_delta WHERE cutoff IS NULL OR id <= cutoff
           RETURNING indicator, code, day, due_day, total, on_time, late),
-        folded AS (
-          INSERT INTO rate_rollup AS r (indicator, code, day, due_day, total, on_time, late)
-          SELECT t.indicator, a.code, t.day, t.due_day, sum(t.total), sum(t.on_time), sum(t.late)
+        up AS (
+          SELECT t.indicator, a.code, t.day, t.due_day, sum(t.total) AS total, sum(t.on_time) AS on_time, sum(t.late) AS late
             FROM taken t CROSS JOIN LATERAL rollup_codes(t.code) AS a(code)
-           GROUP BY t.indicator, a.code, t.day, t.due_day
+           GROUP BY t.indicator, a.code, t.day, t.due_day),
+        days AS (
+          INSERT INTO rate_rollup AS r (indicator, code, day, due_day, total, on_time, late)
+          SELECT indicator, code, day, due_day, total, on_time, late FROM up
           ON CONFLICT (indicator, code, day, due_day) DO UPDATE
             SET total = r.total + excluded.total, on_time = r.on_time + excluded.on_time, late = r.late + excluded.late
+          RETURNING 1),
+        months AS (
+          INSERT INTO rate_rollup_month AS r (indicator, code, month, total, on_time, late)
+          SELECT indicator, code, date_trunc('month', day)::date, sum(total), sum(on_time), sum(late) FROM up GROUP BY 1, 2, 3
+          ON CONFLICT (indicator, code, month) DO UPDATE
+            SET total = r.total + excluded.total, on_time = r.on_time + excluded.on_time, late = r.late + excluded.late
+          RETURNING 1),
+        dues AS (
+          INSERT INTO rate_month_due AS r (indicator, month, max_due_day)
+          SELECT indicator, date_trunc('month', day)::date, max(due_day) FROM taken GROUP BY 1, 2
+          ON CONFLICT (indicator, month) DO UPDATE SET max_due_day = greatest(r.max_due_day, excluded.max_due_day)
           RETURNING 1)
         SELECT count(*) INTO moved FROM taken;
         RETURN moved;
@@ -241,7 +274,7 @@ export class Rates1795392500000 implements MigrationInterface {
       CREATE FUNCTION rate_rebuild(contacts boolean DEFAULT true) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM pg_advisory_xact_lock(hashtext('rate_fold'));
-        TRUNCATE rate_delta, rate_rollup;
+        TRUNCATE rate_delta, rate_rollup, rate_rollup_month, rate_month_due;
         IF contacts THEN
           TRUNCATE contact_event;
           INSERT INTO contact_event (person_id, code, at, d_den, d_num)
@@ -266,6 +299,11 @@ export class Rates1795392500000 implements MigrationInterface {
           CROSS JOIN LATERAL rollup_codes(leaf.code) AS a(code)
          GROUP BY 1, 2, 3, 4
          ORDER BY 1, 2, 3, 4;
+        INSERT INTO rate_rollup_month (indicator, code, month, total, on_time, late)
+        SELECT indicator, code, date_trunc('month', day)::date, sum(total), sum(on_time), sum(late) FROM rate_rollup
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+        INSERT INTO rate_month_due (indicator, month, max_due_day)
+        SELECT indicator, date_trunc('month', day)::date, max(due_day) FROM rate_rollup GROUP BY 1, 2;
       END $$`);
   }
 
@@ -297,6 +335,8 @@ export class Rates1795392500000 implements MigrationInterface {
     await q.query(`DROP INDEX inflow_registered_at_idx`);
     await q.query(`DROP TABLE rate_target`);
     await q.query(`DROP TABLE contact_event`);
+    await q.query(`DROP TABLE rate_month_due`);
+    await q.query(`DROP TABLE rate_rollup_month`);
     await q.query(`DROP TABLE rate_rollup`);
     await q.query(`DROP TABLE rate_delta`);
     await q.query(`DROP FUNCTION rollup_codes(varchar)`);

@@ -1,3 +1,4 @@
+import { splitPeriod } from './rate-queries';
 import { flowFigure, flowState, rateFigure } from './rate-math';
 
 describe('rate arithmetic (rates.md)', () => {
@@ -31,5 +32,18 @@ describe('rate arithmetic (rates.md)', () => {
     expect(rateFigure(89_999, 100_000, 0.9)).toMatchObject({ rate: 0.9, meetsTarget: false });
     expect(rateFigure(9, 10, 0.9)).toMatchObject({ rate: 0.9, meetsTarget: true });
     expect(rateFigure(1, 3, 0.3333)).toMatchObject({ rate: 0.3333, meetsTarget: true });
+  });
+});
+
+describe('splitPeriod: whole months from the month roll-up, the other days from the day roll-up', () => {
+  it('splits a period into whole months and the days around them', () => {
+    expect(splitPeriod({ from: '2026-01-15', to: '2026-04-10' })).toEqual({
+      months: ['2026-02-01', '2026-03-01'],
+      dayRanges: [['2026-01-15', '2026-01-31'], ['2026-04-01', '2026-04-10']],
+    });
+    expect(splitPeriod({ from: '2026-01-01', to: '2026-12-31' }).months).toHaveLength(12);
+    expect(splitPeriod({ from: '2026-02-01', to: '2026-02-28' })).toEqual({ months: ['2026-02-01'], dayRanges: [] });
+    expect(splitPeriod({ from: '2028-02-01', to: '2028-02-28' })).toEqual({ months: [], dayRanges: [['2028-02-01', '2028-02-28']] });
+    expect(splitPeriod({ from: '2026-03-05', to: '2026-03-05' })).toEqual({ months: [], dayRanges: [['2026-03-05', '2026-03-05']] });
   });
 });

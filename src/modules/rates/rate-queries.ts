@@ -1,16 +1,18 @@
+import { DateTime } from 'luxon';
 import { EntityManager } from 'typeorm';
 import { levelOf, subtreeRange } from '@/common/division-code';
-import { endOfShanghaiDay, startOfShanghaiDay, todayInShanghai } from '@/common/time';
+import { endOfShanghaiDay, startOfShanghaiDay, todayInShanghai, ZONE } from '@/common/time';
+
+const monthEnd = (month: string) => DateTime.fromISO(month, { zone: ZONE }).endOf('month').toISODate() as string;
 import { addContact, addFlow, ContactCounts, FLOW_INDICATORS, FlowCounts, FlowIndicator, NO_CONTACT, NO_FLOW } from './rate-math';
 
-// The exact counts of rates.md for a jurisdiction and its children (docs/rates.md).
+// The exact counts of rates.md for a jurisdiction and its children (docs/rates.md). Each path is one SQL statement,
+// so it reads one snapshot and costs one round trip.
 //
 // A township or village holds few enough items to count from the raw rows (countFromRows). Above that the counts come
-// from the roll-up (countFromRollup):
-//
-// rate_rollup + rate_delta hold, per jurisdiction at every level, day of the item and day it falls due: the items, and
-// those done on time and late by now. What changes with the as-of instant T is corrected from the raw rows, which for
-// T = now (the dashboard) are a handful of index probes:
+// from the roll-up (countFromRollup): rate_rollup + rate_delta hold, per jurisdiction from township up, day of the
+// item and day it falls due, the items and those done on time and late by now. What changes with the as-of
+// instant T is corrected from the raw rows, which for T = now (the dashboard) are a handful of index probes:
 //   - items that began after T (they do not count yet) and items done after T (not done at T), which the roll-up
 //     counts as they are now: subtracted there, and added back with their state at T;
 //   - items not done that fall due on T's own day: the roll-up only knows the day, so they are classified here.
@@ -18,7 +20,7 @@ import { addContact, addFlow, ContactCounts, FLOW_INDICATORS, FlowCounts, FlowIn
 // Effective contact is a stock: the sum of each person's breakpoints up to T's day, less those later on that day.
 
 /** Where a flow indicator's items live (rates.md): what starts them, what is due, what does them. */
-export const FLOW_SOURCES: Record<FlowIndicator, { key: string; table: string; code: string; start: string; due: string; done: string; filter: string | null }> = {
+export const FLOW_SOURCES: Record<FlowIndicator, { key: 's' | 'f'; table: string; code: string; start: string; due: string; done: string; filter: string | null }> = {
   submission: { key: 's', table: 'inflow', code: 'destination_code', start: 'registered_at', due: 'submission_due_at', done: 'submitted_at', filter: null },
   feedback: { key: 'f', table: 'exchange', code: 'to_unit_code', start: 'delivered_at', due: 'due_at', done: 'replied_at', filter: 'needs_reply' },
 };
@@ -35,37 +37,19 @@ export interface Counts {
   effectiveContact: ContactCounts;
 }
 
-interface Bucket {
-  code: string;
-  low: string;
-  high: string;
-}
-
-interface RollupRow {
+/** One result row: what kind of figure, for which indicator and jurisdiction, and up to four numbers. */
+interface FigureRow {
+  kind: 'state' | 'rollup' | 'now' | 'atT' | 'later';
   indicator: 's' | 'f' | 'c';
   code: string;
-  total: string;
-  on_time: string;
-  late: string;
-  nd_before: string | null;
-  nd_after: string | null;
-  contact_den: string | null;
-  contact_num: string | null;
-}
-
-interface CorrectionRow {
-  code: string;
-  cur_on_time: string;
-  cur_late: string;
-  cur_nd_before: string;
-  cur_nd_after: string;
-  t_on_time: string;
-  t_late: string;
-  t_overdue: string;
-  t_pending: string;
+  a: string | null;
+  b: string | null;
+  c: string | null;
+  d: string | null;
 }
 
 const n = (v: string | number | null | undefined): number => Number(v ?? 0);
+const INDICATOR_OF: Record<'s' | 'f', FlowIndicator> = { s: 'submission', f: 'feedback' };
 
 /** Instant bounds the queries need: the period [start, end) and the Shanghai day of T. */
 export function bounds(period: Period, asOf: Date) {
@@ -81,160 +65,207 @@ export function bounds(period: Period, asOf: Date) {
 
 /**
  * Counts for each code (its whole subtree) over the period at the as-of instant; codes[0] is the jurisdiction asked
- * for, the others lie inside it. Must run inside one REPEATABLE READ transaction so the roll-up, the unfolded deltas
- * and the raw rows are one snapshot.
+ * for, the others lie inside it. Effective contact is the stock at contactAsOf (the trend takes it at a month's end).
  */
 export function countRates(manager: EntityManager, codes: string[], period: Period, asOf: Date, contactAsOf: Date = asOf): Promise<Map<string, Counts>> {
   const level = levelOf(codes[0]);
   return level === 'township' || level === 'village' ? countFromRows(manager, codes, period, asOf, contactAsOf) : countFromRollup(manager, codes, period, asOf, contactAsOf);
 }
 
-function bucketsOf(codes: string[]) {
-  const buckets: Bucket[] = codes.map((code) => {
-    const [low, high] = subtreeRange(code);
-    return { code, low, high };
-  });
+/** $1–$3: the jurisdictions as (code, low, high) code ranges, $4–$5 the range of the first (the whole subtree). */
+function buckets(codes: string[]) {
+  const ranges = codes.map((code) => subtreeRange(code));
   return {
-    buckets,
-    params: [buckets.map((x) => x.code), buckets.map((x) => x.low), buckets.map((x) => x.high)],
-    sql: `SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS b(code, low, high)`,
-    empty: () => new Map<string, Counts>(codes.map((c) => [c, { submission: { ...NO_FLOW }, feedback: { ...NO_FLOW }, effectiveContact: { ...NO_CONTACT } }])),
+    params: [codes, ranges.map(([low]) => low), ranges.map(([, high]) => high), ranges[0][0], ranges[0][1]],
+    cte: `b AS (SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS b(code, low, high))`,
   };
 }
 
+function emptyCounts(codes: string[]): Map<string, Counts> {
+  return new Map(codes.map((c) => [c, { submission: { ...NO_FLOW }, feedback: { ...NO_FLOW }, effectiveContact: { ...NO_CONTACT } }]));
+}
+
+const whereFilter = (alias: string, filter: string | null) => (filter ? `${alias}.${filter}` : 'true');
+
 /** The definition of rates.md applied to the raw rows of the subtree: each item's state at T, counted. */
 export async function countFromRows(manager: EntityManager, codes: string[], period: Period, asOf: Date, contactAsOf: Date = asOf): Promise<Map<string, Counts>> {
-  const { buckets, params, sql, empty } = bucketsOf(codes);
-  const result = empty();
-  const b = bounds(period, asOf);
-  for (const indicator of FLOW_INDICATORS) {
+  const { params, cte } = buckets(codes);
+  const t = bounds(period, asOf);
+  // $6 period start, $7 period end, $8 T, $9 the contact instant.
+  const flows = FLOW_INDICATORS.map((indicator) => {
     const s = FLOW_SOURCES[indicator];
-    const rows: { code: string; on_time: string; late: string; overdue: string; pending: string }[] = await manager.query(
-      `WITH b AS (${sql})
-       SELECT b.code,
-              count(*) FILTER (WHERE x.${s.done} <= $8 AND x.${s.done} <= x.${s.due}) AS on_time,
-              count(*) FILTER (WHERE x.${s.done} <= $8 AND x.${s.done} > x.${s.due}) AS late,
-              count(*) FILTER (WHERE (x.${s.done} IS NULL OR x.${s.done} > $8) AND x.${s.due} <= $8) AS overdue,
-              count(*) FILTER (WHERE (x.${s.done} IS NULL OR x.${s.done} > $8) AND x.${s.due} > $8) AS pending
-         FROM ${s.table} x JOIN b ON x.${s.code} BETWEEN b.low AND b.high
-        WHERE ${s.filter ? `x.${s.filter}` : 'true'} AND x.${s.code} BETWEEN $4 AND $5 AND x.${s.start} >= $6 AND x.${s.start} < $7 AND x.${s.start} <= $8
-        GROUP BY b.code`,
-      [...params, buckets[0].low, buckets[0].high, b.periodStart, b.periodEnd, asOf],
-    );
-    for (const row of rows) {
-      const counts = result.get(row.code);
-      if (counts) counts[indicator] = { onTime: n(row.on_time), late: n(row.late), overdue: n(row.overdue), pending: n(row.pending) };
-    }
-  }
-  const contact: { code: string; den: string; num: string }[] = await manager.query(
-    `WITH b AS (${sql})
-     SELECT b.code, sum(e.d_den) AS den, sum(e.d_num) AS num
+    return `SELECT 'state' AS kind, '${s.key}' AS indicator, b.code,
+                   count(*) FILTER (WHERE x.${s.done} <= $8 AND x.${s.done} <= x.${s.due}) AS a,
+                   count(*) FILTER (WHERE x.${s.done} <= $8 AND x.${s.done} > x.${s.due}) AS b,
+                   count(*) FILTER (WHERE (x.${s.done} IS NULL OR x.${s.done} > $8) AND x.${s.due} <= $8) AS c,
+                   count(*) FILTER (WHERE (x.${s.done} IS NULL OR x.${s.done} > $8) AND x.${s.due} > $8) AS d
+              FROM ${s.table} x JOIN b ON x.${s.code} BETWEEN b.low AND b.high
+             WHERE ${whereFilter('x', s.filter)} AND x.${s.code} BETWEEN $4 AND $5 AND x.${s.start} >= $6 AND x.${s.start} < $7 AND x.${s.start} <= $8
+             GROUP BY b.code`;
+  });
+  const rows: FigureRow[] = await manager.query(
+    `WITH ${cte}
+     ${flows.join('\nUNION ALL\n')}
+     UNION ALL
+     SELECT 'state', 'c', b.code, sum(e.d_den), sum(e.d_num), NULL, NULL
        FROM contact_event e JOIN b ON e.code BETWEEN b.low AND b.high
-      WHERE e.code BETWEEN $4 AND $5 AND e.at <= $6
+      WHERE e.code BETWEEN $4 AND $5 AND e.at <= $9
       GROUP BY b.code`,
-    [...params, buckets[0].low, buckets[0].high, contactAsOf],
+    [...params, t.periodStart, t.periodEnd, asOf, contactAsOf],
   );
-  for (const row of contact) {
+  const result = emptyCounts(codes);
+  for (const row of rows) {
     const counts = result.get(row.code);
-    if (counts) counts.effectiveContact = { numerator: n(row.num), denominator: n(row.den) };
+    if (!counts) continue;
+    if (row.indicator === 'c') counts.effectiveContact = { denominator: n(row.a), numerator: n(row.b) };
+    else counts[INDICATOR_OF[row.indicator]] = { onTime: n(row.a), late: n(row.b), overdue: n(row.c), pending: n(row.d) };
   }
   return result;
 }
 
-/** The same counts from the roll-up, corrected from the raw rows for what changed around T. */
-export async function countFromRollup(
-  manager: EntityManager,
-  codes: string[],
-  period: Period,
-  asOf: Date,
-  contactAsOf: Date = asOf,
-): Promise<Map<string, Counts>> {
-  const { buckets, params: bucketParams, sql: bucketsSql, empty } = bucketsOf(codes);
-  const result = empty();
-  const b = bounds(period, asOf);
-  const contact = bounds(period, contactAsOf);
+/** The calendar months wholly inside the period, and the days of the period outside them, as YYYY-MM-DD. */
+export function splitPeriod(period: Period): { months: string[]; dayRanges: [string, string][] } {
+  const months: string[] = [];
+  const dayRanges: [string, string][] = [];
+  let cursor = DateTime.fromISO(period.from, { zone: ZONE });
+  const last = DateTime.fromISO(period.to, { zone: ZONE });
+  let rangeStart: DateTime | null = null;
+  while (cursor <= last) {
+    const lastOfMonth = cursor.endOf('month').startOf('day');
+    if (cursor.day === 1 && lastOfMonth <= last) {
+      if (rangeStart) dayRanges.push([rangeStart.toISODate() as string, cursor.minus({ days: 1 }).toISODate() as string]);
+      rangeStart = null;
+      months.push(cursor.toISODate() as string);
+      cursor = lastOfMonth.plus({ days: 1 });
+    } else {
+      rangeStart ??= cursor;
+      cursor = cursor.plus({ days: 1 });
+    }
+  }
+  if (rangeStart) dayRanges.push([rangeStart.toISODate() as string, last.toISODate() as string]);
+  return { months, dayRanges };
+}
 
-  const rollup: RollupRow[] = await manager.query(
-    `WITH b AS (${bucketsSql}),
-     rows AS (
-       SELECT indicator, code, day, due_day, total, on_time, late FROM rate_rollup
-        WHERE indicator = 's' AND code = ANY($1) AND day BETWEEN $4 AND $5
+/** The same counts from the roll-up, corrected from the raw rows for what changed around T. */
+export async function countFromRollup(manager: EntityManager, codes: string[], period: Period, asOf: Date, contactAsOf: Date = asOf): Promise<Map<string, Counts>> {
+  const { params, cte } = buckets(codes);
+  const t = bounds(period, asOf);
+  const contact = bounds(period, contactAsOf);
+  // $6 from, $7 to, $8 T's day, $9 the contact instant's day, $10 period start, $11 period end, $12 T,
+  // $13–$14 T's day as instants, $15 the contact instant, $16 the end of its day, $17 the first of its month;
+  // then the day ranges and months read from the roll-up.
+  const values: unknown[] = [
+    ...params,
+    period.from,
+    period.to,
+    t.asOfDay,
+    contact.asOfDay,
+    t.periodStart,
+    t.periodEnd,
+    asOf,
+    t.asOfDayStart,
+    t.asOfDayEnd,
+    contactAsOf,
+    contact.asOfDayEnd,
+    `${contact.asOfDay.slice(0, 8)}01`,
+  ];
+  const param = (value: unknown) => `$${values.push(value)}`;
+
+  // A whole month of the period is read from its month row when everything in it fell due before T's day;
+  // every other day of the period from the day rows.
+  const { months, dayRanges } = splitPeriod(period);
+  const settled: { indicator: 's' | 'f'; month: string }[] = months.length
+    ? await manager.query(
+        `SELECT indicator, to_char(month, 'YYYY-MM-DD') AS month FROM rate_month_due
+          WHERE indicator IN ('s', 'f') AND month = ANY($1::date[]) AND max_due_day < $2`,
+        [months, t.asOfDay],
+      )
+    : [];
+  const flowRows = (indicator: 's' | 'f') => {
+    const whole = settled.filter((m) => m.indicator === indicator).map((m) => m.month);
+    const ranges = [...dayRanges, ...months.filter((m) => !whole.includes(m)).map((m): [string, string] => [m, monthEnd(m)])];
+    const branches = ranges.map(
+      ([from, to]) =>
+        `SELECT indicator, code, total, on_time, late,
+                CASE WHEN due_day < $8 THEN total - on_time - late ELSE 0 END AS nd_before,
+                CASE WHEN due_day > $8 THEN total - on_time - late ELSE 0 END AS nd_after
+           FROM rate_rollup WHERE indicator = '${indicator}' AND code = ANY($1) AND day BETWEEN ${param(from)}::date AND ${param(to)}::date`,
+    );
+    if (whole.length) {
+      branches.push(
+        `SELECT indicator, code, total, on_time, late, total - on_time - late, 0
+           FROM rate_rollup_month WHERE indicator = '${indicator}' AND code = ANY($1) AND month = ANY(${param(whole)}::date[])`,
+      );
+    }
+    return branches;
+  };
+  const corrections = FLOW_INDICATORS.map((indicator) => {
+    const s = FLOW_SOURCES[indicator];
+    const inScope = `${whereFilter('x', s.filter)} AND x.${s.code} BETWEEN $4 AND $5 AND x.${s.start} >= $10 AND x.${s.start} < $11`;
+    const columns = `x.${s.code} AS code, x.${s.start} AS start, x.${s.due} AS due, x.${s.done} AS done`;
+    return `z_${s.key} AS (
+              SELECT ${columns} FROM ${s.table} x WHERE ${inScope} AND x.${s.start} > $12
+              UNION ALL
+              SELECT ${columns} FROM ${s.table} x WHERE ${inScope} AND x.${s.done} > $12 AND x.${s.start} <= $12
+              UNION ALL
+              SELECT ${columns} FROM ${s.table} x
+               WHERE ${inScope} AND x.${s.done} IS NULL AND x.${s.due} >= $13 AND x.${s.due} < $14 AND x.${s.start} <= $12)`;
+  });
+  const correctionRows = (key: 's' | 'f') => `
+     SELECT 'now', '${key}', b.code,
+            count(*) FILTER (WHERE done <= due), count(*) FILTER (WHERE done > due),
+            count(*) FILTER (WHERE done IS NULL AND due < $13), count(*) FILTER (WHERE done IS NULL AND due >= $14)
+       FROM z_${key} z JOIN b ON z.code BETWEEN b.low AND b.high GROUP BY b.code
+     UNION ALL
+     SELECT 'atT', '${key}', b.code,
+            count(*) FILTER (WHERE start <= $12 AND done <= $12 AND done <= due),
+            count(*) FILTER (WHERE start <= $12 AND done <= $12 AND done > due),
+            count(*) FILTER (WHERE start <= $12 AND (done IS NULL OR done > $12) AND due <= $12),
+            count(*) FILTER (WHERE start <= $12 AND (done IS NULL OR done > $12) AND due > $12)
+       FROM z_${key} z JOIN b ON z.code BETWEEN b.low AND b.high GROUP BY b.code`;
+  const rows: FigureRow[] = await manager.query(
+    `WITH ${cte},
+     r AS (
+       ${[...flowRows('s'), ...flowRows('f')].join('\n       UNION ALL ')}
        UNION ALL
-       SELECT indicator, code, day, due_day, total, on_time, late FROM rate_rollup
-        WHERE indicator = 'f' AND code = ANY($1) AND day BETWEEN $4 AND $5
+       SELECT d.indicator, b.code, d.total, d.on_time, d.late,
+              CASE WHEN d.due_day < $8 THEN d.total - d.on_time - d.late ELSE 0 END,
+              CASE WHEN d.due_day > $8 THEN d.total - d.on_time - d.late ELSE 0 END
+         FROM rate_delta d JOIN b ON d.code BETWEEN b.low AND b.high
+        WHERE d.indicator <> 'c' AND d.day BETWEEN $6 AND $7),
+     c AS (
+       SELECT code, total, on_time FROM rate_rollup_month WHERE indicator = 'c' AND code = ANY($1) AND month < $17
        UNION ALL
-       SELECT indicator, code, day, due_day, total, on_time, late FROM rate_rollup
-        WHERE indicator = 'c' AND code = ANY($1) AND day <= $7
+       SELECT code, total, on_time FROM rate_rollup WHERE indicator = 'c' AND code = ANY($1) AND day BETWEEN $17 AND $9
        UNION ALL
-       SELECT d.indicator, b.code, d.day, d.due_day, d.total, d.on_time, d.late FROM rate_delta d JOIN b ON d.code BETWEEN b.low AND b.high
-        WHERE (d.indicator <> 'c' AND d.day BETWEEN $4 AND $5) OR (d.indicator = 'c' AND d.day <= $7))
-     SELECT indicator, code, sum(total) AS total, sum(on_time) AS on_time, sum(late) AS late,
-            sum(total - on_time - late) FILTER (WHERE due_day < $6) AS nd_before,
-            sum(total - on_time - late) FILTER (WHERE due_day > $6) AS nd_after,
-            sum(total) FILTER (WHERE indicator = 'c') AS contact_den,
-            sum(on_time) FILTER (WHERE indicator = 'c') AS contact_num
-       FROM rows GROUP BY indicator, code`,
-    [...bucketParams, period.from, period.to, b.asOfDay, contact.asOfDay],
+       SELECT b.code, d.total, d.on_time FROM rate_delta d JOIN b ON d.code BETWEEN b.low AND b.high
+        WHERE d.indicator = 'c' AND d.day <= $9),
+     ${corrections.join(',\n')}
+     SELECT 'rollup' AS kind, indicator, code, sum(on_time) AS a, sum(late) AS b, sum(nd_before) AS c, sum(nd_after) AS d
+       FROM r GROUP BY indicator, code
+     UNION ALL
+     SELECT 'rollup', 'c', code, sum(total), sum(on_time), NULL, NULL FROM c GROUP BY code
+     UNION ALL ${correctionRows('s')}
+     UNION ALL ${correctionRows('f')}
+     UNION ALL
+     SELECT 'later', 'c', b.code, sum(e.d_den), sum(e.d_num), NULL, NULL
+       FROM contact_event e JOIN b ON e.code BETWEEN b.low AND b.high
+      WHERE e.at > $15 AND e.at < $16 AND e.code BETWEEN $4 AND $5
+      GROUP BY b.code`,
+    values,
   );
-  for (const row of rollup) {
+  const result = emptyCounts(codes);
+  for (const row of rows) {
     const counts = result.get(row.code);
     if (!counts) continue;
     if (row.indicator === 'c') {
-      counts.effectiveContact = { numerator: n(row.contact_num), denominator: n(row.contact_den) };
-    } else {
-      const key: FlowIndicator = row.indicator === 's' ? 'submission' : 'feedback';
-      counts[key] = { onTime: n(row.on_time), late: n(row.late), overdue: n(row.nd_before), pending: n(row.nd_after) };
+      const stock = { denominator: n(row.a), numerator: n(row.b) };
+      counts.effectiveContact = addContact(counts.effectiveContact, stock, row.kind === 'later' ? -1 : 1);
+      continue;
     }
-  }
-
-  const [low, high] = [buckets[0].low, buckets[0].high];
-  for (const indicator of FLOW_INDICATORS) {
-    const s = FLOW_SOURCES[indicator];
-    const inScope = `${s.filter ?? 'true'} AND ${s.code} BETWEEN $4 AND $5 AND ${s.start} >= $6 AND ${s.start} < $7`;
-    const corrections: CorrectionRow[] = await manager.query(
-      `WITH b AS (${bucketsSql}),
-       z AS (
-         SELECT ${s.code} AS code, ${s.start} AS start, ${s.due} AS due, ${s.done} AS done FROM ${s.table}
-          WHERE ${inScope} AND ${s.start} > $8
-         UNION ALL
-         SELECT ${s.code}, ${s.start}, ${s.due}, ${s.done} FROM ${s.table}
-          WHERE ${inScope} AND ${s.done} > $8 AND ${s.start} <= $8
-         UNION ALL
-         SELECT ${s.code}, ${s.start}, ${s.due}, ${s.done} FROM ${s.table}
-          WHERE ${inScope} AND ${s.done} IS NULL AND ${s.due} >= $9 AND ${s.due} < $10 AND ${s.start} <= $8)
-       SELECT b.code,
-              count(*) FILTER (WHERE done <= due) AS cur_on_time,
-              count(*) FILTER (WHERE done > due) AS cur_late,
-              count(*) FILTER (WHERE done IS NULL AND due < $9) AS cur_nd_before,
-              count(*) FILTER (WHERE done IS NULL AND due >= $10) AS cur_nd_after,
-              count(*) FILTER (WHERE start <= $8 AND done <= $8 AND done <= due) AS t_on_time,
-              count(*) FILTER (WHERE start <= $8 AND done <= $8 AND done > due) AS t_late,
-              count(*) FILTER (WHERE start <= $8 AND (done IS NULL OR done > $8) AND due <= $8) AS t_overdue,
-              count(*) FILTER (WHERE start <= $8 AND (done IS NULL OR done > $8) AND due > $8) AS t_pending
-         FROM z JOIN b ON z.code BETWEEN b.low AND b.high
-        GROUP BY b.code`,
-      [...bucketParams, low, high, b.periodStart, b.periodEnd, asOf, b.asOfDayStart, b.asOfDayEnd],
-    );
-    for (const row of corrections) {
-      const counts = result.get(row.code);
-      if (!counts) continue;
-      const now: FlowCounts = { onTime: n(row.cur_on_time), late: n(row.cur_late), overdue: n(row.cur_nd_before), pending: n(row.cur_nd_after) };
-      const atT: FlowCounts = { onTime: n(row.t_on_time), late: n(row.t_late), overdue: n(row.t_overdue), pending: n(row.t_pending) };
-      counts[indicator] = addFlow(addFlow(counts[indicator], now, -1), atT);
-    }
-  }
-
-  const later: { code: string; den: string; num: string }[] = await manager.query(
-    `WITH b AS (${bucketsSql})
-     SELECT b.code, sum(e.d_den) AS den, sum(e.d_num) AS num
-       FROM contact_event e JOIN b ON e.code BETWEEN b.low AND b.high
-      WHERE e.at > $4 AND e.at < $5 AND e.code BETWEEN $6 AND $7
-      GROUP BY b.code`,
-    [...bucketParams, contactAsOf, contact.asOfDayEnd, low, high],
-  );
-  for (const row of later) {
-    const counts = result.get(row.code);
-    if (counts) counts.effectiveContact = addContact(counts.effectiveContact, { numerator: n(row.num), denominator: n(row.den) }, -1);
+    const indicator = INDICATOR_OF[row.indicator];
+    const flow: FlowCounts = { onTime: n(row.a), late: n(row.b), overdue: n(row.c), pending: n(row.d) };
+    counts[indicator] = addFlow(counts[indicator], flow, row.kind === 'now' ? -1 : 1);
   }
   return result;
 }

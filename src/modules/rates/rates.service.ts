@@ -58,6 +58,9 @@ export interface RateItem {
 
 type Targets = Record<Indicator, number>;
 
+/** How long another process may show an old target after an admin changed it (this process forgets at once). */
+const TARGET_CACHE_MS = 30_000;
+
 interface Request {
   jurisdiction: JurisdictionRef;
   period: Period;
@@ -66,6 +69,9 @@ interface Request {
 
 @Injectable()
 export class RatesService {
+  private readonly children = new Map<string, JurisdictionRef[]>();
+  private overrides: { at: number; map: Map<string, number> } | null = null;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,9 +81,10 @@ export class RatesService {
 
   async report(user: AuthUser, query: RatesQuery): Promise<RatesReport> {
     const { jurisdiction, period, asOf } = await this.resolve(user, query);
-    const children = (await this.jurisdictions.children(jurisdiction.code)).map(toJurisdictionRef);
+    const children = await this.childrenOf(jurisdiction.code);
     const codes = [jurisdiction.code, ...children.map((c) => c.code)];
-    const counts = await this.snapshot((m) => countRates(m, codes, period, asOf));
+    // One statement: one snapshot of roll-up, deltas and raw rows.
+    const counts = await countRates(this.db.manager, codes, period, asOf);
     const targets = await this.targetsFor(codes);
     const own = counts.get(jurisdiction.code) as Counts;
     const rows = children.map((c) => this.row(c, counts.get(c.code) as Counts, targets.get(c.code) as Targets));
@@ -164,6 +171,7 @@ export class RatesService {
       }
       await this.audit.record({ actor: user, action: 'update', entity: 'rate_target', entityId: code }, m);
     });
+    this.overrides = null;
     return this.targets(user, code);
   }
 
@@ -252,15 +260,30 @@ export class RatesService {
     };
   }
 
+  /** Children change only with `npm run setup`; the dashboard asks for the same few all day. */
+  private async childrenOf(code: string): Promise<JurisdictionRef[]> {
+    let children = this.children.get(code);
+    if (!children) {
+      children = (await this.jurisdictions.children(code)).map(toJurisdictionRef);
+      if (this.children.size >= 10_000) this.children.clear();
+      this.children.set(code, children);
+    }
+    return children;
+  }
+
+  /** Every override, kept for TARGET_CACHE_MS: there are few, and a dashboard should not wait for them. */
+  private async targetOverrides(): Promise<Map<string, number>> {
+    if (!this.overrides || Date.now() - this.overrides.at > TARGET_CACHE_MS) {
+      const rows: { code: string; indicator: Indicator; target: string }[] = await this.db.query(`SELECT code, indicator, target FROM rate_target`);
+      this.overrides = { at: Date.now(), map: new Map(rows.map((r) => [`${r.code}:${r.indicator}`, Number(r.target)])) };
+    }
+    return this.overrides.map;
+  }
+
   /** The target of each code and indicator: its own, else its nearest ancestor's, else RATE_TARGET. */
   private async targetsFor(codes: string[]): Promise<Map<string, Targets>> {
     const chains = new Map(codes.map((c) => [c, [c, ...ancestorCandidates(c)]]));
-    const all = [...new Set([...chains.values()].flat())];
-    const rows: { code: string; indicator: Indicator; target: string }[] = await this.db.query(
-      `SELECT code, indicator, target FROM rate_target WHERE code = ANY($1)`,
-      [all],
-    );
-    const set = new Map(rows.map((r) => [`${r.code}:${r.indicator}`, Number(r.target)]));
+    const set = await this.targetOverrides();
     const result = new Map<string, Targets>();
     for (const [code, chain] of chains) {
       const pick = (i: Indicator) => chain.map((c) => set.get(`${c}:${i}`)).find((t) => t !== undefined) ?? this.config.rateTarget;
