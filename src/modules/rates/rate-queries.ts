@@ -1,9 +1,12 @@
-import { DateTime } from 'luxon';
 import { EntityManager } from 'typeorm';
 import { levelOf, subtreeRange } from '@/common/division-code';
-import { endOfShanghaiDay, startOfShanghaiDay, todayInShanghai, ZONE } from '@/common/time';
+import { endOfShanghaiDay, startOfShanghaiDay, todayInShanghai } from '@/common/time';
 
-const monthEnd = (month: string) => DateTime.fromISO(month, { zone: ZONE }).endOf('month').toISODate() as string;
+/** The last day of the month that starts on `month` (YYYY-MM-01). */
+const monthEnd = (month: string) => {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+};
 import { addContact, addFlow, ContactCounts, FLOW_INDICATORS, FlowCounts, FlowIndicator, NO_CONTACT, NO_FLOW } from './rate-math';
 
 // The exact counts of rates.md for a jurisdiction and its children (docs/rates.md). Each path is one SQL statement,
@@ -125,24 +128,24 @@ export async function countFromRows(manager: EntityManager, codes: string[], per
 
 /** The calendar months wholly inside the period, and the days of the period outside them, as YYYY-MM-DD. */
 export function splitPeriod(period: Period): { months: string[]; dayRanges: [string, string][] } {
+  // Plain calendar arithmetic on UTC dates: a dashboard calls this on every request, so no per-day loop.
+  const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const addDays = (d: Date, n: number) => new Date(d.getTime() + n * 86_400_000);
+  const firstOfNextMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+  const from = day(period.from);
+  const to = day(period.to);
   const months: string[] = [];
   const dayRanges: [string, string][] = [];
-  let cursor = DateTime.fromISO(period.from, { zone: ZONE });
-  const last = DateTime.fromISO(period.to, { zone: ZONE });
-  let rangeStart: DateTime | null = null;
-  while (cursor <= last) {
-    const lastOfMonth = cursor.endOf('month').startOf('day');
-    if (cursor.day === 1 && lastOfMonth <= last) {
-      if (rangeStart) dayRanges.push([rangeStart.toISODate() as string, cursor.minus({ days: 1 }).toISODate() as string]);
-      rangeStart = null;
-      months.push(cursor.toISODate() as string);
-      cursor = lastOfMonth.plus({ days: 1 });
-    } else {
-      rangeStart ??= cursor;
-      cursor = cursor.plus({ days: 1 });
-    }
+  // The first whole month starts on `from` if it is the 1st, else on the 1st of the next month.
+  let month = from.getUTCDate() === 1 ? from : firstOfNextMonth(from);
+  if (month > to || addDays(firstOfNextMonth(month), -1) > to) return { months, dayRanges: [[period.from, period.to]] };
+  if (month > from) dayRanges.push([period.from, iso(addDays(month, -1))]);
+  while (addDays(firstOfNextMonth(month), -1) <= to) {
+    months.push(iso(month));
+    month = firstOfNextMonth(month);
   }
-  if (rangeStart) dayRanges.push([rangeStart.toISODate() as string, last.toISODate() as string]);
+  if (month <= to) dayRanges.push([iso(month), period.to]);
   return { months, dayRanges };
 }
 
