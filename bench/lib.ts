@@ -31,9 +31,39 @@ export function report(figure: Figure): void {
   console.log(JSON.stringify(figure));
 }
 
-export function writeResults(): void {
-  const out = { at: new Date().toISOString(), machine: { cpus: require('node:os').cpus().length, node: process.version }, figures };
-  writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+/**
+ * Writes bench/results/<name>.json. Figures of this run replace those of the same name; figures this run did not
+ * measure (e.g. `--only=B4`) are kept from earlier runs, each with the time it was measured.
+ */
+export function writeResults(name = 'latest'): void {
+  const file = join(ROOT, `bench/results/${name}.json`);
+  let previous: Figure[] = [];
+  try {
+    previous = (JSON.parse(readFileSync(file, 'utf8')) as { figures: Figure[] }).figures ?? [];
+  } catch {
+    // first run
+  }
+  const at = new Date().toISOString();
+  const fresh = figures.map((f) => ({ ...f, at: f.at ?? at }));
+  const kept = previous.filter((p) => !fresh.some((f) => f.figure === p.figure));
+  const out = { at, machine: { cpus: require('node:os').cpus().length, node: process.version }, figures: [...kept, ...fresh] };
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+}
+
+const MARK_START = '<!-- results:start -->';
+const MARK_END = '<!-- results:end -->';
+
+/** The table of bench/README.md between the results markers, regenerated from bench/results/latest.json. */
+export function writeMarkdown(): void {
+  const readme = join(ROOT, 'bench/README.md');
+  const text = readFileSync(readme, 'utf8');
+  if (!text.includes(MARK_START) || !text.includes(MARK_END)) return;
+  const { figures: all } = JSON.parse(readFileSync(join(ROOT, 'bench/results/latest.json'), 'utf8')) as { figures: Figure[] };
+  const cell = (v: unknown) => (v === undefined || v === null ? '' : String(v).replace(/\|/g, '/'));
+  const rows = all.map((f) => `| ${f.figure} | ${cell(f.value)} ${cell(f.unit)} | ${cell(f.bar)} | ${cell(String(f.at ?? '').slice(0, 16).replace('T', ' '))} |`);
+  const table = ['| figure | value | bar | measured (UTC) |', '|---|---|---|---|', ...rows].join('\n');
+  const start = text.indexOf(MARK_START) + MARK_START.length;
+  writeFileSync(readme, `${text.slice(0, start)}\n${table}\n${text.slice(text.indexOf(MARK_END))}`);
 }
 
 export interface BenchStack {

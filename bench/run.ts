@@ -3,11 +3,13 @@
 //   npm run bench -- --only=B4             some of them
 //   npm run bench -- --import-rows=100000  B3 at the size of quality.md
 //   npm run bench -- --b4-sizes=10000,1000000
+//   npm run bench -- --only=SOAK [--soak-seconds=600]   the 10-minute mixed-load soak (not in the default run)
 import { benchRegistrations } from './b1-registrations';
 import { benchExchanges } from './b2-exchanges';
 import { benchImport } from './b3-import';
 import { benchRates } from './b4-rates';
-import { startBenchStack, writeResults } from './lib';
+import { startBenchStack, writeMarkdown, writeResults } from './lib';
+import { soak } from './soak';
 
 function option(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -26,8 +28,10 @@ async function main(): Promise<void> {
     if (wants('B2')) await benchExchanges(stack);
     if (wants('B3')) await benchImport(stack, importRows);
     if (wants('B4')) await benchRates(stack, b4Sizes);
+    if (only?.includes('SOAK')) await soak(stack, Number(option('soak-seconds') ?? 600));
   } finally {
     writeResults();
+    writeMarkdown();
     await stack.stop();
   }
 }

@@ -1,0 +1,236 @@
+// npm run fuzz [-- N]: N (default 12 000) generated malformed requests against every write endpoint of the built
+// service — wrong types, missing and unknown fields, 1 MB strings, bad check digits, impossible dates, SQL and HTML
+// injection, invalid UTF-8, deep nesting, huge arrays, broken JSON. Every request is built to be invalid, so the
+// bar is: no 5xx, no 2xx, and not one row written anywhere. Prints the counts; exits 1 when a bar is missed.
+import { Client } from 'pg';
+import { makeIdNumber } from '@/common/identity';
+import { BenchStack, createUser, login, report, startBenchStack, startService, writeResults } from './lib';
+
+const DEST = '330802005001';
+const ORIGIN = '421381101000';
+const ORIGIN_VILLAGE = '421381101201';
+const TABLES = ['person', 'migrant_case', 'inflow', 'outflow', 'exchange', 'certificate', 'import_job', 'app_user', 'rate_target', 'idempotency_key', 'rate_delta', 'contact_event'];
+
+let seed = 20261123;
+function random(): number {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+}
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+let serial = 0;
+function idNumber(sex: 'male' | 'female' = 'male', birth = '1990-01-01'): string {
+  serial += 2;
+  return makeIdNumber('421381', birth, (sex === 'male' ? 1 : 0) + (serial % 998));
+}
+
+const HUGE = 'x'.repeat(1_048_576);
+const HOSTILE = [
+  "' OR 1=1 --",
+  "'; DROP TABLE inflow; --",
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  '${7*7}{{7*7}}',
+  '\u0000\u0001\u0002',
+  '../../../../etc/passwd',
+  '%00%ff',
+  '\ud800',
+  '𠜎𠜱𠝹𠱓'.repeat(100),
+  'SELECT pg_sleep(10)',
+  '1e309',
+];
+const WRONG_TYPES: unknown[] = [123, -1, 1.5, true, false, null, [], {}, [1, 2], { $gt: '' }, '', ' ', HUGE, 1e308, -0];
+const BAD_DATES = ['2026-02-30', '2026-13-01', '0000-00-00', '9999-99-99', '2026-1-1', '20260101', 'yesterday', '2026-02-29T00:00:00Z', '1900-01-01'];
+const BAD_CODES = ['000000000000', '99999999999', '9999999999999', 'abcdefghijkl', '330802005001 ', '-1', '3308020050011'];
+
+interface Target {
+  name: string;
+  method: 'POST' | 'PATCH' | 'PUT';
+  path: string;
+  token: string;
+  /** a valid body: the fuzzer breaks it */
+  body: () => Record<string, unknown>;
+  /** fields whose removal or wrong type makes the request invalid */
+  required: string[];
+  /** fields with a format: a hostile string there is invalid */
+  formatted: string[];
+}
+
+type Body = Record<string, unknown>;
+
+/** At least one change that makes the body invalid, then some that may or may not. */
+function breakBody(target: Target): { body: string | Buffer; contentType: string } {
+  const body: Body = target.body();
+  const breakers = [
+    () => delete body[pick(target.required)],
+    () => (body[pick(target.required)] = pick(WRONG_TYPES.filter((v) => typeof v !== 'string' || v !== ''))),
+    () => (body[`unknown_${Math.floor(random() * 100)}`] = pick(HOSTILE)),
+    () => (body.__proto__polluted = { isAdmin: true }),
+    () => (body[pick(target.formatted)] = pick(HOSTILE)),
+    () => (body[pick(target.formatted)] = pick([...BAD_DATES, ...BAD_CODES])),
+    () => (body[pick(target.required)] = HUGE),
+    () => {
+      if (body.person && typeof body.person === 'object') (body.person as Body).idNumber = `${idNumber().slice(0, 17)}${pick(['0', '1', '5', 'Y'])}`.replace(/(.)$/, (c) => (c === 'X' ? '1' : c));
+      else body[pick(target.required)] = null;
+    },
+  ];
+  pick(breakers)();
+  // The breaker above already made it invalid; add noise: hostile text in free fields, nesting, arrays.
+  for (let i = Math.floor(random() * 3); i > 0; i--) {
+    const noise = [
+      () => (body.address = pick(HOSTILE)),
+      () => body.person && typeof body.person === 'object' && ((body.person as Body).name = pick(HOSTILE)),
+      () => (body.children = Array.from({ length: 100_000 }, () => ({ sex: 'male', birthDate: '2020-01-01' }))),
+      () => (body.payload = nest(200)),
+      () => (body.extra = Array.from({ length: 50_000 }, (_, k) => k)),
+    ];
+    pick(noise)();
+  }
+  const roll = random();
+  // Bodies broken below the JSON level.
+  if (roll < 0.04) return { body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]), contentType: 'application/json' };
+  if (roll < 0.07) return { body: JSON.stringify(body).slice(0, Math.floor(random() * 40)), contentType: 'application/json' };
+  if (roll < 0.09) return { body: `${'['.repeat(100_000)}${']'.repeat(100_000)}`, contentType: 'application/json' };
+  if (roll < 0.11) return { body: JSON.stringify(body), contentType: pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) };
+  if (roll < 0.12) return { body: '', contentType: 'application/json' };
+  if (roll < 0.13) return { body: JSON.stringify([body]), contentType: 'application/json' };
+  if (roll < 0.14) return { body: 'null', contentType: 'application/json' };
+  return { body: JSON.stringify(body), contentType: 'application/json' };
+}
+
+function nest(depth: number): unknown {
+  let value: unknown = 'deep';
+  for (let i = 0; i < depth; i++) value = { a: value, b: [value] };
+  return value;
+}
+
+async function countRows(databaseUrl: string): Promise<Record<string, number>> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const counts: Record<string, number> = {};
+  for (const table of TABLES) counts[table] = Number((await db.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  await db.end();
+  return counts;
+}
+
+async function fixtures(url: string, dest: string, origin: string, admin: string) {
+  const post = async (path: string, token: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, string>;
+  };
+  const inflow = await post('/api/inflows', dest, { ...inflowBody(), submit: false });
+  const outflow = await post('/api/outflows', origin, { person: { idNumber: idNumber(), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: '2026-01-05' });
+  const certificate = await post('/api/certificates', origin, { person: { idNumber: idNumber('female', '1994-04-04'), name: '王芳' }, householdCode: ORIGIN_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' });
+  const users = (await (await fetch(`${url}/api/users?pageSize=1`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: { id: string }[] };
+  return { inflowId: inflow.id, caseId: inflow.caseId, outflowId: outflow.id, certificateId: certificate.id, userId: users.items[0].id };
+}
+
+function inflowBody(): Body {
+  return {
+    person: { idNumber: idNumber(), name: '测试' },
+    householdCode: ORIGIN_VILLAGE,
+    destinationCode: DEST,
+    address: '衢州市柯城区',
+    arrivalDate: '2026-01-02',
+    reason: 'work',
+    maritalStatus: 'unmarried',
+    contraception: 'none',
+  };
+}
+
+export async function fuzz(stack: BenchStack, requests: number): Promise<{ fivexx: number; written: number }> {
+  await createUser(stack.databaseUrl, 'fuzz_dest', 'staff', DEST, 'fuzz-pass-1');
+  await createUser(stack.databaseUrl, 'fuzz_origin', 'staff', ORIGIN, 'fuzz-pass-1');
+  await createUser(stack.databaseUrl, 'fuzz_admin', 'admin', '000000000000', 'fuzz-pass-1');
+  const service = await startService(stack, { BODY_LIMIT: String(4 * 1024 * 1024) });
+  try {
+    const [dest, origin, admin] = [await login(service.url, 'fuzz_dest', 'fuzz-pass-1'), await login(service.url, 'fuzz_origin', 'fuzz-pass-1'), await login(service.url, 'fuzz_admin', 'fuzz-pass-1')];
+    const f = await fixtures(service.url, dest, origin, admin);
+    // The fixtures' notices settle before counting starts.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const targets: Target[] = [
+      { name: 'inflow', method: 'POST', path: '/api/inflows', token: dest, body: inflowBody, required: ['person', 'householdCode', 'destinationCode', 'address', 'arrivalDate', 'reason', 'maritalStatus', 'contraception'], formatted: ['householdCode', 'destinationCode', 'arrivalDate', 'reason', 'maritalStatus', 'contraception'] },
+      { name: 'inflow patch', method: 'PATCH', path: `/api/inflows/${f.inflowId}`, token: dest, body: () => ({ maritalStatus: 'divorced', contraception: 'iud' }), required: ['maritalStatus', 'contraception'], formatted: ['maritalStatus', 'contraception'] },
+      { name: 'depart', method: 'POST', path: `/api/inflows/${f.inflowId}/depart`, token: dest, body: () => ({ kind: 'departed', date: '2026-03-01' }), required: ['kind', 'date'], formatted: ['kind', 'date'] },
+      { name: 'outflow', method: 'POST', path: '/api/outflows', token: origin, body: () => ({ person: { idNumber: idNumber(), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: '2026-01-05' }), required: ['person', 'householdCode', 'departureDate'], formatted: ['householdCode', 'departureDate'] },
+      { name: 'outflow close', method: 'POST', path: `/api/outflows/${f.outflowId}/close`, token: origin, body: () => ({ kind: 'returned', date: '2026-03-01' }), required: ['kind', 'date'], formatted: ['kind', 'date'] },
+      { name: 'exchange', method: 'POST', path: '/api/exchanges', token: dest, body: () => ({ caseId: f.caseId, type: 'event_notice', payload: { subject: '测试' } }), required: ['caseId', 'type', 'payload'], formatted: ['caseId', 'type'] },
+      { name: 'reply', method: 'POST', path: `/api/exchanges/00000000-0000-4000-8000-000000000000/reply`, token: origin, body: () => ({ outcome: 'confirmed' }), required: ['outcome'], formatted: ['outcome'] },
+      { name: 'certificate', method: 'POST', path: '/api/certificates', token: origin, body: () => ({ person: { idNumber: idNumber('female', '1995-05-05'), name: '王芳' }, householdCode: ORIGIN_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' }), required: ['person', 'householdCode', 'maritalStatus', 'contraception'], formatted: ['householdCode', 'maritalStatus', 'contraception'] },
+      { name: 'revoke', method: 'POST', path: `/api/certificates/${f.certificateId}/revoke`, token: origin, body: () => ({ reason: '测试' }), required: ['reason'], formatted: ['reason'] },
+      { name: 'user', method: 'POST', path: '/api/users', token: admin, body: () => ({ username: `fz${serial++}`, password: 'fuzz-pass-123', displayName: '测试', role: 'staff', jurisdictionCode: DEST }), required: ['username', 'password', 'displayName', 'role', 'jurisdictionCode'], formatted: ['role', 'jurisdictionCode', 'username'] },
+      { name: 'user patch', method: 'PATCH', path: `/api/users/${f.userId}`, token: admin, body: () => ({ role: 'staff', active: true }), required: ['role', 'active'], formatted: ['role', 'active'] },
+      { name: 'targets', method: 'PUT', path: `/api/rates/targets/${DEST}`, token: admin, body: () => ({ submission: 0.95, feedback: 0.9 }), required: ['submission', 'feedback'], formatted: ['submission', 'feedback'] },
+      { name: 'login', method: 'POST', path: '/api/auth/login', token: '', body: () => ({ username: 'fuzz_dest', password: 'fuzz-pass-1' }), required: ['username', 'password'], formatted: ['username', 'password'] },
+    ];
+    // Bulk import with broken files: not a CSV, a CSV of garbage, an empty part, the wrong field name.
+    const uploads = async () => {
+      const form = new FormData();
+      const kind = random();
+      const bytes = kind < 0.3 ? new Uint8Array([0xff, 0xfe, 0x00, 0x00, 0x50, 0x4b, 0x03]) : kind < 0.6 ? new TextEncoder().encode('a,b,c\n1,2,3\n') : new Uint8Array();
+      form.append(kind < 0.8 ? 'file' : 'upload', new Blob([bytes]), pick(['x.csv', 'x.xlsx', 'x.exe', '../../x.csv']));
+      return fetch(`${service.url}/api/inflows/import`, { method: 'POST', headers: { authorization: `Bearer ${dest}` }, body: form });
+    };
+
+    const before = await countRows(stack.databaseUrl);
+    const statuses = new Map<number, number>();
+    const failures: string[] = [];
+    let sent = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (sent < requests) {
+          sent++;
+          let res: Response;
+          let what: string;
+          if (random() < 0.03) {
+            what = 'import';
+            res = await uploads();
+          } else {
+            const target = pick(targets);
+            const { body, contentType } = breakBody(target);
+            what = `${target.method} ${target.name}`;
+            const headers: Record<string, string> = { 'content-type': contentType };
+            if (target.token) headers.authorization = `Bearer ${target.token}`;
+            if (random() < 0.1) headers['idempotency-key'] = `fuzz-${Math.floor(random() * 1e9)}`;
+            res = await fetch(`${service.url}${target.path}`, { method: target.method, headers, body });
+          }
+          const text = await res.text();
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          if ((res.status >= 500 || res.status < 400) && failures.length < 20) failures.push(`${what} → ${res.status} ${text.slice(0, 200)}`);
+        }
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 2_000));
+    const after = await countRows(stack.databaseUrl);
+    const written = TABLES.reduce((sum, table) => sum + Math.max(0, after[table] - before[table]), 0);
+    const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((sum, [, n]) => sum + n, 0);
+    const twoxx = [...statuses].filter(([s]) => s < 400).reduce((sum, [, n]) => sum + n, 0);
+    for (const failure of failures) console.error(`[fuzz] ${failure}`);
+    for (const table of TABLES) if (after[table] !== before[table]) console.error(`[fuzz] ${table}: ${before[table]} → ${after[table]}`);
+    report({ figure: 'fuzz.requests', value: sent, unit: 'requests', per_s: Math.round(sent / seconds), statuses: Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])) });
+    report({ figure: 'fuzz.5xx', value: fivexx, unit: 'responses', bar: 0 });
+    report({ figure: 'fuzz.accepted', value: twoxx, unit: 'responses', bar: 0 });
+    report({ figure: 'fuzz.rows_written', value: written, unit: 'rows', bar: 0 });
+    return { fivexx: fivexx + twoxx, written };
+  } finally {
+    await service.stop();
+  }
+}
+
+if (require.main === module) {
+  (async () => {
+    const stack = await startBenchStack();
+    try {
+      const { fivexx, written } = await fuzz(stack, Number(process.argv[2] ?? 12_000));
+      process.exitCode = fivexx === 0 && written === 0 ? 0 : 1;
+    } finally {
+      writeResults('fuzz');
+      await stack.stop();
+    }
+  })().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
