@@ -29,6 +29,7 @@ interface Fixtures {
   importId: string;
   userId: string;
   certIdNumber: string;
+  personIdNumber: string;
 }
 
 interface Call {
@@ -109,7 +110,7 @@ const TABLE: Row[] = [
   // Not failed, so even the admin who may retry gets 409; the point here is who may ask at all.
   { route: 'POST /api/exchanges/{id}/retry', owner: 'origin', call: (f) => ({ path: `/api/exchanges/${f.exchangeId}/retry` }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 409, staff: 403 } },
   { route: 'GET /api/cases/{id}', owner: 'dest', call: (f) => ({ path: `/api/cases/${f.caseId}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
-  { route: 'GET /api/persons', owner: 'dest', call: () => ({ path: '/api/persons?q=矩阵' }), expect: READ_ALL },
+  { route: 'GET /api/persons', owner: 'dest', call: (f) => ({ path: `/api/persons?idNumber=${f.personIdNumber}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
   { route: 'GET /api/persons/{id}', owner: 'dest', call: (f) => ({ path: `/api/persons/${f.personId}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
   {
     route: 'POST /api/certificates',
@@ -122,7 +123,8 @@ const TABLE: Row[] = [
   },
   // Any staff may look a certificate up by the full ID number (the destination checks a newcomer's); audited.
   { route: 'GET /api/certificates', owner: 'origin', call: (f) => ({ path: `/api/certificates?idNumber=${f.certIdNumber}` }), expect: { unrelated: 200, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
-  { route: 'POST /api/certificates/{id}/revoke', owner: 'origin', call: (f) => ({ path: `/api/certificates/${f.revokeId}/revoke`, body: { reason: '矩阵测试注销' } }), expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
+  // Any staff may find a certificate by ID number, so its existence is no secret: the refusal names the rule.
+  { route: 'POST /api/certificates/{id}/revoke', owner: 'origin', call: (f) => ({ path: `/api/certificates/${f.revokeId}/revoke`, body: { reason: '矩阵测试注销' } }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
   { route: 'GET /api/certificates/{id}/pdf', owner: 'origin', call: (f) => ({ path: `/api/certificates/${f.certificateId}/pdf` }), expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
   { route: 'GET /api/rates', owner: 'dest', call: () => ({ path: `/api/rates?jurisdiction=${DEST}` }), expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 } },
   { route: 'GET /api/rates/trend', owner: 'dest', call: () => ({ path: `/api/rates/trend?jurisdiction=${DEST}` }), expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 } },
@@ -160,7 +162,8 @@ describe('security matrix: every route × every kind of caller', () => {
     tokens.expired = `${expiredBody}.${createHmac('sha256', t.config.jwtSecret).update(expiredBody).digest('base64url')}`;
     tokens.algNone = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: me.body.id, exp: Math.floor(Date.now() / 1000) + 3600 })}.`;
 
-    const inflow = await t.http().post('/api/inflows').set(auth(owners.dest)).send(newInflow()).expect(201);
+    const personIdNumber = newIdNumber({ sex: 'male' });
+    const inflow = await t.http().post('/api/inflows').set(auth(owners.dest)).send(newInflow({ person: { idNumber: personIdNumber, name: '矩阵' } })).expect(201);
     const draft = await t.http().post('/api/inflows').set(auth(owners.dest)).send(newInflow({ submit: false })).expect(201);
     const depart = await t.http().post('/api/inflows').set(auth(owners.dest)).send(newInflow()).expect(201);
     const notice = await waitFor(async () => {
@@ -189,6 +192,7 @@ describe('security matrix: every route × every kind of caller', () => {
       importId: upload.body.importId,
       userId: user.body.id,
       certIdNumber,
+      personIdNumber,
     };
   }, 60_000);
   afterAll(() => t.close());
