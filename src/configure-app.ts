@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { HttpStatus } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { AppError } from '@/common/errors';
 import { HttpErrorFilter } from '@/common/http-error.filter';
 import { createValidationPipe } from '@/common/validation';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import multipart from '@fastify/multipart';
+import secureJson from 'secure-json-parse';
 import { AppModule, ProcessRole } from './app.module';
 
 /** Everything global about the HTTP app; main.ts and every e2e test go through here. */
@@ -34,8 +37,28 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   return app;
 }
 
+/** Deeper than any body of the contract (an inflow is 3 levels); deeper input could exhaust the stack downstream. */
+export const MAX_JSON_DEPTH = 32;
+
+/** How deeply a JSON text nests, counted without parsing it (brackets inside strings do not count). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     // A caller's X-Request-Id is kept (and logged) so one request can be followed across services.
@@ -44,12 +67,30 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     // Certificate verification codes are 107 characters; Fastify's default would answer 414.
     routerOptions: { maxParamLength: 200 },
   });
+  // JSON as Fastify parses it (prototype poisoning refused), and refused when nested absurdly deep.
+  const fastify = adapter.getInstance();
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(null, undefined);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      return done(new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', `JSON 嵌套过深（最多 ${MAX_JSON_DEPTH} 层）`, [{ field: 'body', message: '嵌套过深' }]), undefined);
+    }
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', '请求体无法解析，须为有效的 JSON', []), undefined);
+    }
+  });
+  return adapter;
 }
 
 /** Builds the configured HTTP application (not yet listening). */
 export async function createApp(config: AppConfig, role: ProcessRole = 'all'): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, role), createFastifyAdapter(config), {
     bufferLogs: true,
+    // The adapter has its own JSON parser (depth limit); Nest's would replace it.
+    bodyParser: false,
   });
   return configureApp(app);
 }

@@ -22,6 +22,23 @@ describe('HTTP conventions, health and docs', () => {
     await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send('{bad').expect(400);
   });
 
+  // Regressions from bench/fuzz.ts: each of these was a 500.
+  it('refuses JSON nested absurdly deep with 400, not a stack overflow', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const res = await t.http().post('/api/users').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(deep).expect(400);
+    expect(res.body).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST', message: expect.stringMatching(/嵌套/) });
+    const nested = await t.http().post('/api/exchanges').set('Authorization', `Bearer ${token}`).send({ caseId: 'x', payload: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) });
+    expect(nested.status).toBe(400);
+  });
+
+  it('refuses null for a field that may be left out but not emptied, naming it', async () => {
+    const me = await t.http().get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+    const res = await t.http().patch(`/api/users/${me.body.id}`).set('Authorization', `Bearer ${token}`).send({ active: null }).expect(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['active']);
+    const proto = await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send('{"username":"a","password":"b","__proto__":{"x":1}}').expect(400);
+    expect(proto.body.code).toBe('MALFORMED_REQUEST');
+  });
+
   it('refuses an oversized body with 413', async () => {
     const huge = JSON.stringify({ username: 'x', password: 'y'.repeat(t.config.bodyLimitBytes) });
     const res = await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send(huge).expect(413);

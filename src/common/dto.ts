@@ -1,11 +1,19 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIdentityCard, IsIn, IsISO8601, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIdentityCard, IsIn, IsISO8601, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { normaliseIdNumber } from './identity';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const CODE = /^\d{12}$/;
+
+/**
+ * May be left out, but not sent as null: class-validator's IsOptional also waves null through, and a null would then
+ * reach a NOT NULL column. Fields that may really be cleared say so with IsOptional and `| null`.
+ */
+export function IsOptionalField(): PropertyDecorator {
+  return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+}
 
 /** A calendar date YYYY-MM-DD that exists (no 2026-02-30). */
 export function IsDateOnly(): PropertyDecorator {

@@ -44,6 +44,16 @@ export function toErrorBody(error: unknown, logger?: Logger): ErrorBody {
   if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
     return { ...fromStatus(409), code: 'CONFLICT', details: [] };
   }
+  // Safety net: input that passed validation but not the database (a NOT NULL column, a value out of range) is
+  // still the client's, so 400 — naming the column where PostgreSQL says which. Validation should catch it first.
+  if (error instanceof QueryFailedError) {
+    const driver = error.driverError as { code?: string; column?: string };
+    if (driver.code === '23502' || driver.code?.startsWith('22')) {
+      logger?.warn({ err: safeError(error) }, 'invalid input reached the database');
+      const field = driver.column ? driver.column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : 'body';
+      return { statusCode: 400, code: 'VALIDATION_FAILED', message: '请求数据有误，请检查标出的字段', details: [{ field, message: driver.code === '23502' ? '不能为空' : '取值无效' }] };
+    }
+  }
   if (isUnavailable(error)) return fromStatus(503);
   if (isFastifyError(error)) {
     const status = error.statusCode ?? 500;

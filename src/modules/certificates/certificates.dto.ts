@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { ChildDto, IsDivisionCode, IsIdNumber, PersonRefDto, SpouseDto } from '@/common/dto';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ChildDto, IsDivisionCode, IsIdNumber, IsOptionalField, PersonRefDto, SpouseDto } from '@/common/dto';
 import { CONTRACEPTIONS, MARITAL_STATUSES } from '@/modules/inflows/inflow.entity';
 
 export class IssueCertificateDto {
@@ -20,7 +20,7 @@ export class IssueCertificateDto {
   maritalStatus: (typeof MARITAL_STATUSES)[number];
 
   @ApiPropertyOptional({ type: SpouseDto })
-  @IsOptional()
+  @IsOptionalField()
   @IsObject()
   @ValidateNested()
   @Type(() => SpouseDto)

@@ -1,6 +1,7 @@
+import { IsOptionalField } from '@/common/dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
 import { EXCHANGE_STATUSES, EXCHANGE_TYPES, ExchangeStatus, ExchangeType, Outcome, OUTCOMES } from './exchange.entity';
 
@@ -24,13 +25,13 @@ export class ReplyDto {
   outcome: Outcome;
 
   @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional()
+  @IsOptionalField()
   @IsString()
   @MaxLength(1000)
   note?: string;
 
   @ApiPropertyOptional({ description: '信息有误时的更正内容（字段名 → 正确值）', example: { maritalStatus: 'divorced' } })
-  @IsOptional()
+  @IsOptionalField()
   @IsObject()
   corrections?: Record<string, unknown>;
 }
@@ -39,19 +40,19 @@ const booleanFromQuery = ({ value }: { value: unknown }) => (value === 'true' ? 
 
 export class OutboxQuery extends PageQuery {
   @ApiPropertyOptional({ enum: EXCHANGE_STATUSES })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(EXCHANGE_STATUSES)
   status?: ExchangeStatus;
 
   @ApiPropertyOptional({ enum: EXCHANGE_TYPES })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(EXCHANGE_TYPES)
   type?: ExchangeType;
 }
 
 export class InboxQuery extends OutboxQuery {
   @ApiPropertyOptional({ description: 'true：只看已逾期未反馈的' })
-  @IsOptional()
+  @IsOptionalField()
   @Transform(booleanFromQuery)
   @IsBoolean()
   overdue?: boolean;

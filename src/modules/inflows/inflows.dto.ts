@@ -3,23 +3,23 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested,
 } from 'class-validator';
-import { ChildDto, IsDateOnly, IsDivisionCode, PersonRefDto, SpouseDto } from '@/common/dto';
+import { ChildDto, IsDateOnly, IsDivisionCode, IsOptionalField, PersonRefDto, SpouseDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { CONTRACEPTIONS, INFLOW_STATUSES, InflowStatus, MARITAL_STATUSES, REASONS } from './inflow.entity';
 
 export class InflowPersonDto extends PersonRefDto {
   @ApiPropertyOptional({ example: '13800000000' })
-  @IsOptional()
+  @IsOptionalField()
   @IsMobilePhone('zh-CN')
   phone?: string;
 
   @ApiPropertyOptional({ enum: ['male', 'female'], description: '可不填；填写时须与身份证号一致' })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(['male', 'female'])
   sex?: 'male' | 'female';
 
   @ApiPropertyOptional({ example: '1990-03-07', description: '可不填；填写时须与身份证号一致' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDateOnly()
   birthDate?: string;
 }
@@ -37,7 +37,7 @@ export class CreateInflowDto {
   spouse?: SpouseDto | null;
 
   @ApiPropertyOptional({ type: [ChildDto] })
-  @IsOptional()
+  @IsOptionalField()
   @IsArray()
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
@@ -49,7 +49,7 @@ export class CreateInflowDto {
   contraception: (typeof CONTRACEPTIONS)[number];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalField()
   @IsBoolean()
   pregnant?: boolean;
 
@@ -82,18 +82,18 @@ export class CreateInflowDto {
   reason: (typeof REASONS)[number];
 
   @ApiPropertyOptional({ description: '婚育证明编号' })
-  @IsOptional()
+  @IsOptionalField()
   @IsString()
   @Matches(/^[A-Za-z0-9-]{1,40}$/, { message: '婚育证明编号格式不正确' })
   certificateNumber?: string;
 
   @ApiPropertyOptional({ description: '以书面承诺书代替婚育证明' })
-  @IsOptional()
+  @IsOptionalField()
   @IsBoolean()
   undertaking?: boolean;
 
   @ApiPropertyOptional({ default: true, description: 'false 保存为草稿（未提交）' })
-  @IsOptional()
+  @IsOptionalField()
   @IsBoolean()
   submit?: boolean;
 }
@@ -101,7 +101,7 @@ export class CreateInflowDto {
 /** What a PATCH may change: the same rules as registration, every field optional. */
 export class UpdateInflowDto extends PartialType(PickType(CreateInflowDto, ['address', 'maritalStatus', 'spouse', 'children', 'contraception', 'pregnant'] as const)) {
   @ApiPropertyOptional({ example: '13800000000' })
-  @IsOptional()
+  @IsOptionalField()
   @IsMobilePhone('zh-CN')
   phone?: string;
 }
@@ -118,23 +118,23 @@ export class DepartDto {
 
 export class InflowQuery extends PageQuery {
   @ApiPropertyOptional({ enum: INFLOW_STATUSES })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(INFLOW_STATUSES)
   status?: InflowStatus;
 
   @ApiPropertyOptional({ description: '姓名，或完整的身份证号' })
-  @IsOptional()
+  @IsOptionalField()
   @IsString()
   @MaxLength(50)
   q?: string;
 
   @ApiPropertyOptional({ description: '登记日期起（含）' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDateOnly()
   from?: string;
 
   @ApiPropertyOptional({ description: '登记日期止（含）' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDateOnly()
   to?: string;
 }

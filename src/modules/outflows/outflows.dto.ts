@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
-import { IsDateOnly, IsDivisionCode, PersonRefDto } from '@/common/dto';
+import { IsIn, IsObject, ValidateNested } from 'class-validator';
+import { IsDateOnly, IsDivisionCode, IsOptionalField, PersonRefDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { OUTFLOW_STATUSES, OutflowStatus } from './outflow.entity';
 
@@ -21,7 +21,7 @@ export class CreateOutflowDto {
   departureDate: string;
 
   @ApiPropertyOptional({ example: '330802005001', description: '预计去向（乡镇或村级代码）' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDivisionCode()
   expectedDestinationCode?: string;
 }
@@ -38,12 +38,12 @@ export class CloseOutflowDto {
 
 export class OutflowQuery extends PageQuery {
   @ApiPropertyOptional({ enum: OUTFLOW_STATUSES })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(OUTFLOW_STATUSES)
   status?: OutflowStatus;
 
   @ApiPropertyOptional({ enum: ['effective', 'none'], description: '是否已与现居住地建立有效联系' })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(['effective', 'none'])
   contact?: 'effective' | 'none';
 }

@@ -1,62 +1,62 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNumber, IsOptional, Max, Min } from 'class-validator';
-import { IsDateOnly, IsDivisionCode } from '@/common/dto';
+import { IsDateOnly, IsDivisionCode, IsOptionalField } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { Indicator, INDICATORS, ItemState, ITEM_STATES } from './rate-math';
 
 export class RatesQuery {
   @ApiPropertyOptional({ description: '行政区划代码；默认为本人所属区划', example: '420000000000' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDivisionCode()
   jurisdiction?: string;
 
   @ApiPropertyOptional({ description: '统计期起（含），Asia/Shanghai 日期；默认为 to 所在年的 1 月 1 日', example: '2026-01-01' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDateOnly()
   from?: string;
 
   @ApiPropertyOptional({ description: '统计期止（含）；默认为今天', example: '2026-12-31' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDateOnly()
   to?: string;
 
   @ApiPropertyOptional({ description: '截至时点（ISO-8601，带时区）；默认为现在，不能晚于现在', example: '2026-06-30T16:00:00Z' })
-  @IsOptional()
+  @IsOptionalField()
   @IsISO8601({ strict: true }, { message: '必须是带时区的 ISO-8601 时间' })
   asOf?: string;
 }
 
 export class TrendQuery extends RatesQuery {
   @ApiPropertyOptional({ enum: ['month'], default: 'month' })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(['month'])
   interval: 'month' = 'month';
 }
 
 export class ItemsQuery extends PageQuery {
   @ApiPropertyOptional({ example: '420000000000' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDivisionCode()
   jurisdiction?: string;
 
   @ApiPropertyOptional({ example: '2026-01-01' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDateOnly()
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-12-31' })
-  @IsOptional()
+  @IsOptionalField()
   @IsDateOnly()
   to?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalField()
   @IsISO8601({ strict: true }, { message: '必须是带时区的 ISO-8601 时间' })
   asOf?: string;
 
   @ApiPropertyOptional({ enum: INDICATORS, default: 'submission' })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(INDICATORS)
   indicator: Indicator = 'submission';
 
@@ -64,14 +64,14 @@ export class ItemsQuery extends PageQuery {
     enum: ITEM_STATES,
     description: '信息提交、反馈：onTime|late|overdue|pending；有效联系：none（未有效联系）或 onTime（已有效联系）。不填为全部',
   })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(ITEM_STATES)
   state?: ItemState;
 }
 
 export class ExportQuery extends RatesQuery {
   @ApiPropertyOptional({ enum: ['csv', 'xlsx'], default: 'xlsx' })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(['csv', 'xlsx'])
   format: 'csv' | 'xlsx' = 'xlsx';
 }

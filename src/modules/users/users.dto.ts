@@ -1,5 +1,6 @@
+import { IsOptionalField } from '@/common/dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
 import { Role, ROLES } from '@/common/scope';
 
@@ -36,24 +37,24 @@ export class CreateUserDto {
 
 export class UpdateUserDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   displayName?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalField()
   @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional({ minLength: 8, maxLength: 128 })
-  @IsOptional()
+  @IsOptionalField()
   @IsString()
   @MinLength(8, { message: '密码至少 8 位' })
   @MaxLength(128)
@@ -62,13 +63,13 @@ export class UpdateUserDto {
 
 export class UserQuery extends PageQuery {
   @ApiPropertyOptional({ description: '用户名或显示名称包含' })
-  @IsOptional()
+  @IsOptionalField()
   @IsString()
   @MaxLength(64)
   q?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(ROLES)
   role?: Role;
 }
