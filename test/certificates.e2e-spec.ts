@@ -115,6 +115,8 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
     const notIssuer = await t.http().post(url).set(auth(dest)).send({ reason: '无' }).expect(403);
     expect(notIssuer.body.code).toBe('NOT_ISSUER');
     await t.http().post(url).set(auth(origin)).send({}).expect(400);
+    // A blank reason is no reason (found by bench/fuzz.ts).
+    await t.http().post(url).set(auth(origin)).send({ reason: '   ' }).expect(400);
     const revoked = await t.http().post(url).set(auth(origin)).send({ reason: '婚姻状况已变更' }).expect(200);
     expect(revoked.body).toMatchObject({ status: 'revoked', revokeReason: '婚姻状况已变更' });
     await t.http().post(url).set(auth(origin)).send({ reason: '再次' }).expect(409);

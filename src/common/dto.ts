@@ -15,6 +15,16 @@ export function IsOptionalField(): PropertyDecorator {
   return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 }
 
+/** Free text that must say something: surrounding blanks are trimmed, and nothing left is refused. */
+export function IsText(maxLength: number): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
+    IsString({ message: '必须是文本' }),
+    MinLength(1, { message: '不能为空' }),
+    MaxLength(maxLength, { message: `不能超过 ${maxLength} 个字符` }),
+  );
+}
+
 /** A calendar date YYYY-MM-DD that exists (no 2026-02-30). */
 export function IsDateOnly(): PropertyDecorator {
   return applyDecorators(

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, ErrorDetail, Errors } from './errors';
 
 // class-validator speaks English; people using this service read Chinese. Messages are keyed by
@@ -55,8 +55,20 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return details;
 }
 
+/** A body DTO needs a JSON object: a missing body, `null`, an array or a bare value is refused, not read as `{}`. */
+class BodyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype && !BUILT_IN.has(metadata.metatype) && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      throw Errors.validation([{ field: 'body', message: '请求体须为 JSON 对象' }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+const BUILT_IN = new Set<unknown>([String, Number, Boolean, Object, Array]);
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BodyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

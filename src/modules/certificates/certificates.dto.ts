@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { ChildDto, IsDivisionCode, IsIdNumber, IsOptionalField, PersonRefDto, SpouseDto } from '@/common/dto';
+import { ChildDto, IsDivisionCode, IsIdNumber, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { CONTRACEPTIONS, MARITAL_STATUSES } from '@/modules/inflows/inflow.entity';
 
 export class IssueCertificateDto {
@@ -40,9 +40,7 @@ export class IssueCertificateDto {
 
 export class RevokeCertificateDto {
   @ApiProperty({ example: '婚姻状况已变更' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @IsText(200)
   reason: string;
 }
 

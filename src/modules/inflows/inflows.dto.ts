@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested,
 } from 'class-validator';
-import { ChildDto, IsDateOnly, IsDivisionCode, IsOptionalField, PersonRefDto, SpouseDto } from '@/common/dto';
+import { ChildDto, IsDateOnly, IsDivisionCode, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { CONTRACEPTIONS, INFLOW_STATUSES, InflowStatus, MARITAL_STATUSES, REASONS } from './inflow.entity';
 
@@ -68,9 +68,7 @@ export class CreateInflowDto {
   destinationCode: string;
 
   @ApiProperty({ example: '衢州市柯城区……' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @IsText(200)
   address: string;
 
   @ApiProperty({ example: '2026-11-02' })

@@ -1,4 +1,4 @@
-import { IsOptionalField } from '@/common/dto';
+import { IsOptionalField, IsText } from '@/common/dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
@@ -20,9 +20,7 @@ export class CreateUserDto {
   password: string;
 
   @ApiProperty({ example: '杨寨镇计生办 王芳' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @IsText(100)
   displayName: string;
 
   @ApiProperty({ enum: ROLES })
@@ -38,9 +36,7 @@ export class CreateUserDto {
 export class UpdateUserDto {
   @ApiPropertyOptional()
   @IsOptionalField()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @IsText(100)
   displayName?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
