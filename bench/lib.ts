@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,10 +73,14 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/** A durable PostgreSQL (fsync on, like production) and Redis in a temp dir, set up as `npm run setup` does. */
-export async function startBenchStack(): Promise<BenchStack> {
-  const dir = mkdtempSync(join(tmpdir(), 'liudong-bench-'));
-  const stack = await startStack({ dir, persistent: true, cleanupOnExit: true, log: () => undefined });
+/**
+ * A durable PostgreSQL (fsync on, like production) and Redis, set up as `npm run setup` does: in a temp dir removed
+ * afterwards, or in `keepDir` (kept, and reused by the next run: B4 then seeds only what is missing).
+ */
+export async function startBenchStack(keepDir?: string): Promise<BenchStack> {
+  const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'liudong-bench-'));
+  if (keepDir) mkdirSync(keepDir, { recursive: true });
+  const stack = await startStack({ dir, persistent: true, cleanupOnExit: !keepDir, log: () => undefined });
   await runSetup(loadConfig({ NODE_ENV: 'test', DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, BOOTSTRAP_ADMIN_PASSWORD: 'bench-admin-pw' }));
   return {
     databaseUrl: stack.databaseUrl,
@@ -84,7 +88,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     pgPort: Number(new URL(stack.databaseUrl).port),
     stop: async () => {
       await stack.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

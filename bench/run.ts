@@ -3,6 +3,8 @@
 //   npm run bench -- --only=B4             some of them
 //   npm run bench -- --import-rows=100000  B3 at the size of quality.md
 //   npm run bench -- --b4-sizes=10000,1000000
+//   npm run bench -- --only=B4 --b4-baseline=no   without the raw GROUP BY over the largest size (minutes at 10 M)
+//   npm run bench -- --only=B4 --stack-dir=DIR  keep the database in DIR; a later run reuses it and seeds only what is missing
 //   npm run bench -- --only=SOAK [--soak-seconds=600]   the 10-minute mixed-load soak (not in the default run)
 import { benchRegistrations } from './b1-registrations';
 import { benchExchanges } from './b2-exchanges';
@@ -21,13 +23,13 @@ async function main(): Promise<void> {
   // A bare number is the import size, as before.
   const importRows = Number(option('import-rows') ?? process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000);
   const b4Sizes = (option('b4-sizes') ?? '10000,1000000,10000000').split(',').map(Number);
-  const stack = await startBenchStack();
+  const stack = await startBenchStack(option('stack-dir'));
   try {
     // B5 (RSS) and B6 (roll-up upkeep) are measured during B1.
     if (wants('B1') || wants('B5') || wants('B6')) await benchRegistrations(stack);
     if (wants('B2')) await benchExchanges(stack);
     if (wants('B3')) await benchImport(stack, importRows);
-    if (wants('B4')) await benchRates(stack, b4Sizes);
+    if (wants('B4')) await benchRates(stack, b4Sizes, option('b4-baseline') !== 'no');
     if (only?.includes('SOAK')) await soak(stack, Number(option('soak-seconds') ?? 600));
   } finally {
     writeResults();

@@ -21,7 +21,8 @@ export function dataSourceOptions(databaseUrl: string): PostgresConnectionOption
     synchronize: false,
     // Broken connections (e.g. after a PostgreSQL restart) are dropped from the pool and replaced.
     // JIT compiles a plan for 100–300 ms once its estimated cost is high: never worth it for queries that must answer in
-    // milliseconds (the rates corrections over 10 M rows triggered it).
-    extra: { max: 20, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, options: '-c jit=off' },
+    // milliseconds (the rates corrections over 10 M rows triggered it). Parallel workers likewise: starting them costs
+    // ~30 ms, and on a 2-core node serving many users at once they only take the core another request needs.
+    extra: { max: 20, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, options: '-c jit=off -c max_parallel_workers_per_gather=0' },
   };
 }

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { levelOf, subtreeRange } from '@/common/division-code';
+import { levelOf, subtreePrefix, subtreeRange } from '@/common/division-code';
 import { endOfShanghaiDay, startOfShanghaiDay, todayInShanghai } from '@/common/time';
 
 /** The last day of the month that starts on `month` (YYYY-MM-01). */
@@ -202,30 +202,37 @@ export async function countFromRollup(manager: EntityManager, codes: string[], p
     }
     return branches;
   };
-  const corrections = FLOW_INDICATORS.map((indicator) => {
+  // The corrections: items whose state at T differs from what the roll-up holds. Each is bucketed by the prefix of
+  // the child it lies in (a child's code is its prefix padded with zeros), an equality the database groups by at
+  // once, where a range join would compare every item with every child.
+  const correctionItems = FLOW_INDICATORS.map((indicator) => {
     const s = FLOW_SOURCES[indicator];
     const inScope = `${whereFilter('x', s.filter)} AND x.${s.code} BETWEEN $4 AND $5 AND x.${s.start} >= $10 AND x.${s.start} < $11`;
-    const columns = `x.${s.code} AS code, x.${s.start} AS start, x.${s.due} AS due, x.${s.done} AS done`;
-    return `z_${s.key} AS (
-              SELECT ${columns} FROM ${s.table} x WHERE ${inScope} AND x.${s.start} > $12
-              UNION ALL
-              SELECT ${columns} FROM ${s.table} x WHERE ${inScope} AND x.${s.done} > $12 AND x.${s.start} <= $12
-              UNION ALL
-              SELECT ${columns} FROM ${s.table} x
-               WHERE ${inScope} AND x.${s.done} IS NULL AND x.${s.due} >= $13 AND x.${s.due} < $14 AND x.${s.start} <= $12)`;
+    const columns = `'${s.key}', x.${s.code}, x.${s.start}, x.${s.due}`;
+    return `SELECT ${columns}, x.${s.done} FROM ${s.table} x WHERE ${inScope} AND x.${s.start} > $12
+            UNION ALL
+            SELECT ${columns}, x.${s.done} FROM ${s.table} x WHERE ${inScope} AND x.${s.done} > $12 AND x.${s.start} <= $12
+            UNION ALL
+            SELECT ${columns}, NULL FROM ${s.table} x
+             WHERE ${inScope} AND x.${s.done} IS NULL AND x.${s.due} >= $13 AND x.${s.due} < $14 AND x.${s.start} <= $12`;
   });
-  const correctionRows = (key: 's' | 'f') => `
-     SELECT 'now', '${key}', b.code,
-            count(*) FILTER (WHERE done <= due), count(*) FILTER (WHERE done > due),
-            count(*) FILTER (WHERE done IS NULL AND due < $13), count(*) FILTER (WHERE done IS NULL AND due >= $14)
-       FROM z_${key} z JOIN b ON z.code BETWEEN b.low AND b.high GROUP BY b.code
-     UNION ALL
-     SELECT 'atT', '${key}', b.code,
-            count(*) FILTER (WHERE start <= $12 AND done <= $12 AND done <= due),
-            count(*) FILTER (WHERE start <= $12 AND done <= $12 AND done > due),
-            count(*) FILTER (WHERE start <= $12 AND (done IS NULL OR done > $12) AND due <= $12),
-            count(*) FILTER (WHERE start <= $12 AND (done IS NULL OR done > $12) AND due > $12)
-       FROM z_${key} z JOIN b ON z.code BETWEEN b.low AND b.high GROUP BY b.code`;
+  // One grouping per prefix length among the children (one, unless a city has townships and counties side by side);
+  // a jurisdiction without children still needs its own total: prefix length 0.
+  const lengths = [...new Set(codes.slice(1).map((c) => subtreePrefix(c).length))];
+  if (lengths.length === 0) lengths.push(0);
+  const correctionRows = lengths.map(
+    (length) => `
+     SELECT k.kind, g.indicator, g.prefix, k.a, k.b, k.c, k.d
+       FROM (SELECT indicator, left(code, ${length}) AS prefix,
+                    count(*) FILTER (WHERE done <= due) AS n1, count(*) FILTER (WHERE done > due) AS n2,
+                    count(*) FILTER (WHERE done IS NULL AND due < $13) AS n3, count(*) FILTER (WHERE done IS NULL AND due >= $14) AS n4,
+                    count(*) FILTER (WHERE start <= $12 AND done <= $12 AND done <= due) AS t1,
+                    count(*) FILTER (WHERE start <= $12 AND done <= $12 AND done > due) AS t2,
+                    count(*) FILTER (WHERE start <= $12 AND (done IS NULL OR done > $12) AND due <= $12) AS t3,
+                    count(*) FILTER (WHERE start <= $12 AND (done IS NULL OR done > $12) AND due > $12) AS t4
+               FROM z GROUP BY 1, 2) g
+      CROSS JOIN LATERAL (VALUES ('now', g.n1, g.n2, g.n3, g.n4), ('atT', g.t1, g.t2, g.t3, g.t4)) AS k(kind, a, b, c, d)`,
+  );
   const rows: FigureRow[] = await manager.query(
     `WITH ${cte},
      r AS (
@@ -243,13 +250,15 @@ export async function countFromRollup(manager: EntityManager, codes: string[], p
        UNION ALL
        SELECT b.code, d.total, d.on_time FROM rate_delta d JOIN b ON d.code BETWEEN b.low AND b.high
         WHERE d.indicator = 'c' AND d.day <= $9),
-     ${corrections.join(',\n')}
+     z (indicator, code, start, due, done) AS MATERIALIZED (
+       ${correctionItems.join('\n       UNION ALL\n')}),
+     fix AS (${correctionRows.join('\n     UNION ALL')})
      SELECT 'rollup' AS kind, indicator, code, sum(on_time) AS a, sum(late) AS b, sum(nd_before) AS c, sum(nd_after) AS d
        FROM r GROUP BY indicator, code
      UNION ALL
      SELECT 'rollup', 'c', code, sum(total), sum(on_time), NULL, NULL FROM c GROUP BY code
-     UNION ALL ${correctionRows('s')}
-     UNION ALL ${correctionRows('f')}
+     UNION ALL
+     SELECT kind, indicator, prefix, a, b, c, d FROM fix
      UNION ALL
      SELECT 'later', 'c', b.code, sum(e.d_den), sum(e.d_num), NULL, NULL
        FROM contact_event e JOIN b ON e.code BETWEEN b.low AND b.high
@@ -258,17 +267,25 @@ export async function countFromRollup(manager: EntityManager, codes: string[], p
     values,
   );
   const result = emptyCounts(codes);
+  const childOfPrefix = new Map(codes.slice(1).map((c) => [subtreePrefix(c), c]));
   for (const row of rows) {
-    const counts = result.get(row.code);
-    if (!counts) continue;
     if (row.indicator === 'c') {
+      const counts = result.get(row.code);
+      if (!counts) continue;
       const stock = { denominator: n(row.a), numerator: n(row.b) };
       counts.effectiveContact = addContact(counts.effectiveContact, stock, row.kind === 'later' ? -1 : 1);
       continue;
     }
+    // A correction row is keyed by a prefix: its items are in the jurisdiction (counted once, from the first
+    // grouping) and in the child of that prefix, if any (items at the jurisdiction's own code belong to no child).
+    const correction = row.kind === 'now' || row.kind === 'atT';
+    const targets = correction ? [row.code.length === lengths[0] ? codes[0] : null, childOfPrefix.get(row.code)] : [row.code];
     const indicator = INDICATOR_OF[row.indicator];
     const flow: FlowCounts = { onTime: n(row.a), late: n(row.b), overdue: n(row.c), pending: n(row.d) };
-    counts[indicator] = addFlow(counts[indicator], flow, row.kind === 'now' ? -1 : 1);
+    for (const code of targets) {
+      const counts = code ? result.get(code) : undefined;
+      if (counts) counts[indicator] = addFlow(counts[indicator], flow, row.kind === 'now' ? -1 : 1);
+    }
   }
   return result;
 }

@@ -308,7 +308,7 @@ export class RatesService {
   private async jurisdictionInScope(user: AuthUser, code: string, field: string): Promise<JurisdictionRef> {
     if (!isDivisionCode(code)) throw Errors.validation([{ field, message: '必须是 12 位行政区划代码' }]);
     assertInScope(user, code, field);
-    const found = await this.jurisdictions.find(code);
+    const found = await this.jurisdictions.findKnown(code);
     if (!found) throw Errors.notFound('行政区划');
     return toJurisdictionRef(found);
   }
