@@ -7,12 +7,13 @@ import { startTestApp, TestApp } from './support/app';
 // Property: for random histories of registrations, notices, replies, outflows and closures — written straight into
 // the tables, then changed again, with the roll-up folded at random moments — GET /api/rates equals a brute-force
 // count over the raw rows, for random jurisdictions, periods and as-of instants.
-// Only province 52 (贵州) is used, and no other test writes there.
+// Only province 52 (贵州) and 东莞 (4419) are used, and no other test writes there.
 
 const ORIGIN_VILLAGES = ['522601001001', '522601001002', '522601002001', '522601002002'];
 // Township codes too: a registration recorded at the township itself is no village's, and must still add up.
-const DESTINATIONS = ['520102016001', '520102016002', '520102017001', '520102017000', '520103019001', '520103019002'];
-const QUERY_CODES = ['520000000000', '520100000000', '520102000000', '520102017000', '522601000000', '522601001000', '520103019001'];
+// 东莞 (4419) has no counties: its children are townships, so the city's rows are bucketed by a 9-digit prefix.
+const DESTINATIONS = ['520102016001', '520102016002', '520102017001', '520102017000', '520103019001', '520103019002', '441900003001', '441900004000'];
+const QUERY_CODES = ['520000000000', '520100000000', '520102000000', '520102017000', '522601000000', '522601001000', '520103019001', '441900000000'];
 const DAY = 86_400_000;
 const SEED = Number(process.env.RATES_SEED ?? Date.now() % 1_000_000);
 
