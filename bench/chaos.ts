@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { runSetup } from '@/cli/setup';
 import { makeIdNumber } from '@/common/identity';
 import { loadConfig } from '@/config/config';
-import { createUser, freePort, login, report, ROOT, writeResults } from './lib';
+import { createUser, freePort, login, report, ROOT, writeMarkdown, writeResults } from './lib';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startStack } = require('../scripts/local-stack.js') as {
@@ -182,7 +182,10 @@ async function main(): Promise<void> {
 }
 
 main()
-  .then(() => writeResults())
+  .then(() => {
+    writeResults();
+    writeMarkdown();
+  })
   .catch((error) => {
     console.error(error);
     process.exit(1);

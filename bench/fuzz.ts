@@ -4,7 +4,7 @@
 // bar is: no 5xx, no 2xx, and not one row written anywhere. Prints the counts; exits 1 when a bar is missed.
 import { Client } from 'pg';
 import { checkCharacter, makeIdNumber } from '@/common/identity';
-import { BenchStack, createUser, login, report, startBenchStack, startService, writeResults } from './lib';
+import { BenchStack, createUser, login, report, startBenchStack, startService, writeMarkdown, writeResults } from './lib';
 
 const DEST = '330802005001';
 const ORIGIN = '421381101000';
@@ -244,6 +244,7 @@ if (require.main === module) {
       process.exitCode = fivexx === 0 && written === 0 ? 0 : 1;
     } finally {
       writeResults('fuzz');
+      writeMarkdown();
       await stack.stop();
     }
   })().catch((error) => {

@@ -58,9 +58,25 @@ export function writeMarkdown(): void {
   const readme = join(ROOT, 'bench/README.md');
   const text = readFileSync(readme, 'utf8');
   if (!text.includes(MARK_START) || !text.includes(MARK_END)) return;
-  const { figures: all } = JSON.parse(readFileSync(join(ROOT, 'bench/results/latest.json'), 'utf8')) as { figures: Figure[] };
+  // Every benchmark's figures (latest.json) and the fuzzer's (fuzz.json, `npm run fuzz`).
+  const all = ['latest', 'fuzz'].flatMap((name) => {
+    try {
+      return (JSON.parse(readFileSync(join(ROOT, `bench/results/${name}.json`), 'utf8')) as { figures: Figure[] }).figures;
+    } catch {
+      return [];
+    }
+  });
   const cell = (v: unknown) => (v === undefined || v === null ? '' : String(v).replace(/\|/g, '/'));
-  const rows = all.map((f) => `| ${f.figure} | ${cell(f.value)} ${cell(f.unit)} | ${cell(f.bar)} | ${cell(String(f.at ?? '').slice(0, 16).replace('T', ' '))} |`);
+  const rows = all.map((f) => {
+    let bar = '';
+    if (typeof f.bar === 'number') {
+      // Throughput ratios are floors; times, sizes, counts of failures and growth ratios are ceilings.
+      const floor = f.unit === 'ratio' && !/p95_ratio|rss_growth/.test(f.figure);
+      const met = typeof f.value === 'number' && (floor ? f.value >= f.bar : f.value <= f.bar);
+      bar = `${floor ? '≥' : '≤'} ${f.bar} ${met ? 'met' : '**not met**'}`;
+    }
+    return `| ${f.figure} | ${cell(f.value)} ${cell(f.unit)} | ${bar} | ${cell(String(f.at ?? '').slice(0, 16).replace('T', ' '))} |`;
+  });
   const table = ['| figure | value | bar | measured (UTC) |', '|---|---|---|---|', ...rows].join('\n');
   const start = text.indexOf(MARK_START) + MARK_START.length;
   writeFileSync(readme, `${text.slice(0, start)}\n${table}\n${text.slice(text.indexOf(MARK_END))}`);
