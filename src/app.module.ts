@@ -4,6 +4,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdempotencyInterceptor } from '@/common/idempotency.interceptor';
 import { AppLoggerModule } from '@/common/logging';
+import { redisRetryStrategy } from '@/common/redis-connection';
 import { RedisModule } from '@/common/redis.module';
 import { RequestContextMiddleware } from '@/common/request-context';
 import { AppConfig } from '@/config/config';
@@ -43,7 +44,8 @@ export class AppModule implements NestModule {
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => ({
-            connection: { url: c.redisUrl },
+            // Workers wait for Redis through an outage (BullMQ's own connections); requests never do (JobProducer).
+            connection: { url: c.redisUrl, retryStrategy: redisRetryStrategy },
             prefix: `${c.redisPrefix}:bull`,
           }),
         }),

@@ -1,8 +1,13 @@
+import type { DefaultJobOptions } from 'bullmq';
+import type { AppConfig } from '@/config/config';
+
 // Queue and job names in one place; payloads carry ids only (the database holds the data).
 export const EXCHANGE_DELIVERY_QUEUE = 'exchange-delivery';
 export const EXCHANGE_DEADLINE_QUEUE = 'exchange-deadline';
 
 export const INFLOW_IMPORT_QUEUE = 'inflow-import';
+
+export type QueueName = typeof EXCHANGE_DELIVERY_QUEUE | typeof EXCHANGE_DEADLINE_QUEUE | typeof INFLOW_IMPORT_QUEUE;
 
 export interface ImportJob {
   importId: string;
@@ -17,4 +22,20 @@ export interface DeadlineJob {
 }
 
 /** Every queue, so health reports them all. */
-export const QUEUE_NAMES: readonly string[] = [EXCHANGE_DELIVERY_QUEUE, EXCHANGE_DEADLINE_QUEUE, INFLOW_IMPORT_QUEUE];
+export const QUEUE_NAMES: readonly QueueName[] = [EXCHANGE_DELIVERY_QUEUE, EXCHANGE_DEADLINE_QUEUE, INFLOW_IMPORT_QUEUE];
+
+// Completed jobs are kept a day so that a relay enqueueing the same exchange again is recognised as a duplicate by
+// its jobId; failed ones a week, for the admins.
+const RETENTION = { removeOnComplete: { age: 24 * 3600, count: 100_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
+/**
+ * Default attempts, backoff and retention of each queue, set once. BullMQ applies them where a job is added, so the
+ * registered queues (workers) and the JobProducer (requests, relay) both take them from here.
+ */
+export function jobDefaults(config: AppConfig): Record<QueueName, DefaultJobOptions> {
+  return {
+    [EXCHANGE_DELIVERY_QUEUE]: { attempts: config.deliveryAttempts, backoff: { type: 'exponential', delay: config.deliveryBackoffMs }, ...RETENTION },
+    [EXCHANGE_DEADLINE_QUEUE]: { attempts: 5, backoff: { type: 'exponential', delay: config.deliveryBackoffMs }, ...RETENTION },
+    [INFLOW_IMPORT_QUEUE]: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  };
+}

@@ -1,12 +1,16 @@
-import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
-import { safeError } from './http-error.filter';
+import { JobProducer } from './job-producer';
+import { failFastOptions, logRedisErrors } from './redis-connection';
 
 export const REDIS = Symbol('REDIS');
 
-/** One shared Redis connection for the service's own keys (BullMQ keeps its own connections). */
+/**
+ * The service's own Redis connections: REDIS for its keys, and the JobProducer through which requests and the relay
+ * hand jobs to BullMQ. The workers keep BullMQ's connections, which wait for Redis instead of failing.
+ */
 @Global()
 @Module({
   providers: [
@@ -14,31 +18,19 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
-        const redis = new Redis(config.redisUrl, {
-          keyPrefix: `${config.redisPrefix}:`,
-          // Fail fast while Redis is down instead of queueing commands forever: callers answer 503.
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 1,
-          connectTimeout: 5_000,
-        });
-        // ioredis reconnects by itself; health reports the outage. Without a listener it would print every retry.
-        let warned = 0;
-        redis.on('error', (error: Error) => {
-          if (Date.now() - warned > 30_000) {
-            warned = Date.now();
-            new Logger('Redis').warn({ err: safeError(error) }, 'Redis unavailable, reconnecting');
-          }
-        });
+        const redis = new Redis(config.redisUrl, { ...failFastOptions(config), keyPrefix: `${config.redisPrefix}:` });
+        logRedisErrors(redis, 'Redis');
         return redis;
       },
     },
+    JobProducer,
   ],
-  exports: [REDIS],
+  exports: [REDIS, JobProducer],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }

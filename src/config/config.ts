@@ -34,6 +34,8 @@ export interface AppConfig {
   relayStaleMs: number;
   /** How long a worker holds a job before another may take it over (a killed worker's jobs come back after this). */
   workerLockMs: number;
+  /** The longest a request waits on Redis (a hand-off to the queue, a throttle counter) before going on without it. */
+  redisTimeoutMs: number;
   /** Where the public can reach the service: the base of the verification URL printed in certificate QR codes. */
   publicUrl: string;
   importMaxBytes: number;
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     deliveryBackoffMs: read('DELIVERY_BACKOFF', 'PT2S', parseDurationMs),
     relayStaleMs: read('RELAY_STALE', 'PT30S', parseDurationMs),
     workerLockMs: read('WORKER_LOCK', 'PT30S', parseDurationMs),
+    redisTimeoutMs: read('REDIS_TIMEOUT', 'PT0.5S', parseDurationMs),
     importMaxBytes: read('IMPORT_MAX_BYTES', String(20 * 1024 * 1024), int(1024, 512 * 1024 * 1024)),
     importMaxRows: read('IMPORT_MAX_ROWS', '200000', int(1, 10_000_000)),
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port ?? 3000}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),

@@ -4,13 +4,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { DeadlineJob, DeliveryJob, EXCHANGE_DEADLINE_QUEUE, EXCHANGE_DELIVERY_QUEUE } from '@/common/queues';
+import { logRedisErrors } from '@/common/redis-connection';
 import { returningRows } from '@/database/sql';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 
-/** Applies the configured lock to a worker created with autorun off, then starts it. */
+/**
+ * Applies the configured lock to a worker created with autorun off, then starts it. Its connection waits for Redis
+ * through an outage and reconnects by itself; the errors it reports meanwhile are logged, not thrown.
+ */
 export function startWorker(host: WorkerHost, config: AppConfig): void {
   Object.assign(host.worker.opts, { lockDuration: config.workerLockMs, stalledInterval: config.workerLockMs });
+  logRedisErrors(host.worker, `Worker:${host.worker.name}`);
   void host.worker.run();
 }
 

@@ -1,9 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import { Queue } from 'bullmq';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
-import { safeError } from '@/common/http-error.filter';
+import { JobProducer, JobSpec } from '@/common/job-producer';
 import { DeliveryJob, EXCHANGE_DELIVERY_QUEUE } from '@/common/queues';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
@@ -33,6 +31,11 @@ const REPLY_EXPECTED: Record<ExchangeType, boolean> = {
   outflow_notice: true,
 };
 
+/** The delivery job of an exchange: its id is the exchange id, so adding it twice is a no-op. */
+export function deliveryJob(exchangeId: string): JobSpec<DeliveryJob> {
+  return { name: 'deliver', data: { exchangeId }, opts: { jobId: exchangeId } };
+}
+
 /**
  * The transactional outbox: `add` writes the exchange rows in the caller's transaction, so a registration and the
  * notices it owes commit together or not at all; `enqueue` hands them to BullMQ after the commit. If that hand-off
@@ -40,10 +43,8 @@ const REPLY_EXPECTED: Record<ExchangeType, boolean> = {
  */
 @Injectable()
 export class ExchangeOutbox {
-  private readonly logger = new Logger('ExchangeOutbox');
-
   constructor(
-    @InjectQueue(EXCHANGE_DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    private readonly producer: JobProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -64,13 +65,11 @@ export class ExchangeOutbox {
     return ids;
   }
 
-  /** After commit: best effort, never fails the request (the relay is the safety net). */
+  /**
+   * After commit: best effort, never fails or holds up the request. While Redis is down it returns at once; the rows
+   * stay queued and the relay enqueues them within RELAY_STALE of Redis coming back.
+   */
   async enqueue(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    try {
-      await this.queue.addBulk(ids.map((exchangeId) => ({ name: 'deliver', data: { exchangeId }, opts: { jobId: exchangeId } })));
-    } catch (error) {
-      this.logger.warn({ err: safeError(error), count: ids.length }, 'enqueue after commit failed; the relay will retry');
-    }
+    await this.producer.add(EXCHANGE_DELIVERY_QUEUE, ids.map(deliveryJob));
   }
 }

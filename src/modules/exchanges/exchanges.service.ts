@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
 import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
-import { DeliveryJob, EXCHANGE_DELIVERY_QUEUE } from '@/common/queues';
 import { AuthUser, inScope, scopeRange } from '@/common/scope';
 import { returningRows } from '@/database/sql';
 import { AuditService } from '@/modules/audit/audit.service';
@@ -87,7 +84,6 @@ export class ExchangesService {
   constructor(
     @InjectRepository(Exchange) private readonly exchanges: Repository<Exchange>,
     @InjectDataSource() private readonly db: DataSource,
-    @InjectQueue(EXCHANGE_DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
     private readonly outbox: ExchangeOutbox,
     private readonly cases: CaseLinker,
     private readonly audit: AuditService,
@@ -205,10 +201,7 @@ export class ExchangesService {
       await manager.query(`UPDATE exchange SET status = 'queued', enqueued_at = NULL WHERE id = $1 AND status = 'failed'`, [id]);
       await this.audit.record({ actor: user, action: 'retry', entity: 'exchange', entityId: id }, manager);
     });
-    // The failed job still holds the id in Redis; remove it so the new job is not taken for a duplicate.
-    const job = await this.queue.getJob(id);
-    if (job) await job.remove();
-    await this.outbox.enqueue([id]);
+    // The relay's next pass (within a second) removes the failed job that still holds the id in Redis and adds a new one.
     return toExchangeResponse((await this.exchanges.findOneBy({ id })) as Exchange);
   }
 

@@ -1,11 +1,9 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { getQueueToken } from '@nestjs/bullmq';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import type { Queue } from 'bullmq';
 import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
+import { JobProducer } from '@/common/job-producer';
 import { QUEUE_NAMES } from '@/common/queues';
 import { REDIS } from '@/common/redis.module';
 import { Public } from '@/modules/auth/auth.decorators';
@@ -21,7 +19,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly moduleRef: ModuleRef,
+    private readonly producer: JobProducer,
   ) {}
 
   @Get()
@@ -58,11 +56,7 @@ export class HealthController {
 
   private async queueCounts(): Promise<QueueCounts> {
     const result: QueueCounts = {};
-    for (const name of QUEUE_NAMES) {
-      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
-      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
-      result[name] = { waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 };
-    }
+    for (const name of QUEUE_NAMES) result[name] = await this.producer.counts(name);
     return result;
   }
 }

@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import { INFLOW_IMPORT_QUEUE } from '@/common/queues';
+import { INFLOW_IMPORT_QUEUE, jobDefaults } from '@/common/queues';
+import { AppConfig } from '@/config/config';
+import { APP_CONFIG } from '@/config/config.module';
 import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
 import { ImportProcessor } from './import.processor';
 import { ImportsController } from './imports.controller';
 import { ImportsService } from './imports.service';
 
-const queue = BullModule.registerQueue({
+const queue = BullModule.registerQueueAsync({
   name: INFLOW_IMPORT_QUEUE,
-  defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig) => ({ defaultJobOptions: jobDefaults(config)[INFLOW_IMPORT_QUEUE] }),
 });
 
 @Module({

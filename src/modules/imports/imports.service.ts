@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppError, Errors } from '@/common/errors';
 import { safeError } from '@/common/http-error.filter';
 import { IdCipher } from '@/common/id-cipher';
+import { JobProducer, JobSpec } from '@/common/job-producer';
 import { ImportJob, INFLOW_IMPORT_QUEUE } from '@/common/queues';
 import { AuthUser, inScope } from '@/common/scope';
 import { AppConfig } from '@/config/config';
@@ -30,6 +29,10 @@ export interface ImportStatus {
   errors: { row: number; field: string; message: string }[];
 }
 
+function importJob(importId: string): JobSpec<ImportJob> {
+  return { name: 'import', data: { importId }, opts: { jobId: importId } };
+}
+
 const BATCH = 100;
 // Rows of a batch registered side by side, like several clerks; each row is still its own transaction.
 const PARALLEL = 8;
@@ -40,7 +43,7 @@ export class ImportsService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @InjectQueue(INFLOW_IMPORT_QUEUE) private readonly queue: Queue<ImportJob>,
+    private readonly producer: JobProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly inflows: InflowsService,
     private readonly cipher: IdCipher,
@@ -72,19 +75,19 @@ export class ImportsService {
     return { importId: id };
   }
 
-  /** Imports whose job Redis no longer holds (lost, or never enqueued) are enqueued again when a worker starts. */
+  /**
+   * Imports whose job Redis does not hold (never enqueued because Redis was down, or lost with its memory) are enqueued
+   * again: when a worker starts and then every RELAY_STALE. An import whose job exists is left alone (same jobId).
+   */
   async resumeUnfinished(): Promise<void> {
+    if (!this.producer.ready) return;
     const rows: { id: string }[] = await this.db.query(`SELECT id FROM import_job WHERE status IN ('queued', 'running')`);
-    for (const { id } of rows) await this.enqueue(id);
+    await this.producer.add(INFLOW_IMPORT_QUEUE, rows.map(({ id }) => importJob(id)));
   }
 
+  /** Best effort and never waits on Redis: an import left queued is picked up by resumeUnfinished. */
   async enqueue(id: string): Promise<void> {
-    try {
-      await this.queue.add('import', { importId: id }, { jobId: id });
-    } catch (error) {
-      // The import stays queued; resumeQueued (worker start) picks it up.
-      this.logger.warn({ err: safeError(error), importId: id }, 'could not enqueue import');
-    }
+    await this.producer.add(INFLOW_IMPORT_QUEUE, [importJob(id)]);
   }
 
   async status(user: AuthUser, id: string): Promise<ImportStatus> {

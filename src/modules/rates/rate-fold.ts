@@ -1,7 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { safeError } from '@/common/http-error.filter';
+import { Poller } from '@/common/poller';
 
 const BATCH = 50_000;
 const INTERVAL_MS = 1_000;
@@ -12,35 +12,22 @@ const INTERVAL_MS = 1_000;
  */
 @Injectable()
 export class RateFolder implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('RateFolder');
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly poller = new Poller('RateFolder', INTERVAL_MS, () => this.fold());
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), INTERVAL_MS);
+    this.poller.start();
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.poller.stop();
   }
 
-  async tick(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    let moved = 0;
-    try {
-      for (;;) {
-        const [{ rate_fold: count }]: { rate_fold: number }[] = await this.db.query(`SELECT rate_fold($1)`, [BATCH]);
-        moved += count;
-        if (count < BATCH) break;
-      }
-    } catch (error) {
-      this.logger.warn({ err: safeError(error) }, 'rate fold failed; will try again');
-    } finally {
-      this.running = false;
+  private async fold(): Promise<void> {
+    for (;;) {
+      const [{ rate_fold: count }]: { rate_fold: number }[] = await this.db.query(`SELECT rate_fold($1)`, [BATCH]);
+      if (count < BATCH) return;
     }
-    return moved;
   }
 }

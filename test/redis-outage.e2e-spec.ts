@@ -1,0 +1,201 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { startTestApp, TestApp, waitFor } from './support/app';
+import { daysAgo, newIdNumber, staffAt } from './support/people';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { findRedis } = require('../scripts/local-stack.js') as { findRedis(): { bin: string } | null };
+
+const ROOT = join(__dirname, '..');
+const COMMUNITY = '330802005001'; // 衢州市柯城区 a community
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A Redis of this file's own (the shared test Redis serves the other files running in parallel), started and stopped
+ * as an operator would: stopped without saving, so it comes back without its memory.
+ */
+class PrivateRedis {
+  private process: ChildProcess | null = null;
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const redis = findRedis();
+    if (!redis) throw new Error('redis-server not found');
+    this.process = spawn(redis.bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await waitFor(async () => {
+      const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    }, 10_000, 'private Redis up');
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    this.process = null;
+  }
+}
+
+/** Sends a request and how long the answer took. */
+async function timed<T>(send: () => PromiseLike<T>): Promise<{ res: T; ms: number }> {
+  const started = Date.now();
+  const res = await send();
+  return { res, ms: Date.now() - started };
+}
+
+describe('a Redis outage (issue 19): requests answer at once, the outbox delivers once Redis is back', () => {
+  const redis = new PrivateRedis(0);
+  let t: TestApp;
+  let worker: ChildProcess | undefined;
+  let dest: string;
+  let origin: string;
+  // A village no other test file writes to, so its inbox holds only this file's notices.
+  let VILLAGE: string;
+  const overrides = (url: string) => ({ REDIS_URL: url, REDIS_PREFIX: 'outage', RELAY_STALE: 'PT2S', WORKER_LOCK: 'PT2S', DELIVERY_BACKOFF: 'PT0.2S' });
+
+  function registration(idNumber = newIdNumber({ sex: 'male' })) {
+    return {
+      person: { idNumber, name: '陈杰' },
+      householdCode: VILLAGE,
+      destinationCode: COMMUNITY,
+      address: '衢州市柯城区府山街道',
+      arrivalDate: daysAgo(3),
+      reason: 'work',
+      maritalStatus: 'unmarried',
+      contraception: 'none',
+    };
+  }
+
+  /** The inflow notices of a registration in the origin's inbox, as the origin's clerk sees them. */
+  async function inboxNotices(inflowId: string): Promise<number> {
+    const res = await t.http().get('/api/exchanges/inbox?type=inflow_notice&pageSize=100').set('Authorization', `Bearer ${origin}`);
+    expect(res.status).toBe(200);
+    return (res.body.items as { payload: { inflowId: string } }[]).filter((e) => e.payload.inflowId === inflowId).length;
+  }
+
+  /** The worker as its own process (`main.ts worker`), so the test sees whether it survives the outage. */
+  function spawnWorker(url: string): ChildProcess {
+    return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', 'worker'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TS_NODE_PROJECT: 'tsconfig.test.json',
+        TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }),
+        NODE_ENV: 'test',
+        DATABASE_URL: t.config.databaseUrl,
+        LOG_LEVEL: 'silent',
+        ...overrides(url),
+      },
+      stdio: 'ignore',
+    });
+  }
+
+  beforeAll(async () => {
+    Object.assign(redis, { port: await freePort() });
+    await redis.start();
+    // The API alone in this process; deliveries are the worker process's.
+    t = await startTestApp(overrides(redis.url), 'api');
+    dest = await staffAt(t, COMMUNITY);
+    [{ code: VILLAGE }] = await t.db.query(`SELECT code FROM jurisdiction WHERE level = 'village' AND code LIKE '421321%' ORDER BY random() LIMIT 1`);
+    origin = await staffAt(t, VILLAGE);
+    worker = spawnWorker(redis.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((r) => worker?.once('exit', r));
+      worker.kill('SIGTERM');
+      await exited;
+    }
+    await t?.close();
+    await redis.stop();
+  });
+
+  it('answers registrations, replies and uploads within 2 s while Redis is down, and delivers each notice exactly once after', async () => {
+    // Before the outage: a notice delivered to the origin, to be answered during it.
+    const before = await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send(registration());
+    expect(before.status).toBe(201);
+    await waitFor(async () => (await inboxNotices(before.body.id)) === 1, 60_000, 'the notice sent before the outage');
+    const [toAnswer] = (await t.http().get('/api/exchanges/inbox?type=inflow_notice&pageSize=100').set('Authorization', `Bearer ${origin}`)).body.items.filter(
+      (e: { payload: { inflowId: string } }) => e.payload.inflowId === before.body.id,
+    );
+
+    await redis.stop();
+
+    const health = await timed(() => t.http().get('/api/health'));
+    expect(health.res.status).toBe(503);
+    expect(health.res.body).toMatchObject({ db: 'up', redis: 'down' });
+    expect(health.ms).toBeLessThan(2_000);
+
+    const during = await timed(() => t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send(registration()));
+    expect(during.res.status).toBe(201);
+    expect(during.ms).toBeLessThan(2_000);
+
+    const reply = await timed(() => t.http().post(`/api/exchanges/${toAnswer.id}/reply`).set('Authorization', `Bearer ${origin}`).send({ outcome: 'confirmed', note: '核实无误' }));
+    expect(reply.res.status).toBe(200);
+    expect(reply.res.body.status).toBe('replied');
+    expect(reply.ms).toBeLessThan(2_000);
+
+    const csv = `idNumber,name,householdCode,destinationCode,address,arrivalDate,reason,maritalStatus,contraception\n${newIdNumber({ sex: 'male' })},导入,${VILLAGE},${COMMUNITY},衢州市柯城区,${daysAgo(4)},work,unmarried,none\n`;
+    const upload = await timed(() => t.http().post('/api/inflows/import').set('Authorization', `Bearer ${dest}`).attach('file', Buffer.from(csv), 'register.csv'));
+    expect(upload.res.status).toBe(202);
+    expect(upload.ms).toBeLessThan(2_000);
+
+    // Reads need only PostgreSQL.
+    const list = await timed(() => t.http().get('/api/inflows?pageSize=5').set('Authorization', `Bearer ${dest}`));
+    expect(list.res.status).toBe(200);
+    expect(list.res.body.items.map((i: { id: string }) => i.id)).toContain(during.res.body.id);
+
+    // The outage outlasts the reconnect backoff of a default client; the worker process rides it out.
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(worker?.exitCode).toBeNull();
+    await redis.start(); // empty: Redis lost whatever it held
+
+    // The first request after Redis is back is not held up by a reconnect.
+    const after = await timed(() => t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send(registration()));
+    expect(after.res.status).toBe(201);
+    expect(after.ms).toBeLessThan(2_000);
+
+    for (const id of [during.res.body.id, after.res.body.id]) {
+      await waitFor(async () => (await inboxNotices(id)) >= 1, 60_000, 'the notice committed during the outage in the inbox');
+    }
+    const importDone = await waitFor(async () => {
+      const res = await t.http().get(`/api/imports/${upload.res.body.importId}`).set('Authorization', `Bearer ${dest}`);
+      return res.body.status === 'done' ? res.body : undefined;
+    }, 60_000, 'the import accepted during the outage to finish');
+    expect(importDone).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
+
+    // Give a doubled delivery the time to show, then count once more: exactly one notice each.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await inboxNotices(during.res.body.id)).toBe(1);
+    expect(await inboxNotices(after.res.body.id)).toBe(1);
+    expect(await inboxNotices(before.body.id)).toBe(1);
+    expect((await t.http().get('/api/health')).status).toBe(200);
+    expect(worker?.exitCode).toBeNull();
+  }, 180_000);
+});
