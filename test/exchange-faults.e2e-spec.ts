@@ -1,13 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { AppModule } from '@/app.module';
-import { startTestApp, TestApp, waitFor } from './support/app';
+import { spawnWorkerProcess, startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 
 const QUZHOU_COMMUNITY = '330802005001';
-const ROOT = join(__dirname, '..');
 
 /** Deletes every Redis key of this service prefix: Redis restarted without its memory, for this service only. */
 async function wipeRedis(url: string, prefix: string): Promise<number> {
@@ -68,23 +66,8 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
     };
   }
 
-  /** A real worker process (`main.ts worker`), so it can be killed with SIGKILL mid-job. */
-  function spawnWorker(): ChildProcess {
-    return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', 'worker'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: 'tsconfig.test.json',
-        TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }),
-        NODE_ENV: 'test',
-        DATABASE_URL: t.config.databaseUrl,
-        REDIS_URL: t.config.redisUrl,
-        LOG_LEVEL: 'silent',
-        ...overrides,
-      },
-      stdio: 'ignore',
-    });
-  }
+  /** A real worker process, so it can be killed with SIGKILL mid-job. */
+  const spawnWorker = (): ChildProcess => spawnWorkerProcess({ DATABASE_URL: t.config.databaseUrl, REDIS_URL: t.config.redisUrl, ...overrides });
 
   beforeAll(async () => {
     // The API alone: messages are committed and enqueued, but nothing in this process delivers them.

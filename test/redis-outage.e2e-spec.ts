@@ -1,14 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import Redis from 'ioredis';
-import { startTestApp, TestApp, waitFor } from './support/app';
+import { spawnWorkerProcess, startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { findRedis } = require('../scripts/local-stack.js') as { findRedis(): { bin: string } | null };
 
-const ROOT = join(__dirname, '..');
 const COMMUNITY = '330802005001'; // 衢州市柯城区 a community
 
 function freePort(): Promise<number> {
@@ -98,22 +96,8 @@ describe('a Redis outage (issue 19): requests answer at once, the outbox deliver
     return (res.body.items as { payload: { inflowId: string } }[]).filter((e) => e.payload.inflowId === inflowId).length;
   }
 
-  /** The worker as its own process (`main.ts worker`), so the test sees whether it survives the outage. */
-  function spawnWorker(url: string): ChildProcess {
-    return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', 'worker'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: 'tsconfig.test.json',
-        TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }),
-        NODE_ENV: 'test',
-        DATABASE_URL: t.config.databaseUrl,
-        LOG_LEVEL: 'silent',
-        ...overrides(url),
-      },
-      stdio: 'ignore',
-    });
-  }
+  /** The worker as its own process, so the test sees whether it survives the outage. */
+  const spawnWorker = (url: string): ChildProcess => spawnWorkerProcess({ DATABASE_URL: t.config.databaseUrl, ...overrides(url) });
 
   beforeAll(async () => {
     Object.assign(redis, { port: await freePort() });

@@ -1,3 +1,5 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -57,4 +59,20 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false>, ti
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The worker as a real process (`main.ts worker`) on the given environment, so a test can kill it or watch it survive. */
+export function spawnWorkerProcess(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', 'worker'], {
+    cwd: join(__dirname, '..', '..'),
+    env: {
+      ...process.env,
+      TS_NODE_PROJECT: 'tsconfig.test.json',
+      TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    stdio: 'ignore',
+  });
 }
