@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { AppError } from '@/common/errors';
+import { AppError, Errors } from '@/common/errors';
 import { HttpErrorFilter } from '@/common/http-error.filter';
 import { createValidationPipe } from '@/common/validation';
 import { AppConfig } from '@/config/config';
@@ -78,7 +78,11 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     }
     try {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
-    } catch {
+    } catch (error) {
+      // `__proto__` (or constructor.prototype) would poison objects downstream: refused as the unknown field it is.
+      if (error instanceof SyntaxError && /forbidden prototype/.test(error.message)) {
+        return done(Errors.validation([{ field: '__proto__', message: '不允许的字段' }]), undefined);
+      }
       done(new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', '请求体无法解析，须为有效的 JSON', []), undefined);
     }
   });

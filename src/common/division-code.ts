@@ -1,10 +1,11 @@
+import { valuesOf } from '@/common/labels';
 // 12-digit statistical division codes (统计用区划代码): province 2 + city 2 + county 2 + township 3 + village 3.
 // A code's level is given by its trailing zero groups; its ancestors are its prefixes padded with zeros,
 // so subtree membership is a prefix test and needs no recursive query.
 
 export const ROOT_CODE = '000000000000';
 
-export const JURISDICTION_LEVELS = ['country', 'province', 'city', 'county', 'township', 'village'] as const;
+export const JURISDICTION_LEVELS = valuesOf('level');
 export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
 
 // Length of the significant prefix for each level.

@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIdentityCard, IsIn, IsISO8601, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, isIdentityCard, IsISO8601, IsString, Matches, MaxLength, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { normaliseIdNumber } from './identity';
+import { allowedMessage, LabelSet, valuesOf } from './labels';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const CODE = /^\d{12}$/;
@@ -39,22 +40,49 @@ export function IsDivisionCode(): PropertyDecorator {
   return applyDecorators(IsString({ message: '必须是 12 位行政区划代码' }), Matches(CODE, { message: '必须是 12 位行政区划代码' }));
 }
 
-/** A 公民身份号码: check digit, province and birth date checked; lower-case x accepted as X. */
+/**
+ * What is wrong with a 公民身份号码, or null when it is valid: 18 characters (a first-generation 15-digit number is
+ * refused with its own message), check character, province and birth date. Lower-case x is read as X.
+ */
+export function idNumberProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return '必须是文本';
+  const id = String(normaliseIdNumber(value));
+  if (id === '') return '不能为空';
+  if (/^\d{15}$/.test(id)) return '请填写 18 位公民身份号码';
+  if (id.length !== 18) return '公民身份号码应为 18 位';
+  if (!isIdentityCard(id, 'zh-CN')) return '公民身份号码无效（校验位、地区码或出生日期不正确）';
+  return null;
+}
+
+/** A 公民身份号码 (see idNumberProblem); lower-case x accepted as X. */
 export function IsIdNumber(): PropertyDecorator {
   return applyDecorators(
     Transform(({ value }) => normaliseIdNumber(value)),
-    IsString({ message: '公民身份号码必须是 18 位文本' }),
-    IsIdentityCard('zh-CN'),
+    ValidateBy({
+      name: 'isIdNumber',
+      validator: {
+        validate: (value) => idNumberProblem(value) === null,
+        defaultMessage: (args) => idNumberProblem(args?.value) ?? '公民身份号码无效',
+      },
+    }),
   );
+}
+
+/**
+ * One of an enum's values; the refusal names the allowed values by their Chinese labels
+ * (`婚姻状况须为：未婚、初婚、再婚、离婚、丧偶`). `values` narrows the set where a field accepts only some of them.
+ */
+export function IsOneOf(set: LabelSet, fieldName: string, values: readonly string[] = valuesOf(set)): PropertyDecorator {
+  return IsIn([...values], { message: allowedMessage(fieldName, set, values) });
 }
 
 /** A person's name as written on the ID card. */
 export function IsPersonName(): PropertyDecorator {
   return applyDecorators(
     Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
-    IsString(),
+    IsString({ message: '必须是文本' }),
     MinLength(1, { message: '不能为空' }),
-    MaxLength(50),
+    MaxLength(50, { message: '不能超过 50 个字符' }),
     Matches(/^[^\u0000-\u001f<>]+$/u, { message: '含有不允许的字符' }),
   );
 }
@@ -73,7 +101,7 @@ export class SpouseDto extends PersonRefDto {}
 
 export class ChildDto {
   @ApiProperty({ enum: ['male', 'female'] })
-  @IsIn(['male', 'female'])
+  @IsOneOf('sex', '性别')
   sex: 'male' | 'female';
 
   @ApiProperty({ example: '2018-05-01' })

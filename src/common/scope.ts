@@ -1,11 +1,12 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { isInSubtree, subtreeRange } from './division-code';
 import { Errors } from './errors';
+import { valuesOf } from '@/common/labels';
 
 // Jurisdiction scoping in one place: every module asks these helpers whether a code is in the
 // caller's subtree, and builds its SQL filters from scopeRange, so no list is filtered after loading.
 
-export const ROLES = ['staff', 'supervisor', 'admin'] as const;
+export const ROLES = valuesOf('role');
 export type Role = (typeof ROLES)[number];
 
 export interface AuthUser {

@@ -1,3 +1,4 @@
+import { types } from 'pg';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { Foundation1795392000000 } from '../../migrations/1795392000000-Foundation';
@@ -9,6 +10,13 @@ import { Rates1795392500000 } from '../../migrations/1795392500000-Rates';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [Foundation1795392000000, Cases1795392100000, Exchanges1795392200000, Certificates1795392300000, Imports1795392400000, Rates1795392500000];
+
+/** PostgreSQL `date` (OID 1082): kept as the YYYY-MM-DD it is; pg would make it a Date at local midnight, which reads back as the previous day's UTC instant. */
+const DATE_OID = 1082;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID && format !== 'binary' ? (value: string) => value : types.getTypeParser(oid, format ?? 'text')) as typeof types.getTypeParser,
+};
 
 export function dataSourceOptions(databaseUrl: string): PostgresConnectionOptions {
   return {
@@ -27,6 +35,7 @@ export function dataSourceOptions(databaseUrl: string): PostgresConnectionOption
     // PostgreSQL may otherwise switch to a generic plan, which for the rates took 2 s instead of 10 ms at 1 M inflows.
     extra: {
       max: 20,
+      types: pgTypes,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       options: '-c jit=off -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_custom_plan',

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsObject, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { ChildDto, IsDivisionCode, IsIdNumber, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
+import { ArrayMaxSize, IsArray, IsObject, ValidateNested } from 'class-validator';
+import { ChildDto, IsDivisionCode, IsIdNumber, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { CONTRACEPTIONS, MARITAL_STATUSES } from '@/modules/inflows/inflow.entity';
 
 export class IssueCertificateDto {
@@ -16,7 +16,7 @@ export class IssueCertificateDto {
   householdCode: string;
 
   @ApiProperty({ enum: MARITAL_STATUSES })
-  @IsIn(MARITAL_STATUSES)
+  @IsOneOf('maritalStatus', '婚姻状况')
   maritalStatus: (typeof MARITAL_STATUSES)[number];
 
   @ApiPropertyOptional({ type: SpouseDto })
@@ -34,7 +34,7 @@ export class IssueCertificateDto {
   children: ChildDto[];
 
   @ApiProperty({ enum: CONTRACEPTIONS })
-  @IsIn(CONTRACEPTIONS)
+  @IsOneOf('contraception', '避孕节育情况')
   contraception: (typeof CONTRACEPTIONS)[number];
 }
 

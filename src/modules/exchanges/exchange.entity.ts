@@ -1,13 +1,14 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { valuesOf } from '@/common/labels';
 
-export const EXCHANGE_TYPES = ['inflow_notice', 'verification_request', 'event_notice', 'departure_notice', 'outflow_notice'] as const;
+export const EXCHANGE_TYPES = valuesOf('exchangeType');
 export type ExchangeType = (typeof EXCHANGE_TYPES)[number];
 export const STORED_STATUSES = ['queued', 'delivered', 'replied', 'failed'] as const;
 export type StoredStatus = (typeof STORED_STATUSES)[number];
 /** What clients see: `overdue` is derived from dueAt at read time, never stored. */
-export const EXCHANGE_STATUSES = ['queued', 'delivered', 'replied', 'overdue', 'failed'] as const;
+export const EXCHANGE_STATUSES = valuesOf('exchangeStatus');
 export type ExchangeStatus = (typeof EXCHANGE_STATUSES)[number];
-export const OUTCOMES = ['confirmed', 'corrected', 'not_found', 'not_ours', 'arrived', 'not_arrived'] as const;
+export const OUTCOMES = valuesOf('outcome');
 export type Outcome = (typeof OUTCOMES)[number];
 
 @Entity('exchange')

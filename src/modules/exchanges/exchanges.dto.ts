@@ -1,8 +1,9 @@
-import { IsOptionalField } from '@/common/dto';
+import { IsOneOf, IsOptionalField } from '@/common/dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsObject, IsString, IsUUID, MaxLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsObject, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
+import { InflowCorrectionsDto } from '@/modules/inflows/inflows.dto';
 import { EXCHANGE_STATUSES, EXCHANGE_TYPES, ExchangeStatus, ExchangeType, Outcome, OUTCOMES } from './exchange.entity';
 
 export class CreateExchangeDto {
@@ -11,7 +12,7 @@ export class CreateExchangeDto {
   caseId: string;
 
   @ApiProperty({ enum: ['verification_request', 'event_notice'] })
-  @IsIn(['verification_request', 'event_notice'])
+  @IsOneOf('exchangeType', '类型', ['verification_request', 'event_notice'])
   type: 'verification_request' | 'event_notice';
 
   @ApiProperty({ example: { subject: '核实婚育情况', question: '请核实其婚育证明是否有效' } })
@@ -21,7 +22,7 @@ export class CreateExchangeDto {
 
 export class ReplyDto {
   @ApiProperty({ enum: OUTCOMES })
-  @IsIn(OUTCOMES)
+  @IsOneOf('outcome', '反馈结果')
   outcome: Outcome;
 
   @ApiPropertyOptional({ maxLength: 1000 })
@@ -30,10 +31,12 @@ export class ReplyDto {
   @MaxLength(1000)
   note?: string;
 
-  @ApiPropertyOptional({ description: '信息有误时的更正内容（字段名 → 正确值）', example: { maritalStatus: 'divorced' } })
+  @ApiPropertyOptional({ type: InflowCorrectionsDto, description: '反馈“信息有误”时必填：户籍地掌握的正确信息，按流入登记的规则校验' })
   @IsOptionalField()
   @IsObject()
-  corrections?: Record<string, unknown>;
+  @ValidateNested()
+  @Type(() => InflowCorrectionsDto)
+  corrections?: InflowCorrectionsDto;
 }
 
 const booleanFromQuery = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -41,12 +44,12 @@ const booleanFromQuery = ({ value }: { value: unknown }) => (value === 'true' ? 
 export class OutboxQuery extends PageQuery {
   @ApiPropertyOptional({ enum: EXCHANGE_STATUSES })
   @IsOptionalField()
-  @IsIn(EXCHANGE_STATUSES)
+  @IsOneOf('exchangeStatus', '状态')
   status?: ExchangeStatus;
 
   @ApiPropertyOptional({ enum: EXCHANGE_TYPES })
   @IsOptionalField()
-  @IsIn(EXCHANGE_TYPES)
+  @IsOneOf('exchangeType', '类型')
   type?: ExchangeType;
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CasesModule } from '@/modules/cases/cases.module';
+import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { Exchange } from './exchange.entity';
 import { ExchangeDeadlineProcessor, ExchangeDeliveryProcessor } from './exchange-delivery.processor';
 import { ExchangeOutboxModule } from './exchange-outbox.module';
@@ -9,7 +10,7 @@ import { ExchangesController } from './exchanges.controller';
 import { ExchangesService } from './exchanges.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Exchange]), ExchangeOutboxModule, CasesModule],
+  imports: [TypeOrmModule.forFeature([Exchange]), ExchangeOutboxModule, CasesModule, InflowsModule],
   controllers: [ExchangesController],
   providers: [ExchangesService],
   exports: [ExchangesService],

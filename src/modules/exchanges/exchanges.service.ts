@@ -3,12 +3,14 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
+import { allowedMessage } from '@/common/labels';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { AuthUser, inScope, scopeRange } from '@/common/scope';
 import { returningRows } from '@/database/sql';
 import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
 import { Inflow } from '@/modules/inflows/inflow.entity';
+import { InflowsService } from '@/modules/inflows/inflows.service';
 import { Outflow } from '@/modules/outflows/outflow.entity';
 import { Exchange, ExchangeStatus, ExchangeType, Outcome } from './exchange.entity';
 import { ExchangeOutbox } from './exchange-outbox';
@@ -87,6 +89,7 @@ export class ExchangesService {
     private readonly outbox: ExchangeOutbox,
     private readonly cases: CaseLinker,
     private readonly audit: AuditService,
+    private readonly inflows: InflowsService,
   ) {}
 
   /** Delivered to a unit in the caller's subtree, earliest deadline first. */
@@ -169,24 +172,29 @@ export class ExchangesService {
     if (exchange.status === 'replied') throw alreadyReplied();
     if (exchange.status !== 'delivered') throw Errors.conflict('NOT_DELIVERED', '该信息尚未送达，暂不能反馈');
     if (!OUTCOMES_BY_TYPE[exchange.type].includes(dto.outcome)) {
-      throw Errors.validation([{ field: 'outcome', message: `此类信息的反馈结果只能是：${OUTCOMES_BY_TYPE[exchange.type].join('、')}` }]);
+      throw Errors.validation([{ field: 'outcome', message: allowedMessage('反馈结果', 'outcome', OUTCOMES_BY_TYPE[exchange.type]) }]);
     }
     if (dto.outcome === 'corrected' && (!dto.corrections || Object.keys(dto.corrections).length === 0)) {
       throw Errors.validation([{ field: 'corrections', message: '反馈“信息有误”时须填写更正内容' }]);
     }
-    if (dto.corrections && Buffer.byteLength(JSON.stringify(dto.corrections)) > MAX_PAYLOAD_BYTES) {
-      throw Errors.validation([{ field: 'corrections', message: '内容过长' }]);
+    if (dto.outcome !== 'corrected' && dto.corrections !== undefined) {
+      throw Errors.validation([{ field: 'corrections', message: '只有反馈“信息有误”时才填写更正内容' }]);
     }
     await this.db.transaction(async (manager) => {
       const now = new Date();
       // The status condition makes the first of two concurrent replies the only one.
       const updated = await returningRows(
         manager,
-        `UPDATE exchange SET status = 'replied', replied_at = $2, reply_outcome = $3, reply_note = $4, reply_corrections = $5, replied_by = $6
+        `UPDATE exchange SET status = 'replied', replied_at = $2, reply_outcome = $3, reply_note = $4, replied_by = $5
           WHERE id = $1 AND status = 'delivered' RETURNING id`,
-        [id, now, dto.outcome, dto.note ?? null, dto.corrections ? JSON.stringify(dto.corrections) : null, user.id],
+        [id, now, dto.outcome, dto.note ?? null, user.id],
       );
       if (updated.length === 0) throw alreadyReplied();
+      if (dto.corrections) {
+        const inflowId = await this.inflowOf(manager, exchange);
+        const stored = await this.inflows.applyCorrections(manager, user, inflowId, dto.corrections, id);
+        await manager.query(`UPDATE exchange SET reply_corrections = $2 WHERE id = $1`, [id, JSON.stringify(stored)]);
+      }
       if (exchange.type === 'outflow_notice' && dto.outcome === 'arrived') await this.linkArrival(manager, exchange, now);
       await this.audit.record({ actor: user, action: 'reply', entity: 'exchange', entityId: id, detail: { outcome: dto.outcome } }, manager);
     });
@@ -203,6 +211,17 @@ export class ExchangesService {
     });
     // The relay's next pass (within a second) removes the failed job that still holds the id in Redis and adds a new one.
     return toExchangeResponse((await this.exchanges.findOneBy({ id })) as Exchange);
+  }
+
+  /** The inflow a reply's corrections apply to: the one the exchange is about, else the case's latest. */
+  private async inflowOf(manager: EntityManager, exchange: Exchange): Promise<string> {
+    const named = typeof exchange.payload.inflowId === 'string' ? exchange.payload.inflowId : null;
+    const [row] = await manager.query(
+      `SELECT id FROM inflow WHERE case_id = $1 ORDER BY (id::text = $2) DESC, registered_at DESC LIMIT 1`,
+      [exchange.caseId, named ?? ''],
+    );
+    if (!row) throw Errors.conflict('NO_INFLOW', '该个案尚无流入登记，无法更正');
+    return row.id as string;
   }
 
   private async loadVisible(user: AuthUser, id: string): Promise<Exchange> {

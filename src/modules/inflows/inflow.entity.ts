@@ -1,12 +1,13 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Person } from '@/modules/persons/person.entity';
+import { valuesOf } from '@/common/labels';
 
-export const INFLOW_STATUSES = ['draft', 'active', 'moved_on', 'departed', 'returned'] as const;
+export const INFLOW_STATUSES = valuesOf('inflowStatus');
 export type InflowStatus = (typeof INFLOW_STATUSES)[number];
-export const REASONS = ['work', 'business', 'family', 'study', 'other'] as const;
-export const MARITAL_STATUSES = ['unmarried', 'first_married', 'remarried', 'divorced', 'widowed'] as const;
-export const CONTRACEPTIONS = ['none', 'iud', 'implant', 'sterilization', 'pill', 'condom', 'other'] as const;
-export const CERTIFICATE_CHECKS = ['not_required', 'valid', 'missing', 'not_found', 'revoked', 'lapsed', 'mismatch', 'undertaking'] as const;
+export const REASONS = valuesOf('reason');
+export const MARITAL_STATUSES = valuesOf('maritalStatus');
+export const CONTRACEPTIONS = valuesOf('contraception');
+export const CERTIFICATE_CHECKS = valuesOf('certificateCheck');
 export type CertificateCheck = (typeof CERTIFICATE_CHECKS)[number];
 
 export interface Child {

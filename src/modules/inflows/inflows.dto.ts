@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested,
+  ArrayMaxSize, IsArray, IsBoolean, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested,
 } from 'class-validator';
-import { ChildDto, IsDateOnly, IsDivisionCode, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
+import { ChildDto, IsPersonName, IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { CONTRACEPTIONS, INFLOW_STATUSES, InflowStatus, MARITAL_STATUSES, REASONS } from './inflow.entity';
 
@@ -15,7 +15,7 @@ export class InflowPersonDto extends PersonRefDto {
 
   @ApiPropertyOptional({ enum: ['male', 'female'], description: '可不填；填写时须与身份证号一致' })
   @IsOptionalField()
-  @IsIn(['male', 'female'])
+  @IsOneOf('sex', '性别')
   sex?: 'male' | 'female';
 
   @ApiPropertyOptional({ example: '1990-03-07', description: '可不填；填写时须与身份证号一致' })
@@ -26,7 +26,7 @@ export class InflowPersonDto extends PersonRefDto {
 
 export class CreateInflowDto {
   @ApiProperty({ enum: MARITAL_STATUSES })
-  @IsIn(MARITAL_STATUSES)
+  @IsOneOf('maritalStatus', '婚姻状况')
   maritalStatus: (typeof MARITAL_STATUSES)[number];
 
   @ApiPropertyOptional({ type: SpouseDto, nullable: true })
@@ -45,7 +45,7 @@ export class CreateInflowDto {
   children?: ChildDto[];
 
   @ApiProperty({ enum: CONTRACEPTIONS })
-  @IsIn(CONTRACEPTIONS)
+  @IsOneOf('contraception', '避孕节育情况')
   contraception: (typeof CONTRACEPTIONS)[number];
 
   @ApiPropertyOptional()
@@ -76,7 +76,7 @@ export class CreateInflowDto {
   arrivalDate: string;
 
   @ApiProperty({ enum: REASONS })
-  @IsIn(REASONS)
+  @IsOneOf('reason', '流动原因')
   reason: (typeof REASONS)[number];
 
   @ApiPropertyOptional({ description: '婚育证明编号' })
@@ -104,20 +104,28 @@ export class UpdateInflowDto extends PartialType(PickType(CreateInflowDto, ['add
   phone?: string;
 }
 
+/** What the origin may correct in a reply (api.md, Exchanges): the fields it knows better, each checked as in PATCH. */
+export class InflowCorrectionsDto extends PartialType(PickType(CreateInflowDto, ['maritalStatus', 'spouse', 'children', 'contraception'] as const)) {
+  @ApiPropertyOptional({ example: '张三', description: '姓名（以户籍地登记为准）' })
+  @IsOptionalField()
+  @IsPersonName()
+  name?: string;
+}
+
 export class DepartDto {
   @ApiProperty({ example: '2026-12-01' })
   @IsDateOnly()
   date: string;
 
   @ApiProperty({ enum: ['departed', 'returned'] })
-  @IsIn(['departed', 'returned'])
+  @IsOneOf('departureKind', '离开类型')
   kind: 'departed' | 'returned';
 }
 
 export class InflowQuery extends PageQuery {
   @ApiPropertyOptional({ enum: INFLOW_STATUSES })
   @IsOptionalField()
-  @IsIn(INFLOW_STATUSES)
+  @IsOneOf('inflowStatus', '状态')
   status?: InflowStatus;
 
   @ApiPropertyOptional({ description: '姓名，或完整的身份证号' })

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
 import { ChildDto, SpouseDto } from '@/common/dto';
 import { Errors } from '@/common/errors';
@@ -16,9 +16,10 @@ import { CaseLinker } from '@/modules/cases/case-linker';
 import { CertificatesService } from '@/modules/certificates/certificates.service';
 import { ExchangeOutbox, ExchangeSpec } from '@/modules/exchanges/exchange-outbox';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
+import { OutflowsService } from '@/modules/outflows/outflows.service';
 import { PersonRef, PersonsService, toPersonRef } from '@/modules/persons/persons.service';
 import { CertificateCheck, Inflow } from './inflow.entity';
-import { CreateInflowDto, DepartDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
+import { CreateInflowDto, DepartDto, InflowCorrectionsDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
 import { isAdultOn, notAMigrantReason } from './migrant-rules';
 
 export interface InflowResponse {
@@ -66,6 +67,7 @@ export class InflowsService {
     private readonly audit: AuditService,
     private readonly outbox: ExchangeOutbox,
     private readonly certificates: CertificatesService,
+    private readonly outflows: OutflowsService,
   ) {}
 
   /** `source` is set by the bulk import: the same rules, the import's id on the row, and legacy rows marked. */
@@ -193,38 +195,42 @@ export class InflowsService {
   async update(user: AuthUser, id: string, dto: UpdateInflowDto): Promise<InflowResponse> {
     const inflow = await this.loadOwned(user, id);
     if (!OPEN.includes(inflow.status)) throw closed();
-    const person = inflow.person!;
-    if (dto.pregnant === true && person.sex === 'male') throw Errors.validation([{ field: 'pregnant', message: '男性不能登记为怀孕' }]);
-    this.checkChildren(person.birthDate, dto.children);
-    const changes: Partial<Inflow> = { updatedAt: new Date() };
-    const fields: string[] = [];
-    for (const key of ['address', 'phone', 'maritalStatus', 'contraception', 'pregnant'] as const) {
-      if (dto[key] !== undefined) {
-        (changes as Record<string, unknown>)[key] = dto[key];
-        fields.push(key);
-      }
-    }
-    if (dto.children !== undefined) {
-      changes.children = normaliseChildren(dto.children);
-      fields.push('children');
-    }
-    if (dto.spouse !== undefined) {
-      Object.assign(changes, this.spouseColumns(dto.spouse));
-      fields.push('spouse');
-    }
-    const mattersToOrigin = fields.filter((f) => ['pregnant', 'children', 'contraception', 'maritalStatus', 'spouse'].includes(f) && changed(inflow, changes, f));
+    const { changes, fields } = this.changesFor(inflow, dto);
+    const mattersToOrigin = fields.filter((f) => ORIGIN_FIELDS.includes(f));
     const birth = changes.children !== undefined && changes.children.length > inflow.children.length;
     const exchangeIds = await this.dataSource.transaction(async (manager) => {
       await manager.update(Inflow, { id }, changes);
       await this.audit.record({ actor: user, action: 'update', entity: 'inflow', entityId: id, detail: { fields } }, manager);
       // 服务管理信息: the origin hears of changes it must know once the registration has been sent; a birth needs a reply.
       if (inflow.status !== 'active' || mattersToOrigin.length === 0) return [];
+      const payload = { inflowId: id, fields: mattersToOrigin, changes: this.describeChanges(changes, mattersToOrigin), birth };
       return this.outbox.add(manager, [
-        { caseId: inflow.caseId, type: 'event_notice', fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, needsReply: birth, payload: { inflowId: id, fields: mattersToOrigin, birth }, createdBy: user.id, sentAt: changes.updatedAt as Date },
+        { caseId: inflow.caseId, type: 'event_notice', fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, needsReply: birth, payload, createdBy: user.id, sentAt: changes.updatedAt as Date },
       ]);
     });
     await this.outbox.enqueue(exchangeIds);
     return this.toResponse(await this.load(id), false);
+  }
+
+  /**
+   * A `corrected` reply from the origin: the fields it knows better, checked by the same rules as PATCH, applied to
+   * the case's inflow in the reply's transaction and audited as changed by that reply. Returns the corrections as
+   * stored on the exchange (ID numbers masked).
+   */
+  async applyCorrections(manager: EntityManager, user: AuthUser, inflowId: string, dto: InflowCorrectionsDto, exchangeId: string): Promise<Record<string, unknown>> {
+    const inflow = await manager.findOne(Inflow, { where: { id: inflowId }, relations: { person: true } });
+    if (!inflow) throw Errors.conflict('NO_INFLOW', '该个案尚无流入登记，无法更正');
+    const { name, ...family } = dto;
+    const { changes, fields } = this.changesFor(inflow, family, 'corrections.');
+    if (name !== undefined && name !== inflow.person!.name) {
+      await this.persons.rename(manager, inflow.personId, name);
+      fields.push('name');
+    }
+    if (fields.length > 0) {
+      await manager.update(Inflow, { id: inflowId }, changes);
+      await this.audit.record({ actor: user, action: 'update', entity: 'inflow', entityId: inflowId, detail: { fields, byReply: exchangeId } }, manager);
+    }
+    return { ...(name !== undefined ? { name } : {}), ...this.describeChanges(changes, Object.keys(family)) };
   }
 
   async submit(user: AuthUser, id: string): Promise<InflowResponse> {
@@ -257,13 +263,15 @@ export class InflowsService {
         .where('id = :id AND status IN (:...open)', { id, open: OPEN })
         .execute();
       if (!result.affected) throw closed();
-      await this.cases.closeIfEnded(manager, inflow.caseId, now);
       await this.audit.record({ actor: user, action: dto.kind, entity: 'inflow', entityId: id }, manager);
       // A draft was never sent, so the origin has nothing to update.
-      if (inflow.status !== 'active') return [];
-      return this.outbox.add(manager, [
+      const ids = inflow.status !== 'active' ? [] : await this.outbox.add(manager, [
         { caseId: inflow.caseId, type: 'departure_notice', fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, payload: { inflowId: id, kind: dto.kind, date: dto.date }, createdBy: user.id, sentAt: now },
       ]);
+      // Home again: the origin's outflow for this stay ends on that date, so effective contact stops counting the person.
+      if (dto.kind === 'returned') await this.outflows.closeOnReturn(manager, user, inflow.caseId, dto.date, { by: 'departure_notice', exchangeId: ids[0] ?? null, inflowId: id });
+      await this.cases.closeIfEnded(manager, inflow.caseId, now);
+      return ids;
     });
     await this.outbox.enqueue(exchangeIds);
     return this.toResponse(await this.load(id), false);
@@ -343,18 +351,44 @@ export class InflowsService {
 
   private checkFamily(sex: 'male' | 'female', birthDate: string, dto: CreateInflowDto): void {
     if (dto.pregnant === true && sex === 'male') throw Errors.validation([{ field: 'pregnant', message: '男性不能登记为怀孕' }]);
-    const married = dto.maritalStatus === 'first_married' || dto.maritalStatus === 'remarried';
-    if (dto.spouse && !married) throw Errors.validation([{ field: 'spouse', message: '婚姻状况为未婚、离婚或丧偶时不应填写配偶' }]);
-    if (dto.spouse && dto.spouse.idNumber === dto.person.idNumber) throw Errors.validation([{ field: 'spouse.idNumber', message: '配偶不能是本人' }]);
-    this.checkChildren(birthDate, dto.children);
+    checkSpouse(dto.maritalStatus, dto.spouse, (id) => id === dto.person.idNumber, '');
+    checkChildren(birthDate, dto.children, '');
   }
 
-  private checkChildren(parentBirthDate: string, children: ChildDto[] | undefined): void {
-    const today = todayInShanghai();
-    (children ?? []).forEach((child, index) => {
-      if (child.birthDate > today) throw Errors.validation([{ field: `children[${index}].birthDate`, message: '不能晚于今天' }]);
-      if (child.birthDate <= parentBirthDate) throw Errors.validation([{ field: `children[${index}].birthDate`, message: '不能早于本人出生日期' }]);
-    });
+  /**
+   * The columns a PATCH (or a reply's corrections) changes, after the rules of registration: no pregnancy for a man,
+   * children born after the parent, a spouse only while married (a change to unmarried, divorced or widowed clears it).
+   * `prefix` names the fields as the client sent them (`corrections.` for a reply).
+   */
+  private changesFor(inflow: Inflow, dto: UpdateInflowDto, prefix = ''): { changes: Partial<Inflow>; fields: string[] } {
+    const person = inflow.person!;
+    if (dto.pregnant === true && person.sex === 'male') throw Errors.validation([{ field: `${prefix}pregnant`, message: '男性不能登记为怀孕' }]);
+    checkChildren(person.birthDate, dto.children, prefix);
+    const maritalStatus = dto.maritalStatus ?? inflow.maritalStatus;
+    checkSpouse(maritalStatus, dto.spouse, (id) => this.cipher.hash(id) === person.idHash, prefix);
+    const changes: Partial<Inflow> = { updatedAt: new Date() };
+    for (const key of ['address', 'phone', 'maritalStatus', 'contraception', 'pregnant'] as const) {
+      if (dto[key] !== undefined) (changes as Record<string, unknown>)[key] = dto[key];
+    }
+    if (dto.children !== undefined) changes.children = normaliseChildren(dto.children);
+    if (dto.spouse !== undefined) Object.assign(changes, this.spouseColumns(dto.spouse));
+    else if (!isMarried(maritalStatus) && inflow.spouseName) Object.assign(changes, this.spouseColumns(null));
+    const fields = [...EDITABLE_FIELDS].filter((f) => changed(inflow, changes, f));
+    return { changes, fields };
+  }
+
+  /** The new values of the changed fields, as another side may see them (a spouse's ID number masked). */
+  private describeChanges(changes: Partial<Inflow>, fields: string[]): Record<string, unknown> {
+    const described: Record<string, unknown> = {};
+    for (const field of fields) {
+      if (field === 'spouse') {
+        described.spouse = changes.spouseName ? { name: changes.spouseName, idNumber: changes.spouseIdMasked } : null;
+      } else if (field in changes) {
+        described[field] = (changes as Record<string, unknown>)[field];
+      }
+    }
+    if (!fields.includes('spouse') && 'spouseName' in changes && changes.spouseName === null) described.spouse = null;
+    return described;
   }
 
   private spouseColumns(spouse: SpouseDto | null | undefined): Pick<Inflow, 'spouseName' | 'spouseIdCipher' | 'spouseIdMasked'> {
@@ -367,10 +401,34 @@ function normaliseChildren(children: ChildDto[] | undefined): Inflow['children']
   return (children ?? []).map((c) => ({ sex: c.sex, birthDate: c.birthDate })).sort((a, b) => a.birthDate.localeCompare(b.birthDate));
 }
 
+/** What PATCH may change, and which of it the origin must hear of. */
+const EDITABLE_FIELDS = ['address', 'phone', 'maritalStatus', 'spouse', 'children', 'contraception', 'pregnant'];
+const ORIGIN_FIELDS = ['pregnant', 'children', 'contraception', 'maritalStatus', 'spouse'];
+
+function isMarried(status: Inflow['maritalStatus']): boolean {
+  return status === 'first_married' || status === 'remarried';
+}
+
+function checkSpouse(maritalStatus: Inflow['maritalStatus'], spouse: SpouseDto | null | undefined, isSelf: (idNumber: string) => boolean, prefix: string): void {
+  if (!spouse) return;
+  if (!isMarried(maritalStatus)) throw Errors.validation([{ field: `${prefix}spouse`, message: '婚姻状况为未婚、离婚或丧偶时不应填写配偶' }]);
+  if (isSelf(spouse.idNumber)) throw Errors.validation([{ field: `${prefix}spouse.idNumber`, message: '配偶不能是本人' }]);
+}
+
+function checkChildren(parentBirthDate: string, children: ChildDto[] | undefined, prefix: string): void {
+  const today = todayInShanghai();
+  (children ?? []).forEach((child, index) => {
+    if (child.birthDate > today) throw Errors.validation([{ field: `${prefix}children[${index}].birthDate`, message: '不能晚于今天' }]);
+    if (child.birthDate <= parentBirthDate) throw Errors.validation([{ field: `${prefix}children[${index}].birthDate`, message: '不能早于本人出生日期' }]);
+  });
+}
+
 function changed(before: Inflow, changes: Partial<Inflow>, field: string): boolean {
-  if (field === 'spouse') return changes.spouseName !== before.spouseName || changes.spouseIdMasked !== before.spouseIdMasked;
+  if (field === 'spouse') {
+    return 'spouseName' in changes && (changes.spouseName !== before.spouseName || changes.spouseIdMasked !== before.spouseIdMasked);
+  }
   const key = field as keyof Inflow;
-  return JSON.stringify(changes[key]) !== JSON.stringify(before[key]);
+  return key in changes && JSON.stringify(changes[key]) !== JSON.stringify(before[key]);
 }
 
 function closed() {

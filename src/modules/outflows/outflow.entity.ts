@@ -1,7 +1,8 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Person } from '@/modules/persons/person.entity';
+import { valuesOf } from '@/common/labels';
 
-export const OUTFLOW_STATUSES = ['active', 'returned', 'deregistered'] as const;
+export const OUTFLOW_STATUSES = valuesOf('outflowStatus');
 export type OutflowStatus = (typeof OUTFLOW_STATUSES)[number];
 
 @Entity('outflow')

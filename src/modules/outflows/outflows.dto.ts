@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, ValidateNested } from 'class-validator';
-import { IsDateOnly, IsDivisionCode, IsOptionalField, PersonRefDto } from '@/common/dto';
+import { IsObject, ValidateNested } from 'class-validator';
+import { IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField, PersonRefDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { OUTFLOW_STATUSES, OutflowStatus } from './outflow.entity';
 
@@ -28,7 +28,7 @@ export class CreateOutflowDto {
 
 export class CloseOutflowDto {
   @ApiProperty({ enum: ['returned', 'deregistered'] })
-  @IsIn(['returned', 'deregistered'])
+  @IsOneOf('outflowCloseKind', '注销类型')
   kind: 'returned' | 'deregistered';
 
   @ApiProperty({ example: '2026-12-20' })
@@ -39,11 +39,11 @@ export class CloseOutflowDto {
 export class OutflowQuery extends PageQuery {
   @ApiPropertyOptional({ enum: OUTFLOW_STATUSES })
   @IsOptionalField()
-  @IsIn(OUTFLOW_STATUSES)
+  @IsOneOf('outflowStatus', '状态')
   status?: OutflowStatus;
 
   @ApiPropertyOptional({ enum: ['effective', 'none'], description: '是否已与现居住地建立有效联系' })
   @IsOptionalField()
-  @IsIn(['effective', 'none'])
+  @IsOneOf('contact', '联系状态')
   contact?: 'effective' | 'none';
 }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { birthDateOf } from '@/common/identity';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { AuthUser, inScope, scopeRange } from '@/common/scope';
 import { todayInShanghai } from '@/common/time';
+import { returningRows } from '@/database/sql';
 import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
 import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
@@ -128,6 +129,20 @@ export class OutflowsService {
       await this.audit.record({ actor: user, action: dto.kind, entity: 'outflow', entityId: id }, manager);
     });
     return this.loadResponse(id);
+  }
+
+  /**
+   * The destination recorded that the person went home: the stay's active outflow ends as `returned` on that date
+   * (not before its departure date), in the caller's transaction, audited as done by the departure notice.
+   */
+  async closeOnReturn(manager: EntityManager, actor: AuthUser, caseId: string, date: string, by: Record<string, unknown>): Promise<void> {
+    const closed: { id: string }[] = await returningRows(
+      manager,
+      `UPDATE outflow SET status = 'returned', closed_at = now(), close_date = GREATEST($2::date, departure_date)
+        WHERE case_id = $1 AND status = 'active' RETURNING id`,
+      [caseId, date],
+    );
+    for (const { id } of closed) await this.audit.record({ actor, action: 'returned', entity: 'outflow', entityId: id, detail: by }, manager);
   }
 
   async loadResponse(id: string): Promise<OutflowResponse> {

@@ -76,6 +76,11 @@ export class PersonsService {
     });
   }
 
+  /** The origin's correction of a name (a reply `corrected`); inside the caller's transaction. */
+  async rename(manager: EntityManager, personId: string, name: string): Promise<void> {
+    await manager.update(Person, { id: personId }, { name, updatedAt: new Date() });
+  }
+
   async detail(user: AuthUser, id: string): Promise<PersonDetail> {
     const person = await this.visible(user, 'p.id = :id', { id });
     await this.audit.record({ actor: user, action: 'read', entity: 'person', entityId: person.id });

@@ -1,11 +1,12 @@
+import { valuesOf } from '@/common/labels';
 // The arithmetic of rates.md in one place: states, the rate, its rounding and the target test.
 
-export const INDICATORS = ['submission', 'feedback', 'effectiveContact'] as const;
+export const INDICATORS = valuesOf('indicator');
 export type Indicator = (typeof INDICATORS)[number];
 export const FLOW_INDICATORS = ['submission', 'feedback'] as const;
 export type FlowIndicator = (typeof FLOW_INDICATORS)[number];
 
-export const ITEM_STATES = ['onTime', 'late', 'overdue', 'pending', 'none'] as const;
+export const ITEM_STATES = valuesOf('itemState');
 export type ItemState = (typeof ITEM_STATES)[number];
 export type FlowState = Exclude<ItemState, 'none'>;
 

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsNumber, IsOptional, Max, Min } from 'class-validator';
-import { IsDateOnly, IsDivisionCode, IsOptionalField } from '@/common/dto';
+import { IsISO8601, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { Indicator, INDICATORS, ItemState, ITEM_STATES } from './rate-math';
 
@@ -30,7 +30,7 @@ export class RatesQuery {
 export class TrendQuery extends RatesQuery {
   @ApiPropertyOptional({ enum: ['month'], default: 'month' })
   @IsOptionalField()
-  @IsIn(['month'])
+  @IsOneOf('interval', '统计间隔')
   interval: 'month' = 'month';
 }
 
@@ -57,7 +57,7 @@ export class ItemsQuery extends PageQuery {
 
   @ApiPropertyOptional({ enum: INDICATORS, default: 'submission' })
   @IsOptionalField()
-  @IsIn(INDICATORS)
+  @IsOneOf('indicator', '指标')
   indicator: Indicator = 'submission';
 
   @ApiPropertyOptional({
@@ -65,14 +65,14 @@ export class ItemsQuery extends PageQuery {
     description: '信息提交、反馈：onTime|late|overdue|pending；有效联系：none（未有效联系）或 onTime（已有效联系）。不填为全部',
   })
   @IsOptionalField()
-  @IsIn(ITEM_STATES)
+  @IsOneOf('itemState', '状态')
   state?: ItemState;
 }
 
 export class ExportQuery extends RatesQuery {
   @ApiPropertyOptional({ enum: ['csv', 'xlsx'], default: 'xlsx' })
   @IsOptionalField()
-  @IsIn(['csv', 'xlsx'])
+  @IsOneOf('exportFormat', '导出格式')
   format: 'csv' | 'xlsx' = 'xlsx';
 }
 

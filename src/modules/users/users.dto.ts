@@ -1,6 +1,6 @@
-import { IsOptionalField, IsText } from '@/common/dto';
+import { IsOneOf, IsOptionalField, IsText } from '@/common/dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
 import { Role, ROLES } from '@/common/scope';
 
@@ -24,7 +24,7 @@ export class CreateUserDto {
   displayName: string;
 
   @ApiProperty({ enum: ROLES })
-  @IsIn(ROLES)
+  @IsOneOf('role', '角色')
   role: Role;
 
   @ApiProperty({ example: '421381101000' })
@@ -41,7 +41,7 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({ enum: ROLES })
   @IsOptionalField()
-  @IsIn(ROLES)
+  @IsOneOf('role', '角色')
   role?: Role;
 
   @ApiPropertyOptional()
@@ -66,6 +66,6 @@ export class UserQuery extends PageQuery {
 
   @ApiPropertyOptional({ enum: ROLES })
   @IsOptionalField()
-  @IsIn(ROLES)
+  @IsOneOf('role', '角色')
   role?: Role;
 }
