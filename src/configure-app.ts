@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { HttpStatus } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,6 +11,7 @@ import { createValidationPipe } from '@/common/validation';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import multipart from '@fastify/multipart';
+import type { FastifyReply } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppModule, ProcessRole } from './app.module';
 
@@ -66,9 +68,19 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     genReqId: () => randomUUID(),
     // Certificate verification codes are 107 characters; Fastify's default would answer 414.
     routerOptions: { maxParamLength: 200 },
+    // Refusals Fastify makes before any route runs get the contract's error body too (api.md, Conventions).
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error: { code?: string }, _request: unknown, reply: FastifyReply) => {
+      const bad = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply
+        .status(400)
+        .send(bad ? BAD_URL : { statusCode: 400, code: 'BAD_REQUEST', message: '请求有误', details: [] });
+    },
   });
   // JSON as Fastify parses it (prototype poisoning refused), and refused when nested absurdly deep.
   const fastify = adapter.getInstance();
+  // Bodies are JSON (or multipart uploads): plain text is a wrong content type (415), not an empty object.
+  fastify.removeContentTypeParser('text/plain');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
@@ -87,6 +99,27 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     }
   });
   return adapter;
+}
+
+const BAD_URL = { statusCode: 400, code: 'BAD_URL', message: '网址有误：含有无法解析的编码，请检查链接或重新输入', details: [{ field: 'url', message: '编码无效' }] };
+
+/**
+ * A request Node's HTTP parser itself refused (raw non-ASCII bytes in the URL, a malformed header, a timeout): no
+ * request object exists, so the answer is written to the socket by hand, in the contract's shape.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, body] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', { statusCode: 408, code: 'REQUEST_TIMEOUT', message: '请求超时，请重试', details: [] }]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', { statusCode: 431, code: 'HEADERS_TOO_LARGE', message: '请求头过大', details: [] }]
+        : [400, 'Bad Request', { ...BAD_URL, message: '请求格式有误：网址须经 URL 编码（中文等字符须编码），请求头须为 ASCII' }];
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`);
+  }
+  socket.destroy(error);
 }
 
 /** Builds the configured HTTP application (not yet listening). */

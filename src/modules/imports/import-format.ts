@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import * as iconv from 'iconv-lite';
 import { ErrorDetail } from '@/common/errors';
 import { checkCharacter } from '@/common/identity';
+import { allowedMessage, labelOf, LabelSet, valuesOf } from '@/common/labels';
 import { flattenValidationErrors } from '@/common/validation';
 import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
 
@@ -14,10 +15,20 @@ export type ImportFormat = 'csv' | 'xlsx';
 interface Column {
   field: string;
   label: string;
-  /** Chinese label → API value, for enum columns. */
+  /** Cell text → API value, for enum columns: the Chinese labels (LABELS) and the synonyms clerks type. */
   values?: Record<string, string>;
+  /** Whose labels the column's refusals list. */
+  labels?: LabelSet;
   example: string;
 }
+
+/** Label → value for a set, with the API values themselves and the synonyms people write in registers. */
+function cellValues(set: LabelSet, synonyms: Record<string, string> = {}): Record<string, string> {
+  const values = valuesOf(set);
+  return { ...Object.fromEntries(values.map((v) => [v, v])), ...Object.fromEntries(values.map((v) => [labelOf(set, v), v])), ...synonyms };
+}
+
+const YES_NO = { 是: 'true', 否: 'false', Y: 'true', N: 'false', y: 'true', n: 'false', YES: 'true', NO: 'false', yes: 'true', no: 'false', TRUE: 'true', FALSE: 'false', 有: 'true', 无: 'false' };
 
 // The template's columns: Chinese headers for people, the API's English names accepted as well (api.md).
 export const COLUMNS: Column[] = [
@@ -28,12 +39,23 @@ export const COLUMNS: Column[] = [
   { field: 'destinationCode', label: '现居住地代码', example: '330802005001' },
   { field: 'address', label: '现居住地址', example: '衢州市柯城区金桂社区 12 号' },
   { field: 'arrivalDate', label: '到达日期', example: '2026-11-02' },
-  { field: 'reason', label: '流动原因', values: { 务工: 'work', 经商: 'business', 随迁投亲: 'family', 学习: 'study', 其他: 'other' }, example: '务工' },
-  { field: 'maritalStatus', label: '婚姻状况', values: { 未婚: 'unmarried', 初婚: 'first_married', 再婚: 'remarried', 离婚: 'divorced', 丧偶: 'widowed' }, example: '初婚' },
-  { field: 'contraception', label: '避孕节育情况', values: { 未采取措施: 'none', 宫内节育器: 'iud', 皮下埋植: 'implant', 绝育: 'sterilization', 口服避孕药: 'pill', 避孕套: 'condom', 其他: 'other' }, example: '宫内节育器' },
-  { field: 'pregnant', label: '是否怀孕', values: { 是: 'true', 否: 'false' }, example: '否' },
+  { field: 'reason', label: '流动原因', values: cellValues('reason', { 打工: 'work', 投亲: 'family', 随迁: 'family', 上学: 'study' }), labels: 'reason', example: '务工' },
+  { field: 'maritalStatus', label: '婚姻状况', values: cellValues('maritalStatus', { 已婚: 'first_married', 离异: 'divorced' }), labels: 'maritalStatus', example: '初婚' },
+  {
+    field: 'contraception',
+    label: '避孕节育情况',
+    values: cellValues('contraception', { 无: 'none', 没有: 'none', 未采取: 'none', 未避孕: 'none', 上环: 'iud', 节育器: 'iud', 结扎: 'sterilization', 避孕药: 'pill' }),
+    labels: 'contraception',
+    example: '宫内节育器',
+  },
+  { field: 'pregnant', label: '是否怀孕', values: YES_NO, labels: 'boolean', example: '否' },
   { field: 'certificateNumber', label: '婚育证明编号', example: '' },
 ];
+
+/** The labels a template's drop-down offers: one per value, as LABELS names them. */
+function dropDownLabels(column: Column): string[] {
+  return column.labels ? valuesOf(column.labels).map((v) => labelOf(column.labels as LabelSet, v)) : [];
+}
 
 const BY_HEADER = new Map<string, Column>(COLUMNS.flatMap((c) => [[c.label, c], [c.field, c], [c.field.toLowerCase(), c]] as [string, Column][]));
 
@@ -112,13 +134,13 @@ const PERSON_FIELDS: Record<string, string> = { 'person.idNumber': 'idNumber', '
 
 function enumValue(field: string, raw: string): string {
   const column = COLUMNS.find((c) => c.field === field);
-  return column?.values?.[raw] ?? raw;
+  return column?.values?.[raw.trim()] ?? raw;
 }
 
 /** A row as the body of `POST /api/inflows`, so it goes through exactly the same validation and rules. */
 export function toRequestBody(row: RawRow): Record<string, unknown> {
   const optional = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
-  const pregnant = optional(row.pregnant) === undefined ? undefined : enumValue('pregnant', row.pregnant.trim().toLowerCase() === 'true' ? 'true' : row.pregnant.trim());
+  const pregnant = optional(row.pregnant) === undefined ? undefined : enumValue('pregnant', row.pregnant);
   return {
     person: { idNumber: row.idNumber, name: row.name, phone: optional(row.phone) },
     householdCode: row.householdCode,
@@ -128,10 +150,21 @@ export function toRequestBody(row: RawRow): Record<string, unknown> {
     reason: enumValue('reason', row.reason ?? ''),
     maritalStatus: enumValue('maritalStatus', row.maritalStatus ?? ''),
     contraception: enumValue('contraception', row.contraception ?? ''),
+    // Anything but yes or no stays text, so the row error says what the column takes.
     pregnant: pregnant === 'true' ? true : pregnant === 'false' ? false : pregnant,
     certificateNumber: optional(row.certificateNumber),
     submit: true,
   };
+}
+
+/**
+ * A first-generation 15-digit number as the 18-character form (GB 11643-1999): `19` before the two-digit birth year,
+ * and the check character computed. Anything else is returned as it is.
+ */
+export function upgradeIdNumber(idNumber: string): string {
+  if (!/^\d{15}$/.test(idNumber)) return idNumber;
+  const first17 = `${idNumber.slice(0, 6)}19${idNumber.slice(6)}`;
+  return first17 + checkCharacter(first17);
 }
 
 /** A date cell Excel stored as a bare serial number (no date style) becomes YYYY-MM-DD; anything else is kept as typed. */
@@ -145,14 +178,16 @@ function excelDate(value: string | undefined): string | undefined {
 export type RowCheck = { dto: CreateInflowDto; legacy: boolean } | { errors: ErrorDetail[] };
 
 /**
- * Validates a row with the API's own DTO. A legacy row (the old national platform stopped checking check digits) is
- * accepted only when the import says legacy=true and the check digit is the only fault; it keeps its number as written.
+ * Validates a row with the API's own DTO. A legacy row is marked: a 15-digit number converted to 18 characters, or
+ * (only when the import says legacy=true) a number whose check character is the only fault, which keeps its number
+ * as written (the old national platform stopped checking check characters).
  */
 export async function checkRow(row: RawRow, allowLegacy: boolean): Promise<RowCheck> {
-  const body = toRequestBody(row);
-  const idNumber = String(row.idNumber ?? '').trim().toUpperCase();
+  const written = String(row.idNumber ?? '').trim().toUpperCase();
+  const idNumber = upgradeIdNumber(written);
+  const body = toRequestBody({ ...row, idNumber });
   let errors = await validateBody(body);
-  let legacy = false;
+  let legacy = idNumber !== written;
   if (allowLegacy && errors.some((e) => e.field === 'idNumber') && /^\d{17}[\dX]$/.test(idNumber)) {
     const repaired = idNumber.slice(0, 17) + checkCharacter(idNumber.slice(0, 17));
     const retry = await validateBody({ ...body, person: { ...(body.person as object), idNumber: repaired } });
@@ -170,7 +205,11 @@ export async function checkRow(row: RawRow, allowLegacy: boolean): Promise<RowCh
 async function validateBody(body: Record<string, unknown>): Promise<ErrorDetail[]> {
   const dto = plainToInstance(CreateInflowDto, body);
   const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-  return flattenValidationErrors(errors).map((e) => ({ field: PERSON_FIELDS[e.field] ?? e.field, message: e.message }));
+  return flattenValidationErrors(errors).map((e) => ({
+    field: PERSON_FIELDS[e.field] ?? e.field,
+    // A yes/no column is text in a register: say which words it takes, not the JSON type.
+    message: e.field === 'pregnant' && e.message !== '不能为空' ? allowedMessage('是否怀孕', 'boolean') : e.message,
+  }));
 }
 
 /** The register template: Chinese headers, drop-down lists for every enum column, one example row. */
@@ -182,8 +221,8 @@ export async function buildTemplate(): Promise<Buffer> {
   sheet.getRow(1).font = { bold: true };
   sheet.addRow(Object.fromEntries(COLUMNS.map((c) => [c.field, c.example])));
   COLUMNS.forEach((column, index) => {
-    if (!column.values) return;
-    const labels = Object.keys(column.values);
+    const labels = dropDownLabels(column);
+    if (labels.length === 0) return;
     const letter = String.fromCharCode(65 + index);
     labels.forEach((label, i) => (lists.getCell(i + 1, index + 1).value = label));
     for (let r = 2; r <= 1000; r++) {
