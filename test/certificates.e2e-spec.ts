@@ -218,6 +218,11 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
     expect(text).toContain('王芳');
     expect(text).toContain(cert.body.number);
     expect(text).toContain(idNumber);
+    // Times a person reads are Beijing time, YYYY-MM-DD HH:mm (the minute may have turned while rendering).
+    const printed = /打印时间：(\d{4}-\d{2}-\d{2} \d{2}:\d{2})（北京时间）/.exec(text)?.[1] as string;
+    const beijingNow = new Date(Date.now() + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 16);
+    expect(Math.abs(Date.parse(`${beijingNow}Z`) - Date.parse(`${printed}Z`))).toBeLessThanOrEqual(60_000);
+    expect(text).toMatch(new RegExp(`签发日期：\\s*${beijingNow.slice(0, 10)}`));
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
     expect(info).toMatch(/Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)/);
     expect(execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).split('\n').length).toBeGreaterThan(3);

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from './support/app';
 import { testConfig } from './support/env';
+import { Logger } from '@nestjs/common';
 import { createApp } from '@/configure-app';
 
 describe('HTTP conventions, health and docs', () => {
@@ -65,6 +66,25 @@ describe('HTTP conventions, health and docs', () => {
       expect.arrayContaining(['/api/auth/login', '/api/me', '/api/users', '/api/users/{id}', '/api/jurisdictions', '/api/jurisdictions/{code}', '/api/health', '/api/audit']),
     );
     await t.http().get('/api/docs').expect(200);
+  });
+});
+
+describe('startup', () => {
+  it('starts without route-pattern warnings (Nest 11 wildcards)', async () => {
+    const said: string[] = [];
+    const spies = (['warn', 'error'] as const).map((level) =>
+      jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
+        said.push(String(args[0]));
+      }),
+    );
+    const app = await createApp(testConfig());
+    try {
+      await app.init();
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+      await app.close();
+    }
+    expect(said.filter((m) => /route path|LegacyRoute|path-to-regexp/i.test(m))).toEqual([]);
   });
 });
 

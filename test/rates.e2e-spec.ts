@@ -255,6 +255,9 @@ describe('rates (考核指标): the worked example of rates.md', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(xlsx.body as unknown as ExcelJS.Buffer);
     const sheet = book.worksheets[0];
+    // The title's time is Beijing time as people read it, not an ISO instant.
+    const shanghai = new Date(Date.parse(T) + 8 * 3600_000).toISOString();
+    expect(sheet.getCell('A1').value).toBe(`${report.jurisdiction.name} 考核指标 统计期 ${report.from} 至 ${report.to}，截至 ${shanghai.slice(0, 10)} ${shanghai.slice(11, 16)}（北京时间）`);
     const xHeader = (sheet.getRow(2).values as unknown[]).slice(1);
     expect(xHeader).toEqual(header);
     const xRows = [];

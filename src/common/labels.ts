@@ -45,7 +45,7 @@ export const LABELS = {
     arrived: '已到达',
     not_arrived: '未到达',
   },
-  certificateStatus: { valid: '真实有效', revoked: '已作废', superseded: '已被替代', lapsed: '已失效' },
+  certificateStatus: { valid: '有效', revoked: '已作废', superseded: '已被替代', lapsed: '已失效' },
   role: { staff: '工作人员', supervisor: '督导', admin: '管理员' },
   level: { country: '全国', province: '省', city: '市', county: '县', township: '乡镇（街道）', village: '村（居）' },
   indicator: { submission: '信息提交率', feedback: '反馈率', effectiveContact: '有效联系率' },

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
@@ -34,5 +35,7 @@ export const AppLoggerModule = LoggerModule.forRootAsync({
       customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     },
+    // nestjs-pino's default ('*') is the unnamed wildcard Nest 11 warns about at every start.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
   }),
 });

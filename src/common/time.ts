@@ -17,3 +17,9 @@ export function startOfShanghaiDay(date: string): Date {
 export function endOfShanghaiDay(date: string): Date {
   return DateTime.fromISO(date, { zone: ZONE }).plus({ days: 1 }).startOf('day').toJSDate();
 }
+
+/** An instant as a person in China reads it: `YYYY-MM-DD HH:mm`, Beijing time, whatever the server's zone. */
+export function beijingTime(instant: Date | string): string {
+  const date = typeof instant === 'string' ? new Date(instant) : instant;
+  return DateTime.fromJSDate(date, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
+}

@@ -1,4 +1,6 @@
 import ExcelJS from 'exceljs';
+import { labelOf } from '@/common/labels';
+import { beijingTime } from '@/common/time';
 import { FlowFigure, RateFigure } from './rate-math';
 import { RateRow, RatesReport } from './rates.service';
 
@@ -7,7 +9,6 @@ import { RateRow, RatesReport } from './rates.service';
 
 type Cell = string | number | null;
 
-const LEVELS: Record<string, string> = { country: '全国', province: '省', city: '市', county: '县', township: '乡镇（街道）', village: '村（居）' };
 const verdict = (f: RateFigure) => (f.meetsTarget === null ? '无数据' : f.meetsTarget ? '达标' : '未达标');
 
 const flowColumns = (label: string) => [
@@ -41,7 +42,7 @@ function cells(row: RateRow, name = row.jurisdiction.name): Cell[] {
   return [
     row.jurisdiction.code,
     name,
-    LEVELS[row.jurisdiction.level] ?? row.jurisdiction.level,
+    labelOf('level', row.jurisdiction.level),
     ...flowCells(row.submission),
     ...flowCells(row.feedback),
     c.numerator,
@@ -75,7 +76,7 @@ export async function toXlsx(report: RatesReport): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
   book.creator = '流动 Liudong';
   const sheet = book.addWorksheet('考核指标');
-  sheet.addRow([`${report.jurisdiction.name} 考核指标 统计期 ${report.from} 至 ${report.to}，截至 ${report.asOf}`]);
+  sheet.addRow([`${report.jurisdiction.name} 考核指标 统计期 ${report.from} 至 ${report.to}，截至 ${beijingTime(report.asOf)}（北京时间）`]);
   const header = sheet.addRow(EXPORT_HEADERS);
   header.font = { bold: true };
   for (const row of exportRows(report)) sheet.addRow(row);
