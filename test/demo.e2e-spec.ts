@@ -1,0 +1,89 @@
+import { Client } from 'pg';
+import { loadDemoCases } from '@/cli/demo-cases';
+import { DEMO_PASSWORD, loadDemoData } from '@/cli/demo-data';
+import { startTestApp, TestApp } from './support/app';
+
+// The demo (npm run demo) must show supervisors something: a year of history with every state in every indicator,
+// and children that differ. It runs on a database of its own, copied from the test template, so its people and
+// accounts never meet another test's counts.
+
+interface Flow {
+  onTime: number;
+  late: number;
+  overdue: number;
+  pending: number;
+  denominator: number;
+  rate: number | null;
+}
+interface Report {
+  submission: Flow;
+  feedback: Flow;
+  effectiveContact: { numerator: number; denominator: number; rate: number | null };
+  children: Report[];
+}
+
+const DATABASE = 'liudong_test_demo';
+
+describe('demo data (npm run demo)', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const base = new URL(process.env.LIUDONG_TEST_DATABASE_URL as string);
+    const admin = new Client({ connectionString: base.toString() });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DATABASE} TEMPLATE liudong_test_template`);
+    await admin.end();
+    base.pathname = `/${DATABASE}`;
+    t = await startTestApp({ DATABASE_URL: base.toString(), REDIS_PREFIX: 'demo-test' }, 'api');
+    const logins = await loadDemoData(t.config.databaseUrl);
+    const result = await loadDemoCases(t.config, logins, 1000);
+    expect(result.created).toBeGreaterThan(900);
+    expect(result.certificates).toBeGreaterThan(20);
+    expect(result.outflows).toBeGreaterThan(150);
+    for (const username of ['hubei_sup', 'guangshui_sup', 'quzhou_sup', 'yangzhai']) tokens[username] = await t.token(username, DEMO_PASSWORD);
+  }, 240_000);
+  afterAll(() => t?.close());
+
+  const rates = async (username: string, jurisdiction: string): Promise<Report> => {
+    const res = await t.http().get('/api/rates').query({ jurisdiction, from: new Date(Date.now() - 366 * 86_400_000).toISOString().slice(0, 10) }).set('Authorization', `Bearer ${tokens[username]}`);
+    expect(res.status).toBe(200);
+    return res.body as Report;
+  };
+
+  it.each([
+    ['hubei_sup', '420000000000'],
+    ['guangshui_sup', '421381000000'],
+    ['quzhou_sup', '330800000000'],
+  ])('%s sees every state in each indicator of %s, and children that differ', async (username, code) => {
+    const report = await rates(username, code);
+    for (const flow of [report.submission, report.feedback]) {
+      expect(flow.onTime).toBeGreaterThan(0);
+      expect(flow.late).toBeGreaterThan(0);
+      expect(flow.overdue).toBeGreaterThan(0);
+      expect(flow.rate).toBeGreaterThan(0.3);
+      expect(flow.rate).toBeLessThan(1);
+    }
+    expect(report.submission.pending + report.feedback.pending).toBeGreaterThan(0);
+    expect(report.effectiveContact.denominator).toBeGreaterThan(report.effectiveContact.numerator);
+    expect(report.effectiveContact.numerator).toBeGreaterThan(0);
+    const feedbackRates = report.children.map((c) => c.feedback.rate).filter((r): r is number => r !== null);
+    expect(new Set(feedbackRates).size).toBeGreaterThan(1);
+  });
+
+  it('spreads the history over the past year (the trend has most months filled)', async () => {
+    const from = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
+    const res = await t.http().get('/api/rates/trend').query({ jurisdiction: '420000000000', from }).set('Authorization', `Bearer ${tokens.hubei_sup}`).expect(200);
+    const filled = res.body.points.filter((p: { submission: Flow; feedback: Flow }) => p.submission.denominator > 0 && p.feedback.denominator > 0);
+    expect(filled.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('gives an origin clerk an inbox with answered, overdue and open items', async () => {
+    const res = await t.http().get('/api/exchanges/inbox?pageSize=100').set('Authorization', `Bearer ${tokens.yangzhai}`).expect(200);
+    expect(res.body.total).toBeGreaterThan(20);
+    const statuses = new Set((await Promise.all(['replied', 'overdue', 'delivered'].map(async (status) =>
+      (await t.http().get(`/api/exchanges/inbox?status=${status}`).set('Authorization', `Bearer ${tokens.yangzhai}`)).body.total > 0 ? status : null))).filter(Boolean));
+    expect([...statuses].sort()).toEqual(['delivered', 'overdue', 'replied']);
+  });
+});
