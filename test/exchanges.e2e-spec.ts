@@ -20,6 +20,7 @@ interface Exchange {
   deliveredAt: string | null;
   dueAt: string | null;
   payload: Record<string, unknown>;
+  subject: { personId: string; name: string; idNumber: string; sex: string; birthDate: string };
   attempts: number;
   lastError: string | null;
   reply: { outcome: string; corrections: unknown } | null;
@@ -79,6 +80,13 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     expect(notice).toMatchObject({ type: 'inflow_notice', fromCode: QUZHOU_TOWNSHIP, toCode: YANGZHAI, status: 'delivered', needsReply: true, urgent: false, attempts: 1 });
     expect(notice.payload).toMatchObject({ inflowId: reg.body.id });
     expect(JSON.stringify(notice.payload)).not.toContain(reg.body.person.name);
+    // A clerk reads the row without opening the case: full place names and whom it is about (ID masked).
+    expect(notice).toMatchObject({
+      fromName: expect.stringMatching(/^浙江省衢州市柯城区.+(镇|街道|乡)$/),
+      toName: '湖北省随州市广水市杨寨镇',
+      subject: { personId: reg.body.person.id, name: '周强', idNumber: reg.body.person.idNumber, sex: 'male', birthDate: reg.body.person.birthDate },
+    });
+    expect(notice.subject.idNumber).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
 
     expect((await inbox(origin)).map((e) => e.id)).toContain(notice.id);
     expect((await inbox(unrelated)).map((e) => e.id)).not.toContain(notice.id);
@@ -113,6 +121,7 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
 
     const replied = await t.http().post(url).set(auth(origin)).send({ outcome: 'corrected', note: '婚姻状况有误', corrections: { maritalStatus: 'divorced' } }).expect(200);
     expect(replied.body).toMatchObject({ status: 'replied', reply: { outcome: 'corrected', note: '婚姻状况有误', corrections: { maritalStatus: 'divorced' } } });
+    expect(replied.body.reply.by).toEqual({ id: expect.any(String), displayName: '测试', jurisdictionName: '湖北省随州市广水市杨寨镇' });
     const again = await t.http().post(url).set(auth(origin)).send({ outcome: 'confirmed' }).expect(409);
     expect(again.body.code).toBe('ALREADY_REPLIED');
     // The correction is on the case, for the destination to act on.
@@ -176,7 +185,7 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     await t.http().patch(`/api/inflows/${reg.body.id}`).set(auth(dest)).send({ children: [{ sex: 'male', birthDate: daysAgo(2) }] }).expect(200);
     await t.http().patch(`/api/inflows/${reg.body.id}`).set(auth(dest)).send({ address: '新地址 8 号' }).expect(200);
     const exchanges = await delivered(reg.body.caseId, 2);
-    expect(exchanges[1]).toMatchObject({ type: 'event_notice', needsReply: true, payload: { fields: ['children'], birth: true } });
+    expect(exchanges[1]).toMatchObject({ type: 'event_notice', needsReply: true, payload: { fields: ['children'], birth: true, changes: { children: [{ sex: 'male', birthDate: daysAgo(2) }] } } });
   });
 
   it('sends an outflow notice to the expected destination, which answers arrived and the case is linked', async () => {

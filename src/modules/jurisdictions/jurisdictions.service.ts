@@ -87,6 +87,13 @@ export class JurisdictionsService {
     return this.withFullNames(rows);
   }
 
+  /** Full names (湖北省随州市广水市杨寨镇) of codes, for lists that show places; unknown codes are left out. */
+  async fullNames(codes: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(codes)].filter(isDivisionCode);
+    const rows = unique.length ? await this.jurisdictions.findBy({ code: In(unique) }) : [];
+    return new Map((await this.withFullNames(rows)).map((r) => [r.code, r.fullName]));
+  }
+
   async withFullNames(rows: Jurisdiction[]): Promise<JurisdictionListItem[]> {
     const codes = new Set(rows.flatMap((r) => ancestorCandidates(r.code)));
     const ancestors = codes.size ? await this.jurisdictions.findBy({ code: In([...codes]) }) : [];
