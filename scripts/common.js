@@ -42,4 +42,21 @@ function ensureBuild() {
   run(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build']);
 }
 
-module.exports = { ROOT, run, ensureDependencies, ensureBuild };
+/** A package's command-line script (workspaces hoist to the root; the console's own node_modules otherwise). */
+function binOf(pkg, file) {
+  const found = [ROOT, path.join(ROOT, 'console')].map((dir) => path.join(dir, 'node_modules', pkg, file)).find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`${pkg} is not installed: run npm ci`);
+  return found;
+}
+
+/** Builds the web console (Vite, into dist/console) when its sources or the shared labels changed since. */
+function ensureConsoleBuild() {
+  const index = path.join(ROOT, 'dist', 'console', 'index.html');
+  const consoleDir = path.join(ROOT, 'console');
+  const inputs = [newestMtime(path.join(consoleDir, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => fs.statSync(path.join(consoleDir, f)).mtimeMs), fs.statSync(path.join(ROOT, 'src', 'common', 'labels.ts')).mtimeMs];
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= Math.max(...inputs)) return;
+  console.log('[liudong] building the console (vite build)…');
+  run(process.execPath, [binOf('vite', 'bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: consoleDir });
+}
+
+module.exports = { ROOT, run, binOf, ensureDependencies, ensureBuild, ensureConsoleBuild };

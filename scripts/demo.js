@@ -3,7 +3,7 @@
 // Redis under .data/ when DATABASE_URL / REDIS_URL are not set, runs setup, loads demo data, starts the service.
 const { spawn } = require('node:child_process');
 const path = require('node:path');
-const { ROOT, ensureBuild, ensureDependencies, run } = require('./common');
+const { ROOT, ensureBuild, ensureConsoleBuild, ensureDependencies, run } = require('./common');
 const { startStack } = require('./local-stack');
 
 async function main() {
@@ -21,6 +21,7 @@ async function main() {
     env.REDIS_URL = env.REDIS_URL || stack.redisUrl;
   }
   ensureBuild();
+  ensureConsoleBuild();
   run(process.execPath, [path.join(ROOT, 'dist/src/cli/setup.js')], { env });
   run(process.execPath, [path.join(ROOT, 'dist/src/cli/demo-data.js')], { env });
 

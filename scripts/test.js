@@ -2,7 +2,7 @@
 // npm test: from a fresh clone, install what is missing, type-check, then every test. Jest's global setup
 // starts a throwaway PostgreSQL and Redis (scripts/local-stack.js) unless DATABASE_URL and REDIS_URL are set.
 const { spawnSync } = require('node:child_process');
-const { ensureDependencies, run } = require('./common');
+const { ensureConsoleBuild, ensureDependencies, run } = require('./common');
 
 /** The PDF test reads certificates back with poppler's pdftotext; install it where we may (Debian, as root). */
 function ensurePoppler() {
@@ -23,6 +23,8 @@ function ensurePoppler() {
 try {
   ensureDependencies();
   ensurePoppler();
+  // The browser tests drive the built console, served by the service under test.
+  ensureConsoleBuild();
   console.log('[liudong] type-checking…');
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
   run(process.execPath, [require.resolve('jest/bin/jest'), ...process.argv.slice(2)], { env: { ...process.env, TZ: 'UTC' } });

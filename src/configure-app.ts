@@ -14,6 +14,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyReply } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppModule, ProcessRole } from './app.module';
+import { consoleRoot, registerConsole, registerSecurityHeaders } from './console-host';
 
 /** Everything global about the HTTP app; main.ts and every e2e test go through here. */
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
@@ -22,6 +23,8 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   const config = app.get<AppConfig>(APP_CONFIG);
+  // The console at `/` (and its history-mode fallback); registered before Nest's routes take the rest.
+  registerConsole(app.getHttpAdapter().getInstance(), consoleRoot());
   // Bulk registers arrive as multipart uploads with a size limit of their own (larger → 413).
   void app.register(multipart, { limits: { fileSize: config.importMaxBytes, files: 1, fields: 5, fieldSize: 1024 } });
   app.enableShutdownHooks();
@@ -79,6 +82,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   });
   // JSON as Fastify parses it (prototype poisoning refused), and refused when nested absurdly deep.
   const fastify = adapter.getInstance();
+  registerSecurityHeaders(fastify);
   // Bodies are JSON (or multipart uploads): plain text is a wrong content type (415), not an empty object.
   fastify.removeContentTypeParser('text/plain');
   fastify.removeContentTypeParser('application/json');

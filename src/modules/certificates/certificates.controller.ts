@@ -55,7 +55,8 @@ export class CertificatesController {
       idNumber: p.idNumber,
       spouseIdNumber: p.spouseIdNumber,
       issuerName: p.issuerName,
-      verifyUrl: `${this.config.publicUrl}/api/public/certificates/verify/${p.code}`,
+      // The console's public page, readable on a phone; the JSON endpoint stays for machines.
+      verifyUrl: `${this.config.publicUrl}/verify/${p.code}`,
     });
     void reply.header('Content-Type', 'application/pdf').header('Content-Disposition', `inline; filename="${p.certificate.number}.pdf"`).header('Cache-Control', 'no-store');
     return pdf;

@@ -1,0 +1,28 @@
+import { createRouter, createWebHistory } from 'vue-router';
+import { useSession } from '@/stores/session';
+
+// Pages load per route (code splitting). `public` pages need no login (the certificate check on a phone).
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true, title: '登录' } },
+    { path: '/verify/:code', name: 'verify', component: () => import('@/pages/VerifyPage.vue'), meta: { public: true, title: '婚育证明核验' } },
+    {
+      path: '/',
+      component: () => import('@/components/AppShell.vue'),
+      children: [{ path: '', name: 'home', component: () => import('@/pages/HomePage.vue'), meta: { title: '工作台' } }],
+    },
+    { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { public: true, title: '页面不存在' } },
+  ],
+});
+
+router.beforeEach((to) => {
+  const session = useSession();
+  if (!to.meta.public && !session.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  if (to.name === 'login' && session.signedIn) return { name: 'home' };
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = `${(to.meta.title as string | undefined) ?? '工作台'} · 流动`;
+});

@@ -1,0 +1,36 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: 'staff' | 'supervisor' | 'admin';
+  jurisdiction: { code: string; name: string; level: string };
+}
+
+const KEY = 'liudong.session';
+
+/**
+ * The login: in memory and in this tab's sessionStorage, so a reload keeps it and closing the tab ends it
+ * (console.md). Nothing personal beyond the clerk's own name is kept.
+ */
+export const useSession = defineStore('session', () => {
+  const saved = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as { token: string; user: SessionUser } | null;
+  const token = ref<string | null>(saved?.token ?? null);
+  const user = ref<SessionUser | null>(saved?.user ?? null);
+
+  function signIn(accessToken: string, who: SessionUser): void {
+    token.value = accessToken;
+    user.value = who;
+    sessionStorage.setItem(KEY, JSON.stringify({ token: accessToken, user: who }));
+  }
+
+  function signOut(): void {
+    token.value = null;
+    user.value = null;
+    sessionStorage.removeItem(KEY);
+  }
+
+  return { token, user, signedIn: computed(() => token.value !== null), signIn, signOut };
+});

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+// The web console (console/, built by Vite into dist/console) is served by the service itself at `/`, with the same
+// origin as /api (console.md): hashed assets cached for a year, the page itself never cached, every path outside /api
+// that is not a file answered with the page (history-mode routes), and an unknown /api path still the JSON 404.
+
+/** Where the built console is: beside the compiled server (dist/console), or dist/console of the checkout under ts-node. */
+export function consoleRoot(): string | null {
+  const candidates = [join(__dirname, '..', 'console'), join(__dirname, '..', 'dist', 'console')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
+}
+
+/** Security headers on every answer, with a strict CSP: scripts only from this origin, no framing. */
+export function registerSecurityHeaders(fastify: FastifyInstance): void {
+  // Registered, not awaited: awaiting would start Fastify's plugin loading before Nest has added its own.
+  void fastify.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Element Plus sets style attributes (positions of popovers, widths of columns): attributes only, no <style> from elsewhere.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // The certificate PDF opens in a new tab from the console; same origin, so the defaults hold.
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+const NOT_FOUND = { statusCode: 404, code: 'NOT_FOUND', message: '请求的资源不存在', details: [] };
+
+export function registerConsole(fastify: FastifyInstance, root: string | null): void {
+  if (root) {
+    void fastify.register(fastifyStatic, {
+      root,
+      prefix: '/',
+      wildcard: false,
+      index: false,
+      setHeaders: (res, path) => {
+        res.header('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+  fastify.get('/*', async (request, reply) => {
+    const path = request.url.split('?')[0];
+    if (path === '/api' || path.startsWith('/api/') || !root) return reply.code(404).send(NOT_FOUND);
+    return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', root);
+  });
+}
