@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +10,9 @@ import type { FastifyInstance } from 'fastify';
 
 /** Where the built console is: beside the compiled server (dist/console), or dist/console of the checkout under ts-node. */
 export function consoleRoot(): string | null {
-  const candidates = [join(__dirname, '..', 'console'), join(__dirname, '..', 'dist', 'console')];
+  const parent = resolve(__dirname, '..');
+  // Compiled: dist/src/console-host.js → dist/console. Under ts-node: src/console-host.ts → dist/console (not console/, the sources).
+  const candidates = [basename(parent) === 'dist' ? join(parent, 'console') : join(parent, 'dist', 'console')];
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
 }
 

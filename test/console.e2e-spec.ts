@@ -1,0 +1,125 @@
+import type { Browser } from 'playwright-core';
+import { startTestApp, TestApp, uniqueName } from './support/app';
+import { launchBrowser, openPage } from './support/browser';
+import { newIdNumber, PASSWORD } from './support/people';
+
+// The web console in Debian's Chromium against the real service (console.md): login, the header, the staff home,
+// a 401 mid-session, and the public certificate check on a phone. Journeys go through the visible labels.
+
+const YANGZHAI = '421381101000';
+const YANGZHAI_VILLAGE = '421381101201';
+
+describe('web console (工作台)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let clerk: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    base = await t.app.getUrl();
+    browser = await launchBrowser();
+    clerk = uniqueName('yz');
+    await t.http().post('/api/users').set('Authorization', `Bearer ${await t.token()}`)
+      .send({ username: clerk, password: PASSWORD, displayName: '杨寨镇计生办', role: 'staff', jurisdictionCode: YANGZHAI }).expect(201);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('is served at / with a strict CSP, hashed assets cached, history routes answered, unknown /api still JSON 404', async () => {
+    const page = await t.http().get('/').expect(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const csp = page.headers['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(page.text)?.[1] as string;
+    const js = await t.http().get(asset).expect(200);
+    expect(js.headers['cache-control']).toContain('immutable');
+    const deep = await t.http().get('/exchanges/inbox?tab=open').expect(200);
+    expect(deep.text).toBe(page.text);
+    const api = await t.http().get('/api/nowhere').expect(404);
+    expect(api.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+  });
+
+  it('shows the API\'s message for a wrong password, then logs in, shows who is logged in, and logs out', async () => {
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await page.goto('/');
+    await page.waitForURL('**/login');
+    await page.getByLabel('用户名').fill(clerk);
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByLabel('密码').press('Enter');
+    await page.getByRole('alert').getByText('用户名或密码错误').waitFor();
+    await tab.shot('login-wrong-password');
+
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(base + '/');
+    const header = page.getByLabel('当前用户');
+    await header.getByText('杨寨镇计生办').waitFor();
+    await header.getByText('工作人员').waitFor();
+    await header.getByText('杨寨镇', { exact: true }).waitFor();
+    for (const count of ['待反馈', '即将到期', '已逾期', '草稿']) await page.getByLabel(count, { exact: true }).waitFor();
+    await tab.shot('home-staff');
+    // A reload keeps the session (sessionStorage); 退出 ends it.
+    await page.reload();
+    await header.getByText('杨寨镇计生办').waitFor();
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.waitForURL('**/login');
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('returns to the login page on a 401 mid-session, and afterwards to where the user was', async () => {
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await page.goto('/login');
+    await page.getByLabel('用户名').fill(clerk);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByLabel('密码').press('Enter');
+    await page.waitForURL(base + '/');
+    // The token goes bad (expired, or the account was deactivated): the next API call answers 401.
+    await page.evaluate(`(() => {
+      const saved = JSON.parse(sessionStorage.getItem('liudong.session'));
+      sessionStorage.setItem('liudong.session', JSON.stringify({ ...saved, token: 'expired' }));
+    })()`);
+    await page.reload();
+    await page.waitForURL(/\/login\?redirect=/);
+    await page.getByLabel('用户名').fill(clerk);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(base + '/');
+    await page.getByLabel('当前用户').getByText('杨寨镇计生办').waitFor();
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('verifies a printed certificate on a phone without logging in: 真实有效, then 已作废, and 无法核验 for a forged code', async () => {
+    const token = await t.token(clerk, PASSWORD);
+    const cert = await t.http().post('/api/certificates').set('Authorization', `Bearer ${token}`)
+      .send({ person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1993-08-08' }), name: '王芳' }, householdCode: YANGZHAI_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' }).expect(201);
+    const tab = await openPage(browser, base, { width: 390, height: 844 });
+    const { page } = tab;
+    await page.goto(`/verify/${cert.body.verificationCode}`);
+    await page.getByText('真实有效').waitFor();
+    await page.getByText(cert.body.number).waitFor();
+    await page.getByText('王*').waitFor();
+    await page.getByText('湖北省随州市广水市杨寨镇').or(page.getByText('杨寨镇')).first().waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await tab.shot('verify-valid-phone');
+
+    await t.http().post(`/api/certificates/${cert.body.id}/revoke`).set('Authorization', `Bearer ${token}`).send({ reason: '婚姻状况已变更' }).expect(200);
+    await page.reload();
+    await page.getByText('已作废').waitFor();
+    await page.goto(`/verify/${cert.body.verificationCode.slice(0, -2)}xx`);
+    await page.getByText('无法核验').waitFor();
+    await tab.shot('verify-forged-phone');
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+});
