@@ -41,11 +41,11 @@ async function main() {
     }
   }
   // The address printed is one that answers (checked here), not the bare API prefix, which is a 404.
-  const open = `${url}/api/docs`;
+  const open = `${url}/`;
   const answer = await fetch(open).catch((error) => ({ ok: false, status: error.message }));
   if (!answer.ok) console.error(`[liudong] WARNING: ${open} answered ${answer.status}`);
   console.log(`
-  流动 Liudong is running: open ${open}   (API under ${url}/api/…, health ${url}/api/health)
+  流动 Liudong is running: open ${open} in a browser (工作台; API docs ${url}/api/docs)
   Admin login: ${env.BOOTSTRAP_ADMIN_USERNAME} / ${env.BOOTSTRAP_ADMIN_PASSWORD}; demo accounts above (password liudong2026).
   Try: curl -s ${url}/api/auth/login -H 'content-type: application/json' -d '{"username":"yangzhai","password":"liudong2026"}'
   Stop with Ctrl-C (the local PostgreSQL and Redis keep running: node scripts/local-stack.js stop).

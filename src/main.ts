@@ -16,7 +16,7 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config, role);
   await app.listen(config.port, '0.0.0.0');
-  app.get(Logger).log(`流动 Liudong listening on port ${config.port}: open http://127.0.0.1:${config.port}/api/docs`);
+  app.get(Logger).log(`流动 Liudong listening on port ${config.port}: open http://127.0.0.1:${config.port}/ (API docs: /api/docs)`);
 }
 
 bootstrap().catch((error: unknown) => {
