@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import { HttpStatus } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ErrorView } from '@/openapi/views';
 import { Logger } from 'nestjs-pino';
 import { AppError, Errors } from '@/common/errors';
 import { HttpErrorFilter } from '@/common/http-error.filter';
@@ -37,9 +38,22 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
       .setVersion('1')
       .addBearerAuth()
       .build(),
+    { extraModels: [ErrorView] },
   );
+  documentErrors(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
+}
+
+/** Every refusal has the contract's error body (api.md, Conventions): described once, as every operation's default answer. */
+function documentErrors(document: OpenAPIObject): void {
+  const error = { description: '拒绝（4xx）或服务暂不可用（503）：统一的错误格式', content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorView) } } } };
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = path[method];
+      if (operation) operation.responses = { ...operation.responses, default: error };
+    }
+  }
 }
 
 /** Deeper than any body of the contract (an inflow is 3 levels); deeper input could exhaust the stack downstream. */

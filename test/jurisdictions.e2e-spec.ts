@@ -28,7 +28,7 @@ describe('jurisdictions (the national division table)', () => {
     const res = await get('/api/jurisdictions?parent=421381000000').expect(200);
     expect(res.body.total).toBe(res.body.items.length);
     expect(res.body.items.length).toBeGreaterThan(10);
-    expect(res.body.items).toContainEqual({ code: '421381101000', name: '杨寨镇', level: 'township', parentCode: '421381000000' });
+    expect(res.body.items).toContainEqual({ code: '421381101000', name: '杨寨镇', level: 'township', parentCode: '421381000000', fullName: '湖北省随州市广水市杨寨镇' });
     const codes = res.body.items.map((j: { code: string }) => j.code);
     expect(codes).toEqual([...codes].sort());
     expect(res.body.items.every((j: { level: string; parentCode: string }) => j.level === 'township' && j.parentCode === '421381000000')).toBe(true);

@@ -609,6 +609,42 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        JurisdictionListItemView: {
+            /** @example 421381101000 */
+            code: string;
+            /** @example 杨寨镇 */
+            name: string;
+            /** @enum {string} */
+            level: "country" | "province" | "city" | "county" | "township" | "village";
+            parentCode: string | null;
+            /** @example 湖北省随州市广水市杨寨镇 */
+            fullName: string;
+        };
+        JurisdictionPageView: {
+            items: components["schemas"]["JurisdictionListItemView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        JurisdictionRefView: {
+            /** @example 421381101000 */
+            code: string;
+            /** @example 杨寨镇 */
+            name: string;
+            /** @enum {string} */
+            level: "country" | "province" | "city" | "county" | "township" | "village";
+        };
+        JurisdictionDetailView: {
+            /** @example 421381101000 */
+            code: string;
+            /** @example 杨寨镇 */
+            name: string;
+            /** @enum {string} */
+            level: "country" | "province" | "city" | "county" | "township" | "village";
+            parentCode: string | null;
+            /** @description 从全国到本级 */
+            path: components["schemas"]["JurisdictionRefView"][];
+        };
         CreateUserDto: {
             /**
              * @description 3–64 位字母、数字、"."、"_"、"-"
@@ -623,6 +659,22 @@ export interface components {
             /** @example 421381101000 */
             jurisdictionCode: string;
         };
+        UserView: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            /** @enum {string} */
+            role: "staff" | "supervisor" | "admin";
+            active: boolean;
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+        };
+        UserPageView: {
+            items: components["schemas"]["UserView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
         UpdateUserDto: {
             displayName?: string;
             /** @enum {string} */
@@ -634,6 +686,38 @@ export interface components {
             /** @example admin */
             username: string;
             password: string;
+        };
+        LoginView: {
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            /** @description 有效期（秒） */
+            expiresIn: number;
+            user: components["schemas"]["UserView"];
+        };
+        PersonCaseView: {
+            /** Format: uuid */
+            caseId: string;
+            destinationCode: string | null;
+            status: string;
+            /** @example 2026-11-02 */
+            arrivalDate: string | null;
+        };
+        PersonDetailView: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description 列表中为脱敏号码；详情中为完整号码（审计）
+             * @example 421381********0026
+             */
+            idNumber: string;
+            name: string;
+            /** @enum {string} */
+            sex: "male" | "female";
+            /** @example 1990-03-07 */
+            birthDate: string;
+            householdCode: string | null;
+            cases: components["schemas"]["PersonCaseView"][];
         };
         PersonRefDto: {
             /** @example 421381199003070026 */
@@ -667,9 +751,73 @@ export interface components {
             /** @enum {string} */
             contraception: "none" | "iud" | "implant" | "sterilization" | "pill" | "condom" | "other";
         };
+        HolderView: {
+            name: string;
+            /** @description 脱敏 */
+            idNumber: string;
+            birthDate: string;
+            age: number;
+        };
+        SpouseView: {
+            name: string;
+            /** @description 列表中脱敏 */
+            idNumber: string;
+        };
+        ChildView: {
+            /** @enum {string} */
+            sex: "male" | "female";
+            /** @example 2018-05-01 */
+            birthDate: string;
+        };
+        CertificateView: {
+            /** Format: uuid */
+            id: string;
+            /** @example 421381101000-2026-00001 */
+            number: string;
+            verificationCode: string;
+            /** @enum {string} */
+            status: "valid" | "revoked" | "superseded" | "lapsed";
+            /** Format: date-time */
+            issuedAt: string;
+            issuerCode: string;
+            holder: components["schemas"]["HolderView"];
+            householdCode: string;
+            /** @enum {string} */
+            maritalStatus: "unmarried" | "first_married" | "remarried" | "divorced" | "widowed";
+            spouse: components["schemas"]["SpouseView"] | null;
+            children: components["schemas"]["ChildView"][];
+            /** @enum {string} */
+            contraception: "none" | "iud" | "implant" | "sterilization" | "pill" | "condom" | "other";
+            /** @description 被替代的证明 id */
+            supersedes: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            revokeReason: string | null;
+        };
         RevokeCertificateDto: {
             /** @example 婚姻状况已变更 */
             reason: string;
+        };
+        IssuerView: {
+            code: string;
+            name: string;
+        };
+        PublicHolderView: {
+            /** @example 张* */
+            name: string;
+            /** @example 421381********0026 */
+            idNumber: string;
+        };
+        VerificationView: {
+            /** @enum {boolean} */
+            authentic: true;
+            /** @enum {string} */
+            status: "valid" | "revoked" | "superseded" | "lapsed";
+            number: string;
+            issuer: components["schemas"]["IssuerView"];
+            /** Format: date-time */
+            issuedAt: string;
+            holder: components["schemas"]["PublicHolderView"];
         };
         InflowPersonDto: {
             /** @example 421381199003070026 */
@@ -724,6 +872,69 @@ export interface components {
              */
             submit: boolean;
         };
+        PersonRefView: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description 列表中为脱敏号码；详情中为完整号码（审计）
+             * @example 421381********0026
+             */
+            idNumber: string;
+            name: string;
+            /** @enum {string} */
+            sex: "male" | "female";
+            /** @example 1990-03-07 */
+            birthDate: string;
+        };
+        InflowView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            person: components["schemas"]["PersonRefView"];
+            householdCode: string;
+            destinationCode: string;
+            originTownshipCode: string;
+            destinationTownshipCode: string;
+            address: string;
+            phone: string | null;
+            /** @example 2026-11-02 */
+            arrivalDate: string;
+            /** @enum {string} */
+            reason: "work" | "business" | "family" | "study" | "other";
+            /** @enum {string} */
+            maritalStatus: "unmarried" | "first_married" | "remarried" | "divorced" | "widowed";
+            spouse: components["schemas"]["SpouseView"] | null;
+            children: components["schemas"]["ChildView"][];
+            /** @enum {string} */
+            contraception: "none" | "iud" | "implant" | "sterilization" | "pill" | "condom" | "other";
+            pregnant: boolean;
+            certificateNumber: string | null;
+            undertaking: boolean;
+            /** @description 重点对象 */
+            keyTarget: boolean;
+            /** @enum {string} */
+            certificateCheck: "not_required" | "valid" | "missing" | "not_found" | "revoked" | "lapsed" | "mismatch" | "undertaking";
+            /** @description 历史数据（15 位身份证号转换或校验位不符） */
+            legacy: boolean;
+            /** @enum {string} */
+            status: "draft" | "active" | "moved_on" | "departed" | "returned";
+            /** Format: date-time */
+            registeredAt: string;
+            /** Format: date-time */
+            submittedAt: string | null;
+            /** Format: date-time */
+            submissionDueAt: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            departureDate: string | null;
+        };
+        InflowPageView: {
+            items: components["schemas"]["InflowView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
         UpdateInflowDto: {
             /** @enum {string} */
             maritalStatus?: "unmarried" | "first_married" | "remarried" | "divorced" | "widowed";
@@ -758,11 +969,112 @@ export interface components {
              */
             expectedDestinationCode?: string;
         };
+        OutflowView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            person: components["schemas"]["PersonRefView"];
+            householdCode: string;
+            originTownshipCode: string;
+            /** @example 2026-10-01 */
+            departureDate: string;
+            expectedDestinationCode: string | null;
+            /** @enum {string} */
+            status: "active" | "returned" | "deregistered";
+            /** @enum {string} */
+            contact: "effective" | "none";
+            /** Format: date-time */
+            registeredAt: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            closeDate: string | null;
+        };
+        OutflowPageView: {
+            items: components["schemas"]["OutflowView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
         CloseOutflowDto: {
             /** @enum {string} */
             kind: "returned" | "deregistered";
             /** @example 2026-12-20 */
             date: string;
+        };
+        ExchangeSubjectView: {
+            /** Format: uuid */
+            personId: string;
+            name: string;
+            /** @example 421381********0026 */
+            idNumber: string;
+            /** @enum {string} */
+            sex: "male" | "female";
+            birthDate: string;
+        };
+        ReplierView: {
+            /** Format: uuid */
+            id: string;
+            displayName: string;
+            /** @example 湖北省随州市广水市杨寨镇 */
+            jurisdictionName: string;
+        };
+        ExchangeReplyView: {
+            /** @enum {string} */
+            outcome: "confirmed" | "corrected" | "not_found" | "not_ours" | "arrived" | "not_arrived";
+            note: string | null;
+            /** @description “信息有误”时的更正（身份证号脱敏） */
+            corrections: {
+                [key: string]: unknown;
+            } | null;
+            by: components["schemas"]["ReplierView"] | null;
+            /** Format: date-time */
+            at: string;
+        };
+        ExchangeView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            /** @enum {string} */
+            type: "inflow_notice" | "verification_request" | "event_notice" | "departure_notice" | "outflow_notice";
+            fromCode: string;
+            /** @example 浙江省衢州市柯城区府山街道 */
+            fromName: string;
+            toCode: string;
+            /** @example 湖北省随州市广水市杨寨镇 */
+            toName: string;
+            /** @description 当事人 */
+            subject: components["schemas"]["ExchangeSubjectView"] | null;
+            /** @description 加急 */
+            urgent: boolean;
+            /** @description 需要反馈 */
+            needsReply: boolean;
+            payload: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "queued" | "delivered" | "replied" | "overdue" | "failed";
+            /** Format: date-time */
+            sentAt: string;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            /**
+             * Format: date-time
+             * @description 办理期限
+             */
+            dueAt: string | null;
+            /** Format: date-time */
+            repliedAt: string | null;
+            reply: components["schemas"]["ExchangeReplyView"] | null;
+            attempts: number;
+            lastError: string | null;
+        };
+        ExchangePageView: {
+            items: components["schemas"]["ExchangeView"][];
+            total: number;
+            page: number;
+            pageSize: number;
         };
         CreateExchangeDto: {
             /** Format: uuid */
@@ -797,6 +1109,98 @@ export interface components {
             /** @description 反馈“信息有误”时必填：户籍地掌握的正确信息，按流入登记的规则校验 */
             corrections?: components["schemas"]["InflowCorrectionsDto"];
         };
+        CaseView: {
+            /** Format: uuid */
+            id: string;
+            person: components["schemas"]["PersonRefView"];
+            origin: components["schemas"]["JurisdictionRefView"];
+            destination: components["schemas"]["JurisdictionRefView"] | null;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            inflow: components["schemas"]["InflowView"] | null;
+            outflow: components["schemas"]["OutflowView"] | null;
+            exchanges: components["schemas"]["ExchangeView"][];
+        };
+        ImportAcceptedView: {
+            /** Format: uuid */
+            importId: string;
+        };
+        ImportErrorView: {
+            /** @description 行号（第一行数据为 1） */
+            row: number;
+            field: string;
+            message: string;
+        };
+        ImportView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            total: number;
+            processed: number;
+            succeeded: number;
+            failed: number;
+            skipped: number;
+            legacy: boolean;
+            filename: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            error: string | null;
+            errors: components["schemas"]["ImportErrorView"][];
+        };
+        FlowFigureView: {
+            numerator: number;
+            denominator: number;
+            /** @description 0–1，4 位小数；分母为 0 时为 null */
+            rate: number | null;
+            target: number;
+            meetsTarget: boolean | null;
+            onTime: number;
+            late: number;
+            overdue: number;
+            pending: number;
+        };
+        RateFigureView: {
+            numerator: number;
+            denominator: number;
+            /** @description 0–1，4 位小数；分母为 0 时为 null */
+            rate: number | null;
+            target: number;
+            meetsTarget: boolean | null;
+        };
+        RateRowView: {
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /**
+             * @description 本级（直接记在本辖区而非下级的事项）
+             * @enum {boolean}
+             */
+            self?: true;
+            submission: components["schemas"]["FlowFigureView"];
+            feedback: components["schemas"]["FlowFigureView"];
+            effectiveContact: components["schemas"]["RateFigureView"];
+        };
+        RatesReportView: {
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /**
+             * @description 本级（直接记在本辖区而非下级的事项）
+             * @enum {boolean}
+             */
+            self?: true;
+            submission: components["schemas"]["FlowFigureView"];
+            feedback: components["schemas"]["FlowFigureView"];
+            effectiveContact: components["schemas"]["RateFigureView"];
+            /** @example 2026-01-01 */
+            from: string;
+            /** @example 2026-12-02 */
+            to: string;
+            /** Format: date-time */
+            asOf: string;
+            children: components["schemas"]["RateRowView"][];
+        };
         TargetsDto: {
             /** @example 0.95 */
             submission?: Record<string, never> | null;
@@ -804,6 +1208,24 @@ export interface components {
             feedback?: Record<string, never> | null;
             /** @example 0.95 */
             effectiveContact?: Record<string, never> | null;
+        };
+        ErrorDetailView: {
+            /** @example person.idNumber */
+            field: string;
+            /** @example 请填写 18 位公民身份号码 */
+            message: string;
+        };
+        ErrorView: {
+            /** @example 400 */
+            statusCode: number;
+            /**
+             * @description 稳定的错误代码（UPPER_SNAKE）
+             * @example VALIDATION_FAILED
+             */
+            code: string;
+            /** @example 请求数据有误，请检查标出的字段 */
+            message: string;
+            details: components["schemas"]["ErrorDetailView"][];
         };
     };
     responses: never;
@@ -838,6 +1260,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
         };
     };
     JurisdictionsController_list: {
@@ -858,7 +1289,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JurisdictionPageView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -877,7 +1319,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JurisdictionDetailView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -900,7 +1353,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserPageView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -921,7 +1385,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -940,7 +1415,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -963,7 +1449,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -984,7 +1481,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LoginView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1001,7 +1509,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1019,6 +1538,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1038,7 +1566,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PersonDetailView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1057,7 +1596,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PersonDetailView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1079,7 +1629,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CertificateView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1102,7 +1663,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CertificateView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1127,7 +1699,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CertificateView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1150,6 +1733,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
         };
     };
     PublicCertificatesController_verify: {
@@ -1167,7 +1759,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["VerificationView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1197,7 +1800,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InflowPageView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1221,7 +1835,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InflowView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1243,7 +1868,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InflowView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1269,7 +1905,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InflowView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1291,7 +1938,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InflowView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1317,7 +1975,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InflowView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1342,7 +2011,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OutflowPageView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1365,7 +2045,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OutflowView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1390,7 +2081,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OutflowView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1416,7 +2118,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExchangePageView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1440,7 +2153,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExchangePageView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1461,7 +2185,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExchangeView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1484,7 +2219,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExchangeView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1509,7 +2255,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExchangeView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1530,7 +2287,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExchangeView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1549,7 +2317,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1567,6 +2346,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1586,7 +2374,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImportAcceptedView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1605,7 +2404,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImportView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1631,7 +2441,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RatesReportView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1660,6 +2481,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
         };
     };
     RatesController_items: {
@@ -1686,6 +2516,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1714,6 +2553,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
         };
     };
     RatesController_targets: {
@@ -1732,6 +2580,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };
@@ -1755,6 +2612,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
         };
     };

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LoginView, UserView } from '@/openapi/views';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { toUserResponse, UsersService } from '@/modules/users/users.service';
 import { Public } from './auth.decorators';
@@ -16,6 +17,7 @@ export class AuthController {
   ) {}
 
   @Post('auth/login')
+  @ApiOkResponse({ type: LoginView })
   @Public()
   @UseGuards(LoginThrottlerGuard)
   @HttpCode(200)
@@ -25,6 +27,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @ApiOkResponse({ type: UserView })
   @ApiBearerAuth()
   @ApiOperation({ summary: '当前账号' })
   async me(@CurrentUser() user: AuthUser) {

@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CaseView } from '@/openapi/views';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { CaseViewService } from './case-view.service';
@@ -11,6 +12,7 @@ export class CasesController {
   constructor(private readonly cases: CaseViewService) {}
 
   @Get(':id')
+  @ApiOkResponse({ type: CaseView })
   @ApiOperation({ summary: '个案：流入与流出登记及双方往来（双方工作人员可见）' })
   view(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string) {
     return this.cases.view(user, id);

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { CertificateView, VerificationView } from '@/openapi/views';
 import { SkipThrottle, Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { UuidPipe } from '@/common/pipes';
@@ -22,6 +23,7 @@ export class CertificatesController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: CertificateView })
   @Roles('staff')
   @ApiOperation({ summary: '签发电子婚育证明（户籍地；再次签发即换发）' })
   issue(@CurrentUser() user: AuthUser, @Body() dto: IssueCertificateDto) {
@@ -29,6 +31,7 @@ export class CertificatesController {
   }
 
   @Get()
+  @ApiOkResponse({ type: CertificateView })
   @Roles('staff')
   @ApiOperation({ summary: '按完整身份证号查询当前的婚育证明（记录审计）' })
   lookup(@CurrentUser() user: AuthUser, @Query() query: CertificateLookupQuery) {
@@ -36,6 +39,7 @@ export class CertificatesController {
   }
 
   @Post(':id/revoke')
+  @ApiOkResponse({ type: CertificateView })
   @Roles('staff')
   @HttpCode(200)
   @ApiOperation({ summary: '注销婚育证明（签发地）' })
@@ -70,6 +74,7 @@ export class PublicCertificatesController {
   constructor(private readonly certificates: CertificatesService) {}
 
   @Get('verify/:code')
+  @ApiOkResponse({ type: VerificationView })
   @Public()
   @UseGuards(ThrottlerGuard)
   @SkipThrottle({ username: true })

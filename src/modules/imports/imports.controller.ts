@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ImportAcceptedView, ImportView } from '@/openapi/views';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Errors } from '@/common/errors';
 import { UuidPipe } from '@/common/pipes';
@@ -25,6 +26,7 @@ export class ImportsController {
   }
 
   @Post('inflows/import')
+  @ApiAcceptedResponse({ type: ImportAcceptedView })
   @Roles('staff')
   @HttpCode(202)
   @ApiConsumes('multipart/form-data')
@@ -42,6 +44,7 @@ export class ImportsController {
   }
 
   @Get('imports/:id')
+  @ApiOkResponse({ type: ImportView })
   @ApiOperation({ summary: '导入进度与逐行错误' })
   status(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string) {
     return this.imports.status(user, id);

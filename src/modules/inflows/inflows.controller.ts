@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InflowPageView, InflowView } from '@/openapi/views';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/modules/auth/auth.decorators';
@@ -14,6 +15,7 @@ export class InflowsController {
   constructor(private readonly inflows: InflowsService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: InflowView })
   @Roles('staff')
   @ApiOperation({ summary: '流入登记（现居住地）' })
   register(@CurrentUser() user: AuthUser, @Body() dto: CreateInflowDto) {
@@ -21,18 +23,21 @@ export class InflowsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: InflowPageView })
   @ApiOperation({ summary: '本辖区（现居住地）的流入登记' })
   list(@CurrentUser() user: AuthUser, @Query() query: InflowQuery) {
     return this.inflows.list(user, query);
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: InflowView })
   @ApiOperation({ summary: '流入登记详情，含完整身份证号（流入地与户籍地均可查看；记录审计）' })
   detail(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string) {
     return this.inflows.detail(user, id);
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: InflowView })
   @Roles('staff')
   @ApiOperation({ summary: '修改地址、电话、婚育情况' })
   update(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string, @Body() dto: UpdateInflowDto) {
@@ -40,6 +45,7 @@ export class InflowsController {
   }
 
   @Post(':id/submit')
+  @ApiOkResponse({ type: InflowView })
   @Roles('staff')
   @HttpCode(200)
   @ApiOperation({ summary: '提交草稿' })
@@ -48,6 +54,7 @@ export class InflowsController {
   }
 
   @Post(':id/depart')
+  @ApiOkResponse({ type: InflowView })
   @Roles('staff')
   @HttpCode(200)
   @ApiOperation({ summary: '登记离开（迁往他处或返回户籍地）' })

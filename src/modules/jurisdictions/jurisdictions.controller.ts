@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { JurisdictionDetailView, JurisdictionPageView } from '@/openapi/views';
 import { Errors } from '@/common/errors';
-import { toJurisdictionRef } from './jurisdiction.entity';
 import { JurisdictionQuery } from './jurisdictions.dto';
 import { JurisdictionsService } from './jurisdictions.service';
 
@@ -12,13 +12,14 @@ export class JurisdictionsController {
   constructor(private readonly jurisdictions: JurisdictionsService) {}
 
   @Get()
+  @ApiOkResponse({ type: JurisdictionPageView })
   @ApiOperation({ summary: '下级区划（?parent=）或按名称搜索（?q=，前 50 条）' })
   async list(@Query() query: JurisdictionQuery) {
     if (query.parent && query.q) {
       throw Errors.validation([{ field: 'q', message: '不能与 parent 同时使用' }]);
     }
     if (query.parent) {
-      const items = (await this.jurisdictions.children(query.parent)).map((j) => ({ ...toJurisdictionRef(j), parentCode: j.parentCode }));
+      const items = await this.jurisdictions.withFullNames(await this.jurisdictions.children(query.parent));
       return { items, total: items.length, page: 1, pageSize: items.length };
     }
     if (query.q) {
@@ -29,6 +30,7 @@ export class JurisdictionsController {
   }
 
   @Get(':code')
+  @ApiOkResponse({ type: JurisdictionDetailView })
   @ApiOperation({ summary: '区划详情及完整路径' })
   detail(@Param('code') code: string) {
     return this.jurisdictions.detail(code);

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OutflowPageView, OutflowView } from '@/openapi/views';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/modules/auth/auth.decorators';
@@ -14,6 +15,7 @@ export class OutflowsController {
   constructor(private readonly outflows: OutflowsService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: OutflowView })
   @Roles('staff')
   @ApiOperation({ summary: '流出登记（户籍地）' })
   register(@CurrentUser() user: AuthUser, @Body() dto: CreateOutflowDto) {
@@ -21,12 +23,14 @@ export class OutflowsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: OutflowPageView })
   @ApiOperation({ summary: '本辖区户籍人员的流出登记（可按有效联系筛选）' })
   list(@CurrentUser() user: AuthUser, @Query() query: OutflowQuery) {
     return this.outflows.list(user, query);
   }
 
   @Post(':id/close')
+  @ApiOkResponse({ type: OutflowView })
   @Roles('staff')
   @HttpCode(200)
   @ApiOperation({ summary: '结束流出登记（返乡或注销）' })

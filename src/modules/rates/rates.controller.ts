@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { RatesReportView } from '@/openapi/views';
 import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/modules/auth/auth.decorators';
@@ -14,6 +15,7 @@ export class RatesController {
   constructor(private readonly rates: RatesService) {}
 
   @Get()
+  @ApiOkResponse({ type: RatesReportView })
   @ApiOperation({ summary: '考核指标：信息提交率、反馈率、有效联系率，含各下级（rates.md）' })
   report(@CurrentUser() user: AuthUser, @Query() query: RatesQuery) {
     return this.rates.report(user, query);
