@@ -1,13 +1,20 @@
-import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp, uniqueName } from './support/app';
+import type { Browser, Page } from 'playwright-core';
+import { startTestApp, TestApp, uniqueName, waitFor } from './support/app';
 import { launchBrowser, openPage } from './support/browser';
-import { newIdNumber, PASSWORD } from './support/people';
+import { daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
 
 // The web console in Debian's Chromium against the real service (console.md): login, the header, the staff home,
 // a 401 mid-session, and the public certificate check on a phone. Journeys go through the visible labels.
 
 const YANGZHAI = '421381101000';
 const YANGZHAI_VILLAGE = '421381101201';
+const QUZHOU_COMMUNITY = '330802005001';
+
+/** Picks an option of an Element Plus select by the field's label (its input is hidden behind the wrapper). */
+async function choose(page: Page, field: string, option: string): Promise<void> {
+  await page.getByLabel(field).locator('xpath=ancestor::*[contains(@class, "el-select__wrapper")][1]').click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
 
 describe('web console (工作台)', () => {
   let t: TestApp;
@@ -95,6 +102,57 @@ describe('web console (工作台)', () => {
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL(base + '/');
     await page.getByLabel('当前用户').getByText('杨寨镇计生办').waitFor();
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('lets the origin clerk find a notice in 收件箱 by the person\'s name and answer 核实无误 and 信息有误 with a corrected marital status', async () => {
+    const dest = await staffAt(t, QUZHOU_COMMUNITY);
+    const register = (name: string) =>
+      t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
+        person: { idNumber: newIdNumber({ sex: 'male' }), name }, householdCode: YANGZHAI_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
+        address: '衢州市柯城区', arrivalDate: daysAgo(3), reason: 'work', maritalStatus: 'unmarried', contraception: 'none',
+      }).expect(201);
+    const first = await register('张建国');
+    const second = await register('李卫东');
+    const origin = await t.token(clerk, PASSWORD);
+    await waitFor(async () => {
+      const inbox = await t.http().get('/api/exchanges/inbox?status=delivered&pageSize=100').set('Authorization', `Bearer ${origin}`);
+      return [first, second].every((r) => inbox.body.items.some((e: { caseId: string }) => e.caseId === r.body.caseId));
+    }, 15_000, 'notices delivered');
+
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await page.goto('/login?redirect=/exchanges/inbox');
+    await page.getByLabel('用户名').fill(clerk);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByLabel('密码').press('Enter');
+    await page.waitForURL('**/exchanges/inbox*');
+    const row = page.getByRole('row').filter({ hasText: '张建国' });
+    await row.getByText('流入通报').waitFor();
+    await row.getByText('待反馈').waitFor();
+    await row.getByText(first.body.person.idNumber).waitFor();
+    await page.getByRole('row').filter({ hasText: '李卫东' }).waitFor();
+    await tab.shot('inbox');
+
+    await row.click();
+    await page.waitForURL('**/exchanges/*');
+    await page.getByText('浙江省衢州市柯城区', { exact: false }).first().waitFor();
+    await choose(page, '反馈结果', '核实无误');
+    await page.getByLabel('说明').fill('已电话核实');
+    await tab.shot('exchange-reply-form');
+    await page.getByRole('button', { name: '提交反馈' }).click();
+    await page.getByText('核实无误').first().waitFor();
+    await page.getByText('已电话核实').waitFor();
+
+    await page.goto('/exchanges/inbox');
+    await page.getByRole('row').filter({ hasText: '李卫东' }).click();
+    await choose(page, '反馈结果', '信息有误');
+    await choose(page, '婚姻状况', '初婚');
+    await page.getByRole('button', { name: '提交反馈' }).click();
+    await page.getByText('信息有误').first().waitFor();
+    const corrected = await t.http().get(`/api/inflows/${second.body.id}`).set('Authorization', `Bearer ${dest}`).expect(200);
+    expect(corrected.body.maritalStatus).toBe('first_married');
     expect(tab.errors).toEqual([]);
     await tab.close();
   });

@@ -10,7 +10,11 @@ export const router = createRouter({
     {
       path: '/',
       component: () => import('@/components/AppShell.vue'),
-      children: [{ path: '', name: 'home', component: () => import('@/pages/HomePage.vue'), meta: { title: '工作台' } }],
+      children: [
+        { path: '', name: 'home', component: () => import('@/pages/HomePage.vue'), meta: { title: '工作台' } },
+        { path: 'exchanges/inbox', name: 'inbox', component: () => import('@/pages/InboxPage.vue'), meta: { title: '收件箱' } },
+        { path: 'exchanges/:id', name: 'exchange', component: () => import('@/pages/ExchangePage.vue'), meta: { title: '信息详情' } },
+      ],
     },
     { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { public: true, title: '页面不存在' } },
   ],
