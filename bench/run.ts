@@ -1,5 +1,5 @@
 // npm run bench: every benchmark, each figure a ratio against a raw baseline measured in this same run.
-//   npm run bench                          B1–B6 (B3 at 10 000 rows, B4 at 10 k / 1 M / 10 M inflows)
+//   npm run bench                          B1–B6 (B3 at 10 000 rows, B4 at 10 k / 1 M / 10 M inflows) and C1 (console JS size)
 //   npm run bench -- --only=B4             some of them
 //   npm run bench -- --import-rows=100000  B3 at the size of quality.md
 //   npm run bench -- --b4-sizes=10000,1000000
@@ -10,6 +10,7 @@ import { benchRegistrations } from './b1-registrations';
 import { benchExchanges } from './b2-exchanges';
 import { benchImport } from './b3-import';
 import { benchRates } from './b4-rates';
+import { benchConsole } from './c1-console';
 import { startBenchStack, writeMarkdown, writeResults } from './lib';
 import { soak } from './soak';
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     if (wants('B2')) await benchExchanges(stack);
     if (wants('B3')) await benchImport(stack, importRows);
     if (wants('B4')) await benchRates(stack, b4Sizes, option('b4-baseline') !== 'no');
+    if (wants('C1')) await benchConsole(stack);
     if (only?.includes('SOAK')) await soak(stack, Number(option('soak-seconds') ?? 600));
   } finally {
     writeResults();
