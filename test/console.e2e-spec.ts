@@ -16,6 +16,13 @@ async function choose(page: Page, field: string, option: string): Promise<void> 
   await page.getByRole('option', { name: option, exact: true }).click();
 }
 
+/** Types a code into the place picker and chooses the place offered, by its full name. */
+async function pickPlace(page: Page, field: string, code: string, fullNameStart: string): Promise<void> {
+  await page.getByLabel(field, { exact: true }).locator('xpath=ancestor::*[contains(@class, "el-select__wrapper")][1]').click();
+  await page.keyboard.type(code);
+  await page.getByRole('option', { name: new RegExp(`^${fullNameStart}`) }).click();
+}
+
 describe('web console (工作台)', () => {
   let t: TestApp;
   let browser: Browser;
@@ -142,17 +149,76 @@ describe('web console (工作台)', () => {
     await page.getByLabel('说明').fill('已电话核实');
     await tab.shot('exchange-reply-form');
     await page.getByRole('button', { name: '提交反馈' }).click();
+    // Answered: the form gives way to the reply, with who answered.
+    await page.getByRole('button', { name: '提交反馈' }).waitFor({ state: 'detached' });
     await page.getByText('核实无误').first().waitFor();
     await page.getByText('已电话核实').waitFor();
+    await page.getByText('杨寨镇计生办（湖北省随州市广水市杨寨镇）', { exact: false }).waitFor();
 
     await page.goto('/exchanges/inbox');
     await page.getByRole('row').filter({ hasText: '李卫东' }).click();
     await choose(page, '反馈结果', '信息有误');
     await choose(page, '婚姻状况', '初婚');
     await page.getByRole('button', { name: '提交反馈' }).click();
+    await page.getByRole('button', { name: '提交反馈' }).waitFor({ state: 'detached' });
     await page.getByText('信息有误').first().waitFor();
     const corrected = await t.http().get(`/api/inflows/${second.body.id}`).set('Authorization', `Bearer ${dest}`).expect(200);
     expect(corrected.body.maritalStatus).toBe('first_married');
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('lets a destination clerk register a woman without a certificate (登记成功, 未提供, 重点对象) and save a draft; a wrong check character shows at once', async () => {
+    const community = uniqueName('qz');
+    await t.http().post('/api/users').set('Authorization', `Bearer ${await t.token()}`)
+      .send({ username: community, password: PASSWORD, displayName: '柯城社区', role: 'staff', jurisdictionCode: QUZHOU_COMMUNITY }).expect(201);
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await page.goto('/login?redirect=/inflows/new');
+    await page.getByLabel('用户名').fill(community);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByLabel('密码').press('Enter');
+    await page.waitForURL('**/inflows/new');
+
+    const idNumber = newIdNumber({ sex: 'female', birthDate: '1995-04-12' });
+    const wrong = idNumber.slice(0, 17) + (idNumber[17] === '0' ? '1' : '0');
+    await page.getByLabel('公民身份号码', { exact: true }).fill(wrong);
+    await page.getByText('校验位不正确，请核对号码').waitFor();
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await page.getByText('1995-04-12 出生，女').waitFor();
+    await page.getByLabel('姓名', { exact: true }).fill('陈静');
+    await pickPlace(page, '户籍地', '421381101201', '湖北省随州市广水市杨寨镇');
+    await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
+    await page.getByLabel('详细地址').fill('衢州市柯城区金桂社区 12 号');
+    await choose(page, '婚姻状况', '初婚');
+    await page.getByLabel('配偶姓名').fill('李强');
+    await page.getByLabel('配偶公民身份号码').fill(newIdNumber({ sex: 'male', birthDate: '1993-01-01' }));
+    await page.getByRole('button', { name: '添加子女' }).click();
+    await page.getByLabel('出生日期').fill('2020-05-01');
+    await page.getByLabel('出生日期').press('Enter');
+    await page.getByLabel('是否怀孕').waitFor({ state: 'attached' });
+    await tab.shot('inflow-new-filled');
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.getByText('登记成功').waitFor();
+    await page.getByText('未提供').waitFor();
+    await page.getByText('重点对象').waitFor();
+    await tab.shot('inflow-new-saved');
+    const [saved] = (await t.http().get(`/api/inflows?q=${idNumber}`).set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`).expect(200)).body.items;
+    expect(saved).toMatchObject({ status: 'active', keyTarget: true, certificateCheck: 'missing', maritalStatus: 'first_married', children: [{ sex: 'female', birthDate: '2020-05-01' }] });
+
+    // A draft: saved, not sent.
+    await page.getByRole('button', { name: '继续登记' }).click();
+    const other = newIdNumber({ sex: 'male', birthDate: '1988-09-09' });
+    await page.getByLabel('公民身份号码', { exact: true }).fill(other);
+    await page.getByLabel('姓名', { exact: true }).fill('周强');
+    await pickPlace(page, '户籍地', '421381101201', '湖北省随州市广水市杨寨镇');
+    await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
+    await page.getByLabel('详细地址').fill('衢州市柯城区金桂社区 3 号');
+    await page.getByRole('button', { name: '保存草稿' }).click();
+    await page.getByText('登记成功').waitFor();
+    await page.getByText('已保存为草稿', { exact: false }).waitFor();
+    const [draft] = (await t.http().get(`/api/inflows?q=${other}`).set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`).expect(200)).body.items;
+    expect(draft.status).toBe('draft');
     expect(tab.errors).toEqual([]);
     await tab.close();
   });
