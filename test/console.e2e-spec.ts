@@ -219,6 +219,22 @@ describe('web console (工作台)', () => {
     await page.getByText('已保存为草稿', { exact: false }).waitFor();
     const [draft] = (await t.http().get(`/api/inflows?q=${other}`).set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`).expect(200)).body.items;
     expect(draft.status).toBe('draft');
+
+    // Both are in 流入人员; the draft is submitted from its record.
+    await page.getByRole('menuitem', { name: '流入人员' }).click();
+    await page.waitForURL('**/inflows');
+    await page.getByRole('row').filter({ hasText: '陈静' }).getByText('重点对象').waitFor();
+    await page.getByRole('row').filter({ hasText: '周强' }).getByText('草稿').waitFor();
+    expect(page.url()).not.toContain(other);
+    await tab.shot('inflows-list');
+    await page.getByRole('row').filter({ hasText: '周强' }).click();
+    await page.waitForURL(`**/inflows/${draft.id}`);
+    await page.getByText(other).waitFor();
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.getByText('在册').waitFor();
+    await tab.shot('inflow-detail');
+    const submitted = await t.http().get(`/api/inflows/${draft.id}`).set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`).expect(200);
+    expect(submitted.body.status).toBe('active');
     expect(tab.errors).toEqual([]);
     await tab.close();
   });

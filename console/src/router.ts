@@ -12,6 +12,8 @@ export const router = createRouter({
       component: () => import('@/components/AppShell.vue'),
       children: [
         { path: '', name: 'home', component: () => import('@/pages/HomePage.vue'), meta: { title: '工作台' } },
+        { path: 'inflows', name: 'inflows', component: () => import('@/pages/InflowListPage.vue'), meta: { title: '流入人员' } },
+        { path: 'inflows/:id', name: 'inflow', component: () => import('@/pages/InflowPage.vue'), meta: { title: '流入登记详情' } },
         { path: 'inflows/new', name: 'inflow-new', component: () => import('@/pages/InflowNewPage.vue'), meta: { title: '流入登记' } },
         { path: 'exchanges/inbox', name: 'inbox', component: () => import('@/pages/InboxPage.vue'), meta: { title: '收件箱' } },
         { path: 'exchanges/:id', name: 'exchange', component: () => import('@/pages/ExchangePage.vue'), meta: { title: '信息详情' } },
