@@ -164,8 +164,34 @@ describe('web console (工作台)', () => {
     await page.getByText('信息有误').first().waitFor();
     const corrected = await t.http().get(`/api/inflows/${second.body.id}`).set('Authorization', `Bearer ${dest}`).expect(200);
     expect(corrected.body.maritalStatus).toBe('first_married');
+
+    // The case shows both messages and the replies in order.
+    await page.getByRole('link', { name: '查看个案' }).click();
+    await page.waitForURL(`**/cases/${second.body.caseId}`);
+    await page.getByText('李卫东').first().waitFor();
+    await page.getByText('反馈 信息有误', { exact: false }).waitFor();
+    await page.getByText('婚姻状况：初婚', { exact: false }).waitFor();
+    await tab.shot('case');
     expect(tab.errors).toEqual([]);
     await tab.close();
+
+    // The destination sees the answers in its 发件箱.
+    const sender = uniqueName('qzout');
+    await t.http().post('/api/users').set('Authorization', `Bearer ${await t.token()}`)
+      .send({ username: sender, password: PASSWORD, displayName: '柯城社区', role: 'staff', jurisdictionCode: QUZHOU_COMMUNITY }).expect(201);
+    const out = await openPage(browser, base);
+    await out.page.goto('/login?redirect=/exchanges/outbox');
+    await out.page.getByLabel('用户名').fill(sender);
+    await out.page.getByLabel('密码').fill(PASSWORD);
+    await out.page.getByLabel('密码').press('Enter');
+    await out.page.waitForURL('**/exchanges/outbox*');
+    const answered = out.page.getByRole('row').filter({ hasText: '张建国' });
+    await answered.getByText('湖北省随州市广水市杨寨镇').waitFor();
+    await answered.getByText('核实无误：已电话核实').waitFor();
+    await answered.getByText('已反馈').waitFor();
+    await out.shot('outbox');
+    expect(out.errors).toEqual([]);
+    await out.close();
   });
 
   it('lets a destination clerk register a woman without a certificate (登记成功, 未提供, 重点对象) and save a draft; a wrong check character shows at once', async () => {
