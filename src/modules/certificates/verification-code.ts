@@ -28,7 +28,9 @@ export class VerificationCodes {
   read(code: string): string | null {
     if (!/^[A-Za-z0-9_-]{107}$/.test(code)) return null;
     const raw = Buffer.from(code, 'base64url');
-    if (raw.length !== 80) return null;
+    // One spelling per code: base64url's last character carries two unused bits, so without this check four
+    // different codes would verify as the same certificate (an altered code must not pass).
+    if (raw.length !== 80 || raw.toString('base64url') !== code) return null;
     const id = raw.subarray(0, 16);
     if (!verify(null, id, this.publicKey, raw.subarray(16))) return null;
     const hex = id.toString('hex');
