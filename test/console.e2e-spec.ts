@@ -265,6 +265,42 @@ describe('web console (工作台)', () => {
     await tab.close();
   });
 
+  it('lets the origin clerk register a resident who left (未联系), find it under 联系状态, and 注销 it as 返回户籍地', async () => {
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await page.goto('/login?redirect=/outflows/new');
+    await page.getByLabel('用户名').fill(clerk);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByLabel('密码').press('Enter');
+    await page.waitForURL('**/outflows/new');
+    const idNumber = newIdNumber({ sex: 'male', birthDate: '1985-02-02' });
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await page.getByLabel('姓名', { exact: true }).fill('吴亮');
+    await pickPlace(page, '户籍地', YANGZHAI_VILLAGE, '湖北省随州市广水市杨寨镇');
+    await page.getByLabel('外出日期').fill(daysAgo(20));
+    await page.getByLabel('外出日期').press('Enter');
+    await tab.shot('outflow-new');
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.getByText('登记成功').waitFor();
+    await page.getByText('联系状态：未联系').waitFor();
+
+    await page.getByRole('button', { name: '流出人员' }).click();
+    await page.waitForURL('**/outflows');
+    await choose(page, '联系状态', '未联系');
+    const row = page.getByRole('row').filter({ hasText: '吴亮' });
+    await row.getByText('未联系').waitFor();
+    await tab.shot('outflows');
+    await row.getByRole('button', { name: '注销' }).click();
+    await choose(page, '注销类型', '返回户籍地');
+    await page.getByRole('button', { name: '确定' }).click();
+    await row.waitFor({ state: 'detached' });
+    const [closed] = (await t.http().get('/api/outflows?status=returned&pageSize=100').set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`).expect(200))
+      .body.items.filter((o: { person: { name: string } }) => o.person.name === '吴亮');
+    expect(closed).toMatchObject({ status: 'returned', closeDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
   it('verifies a printed certificate on a phone without logging in: 真实有效, then 已作废, and 无法核验 for a forged code', async () => {
     const token = await t.token(clerk, PASSWORD);
     const cert = await t.http().post('/api/certificates').set('Authorization', `Bearer ${token}`)
