@@ -301,6 +301,49 @@ describe('web console (工作台)', () => {
     await tab.close();
   });
 
+  it('lets the origin clerk issue a certificate (证明编号, 核验码), 打印 it as a PDF, 作废 it, and look it up', async () => {
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await page.goto('/login?redirect=/certificates/new');
+    await page.getByLabel('用户名').fill(clerk);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByLabel('密码').press('Enter');
+    await page.waitForURL('**/certificates/new');
+    const idNumber = newIdNumber({ sex: 'female', birthDate: '1992-03-03' });
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await page.getByLabel('姓名', { exact: true }).fill('刘敏');
+    await pickPlace(page, '户籍地', YANGZHAI_VILLAGE, '湖北省随州市广水市杨寨镇');
+    await page.getByRole('button', { name: '出具证明' }).click();
+    await page.getByText('证明编号').waitFor();
+    await page.getByText(/^421381101000-\d{4}-\d{5}$/).waitFor();
+    await page.getByText('核验码').waitFor();
+    await tab.shot('certificate-issued');
+
+    const popup = page.waitForEvent('popup');
+    await page.getByRole('button', { name: '打印' }).click();
+    const pdf = await popup;
+    expect(pdf.url()).toMatch(/^blob:/);
+    await pdf.close();
+
+    await page.getByRole('button', { name: '作废' }).click();
+    await page.getByLabel('作废原因').fill('婚姻状况已变更');
+    await page.getByRole('button', { name: '确定作废' }).click();
+    await page.getByText('已作废').first().waitFor();
+
+    await page.getByRole('menuitem', { name: '证明查验' }).click();
+    await page.waitForURL('**/certificates/lookup');
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await page.getByRole('button', { name: '查验' }).click();
+    await page.getByText('婚姻状况已变更').waitFor();
+    expect(page.url()).not.toContain(idNumber);
+    await page.getByLabel('公民身份号码', { exact: true }).fill(newIdNumber({ sex: 'female', birthDate: '1990-01-01' }));
+    await page.getByRole('button', { name: '查验' }).click();
+    await page.getByText('未找到').waitFor();
+    await tab.shot('certificate-lookup');
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
   it('verifies a printed certificate on a phone without logging in: 真实有效, then 已作废, and 无法核验 for a forged code', async () => {
     const token = await t.token(clerk, PASSWORD);
     const cert = await t.http().post('/api/certificates').set('Authorization', `Bearer ${token}`)
