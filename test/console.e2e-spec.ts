@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestApp, TestApp, uniqueName, waitFor } from './support/app';
 import { launchBrowser, openPage } from './support/browser';
 import { daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
@@ -23,6 +23,45 @@ async function pickPlace(page: Page, field: string, code: string, fullNameStart:
   await page.getByRole('option', { name: new RegExp(`^${fullNameStart}`) }).click();
 }
 
+/** Logs in through the login page and lands on `path` (the redirect a 401 or a bookmark would carry). */
+async function signIn(page: Page, username: string, path: string): Promise<void> {
+  await page.goto(`/login?redirect=${path}`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByLabel('密码').press('Enter');
+  await page.waitForURL((url) => url.pathname === path.split('?')[0]);
+}
+
+/** Presses Tab until the element has the focus, as a keyboard user would reach it; fails when Tab never gets there. */
+async function tabTo(page: Page, target: Locator): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    // Runs in the page (the tests' tsconfig has no DOM types, hence the structural type).
+    const focused = await target.evaluate((el: { ownerDocument: { activeElement: unknown }; contains(other: unknown): boolean }) => el.contains(el.ownerDocument.activeElement));
+    if (focused) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${String(target)}`);
+}
+
+/** With a select's list open, moves down with the arrow key to the option and takes it with Enter. */
+async function arrowTo(page: Page, option: string | RegExp): Promise<void> {
+  await page.getByRole('option', { name: option }).waitFor();
+  for (let i = 0; i < 12; i++) {
+    const hovered = page.locator('.el-select-dropdown__item.is-hovering');
+    if ((await hovered.count()) === 1 && (typeof option === 'string' ? (await hovered.innerText()).trim() === option : option.test(await hovered.innerText()))) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`the arrow keys never reached ${String(option)}`);
+}
+
+/** The error shown under a form field, found through the field's label. */
+function errorOf(page: Page, field: string): Locator {
+  return page.locator('.el-form-item').filter({ has: page.getByLabel(field, { exact: true }) }).locator('.el-form-item__error');
+}
+
 describe('web console (工作台)', () => {
   let t: TestApp;
   let browser: Browser;
@@ -33,10 +72,16 @@ describe('web console (工作台)', () => {
     t = await startTestApp();
     base = await t.app.getUrl();
     browser = await launchBrowser();
-    clerk = uniqueName('yz');
-    await t.http().post('/api/users').set('Authorization', `Bearer ${await t.token()}`)
-      .send({ username: clerk, password: PASSWORD, displayName: '杨寨镇计生办', role: 'staff', jurisdictionCode: YANGZHAI }).expect(201);
+    clerk = await account('yz', '杨寨镇计生办', YANGZHAI);
   });
+  /** A staff account made through the API (as the root admin); returns its username (the password is PASSWORD). */
+  async function account(prefix: string, displayName: string, jurisdictionCode: string): Promise<string> {
+    const username = uniqueName(prefix);
+    await t.http().post('/api/users').set('Authorization', `Bearer ${await t.token()}`)
+      .send({ username, password: PASSWORD, displayName, role: 'staff', jurisdictionCode }).expect(201);
+    return username;
+  }
+
   afterAll(async () => {
     await browser?.close();
     await t?.close();
@@ -130,11 +175,7 @@ describe('web console (工作台)', () => {
 
     const tab = await openPage(browser, base);
     const { page } = tab;
-    await page.goto('/login?redirect=/exchanges/inbox');
-    await page.getByLabel('用户名').fill(clerk);
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByLabel('密码').press('Enter');
-    await page.waitForURL('**/exchanges/inbox*');
+    await signIn(page, clerk, '/exchanges/inbox');
     const row = page.getByRole('row').filter({ hasText: '张建国' });
     await row.getByText('流入通报').waitFor();
     await row.getByText('待反馈').waitFor();
@@ -170,21 +211,15 @@ describe('web console (工作台)', () => {
     await page.waitForURL(`**/cases/${second.body.caseId}`);
     await page.getByText('李卫东').first().waitFor();
     await page.getByText('反馈 信息有误', { exact: false }).waitFor();
-    await page.getByText('婚姻状况：初婚', { exact: false }).waitFor();
+    await page.getByText('更正 婚姻状况：初婚', { exact: false }).waitFor();
     await tab.shot('case');
     expect(tab.errors).toEqual([]);
     await tab.close();
 
     // The destination sees the answers in its 发件箱.
-    const sender = uniqueName('qzout');
-    await t.http().post('/api/users').set('Authorization', `Bearer ${await t.token()}`)
-      .send({ username: sender, password: PASSWORD, displayName: '柯城社区', role: 'staff', jurisdictionCode: QUZHOU_COMMUNITY }).expect(201);
+    const sender = await account('qzout', '柯城社区', QUZHOU_COMMUNITY);
     const out = await openPage(browser, base);
-    await out.page.goto('/login?redirect=/exchanges/outbox');
-    await out.page.getByLabel('用户名').fill(sender);
-    await out.page.getByLabel('密码').fill(PASSWORD);
-    await out.page.getByLabel('密码').press('Enter');
-    await out.page.waitForURL('**/exchanges/outbox*');
+    await signIn(out.page, sender, '/exchanges/outbox');
     const answered = out.page.getByRole('row').filter({ hasText: '张建国' });
     await answered.getByText('湖北省随州市广水市杨寨镇').waitFor();
     await answered.getByText('核实无误：已电话核实').waitFor();
@@ -195,16 +230,10 @@ describe('web console (工作台)', () => {
   });
 
   it('lets a destination clerk register a woman without a certificate (登记成功, 未提供, 重点对象) and save a draft; a wrong check character shows at once', async () => {
-    const community = uniqueName('qz');
-    await t.http().post('/api/users').set('Authorization', `Bearer ${await t.token()}`)
-      .send({ username: community, password: PASSWORD, displayName: '柯城社区', role: 'staff', jurisdictionCode: QUZHOU_COMMUNITY }).expect(201);
+    const community = await account('qz', '柯城社区', QUZHOU_COMMUNITY);
     const tab = await openPage(browser, base);
     const { page } = tab;
-    await page.goto('/login?redirect=/inflows/new');
-    await page.getByLabel('用户名').fill(community);
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByLabel('密码').press('Enter');
-    await page.waitForURL('**/inflows/new');
+    await signIn(page, community, '/inflows/new');
 
     const idNumber = newIdNumber({ sex: 'female', birthDate: '1995-04-12' });
     const wrong = idNumber.slice(0, 17) + (idNumber[17] === '0' ? '1' : '0');
@@ -268,11 +297,7 @@ describe('web console (工作台)', () => {
   it('lets the origin clerk register a resident who left (未联系), find it under 联系状态, and 注销 it as 返回户籍地', async () => {
     const tab = await openPage(browser, base);
     const { page } = tab;
-    await page.goto('/login?redirect=/outflows/new');
-    await page.getByLabel('用户名').fill(clerk);
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByLabel('密码').press('Enter');
-    await page.waitForURL('**/outflows/new');
+    await signIn(page, clerk, '/outflows/new');
     const idNumber = newIdNumber({ sex: 'male', birthDate: '1985-02-02' });
     await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
     await page.getByLabel('姓名', { exact: true }).fill('吴亮');
@@ -304,11 +329,7 @@ describe('web console (工作台)', () => {
   it('lets the origin clerk issue a certificate (证明编号, 核验码), 打印 it as a PDF, 作废 it, and look it up', async () => {
     const tab = await openPage(browser, base);
     const { page } = tab;
-    await page.goto('/login?redirect=/certificates/new');
-    await page.getByLabel('用户名').fill(clerk);
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByLabel('密码').press('Enter');
-    await page.waitForURL('**/certificates/new');
+    await signIn(page, clerk, '/certificates/new');
     const idNumber = newIdNumber({ sex: 'female', birthDate: '1992-03-03' });
     await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
     await page.getByLabel('姓名', { exact: true }).fill('刘敏');
@@ -364,6 +385,141 @@ describe('web console (工作台)', () => {
     await page.goto(`/verify/${cert.body.verificationCode.slice(0, -2)}xx`);
     await page.getByText('无法核验').waitFor();
     await tab.shot('verify-forged-phone');
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+  it('shows the API\'s refusals next to the fields they name, in the API\'s words, and saves nothing', async () => {
+    const community = await account('qzerr', '柯城社区', QUZHOU_COMMUNITY);
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await signIn(page, community, '/inflows/new');
+    const idNumber = newIdNumber({ sex: 'male', birthDate: '1990-06-06' });
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await pickPlace(page, '户籍地', YANGZHAI_VILLAGE, '湖北省随州市广水市杨寨镇');
+    await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
+    // 姓名 and 详细地址 left empty, 联系电话 not a mobile number.
+    await page.getByLabel('联系电话').fill('12345');
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.getByRole('alert').getByText('请求数据有误，请检查标出的字段').waitFor();
+    await errorOf(page, '姓名').getByText('不能为空').waitFor();
+    await errorOf(page, '详细地址').getByText('不能为空').waitFor();
+    expect(await errorOf(page, '联系电话').textContent()).toMatch(/手机号/);
+    expect(await errorOf(page, '户籍地').count()).toBe(0);
+    await tab.shot('inflow-new-errors');
+    const listed = await t.http().get(`/api/inflows?q=${idNumber}`).set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`).expect(200);
+    expect(listed.body.total).toBe(0);
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('lets the destination clerk edit a registration (the origin is told what changed) and start a 协查 from the case', async () => {
+    const community = await account('qzask', '柯城社区', QUZHOU_COMMUNITY);
+    const dest = await t.token(community, PASSWORD);
+    const registered = await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
+      person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1960-02-02' }), name: '孙丽' }, householdCode: YANGZHAI_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
+      address: '衢州市柯城区荷花街道 8 号', arrivalDate: daysAgo(10), reason: 'family', maritalStatus: 'widowed', contraception: 'none',
+    }).expect(201);
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await signIn(page, community, `/inflows/${registered.body.id}`);
+    await page.getByRole('button', { name: '编辑' }).click();
+    const dialog = page.getByRole('dialog', { name: '编辑登记' });
+    await dialog.getByLabel('联系电话').fill('13912345678');
+    await choose(page, '避孕节育情况', '绝育');
+    await tab.shot('inflow-edit');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('13912345678').waitFor();
+    await page.locator('.el-descriptions__cell', { hasText: '绝育' }).first().waitFor();
+
+    await page.getByRole('button', { name: '查看个案' }).click();
+    await page.waitForURL(`**/cases/${registered.body.caseId}`);
+    await page.getByRole('button', { name: '协查' }).click();
+    const ask = page.getByRole('dialog', { name: '发起协查' });
+    await ask.getByRole('button', { name: '发送协查' }).click();
+    await ask.getByText('请填写协查事项').waitFor();
+    await ask.getByLabel('协查事项').fill('核实婚姻状况');
+    await ask.getByLabel('说明').fill('本人称丧偶，请核实户籍地记录');
+    await tab.shot('case-ask');
+    await ask.getByRole('button', { name: '发送协查' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    await page.getByText('协查事项：核实婚姻状况；说明：本人称丧偶，请核实户籍地记录').waitFor();
+    await page.getByText('避孕节育情况：绝育', { exact: false }).first().waitFor();
+    await tab.shot('case-with-request');
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+
+    // The origin finds the 协查 in its inbox, with what to check, and the change in the 事项通报.
+    const origin = await t.token(clerk, PASSWORD);
+    const request = await waitFor(async () => {
+      const inbox = await t.http().get('/api/exchanges/inbox?type=verification_request&pageSize=100').set('Authorization', `Bearer ${origin}`);
+      return inbox.body.items.find((e: { caseId: string; status: string }) => e.caseId === registered.body.caseId && e.status === 'delivered');
+    }, 15_000, '协查 delivered');
+    expect(request).toMatchObject({ urgent: false, needsReply: true, toName: expect.stringMatching(/^湖北省随州市广水市杨寨镇/), payload: { subject: '核实婚姻状况' } });
+    const view = await openPage(browser, base);
+    await signIn(view.page, clerk, `/exchanges/${request.id}`);
+    await view.page.getByText('协查', { exact: true }).first().waitFor();
+    await view.page.locator('.el-descriptions__cell', { hasText: '核实婚姻状况' }).first().waitFor();
+    await view.page.getByText('本人称丧偶，请核实户籍地记录').waitFor();
+    await view.page.getByRole('button', { name: '提交反馈' }).waitFor();
+    await view.shot('exchange-request');
+    expect(view.errors).toEqual([]);
+    await view.close();
+  });
+
+  it('can be used with the keyboard alone: log in, register an outflow, and answer a notice with Tab and Enter', async () => {
+    const dest = await staffAt(t, QUZHOU_COMMUNITY);
+    const notice = await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
+      person: { idNumber: newIdNumber({ sex: 'male' }), name: '郑海' }, householdCode: YANGZHAI_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
+      address: '衢州市柯城区', arrivalDate: daysAgo(2), reason: 'work', maritalStatus: 'unmarried', contraception: 'none',
+    }).expect(201);
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    const keys = page.keyboard;
+    await page.goto('/login');
+    await tabTo(page, page.getByLabel('用户名'));
+    await keys.type(clerk);
+    await tabTo(page, page.getByLabel('密码'));
+    await keys.type(PASSWORD);
+    await keys.press('Enter');
+    await page.waitForURL(base + '/');
+
+    await page.goto('/outflows/new');
+    const idNumber = newIdNumber({ sex: 'female', birthDate: '1991-07-07' });
+    await tabTo(page, page.getByLabel('公民身份号码', { exact: true }));
+    await keys.type(idNumber);
+    await tabTo(page, page.getByLabel('姓名', { exact: true }));
+    await keys.type('钱芳');
+    await tabTo(page, page.getByLabel('户籍地', { exact: true }));
+    await keys.type(YANGZHAI_VILLAGE);
+    await arrowTo(page, /^湖北省随州市广水市杨寨镇/);
+    await tabTo(page, page.getByLabel('外出日期'));
+    await keys.press('ControlOrMeta+a');
+    await keys.type(daysAgo(5));
+    await keys.press('Enter');
+    await tabTo(page, page.getByRole('button', { name: '提交', exact: true }));
+    await keys.press('Enter');
+    await page.getByText('登记成功').waitFor();
+    const [outflow] = (await t.http().get('/api/outflows?pageSize=100').set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`).expect(200))
+      .body.items.filter((o: { person: { name: string } }) => o.person.name === '钱芳');
+    expect(outflow).toMatchObject({ householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(5), status: 'active' });
+
+    const origin = await t.token(clerk, PASSWORD);
+    const exchange = await waitFor(async () => {
+      const inbox = await t.http().get('/api/exchanges/inbox?status=delivered&pageSize=100').set('Authorization', `Bearer ${origin}`);
+      return inbox.body.items.find((e: { caseId: string }) => e.caseId === notice.body.caseId);
+    }, 15_000, 'notice delivered');
+    await page.goto(`/exchanges/${exchange.id}`);
+    await tabTo(page, page.getByLabel('反馈结果'));
+    await keys.press('Enter');
+    await arrowTo(page, '查无此人');
+    await tabTo(page, page.getByLabel('说明'));
+    await keys.type('村委会查无此人');
+    await tabTo(page, page.getByRole('button', { name: '提交反馈' }));
+    await keys.press('Enter');
+    await page.getByRole('button', { name: '提交反馈' }).waitFor({ state: 'detached' });
+    const answered = await t.http().get(`/api/exchanges/${exchange.id}`).set('Authorization', `Bearer ${origin}`).expect(200);
+    expect(answered.body.reply).toMatchObject({ outcome: 'not_found', note: '村委会查无此人' });
     expect(tab.errors).toEqual([]);
     await tab.close();
   });

@@ -1082,12 +1082,15 @@ export interface components {
             /** @enum {string} */
             type: "verification_request" | "event_notice";
             /**
+             * @description 协查：subject 协查事项，question 说明
              * @example {
              *       "subject": "核实婚育情况",
              *       "question": "请核实其婚育证明是否有效"
              *     }
              */
-            payload: Record<string, never>;
+            payload: {
+                [key: string]: unknown;
+            };
         };
         InflowCorrectionsDto: {
             /** @enum {string} */
