@@ -23,6 +23,12 @@ export const router = createRouter({
         { path: 'exchanges/outbox', name: 'outbox', component: () => import('@/pages/InboxPage.vue'), props: { box: 'outbox' }, meta: { title: '发件箱' } },
         { path: 'cases/:id', name: 'case', component: () => import('@/pages/CasePage.vue'), meta: { title: '个案' } },
         { path: 'exchanges/:id', name: 'exchange', component: () => import('@/pages/ExchangePage.vue'), meta: { title: '信息详情' } },
+        { path: 'imports', name: 'imports', component: () => import('@/pages/ImportsPage.vue'), meta: { title: '批量导入', roles: ['staff'] } },
+        { path: 'rates', name: 'rates', component: () => import('@/pages/RatesPage.vue'), meta: { title: '考核指标' } },
+        { path: 'rates/items', name: 'rate-items', component: () => import('@/pages/RateItemsPage.vue'), meta: { title: '明细' } },
+        { path: 'admin/users', name: 'users', component: () => import('@/pages/admin/UsersPage.vue'), meta: { title: '用户管理', roles: ['admin'] } },
+        { path: 'admin/audit', name: 'audit', component: () => import('@/pages/admin/AuditPage.vue'), meta: { title: '审计日志', roles: ['admin'] } },
+        { path: 'admin/failed', name: 'failed', component: () => import('@/pages/admin/FailedPage.vue'), meta: { title: '投递失败', roles: ['admin'] } },
       ],
     },
     { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { public: true, title: '页面不存在' } },
@@ -33,6 +39,9 @@ router.beforeEach((to) => {
   const session = useSession();
   if (!to.meta.public && !session.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
   if (to.name === 'login' && session.signedIn) return { name: 'home' };
+  // A screen for another role (a bookmark, a typed URL) leads home; the API refuses the data anyway.
+  const roles = to.meta.roles as string[] | undefined;
+  if (roles && session.user && !roles.includes(session.user.role)) return { name: 'home' };
   return true;
 });
 

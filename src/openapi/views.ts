@@ -5,12 +5,13 @@ import type { LoginResponse } from '@/modules/auth/auth.service';
 import type { CaseResponse } from '@/modules/cases/case-view.service';
 import type { CertificateResponse, PublicVerification } from '@/modules/certificates/certificates.service';
 import type { ExchangeResponse } from '@/modules/exchanges/exchanges.service';
-import type { ImportStatus } from '@/modules/imports/imports.service';
+import type { AuditLogResponse } from '@/modules/audit/audit.service';
+import type { ImportStatus, ImportSummary } from '@/modules/imports/imports.service';
 import type { InflowResponse } from '@/modules/inflows/inflows.service';
 import type { JurisdictionDetail, JurisdictionListItem } from '@/modules/jurisdictions/jurisdictions.service';
 import type { OutflowResponse } from '@/modules/outflows/outflows.service';
 import type { PersonDetail } from '@/modules/persons/persons.service';
-import type { RatesReport } from '@/modules/rates/rates.service';
+import type { RateItem, RateItemsPage, RatesReport, RatesTrend } from '@/modules/rates/rates.service';
 import type { UserResponse } from '@/modules/users/users.service';
 
 // What the API answers, described for the OpenAPI document (api.md: every response body with its fields), from which
@@ -246,7 +247,7 @@ export class ImportErrorView {
   @ApiProperty() message: string;
 }
 
-export class ImportView {
+export class ImportSummaryView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: valuesOf('importStatus') }) status: ImportStatus['status'];
   @ApiProperty() total: number;
@@ -259,6 +260,9 @@ export class ImportView {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', ...nullable }) finishedAt: string | null;
   @ApiProperty({ type: String, ...nullable }) error: string | null;
+}
+
+export class ImportView extends ImportSummaryView {
   @ApiProperty({ type: [ImportErrorView] }) errors: ImportErrorView[];
 }
 
@@ -296,6 +300,66 @@ export class RatesReportView extends RateRowView {
   @ApiProperty({ type: [RateRowView] }) children: RateRowView[];
 }
 
+export class RatesTrendPointView {
+  @ApiProperty({ example: '2026-01' }) period: string;
+  @ApiProperty({ example: '2026-01-01' }) from: string;
+  @ApiProperty({ example: '2026-01-31' }) to: string;
+  @ApiProperty({ type: FlowFigureView }) submission: FlowFigureView;
+  @ApiProperty({ type: FlowFigureView }) feedback: FlowFigureView;
+  @ApiProperty({ type: RateFigureView }) effectiveContact: RateFigureView;
+}
+
+export class RatesTrendView {
+  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+  @ApiProperty({ format: 'date-time' }) asOf: string;
+  @ApiProperty({ enum: ['month'] }) interval: 'month';
+  @ApiProperty({ type: [RatesTrendPointView] }) points: RatesTrendPointView[];
+}
+
+export class RateItemPersonView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: '421381********0026', description: '脱敏' }) idNumber: string;
+}
+
+export class RateItemView {
+  @ApiProperty({ enum: valuesOf('indicator') }) indicator: RateItem['indicator'];
+  @ApiProperty({ description: '登记、信息或人员的 id' }) id: string;
+  @ApiProperty({ type: String, ...nullable, format: 'uuid' }) caseId: string | null;
+  @ApiProperty({ example: 'inflow_registration', description: 'inflow_registration、信息类型，或 person（有效联系率）' }) type: string;
+  @ApiProperty({ type: RateItemPersonView }) person: RateItemPersonView;
+  @ApiProperty() jurisdictionCode: string;
+  @ApiProperty({ example: '湖北省随州市广水市杨寨镇杨榨村' }) jurisdictionName: string;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) startedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) dueAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) doneAt: string | null;
+  @ApiProperty({ enum: valuesOf('itemState') }) state: RateItem['state'];
+}
+
+export class RateItemsPageView {
+  @ApiProperty({ type: [RateItemView] }) items: RateItemView[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
+  @ApiProperty({ format: 'date-time' }) asOf: string;
+}
+
+export class AuditLogView {
+  @ApiProperty() id: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ type: String, ...nullable, format: 'uuid' }) userId: string | null;
+  @ApiProperty({ type: String, ...nullable }) username: string | null;
+  @ApiProperty({ example: 'read', description: 'read、create、update、login、login_failed、lookup、list…' }) action: string;
+  @ApiProperty({ example: 'inflow' }) entity: string;
+  @ApiProperty({ type: String, ...nullable }) entityId: string | null;
+  @ApiProperty({ type: String, ...nullable }) jurisdictionCode: string | null;
+  @ApiProperty({ type: String, ...nullable, description: '来源地址' }) ip: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, ...nullable }) detail: Record<string, unknown> | null;
+}
+
 /** `{ items, total, page, pageSize }` of a list (api.md, Conventions), one named schema per item type. */
 export function PageView<T>(item: Type<T>, name: string): Type<{ items: T[]; total: number; page: number; pageSize: number }> {
   class Page {
@@ -313,6 +377,8 @@ export const OutflowPageView = PageView(OutflowView, 'OutflowPageView');
 export const ExchangePageView = PageView(ExchangeView, 'ExchangePageView');
 export const UserPageView = PageView(UserView, 'UserPageView');
 export const JurisdictionPageView = PageView(JurisdictionListItemView, 'JurisdictionPageView');
+export const ImportPageView = PageView(ImportSummaryView, 'ImportPageView');
+export const AuditPageView = PageView(AuditLogView, 'AuditPageView');
 
 // Compile-time: each view has exactly the fields (and types) of what the service returns.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -332,4 +398,8 @@ export const VIEW_CHECKS = [
   same<CaseView, CaseResponse>(true),
   same<ImportView, ImportStatus>(true),
   same<RatesReportView, RatesReport>(true),
+  same<RatesTrendView, RatesTrend>(true),
+  same<RateItemsPageView, RateItemsPage>(true),
+  same<ImportSummaryView, ImportSummary>(true),
+  same<AuditLogView, AuditLogResponse>(true),
 ];

@@ -502,6 +502,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本人的导入任务，最新在前 */
+        get: operations["ImportsController_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/imports/{id}": {
         parameters: {
             query?: never;
@@ -609,6 +626,34 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditLogView: {
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            userId: string | null;
+            username: string | null;
+            /**
+             * @description read、create、update、login、login_failed、lookup、list…
+             * @example read
+             */
+            action: string;
+            /** @example inflow */
+            entity: string;
+            entityId: string | null;
+            jurisdictionCode: string | null;
+            /** @description 来源地址 */
+            ip: string | null;
+            detail: {
+                [key: string]: unknown;
+            } | null;
+        };
+        AuditPageView: {
+            items: components["schemas"]["AuditLogView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
         JurisdictionListItemView: {
             /** @example 421381101000 */
             code: string;
@@ -1130,6 +1175,30 @@ export interface components {
             /** Format: uuid */
             importId: string;
         };
+        ImportSummaryView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            total: number;
+            processed: number;
+            succeeded: number;
+            failed: number;
+            skipped: number;
+            legacy: boolean;
+            filename: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            error: string | null;
+        };
+        ImportPageView: {
+            items: components["schemas"]["ImportSummaryView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
         ImportErrorView: {
             /** @description 行号（第一行数据为 1） */
             row: number;
@@ -1204,6 +1273,71 @@ export interface components {
             asOf: string;
             children: components["schemas"]["RateRowView"][];
         };
+        RatesTrendPointView: {
+            /** @example 2026-01 */
+            period: string;
+            /** @example 2026-01-01 */
+            from: string;
+            /** @example 2026-01-31 */
+            to: string;
+            submission: components["schemas"]["FlowFigureView"];
+            feedback: components["schemas"]["FlowFigureView"];
+            effectiveContact: components["schemas"]["RateFigureView"];
+        };
+        RatesTrendView: {
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            from: string;
+            to: string;
+            /** Format: date-time */
+            asOf: string;
+            /** @enum {string} */
+            interval: "month";
+            points: components["schemas"]["RatesTrendPointView"][];
+        };
+        RateItemPersonView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description 脱敏
+             * @example 421381********0026
+             */
+            idNumber: string;
+        };
+        RateItemView: {
+            /** @enum {string} */
+            indicator: "submission" | "feedback" | "effectiveContact";
+            /** @description 登记、信息或人员的 id */
+            id: string;
+            /** Format: uuid */
+            caseId: string | null;
+            /**
+             * @description inflow_registration、信息类型，或 person（有效联系率）
+             * @example inflow_registration
+             */
+            type: string;
+            person: components["schemas"]["RateItemPersonView"];
+            jurisdictionCode: string;
+            /** @example 湖北省随州市广水市杨寨镇杨榨村 */
+            jurisdictionName: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            dueAt: string | null;
+            /** Format: date-time */
+            doneAt: string | null;
+            /** @enum {string} */
+            state: "onTime" | "late" | "overdue" | "pending" | "none";
+        };
+        RateItemsPageView: {
+            items: components["schemas"]["RateItemView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /** Format: date-time */
+            asOf: string;
+        };
         TargetsDto: {
             /** @example 0.95 */
             submission?: Record<string, never> | null;
@@ -1261,7 +1395,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditPageView"];
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {
@@ -2392,6 +2528,37 @@ export interface operations {
             };
         };
     };
+    ImportsController_mine: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPageView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
     ImportsController_status: {
         parameters: {
             query?: never;
@@ -2482,7 +2649,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RatesTrendView"];
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {
@@ -2518,7 +2687,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RateItemsPageView"];
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {

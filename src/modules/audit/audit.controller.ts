@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditPageView } from '@/openapi/views';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/modules/auth/auth.decorators';
 import { AuditQuery } from './audit.dto';
@@ -13,6 +14,7 @@ export class AuditController {
 
   @Get()
   @Roles('admin')
+  @ApiOkResponse({ type: AuditPageView })
   @ApiOperation({ summary: '审计日志：本辖区账号读取或修改了什么（管理员）' })
   list(@CurrentUser() user: AuthUser, @Query() query: AuditQuery) {
     return this.audit.list(user, query);

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ImportAcceptedView, ImportView } from '@/openapi/views';
+import { ImportAcceptedView, ImportPageView, ImportView } from '@/openapi/views';
+import { PageQuery } from '@/common/pagination';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Errors } from '@/common/errors';
 import { UuidPipe } from '@/common/pipes';
@@ -41,6 +42,13 @@ export class ImportsController {
     const legacy = legacyQuery === 'true' || legacyField === 'true';
     if (legacyQuery !== undefined && legacyQuery !== 'true' && legacyQuery !== 'false') throw Errors.validation([{ field: 'legacy', message: '必须是 true 或 false' }]);
     return this.imports.accept(user, { filename: part.filename, buffer }, legacy);
+  }
+
+  @Get('imports')
+  @ApiOkResponse({ type: ImportPageView })
+  @ApiOperation({ summary: '本人的导入任务，最新在前' })
+  mine(@CurrentUser() user: AuthUser, @Query() query: PageQuery) {
+    return this.imports.mine(user, query);
   }
 
   @Get('imports/:id')

@@ -5,6 +5,7 @@ import { AppError, Errors } from '@/common/errors';
 import { safeError } from '@/common/http-error.filter';
 import { IdCipher } from '@/common/id-cipher';
 import { JobProducer, JobSpec } from '@/common/job-producer';
+import { offsetOf, Page, pageOf, PageQuery } from '@/common/pagination';
 import { ImportJob, INFLOW_IMPORT_QUEUE } from '@/common/queues';
 import { AuthUser, inScope } from '@/common/scope';
 import { AppConfig } from '@/config/config';
@@ -27,6 +28,45 @@ export interface ImportStatus {
   finishedAt: string | null;
   error: string | null;
   errors: { row: number; field: string; message: string }[];
+}
+
+/** An import in the list of the caller's imports: its counts without the row errors. */
+export type ImportSummary = Omit<ImportStatus, 'errors'>;
+
+interface ImportJobRow {
+  id: string;
+  status: ImportStatus['status'];
+  total: number;
+  processed: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  legacy: boolean;
+  filename: string;
+  created_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+  created_by: string;
+  jurisdiction_code: string;
+}
+
+const JOB_COLUMNS = 'id, status, total, processed, succeeded, failed, skipped, legacy, filename, created_at, finished_at, error, created_by, jurisdiction_code';
+
+function toSummary(job: ImportJobRow): ImportSummary {
+  return {
+    id: job.id,
+    status: job.status,
+    total: job.total,
+    processed: job.processed,
+    succeeded: job.succeeded,
+    failed: job.failed,
+    skipped: job.skipped,
+    legacy: job.legacy,
+    filename: job.filename,
+    createdAt: job.created_at.toISOString(),
+    finishedAt: job.finished_at?.toISOString() ?? null,
+    error: job.error,
+  };
 }
 
 function importJob(importId: string): JobSpec<ImportJob> {
@@ -91,27 +131,20 @@ export class ImportsService {
   }
 
   async status(user: AuthUser, id: string): Promise<ImportStatus> {
-    const [job] = await this.db.query(
-      `SELECT id, status, total, processed, succeeded, failed, skipped, legacy, filename, created_at, finished_at, error, created_by, jurisdiction_code FROM import_job WHERE id = $1`,
-      [id],
-    );
+    const [job]: ImportJobRow[] = await this.db.query(`SELECT ${JOB_COLUMNS} FROM import_job WHERE id = $1`, [id]);
     if (!job || !(job.created_by === user.id || inScope(user, job.jurisdiction_code))) throw Errors.notFound('导入任务');
     const errors = await this.db.query(`SELECT row, field, message FROM import_row_error WHERE import_id = $1 ORDER BY row, field LIMIT 1000`, [id]);
-    return {
-      id: job.id,
-      status: job.status,
-      total: job.total,
-      processed: job.processed,
-      succeeded: job.succeeded,
-      failed: job.failed,
-      skipped: job.skipped,
-      legacy: job.legacy,
-      filename: job.filename,
-      createdAt: job.created_at.toISOString(),
-      finishedAt: job.finished_at?.toISOString() ?? null,
-      error: job.error,
-      errors,
-    };
+    return { ...toSummary(job), errors };
+  }
+
+  /** The caller's own imports, newest first (the 批量导入 screen lists them). */
+  async mine(user: AuthUser, query: PageQuery): Promise<Page<ImportSummary>> {
+    const [{ total }]: { total: string }[] = await this.db.query(`SELECT count(*) AS total FROM import_job WHERE created_by = $1`, [user.id]);
+    const rows: ImportJobRow[] = await this.db.query(
+      `SELECT ${JOB_COLUMNS} FROM import_job WHERE created_by = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
+      [user.id, query.pageSize, offsetOf(query)],
+    );
+    return pageOf(rows.map(toSummary), Number(total), query);
   }
 
   /**

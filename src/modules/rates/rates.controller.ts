@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { RatesReportView } from '@/openapi/views';
+import { RateItemsPageView, RatesReportView, RatesTrendView } from '@/openapi/views';
 import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/modules/auth/auth.decorators';
@@ -22,12 +22,14 @@ export class RatesController {
   }
 
   @Get('trend')
+  @ApiOkResponse({ type: RatesTrendView })
   @ApiOperation({ summary: '按月趋势' })
   trend(@CurrentUser() user: AuthUser, @Query() query: TrendQuery) {
     return this.rates.trend(user, query);
   }
 
   @Get('items')
+  @ApiOkResponse({ type: RateItemsPageView })
   @ApiOperation({ summary: '指标明细：某一状态背后的具体事项（身份证号脱敏，分页）' })
   items(@CurrentUser() user: AuthUser, @Query() query: ItemsQuery) {
     return this.rates.items(user, query);

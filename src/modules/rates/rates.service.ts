@@ -43,6 +43,15 @@ export interface RatesReport extends RateRow {
   children: RateRow[];
 }
 
+export interface RatesTrend {
+  jurisdiction: JurisdictionRef;
+  from: string;
+  to: string;
+  asOf: string;
+  interval: 'month';
+  points: (Omit<RateRow, 'jurisdiction' | 'self'> & { period: string; from: string; to: string })[];
+}
+
 export interface RateItem {
   indicator: Indicator;
   id: string;
@@ -50,13 +59,19 @@ export interface RateItem {
   type: string;
   person: { id: string; name: string; idNumber: string };
   jurisdictionCode: string;
+  /** The full name of the place the item is counted at (湖北省随州市广水市杨寨镇杨榨村). */
+  jurisdictionName: string;
   startedAt: string | null;
   dueAt: string | null;
   doneAt: string | null;
   state: ItemState;
 }
 
+export type RateItemsPage = Page<RateItem> & { jurisdiction: JurisdictionRef; asOf: string };
+
 type Targets = Record<Indicator, number>;
+/** An item before its place is named (one look-up per page). */
+type Unnamed<T> = Omit<T, 'jurisdictionName'>;
 
 /** How long another process may show an old target after an admin changed it (this process forgets at once). */
 const TARGET_CACHE_MS = 30_000;
@@ -114,7 +129,7 @@ export class RatesService {
   }
 
   /** One point per calendar month of the period: the month's items as of T, and the contact stock at the month's end. */
-  async trend(user: AuthUser, query: TrendQuery) {
+  async trend(user: AuthUser, query: TrendQuery): Promise<RatesTrend> {
     const { jurisdiction, period, asOf } = await this.resolve(user, query);
     const targets = (await this.targetsFor([jurisdiction.code])).get(jurisdiction.code) as Targets;
     const months: Period[] = [];
@@ -141,14 +156,16 @@ export class RatesService {
   }
 
   /** The items behind a count, exactly as classified at T, with masked ID numbers: what a supervisor chases. */
-  async items(user: AuthUser, query: ItemsQuery): Promise<Page<RateItem> & { jurisdiction: JurisdictionRef; asOf: string }> {
+  async items(user: AuthUser, query: ItemsQuery): Promise<RateItemsPage> {
     const { jurisdiction, period, asOf } = await this.resolve(user, query);
     const page =
       query.indicator === 'effectiveContact'
         ? await this.contactItems(jurisdiction.code, asOf, query)
         : await this.flowItems(query.indicator, jurisdiction.code, period, asOf, query);
     await this.audit.record({ actor: user, action: 'list', entity: 'rate_items', entityId: jurisdiction.code });
-    return { ...page, jurisdiction, asOf: asOf.toISOString() };
+    const names = await this.jurisdictions.fullNames(page.items.map((i) => i.jurisdictionCode));
+    const items = page.items.map((i) => ({ ...i, jurisdictionName: names.get(i.jurisdictionCode) ?? i.jurisdictionCode }));
+    return { ...page, items, jurisdiction, asOf: asOf.toISOString() };
   }
 
   async targets(user: AuthUser, code: string) {
@@ -175,7 +192,7 @@ export class RatesService {
     return this.targets(user, code);
   }
 
-  private async flowItems(indicator: FlowIndicator, code: string, period: Period, asOf: Date, query: ItemsQuery): Promise<Page<RateItem>> {
+  private async flowItems(indicator: FlowIndicator, code: string, period: Period, asOf: Date, query: ItemsQuery): Promise<Page<Unnamed<RateItem>>> {
     const s = FLOW_SOURCES[indicator];
     const [low, high] = subtreeRange(code);
     const b = bounds(period, asOf);
@@ -221,7 +238,7 @@ export class RatesService {
     return pageOf(items, Number(total), query);
   }
 
-  private async contactItems(code: string, asOf: Date, query: ItemsQuery): Promise<Page<RateItem>> {
+  private async contactItems(code: string, asOf: Date, query: ItemsQuery): Promise<Page<Unnamed<RateItem>>> {
     if (query.state && query.state !== 'none' && query.state !== 'onTime') {
       throw Errors.validation([{ field: 'state', message: '有效联系率只能按 none（未有效联系）或 onTime（已有效联系）查看' }]);
     }
