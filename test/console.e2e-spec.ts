@@ -1,7 +1,8 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestApp, TestApp, uniqueName, waitFor } from './support/app';
 import { launchBrowser, openPage } from './support/browser';
-import { daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
+import { arrowTo, choose, errorOf, pickPlace, signIn, tabTo } from './support/console';
+import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
 
 // The web console in Debian's Chromium against the real service (console.md): login, the header, the staff home,
 // a 401 mid-session, and the public certificate check on a phone. Journeys go through the visible labels.
@@ -9,58 +10,6 @@ import { daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
 const YANGZHAI = '421381101000';
 const YANGZHAI_VILLAGE = '421381101201';
 const QUZHOU_COMMUNITY = '330802005001';
-
-/** Picks an option of an Element Plus select by the field's label (its input is hidden behind the wrapper). */
-async function choose(page: Page, field: string, option: string): Promise<void> {
-  await page.getByLabel(field).locator('xpath=ancestor::*[contains(@class, "el-select__wrapper")][1]').click();
-  await page.getByRole('option', { name: option, exact: true }).click();
-}
-
-/** Types a code into the place picker and chooses the place offered, by its full name. */
-async function pickPlace(page: Page, field: string, code: string, fullNameStart: string): Promise<void> {
-  await page.getByLabel(field, { exact: true }).locator('xpath=ancestor::*[contains(@class, "el-select__wrapper")][1]').click();
-  await page.keyboard.type(code);
-  await page.getByRole('option', { name: new RegExp(`^${fullNameStart}`) }).click();
-}
-
-/** Logs in through the login page and lands on `path` (the redirect a 401 or a bookmark would carry). */
-async function signIn(page: Page, username: string, path: string): Promise<void> {
-  await page.goto(`/login?redirect=${path}`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByLabel('密码').press('Enter');
-  await page.waitForURL((url) => url.pathname === path.split('?')[0]);
-}
-
-/** Presses Tab until the element has the focus, as a keyboard user would reach it; fails when Tab never gets there. */
-async function tabTo(page: Page, target: Locator): Promise<void> {
-  for (let i = 0; i < 60; i++) {
-    // Runs in the page (the tests' tsconfig has no DOM types, hence the structural type).
-    const focused = await target.evaluate((el: { ownerDocument: { activeElement: unknown }; contains(other: unknown): boolean }) => el.contains(el.ownerDocument.activeElement));
-    if (focused) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab never reached ${String(target)}`);
-}
-
-/** With a select's list open, moves down with the arrow key to the option and takes it with Enter. */
-async function arrowTo(page: Page, option: string | RegExp): Promise<void> {
-  await page.getByRole('option', { name: option }).waitFor();
-  for (let i = 0; i < 12; i++) {
-    const hovered = page.locator('.el-select-dropdown__item.is-hovering');
-    if ((await hovered.count()) === 1 && (typeof option === 'string' ? (await hovered.innerText()).trim() === option : option.test(await hovered.innerText()))) {
-      await page.keyboard.press('Enter');
-      return;
-    }
-    await page.keyboard.press('ArrowDown');
-  }
-  throw new Error(`the arrow keys never reached ${String(option)}`);
-}
-
-/** The error shown under a form field, found through the field's label. */
-function errorOf(page: Page, field: string): Locator {
-  return page.locator('.el-form-item').filter({ has: page.getByLabel(field, { exact: true }) }).locator('.el-form-item__error');
-}
 
 describe('web console (工作台)', () => {
   let t: TestApp;
@@ -72,16 +21,8 @@ describe('web console (工作台)', () => {
     t = await startTestApp();
     base = await t.app.getUrl();
     browser = await launchBrowser();
-    clerk = await account('yz', '杨寨镇计生办', YANGZHAI);
+    clerk = await account(t, YANGZHAI, { prefix: 'yz', displayName: '杨寨镇计生办' });
   });
-  /** A staff account made through the API (as the root admin); returns its username (the password is PASSWORD). */
-  async function account(prefix: string, displayName: string, jurisdictionCode: string): Promise<string> {
-    const username = uniqueName(prefix);
-    await t.http().post('/api/users').set('Authorization', `Bearer ${await t.token()}`)
-      .send({ username, password: PASSWORD, displayName, role: 'staff', jurisdictionCode }).expect(201);
-    return username;
-  }
-
   afterAll(async () => {
     await browser?.close();
     await t?.close();
@@ -217,7 +158,7 @@ describe('web console (工作台)', () => {
     await tab.close();
 
     // The destination sees the answers in its 发件箱.
-    const sender = await account('qzout', '柯城社区', QUZHOU_COMMUNITY);
+    const sender = await account(t, QUZHOU_COMMUNITY, { prefix: 'qzout', displayName: '柯城社区' });
     const out = await openPage(browser, base);
     await signIn(out.page, sender, '/exchanges/outbox');
     const answered = out.page.getByRole('row').filter({ hasText: '张建国' });
@@ -230,7 +171,7 @@ describe('web console (工作台)', () => {
   });
 
   it('lets a destination clerk register a woman without a certificate (登记成功, 未提供, 重点对象) and save a draft; a wrong check character shows at once', async () => {
-    const community = await account('qz', '柯城社区', QUZHOU_COMMUNITY);
+    const community = await account(t, QUZHOU_COMMUNITY, { prefix: 'qz', displayName: '柯城社区' });
     const tab = await openPage(browser, base);
     const { page } = tab;
     await signIn(page, community, '/inflows/new');
@@ -389,7 +330,7 @@ describe('web console (工作台)', () => {
     await tab.close();
   });
   it('shows the API\'s refusals next to the fields they name, in the API\'s words, and saves nothing', async () => {
-    const community = await account('qzerr', '柯城社区', QUZHOU_COMMUNITY);
+    const community = await account(t, QUZHOU_COMMUNITY, { prefix: 'qzerr', displayName: '柯城社区' });
     const tab = await openPage(browser, base);
     const { page } = tab;
     await signIn(page, community, '/inflows/new');
@@ -413,7 +354,7 @@ describe('web console (工作台)', () => {
   });
 
   it('lets the destination clerk edit a registration (the origin is told what changed) and start a 协查 from the case', async () => {
-    const community = await account('qzask', '柯城社区', QUZHOU_COMMUNITY);
+    const community = await account(t, QUZHOU_COMMUNITY, { prefix: 'qzask', displayName: '柯城社区' });
     const dest = await t.token(community, PASSWORD);
     const registered = await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
       person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1960-02-02' }), name: '孙丽' }, householdCode: YANGZHAI_VILLAGE, destinationCode: QUZHOU_COMMUNITY,

@@ -54,6 +54,21 @@ export const LABELS = {
   interval: { month: '按月' },
   exportFormat: { csv: 'CSV', xlsx: 'Excel' },
   boolean: { true: '是', false: '否' },
+  // The bulk import's columns (the template's headers), also how a refused row's field is named to a clerk.
+  importColumn: {
+    idNumber: '公民身份号码',
+    name: '姓名',
+    phone: '联系电话',
+    householdCode: '户籍地代码',
+    destinationCode: '现居住地代码',
+    address: '现居住地址',
+    arrivalDate: '到达日期',
+    reason: '流动原因',
+    maritalStatus: '婚姻状况',
+    contraception: '避孕节育情况',
+    pregnant: '是否怀孕',
+    certificateNumber: '婚育证明编号',
+  },
   auditAction: {
     read: '查看全文',
     lookup: '按身份证号查询',

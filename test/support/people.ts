@@ -22,16 +22,25 @@ export function newIdNumber(opts: { sex?: 'male' | 'female'; birthDate?: string;
 
 export const PASSWORD = 'staff-pass-123';
 
-/** Creates an account through the API (as the root admin) and returns its token. */
-export async function staffAt(t: TestApp, jurisdictionCode: string, role: 'staff' | 'supervisor' | 'admin' = 'staff'): Promise<string> {
-  const username = uniqueName(role);
+/** Creates an account through the API (as the root admin) and returns its username (the password is PASSWORD). */
+export async function account(
+  t: TestApp,
+  jurisdictionCode: string,
+  { role = 'staff', displayName = '测试', prefix = role }: { role?: 'staff' | 'supervisor' | 'admin'; displayName?: string; prefix?: string } = {},
+): Promise<string> {
+  const username = uniqueName(prefix);
   const res = await t
     .http()
     .post('/api/users')
     .set('Authorization', `Bearer ${await t.token()}`)
-    .send({ username, password: PASSWORD, displayName: '测试', role, jurisdictionCode });
+    .send({ username, password: PASSWORD, displayName, role, jurisdictionCode });
   if (res.status !== 201) throw new Error(`create user failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return t.token(username, PASSWORD);
+  return username;
+}
+
+/** Creates an account through the API (as the root admin) and returns its token. */
+export async function staffAt(t: TestApp, jurisdictionCode: string, role: 'staff' | 'supervisor' | 'admin' = 'staff'): Promise<string> {
+  return t.token(await account(t, jurisdictionCode, { role }), PASSWORD);
 }
 
 export function daysAgo(days: number): string {

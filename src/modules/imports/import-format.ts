@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import * as iconv from 'iconv-lite';
 import { ErrorDetail } from '@/common/errors';
 import { checkCharacter } from '@/common/identity';
-import { allowedMessage, labelOf, LabelSet, valuesOf } from '@/common/labels';
+import { allowedMessage, LABELS, labelOf, LabelSet, valuesOf } from '@/common/labels';
 import { flattenValidationErrors } from '@/common/validation';
 import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
 
@@ -32,24 +32,24 @@ const YES_NO = { 是: 'true', 否: 'false', Y: 'true', N: 'false', y: 'true', n:
 
 // The template's columns: Chinese headers for people, the API's English names accepted as well (api.md).
 export const COLUMNS: Column[] = [
-  { field: 'idNumber', label: '公民身份号码', example: '421381199003070026' },
-  { field: 'name', label: '姓名', example: '王芳' },
-  { field: 'phone', label: '联系电话', example: '13800000000' },
-  { field: 'householdCode', label: '户籍地代码', example: '421381101201' },
-  { field: 'destinationCode', label: '现居住地代码', example: '330802005001' },
-  { field: 'address', label: '现居住地址', example: '衢州市柯城区金桂社区 12 号' },
-  { field: 'arrivalDate', label: '到达日期', example: '2026-11-02' },
-  { field: 'reason', label: '流动原因', values: cellValues('reason', { 打工: 'work', 投亲: 'family', 随迁: 'family', 上学: 'study' }), labels: 'reason', example: '务工' },
-  { field: 'maritalStatus', label: '婚姻状况', values: cellValues('maritalStatus', { 已婚: 'first_married', 离异: 'divorced' }), labels: 'maritalStatus', example: '初婚' },
+  { field: 'idNumber', label: LABELS.importColumn.idNumber, example: '421381199003070026' },
+  { field: 'name', label: LABELS.importColumn.name, example: '王芳' },
+  { field: 'phone', label: LABELS.importColumn.phone, example: '13800000000' },
+  { field: 'householdCode', label: LABELS.importColumn.householdCode, example: '421381101201' },
+  { field: 'destinationCode', label: LABELS.importColumn.destinationCode, example: '330802005001' },
+  { field: 'address', label: LABELS.importColumn.address, example: '衢州市柯城区金桂社区 12 号' },
+  { field: 'arrivalDate', label: LABELS.importColumn.arrivalDate, example: '2026-11-02' },
+  { field: 'reason', label: LABELS.importColumn.reason, values: cellValues('reason', { 打工: 'work', 投亲: 'family', 随迁: 'family', 上学: 'study' }), labels: 'reason', example: '务工' },
+  { field: 'maritalStatus', label: LABELS.importColumn.maritalStatus, values: cellValues('maritalStatus', { 已婚: 'first_married', 离异: 'divorced' }), labels: 'maritalStatus', example: '初婚' },
   {
     field: 'contraception',
-    label: '避孕节育情况',
+    label: LABELS.importColumn.contraception,
     values: cellValues('contraception', { 无: 'none', 没有: 'none', 未采取: 'none', 未避孕: 'none', 上环: 'iud', 节育器: 'iud', 结扎: 'sterilization', 避孕药: 'pill' }),
     labels: 'contraception',
     example: '宫内节育器',
   },
-  { field: 'pregnant', label: '是否怀孕', values: YES_NO, labels: 'boolean', example: '否' },
-  { field: 'certificateNumber', label: '婚育证明编号', example: '' },
+  { field: 'pregnant', label: LABELS.importColumn.pregnant, values: YES_NO, labels: 'boolean', example: '否' },
+  { field: 'certificateNumber', label: LABELS.importColumn.certificateNumber, example: '' },
 ];
 
 /** The labels a template's drop-down offers: one per value, as LABELS names them. */

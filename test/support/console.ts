@@ -1,0 +1,61 @@
+import type { Locator, Page } from 'playwright-core';
+import { PASSWORD } from './people';
+
+// Driving the console as a person does: through the visible labels of console.md, the keyboard, the place picker.
+
+/** The clickable box of an Element Plus select, found by the field's label (its input is hidden behind it). */
+function selectBox(within: Page | Locator, field: string): Locator {
+  return within.getByLabel(field, { exact: true }).locator('xpath=ancestor::*[contains(@class, "el-select__wrapper")][1]');
+}
+
+/** Picks an option of a select by the field's label; `within` narrows to a dialog when the page has the label twice. */
+export async function choose(page: Page, field: string, option: string, within: Page | Locator = page): Promise<void> {
+  await selectBox(within, field).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+/** Types a code into the place picker and chooses the place offered, by its full name. */
+export async function pickPlace(page: Page, field: string, code: string, fullNameStart: string, within: Page | Locator = page): Promise<void> {
+  await selectBox(within, field).click();
+  await page.keyboard.type(code);
+  await page.getByRole('option', { name: new RegExp(`^${fullNameStart}`) }).click();
+}
+
+/** Logs in through the login page and lands on `path` (the redirect a 401 or a bookmark would carry). */
+export async function signIn(page: Page, username: string, path: string): Promise<void> {
+  await page.goto(`/login?redirect=${path}`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByLabel('密码').press('Enter');
+  await page.waitForURL((url) => url.pathname === path.split('?')[0]);
+}
+
+/** Presses Tab until the element has the focus, as a keyboard user would reach it; fails when Tab never gets there. */
+export async function tabTo(page: Page, target: Locator): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    // Runs in the page (the tests' tsconfig has no DOM types, hence the structural type).
+    const focused = await target.evaluate((el: { ownerDocument: { activeElement: unknown }; contains(other: unknown): boolean }) => el.contains(el.ownerDocument.activeElement));
+    if (focused) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${String(target)}`);
+}
+
+/** With a select's list open, moves down with the arrow key to the option and takes it with Enter. */
+export async function arrowTo(page: Page, option: string | RegExp): Promise<void> {
+  await page.getByRole('option', { name: option }).waitFor();
+  for (let i = 0; i < 12; i++) {
+    const hovered = page.locator('.el-select-dropdown__item.is-hovering');
+    if ((await hovered.count()) === 1 && (typeof option === 'string' ? (await hovered.innerText()).trim() === option : option.test(await hovered.innerText()))) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`the arrow keys never reached ${String(option)}`);
+}
+
+/** The error shown under a form field, found through the field's label. */
+export function errorOf(page: Page, field: string): Locator {
+  return page.locator('.el-form-item').filter({ has: page.getByLabel(field, { exact: true }) }).locator('.el-form-item__error');
+}
