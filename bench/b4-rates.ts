@@ -6,7 +6,7 @@ import { seed } from './seed';
 // B4: GET /api/rates for a province with children (广东, 21 cities), 1 and 8 concurrent users, at 10 k, 1 M and 10 M
 // inflows with their notices; against the same call at 10 k and a plain GROUP BY over the raw rows at 10 M.
 
-const PROVINCE = '440000000000';
+export const PROVINCE = '440000000000';
 const WARMUP_S = 3;
 const DURATION_S = 15;
 
@@ -84,7 +84,7 @@ async function rawGroupBy(databaseUrl: string, from: string): Promise<number[]> 
 }
 
 /** How many people bench/seed.ts has written into this database (its ids are sequential). */
-async function seededPeople(databaseUrl: string): Promise<number> {
+export async function seededPeople(databaseUrl: string): Promise<number> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {

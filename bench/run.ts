@@ -1,5 +1,5 @@
 // npm run bench: every benchmark, each figure a ratio against a raw baseline measured in this same run.
-//   npm run bench                          B1–B6 (B3 at 10 000 rows, B4 at 10 k / 1 M / 10 M inflows) and C1 (console JS size)
+//   npm run bench                          B1–B6 (B3 at 10 000 rows, B4 at 10 k / 1 M / 10 M inflows), C1 (console JS size), C2 (/rates at 1 M)
 //   npm run bench -- --only=B4             some of them
 //   npm run bench -- --import-rows=100000  B3 at the size of quality.md
 //   npm run bench -- --b4-sizes=10000,1000000
@@ -11,6 +11,7 @@ import { benchExchanges } from './b2-exchanges';
 import { benchImport } from './b3-import';
 import { benchRates } from './b4-rates';
 import { benchConsole } from './c1-console';
+import { benchRatesPage } from './c2-rates-page';
 import { startBenchStack, writeMarkdown, writeResults } from './lib';
 import { soak } from './soak';
 
@@ -30,8 +31,10 @@ async function main(): Promise<void> {
     if (wants('B1') || wants('B5') || wants('B6')) await benchRegistrations(stack);
     if (wants('B2')) await benchExchanges(stack);
     if (wants('B3')) await benchImport(stack, importRows);
-    if (wants('B4')) await benchRates(stack, b4Sizes, option('b4-baseline') !== 'no');
+    // C2 seeds 1 M people first, so the page is timed at 1 M; B4 then measures smaller sizes on a fresh stack.
     if (wants('C1')) await benchConsole(stack);
+    if (wants('C2')) await benchRatesPage(stack);
+    if (wants('B4')) await benchRates(stack, b4Sizes, option('b4-baseline') !== 'no');
     if (only?.includes('SOAK')) await soak(stack, Number(option('soak-seconds') ?? 600));
   } finally {
     writeResults();

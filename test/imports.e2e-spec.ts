@@ -78,6 +78,13 @@ describe('bulk import of inflow registers (批量导入)', () => {
     const rows = await t.db.query(`SELECT reason FROM inflow WHERE import_id = $1 ORDER BY registered_at`, [accepted.body.importId]);
     expect(rows.map((r: { reason: string }) => r.reason).sort()).toEqual(['business', 'work']);
 
+    // The clerk's own list shows it, newest first, with the counts; another clerk's list does not.
+    const mine = await t.http().get('/api/imports?pageSize=5').set('Authorization', `Bearer ${dest}`).expect(200);
+    expect(mine.body.items[0]).toMatchObject({ id: accepted.body.importId, status: 'done', total: 6, succeeded: 2, failed: 4, filename: 'register.csv' });
+    expect(mine.body.items[0].errors).toBeUndefined();
+    const other = await t.http().get('/api/imports').set('Authorization', `Bearer ${await staffAt(t, QUZHOU_COMMUNITY)}`).expect(200);
+    expect(other.body).toMatchObject({ items: [], total: 0 });
+
     // The same file again registers nothing twice.
     const again = await finished((await upload(csv).expect(202)).body.importId);
     expect(again).toMatchObject({ succeeded: 0, skipped: 2, failed: 4 });

@@ -191,6 +191,8 @@ describe('rates (考核指标): the worked example of rates.md', () => {
     expect(res.body.items).toHaveLength(1);
     expect(res.body.items[0]).toMatchObject({ id: notices[2].id, type: 'inflow_notice', state: 'overdue', indicator: 'feedback' });
     expect(res.body.items[0].person.idNumber).toMatch(/^\d{6}\*{8}\d{3}[\dX]$/);
+    // The place it is counted at, by its full name (the addressee township of the origin).
+    expect(res.body.items[0]).toMatchObject({ jurisdictionCode: expect.stringMatching(/^622921100/), jurisdictionName: expect.stringMatching(/^甘肃省临夏回族自治州临夏县韩集镇/) });
     const late = await t.http().get('/api/rates/items').query({ jurisdiction: D, indicator: 'submission', state: 'late', asOf: T }).set(auth(dest)).expect(200);
     expect(late.body.items.map((i: { state: string }) => i.state)).toEqual(['late']);
     const unlinked = await t.http().get('/api/rates/items').query({ jurisdiction: O, indicator: 'effectiveContact', state: 'none', asOf: T }).set(auth(origin)).expect(200);

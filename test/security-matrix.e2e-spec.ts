@@ -88,6 +88,8 @@ const TABLE: Row[] = [
   { route: 'POST /api/inflows/{id}/depart', owner: 'dest', call: (f) => ({ path: `/api/inflows/${f.departId}/depart`, body: { kind: 'departed', date: daysAgo(0) } }), expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
   { route: 'GET /api/inflows/import/template.xlsx', call: () => ({ path: '/api/inflows/import/template.xlsx' }), expect: READ_ALL },
   { route: 'POST /api/inflows/import', owner: 'dest', call: () => ({ path: '/api/inflows/import', upload: true }), expect: { unrelated: 202, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 202 } },
+  // Everyone's own imports (an empty list for those who never imported).
+  { route: 'GET /api/imports', call: () => ({ path: '/api/imports' }), expect: READ_ALL },
   { route: 'GET /api/imports/{id}', owner: 'dest', call: (f) => ({ path: `/api/imports/${f.importId}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
   {
     route: 'POST /api/outflows',
