@@ -8,18 +8,18 @@ import { account, daysAgo, newIdNumber, PASSWORD } from './support/people';
 
 // The supervisors', clerks' bulk and admins' screens of console.md in Chromium against the real service: 考核指标 with
 // drill-down, breadcrumb, 明细 and the Excel export; 批量导入 with live progress; 用户管理 and 投递失败. Time limits are
-// 3 seconds, so on-time, late and overdue items exist for real; nothing else in the suite touches 贵州 or 云南.
-const GUIZHOU = '520000000000';
-const GUIYANG = '520100000000';
-const NANMING = '520102000000';
-const NANMING_COMMUNITY = '520102016001'; // 贵阳市南明区新华路街道纪念塔社区
-const NANMING_VILLAGE_HOME = '520102016002'; // 新华路社区: households of people who live in 云南
-const NANMING_TOWNSHIP = '520102016000';
-const YUNYAN_COMMUNITY = '520103019001'; // 贵阳市云岩区大营路街道冠竹苑社区
-const ZHONGSHAN_COMMUNITY = '520201011001'; // 六盘水市钟山区黄土坡街道曹家湾社区
-const KUNMING_HOME = '530102001001'; // 昆明市五华区华山街道: where the people who live in 贵州 come from
-const KUNMING_COMMUNITY = '530102001002';
-const UNREACHABLE_HOME = '530102001003'; // 五华山社区: the one origin whose deliveries the admin's test makes fail
+// 3 seconds, so on-time, late and overdue items exist for real; nothing else in the suite touches 湖南 or 江西.
+const HUNAN = '430000000000';
+const CHANGSHA = '430100000000';
+const FURONG = '430102000000';
+const FURONG_COMMUNITY = '430102001001'; // 长沙市芙蓉区文艺路街道识字里社区
+const FURONG_HOME = '430102001002'; // 文艺新村社区: households of people who live in 江西
+const FURONG_TOWNSHIP = '430102001000';
+const TIANXIN_COMMUNITY = '430103002001'; // 长沙市天心区坡子街街道八角亭社区
+const HETANG_COMMUNITY = '430202001001'; // 株洲市荷塘区月塘街道文化路社区
+const NANCHANG_HOME = '360102002001'; // 南昌市东湖区滕王阁街道: where the people who live in 湖南 come from
+const NANCHANG_COMMUNITY = '360102002002';
+const UNREACHABLE_HOME = '360102002004'; // 上凤凰坡社区: the one origin whose deliveries the admin's test makes fail
 const LIMIT_MS = 3_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,27 +57,27 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     t = await startTestApp({ SUBMISSION_TIME_LIMIT: 'PT3S', REPLY_TIME_LIMIT: 'PT3S', REPLY_TIME_LIMIT_URGENT: 'PT3S', DELIVERY_ATTEMPTS: '2', DELIVERY_BACKOFF: 'PT0.2S' });
     base = await t.app.getUrl();
     browser = await launchBrowser();
-    const [nanming, yunyan, zhongshan, kunming, nanmingTown] = await Promise.all(
-      [NANMING_COMMUNITY, YUNYAN_COMMUNITY, ZHONGSHAN_COMMUNITY, KUNMING_COMMUNITY, NANMING_TOWNSHIP].map(async (code) => t.token(await account(t, code), PASSWORD)),
+    const [furong, tianxin, hetang, nanchang, furongTown] = await Promise.all(
+      [FURONG_COMMUNITY, TIANXIN_COMMUNITY, HETANG_COMMUNITY, NANCHANG_COMMUNITY, FURONG_TOWNSHIP].map(async (code) => t.token(await account(t, code), PASSWORD)),
     );
-    // Submission (counted at 贵州's destinations): 南明区 2 on time + 1 never submitted; 云岩区 1 on time;
-    // 钟山区 1 never submitted + 1 submitted after its limit.
-    await register(nanming, KUNMING_HOME, NANMING_COMMUNITY, '赵一');
-    await register(nanming, KUNMING_HOME, NANMING_COMMUNITY, '钱二');
-    await register(nanming, KUNMING_HOME, NANMING_COMMUNITY, '孙三', false);
-    await register(yunyan, KUNMING_HOME, YUNYAN_COMMUNITY, '李四');
-    await register(zhongshan, KUNMING_HOME, ZHONGSHAN_COMMUNITY, '周五', false);
-    const lateDraft = await register(zhongshan, KUNMING_HOME, ZHONGSHAN_COMMUNITY, '吴六', false);
-    // Feedback (counted at 贵州's origins): two people from 新华路社区 registered in 昆明; 新华路街道 answers one in time.
-    const answered = await register(kunming, NANMING_VILLAGE_HOME, KUNMING_COMMUNITY, '郑七');
-    await register(kunming, NANMING_VILLAGE_HOME, KUNMING_COMMUNITY, '王八');
+    // Submission (counted at 湖南's destinations): 芙蓉区 2 on time + 1 never submitted; 天心区 1 on time;
+    // 荷塘区 1 never submitted + 1 submitted after its limit.
+    await register(furong, NANCHANG_HOME, FURONG_COMMUNITY, '赵一');
+    await register(furong, NANCHANG_HOME, FURONG_COMMUNITY, '钱二');
+    await register(furong, NANCHANG_HOME, FURONG_COMMUNITY, '孙三', false);
+    await register(tianxin, NANCHANG_HOME, TIANXIN_COMMUNITY, '李四');
+    await register(hetang, NANCHANG_HOME, HETANG_COMMUNITY, '周五', false);
+    const lateDraft = await register(hetang, NANCHANG_HOME, HETANG_COMMUNITY, '吴六', false);
+    // Feedback (counted at 湖南's origins): two people from 文艺新村社区 registered in 南昌; 文艺路街道 answers one in time.
+    const answered = await register(nanchang, FURONG_HOME, NANCHANG_COMMUNITY, '郑七');
+    await register(nanchang, FURONG_HOME, NANCHANG_COMMUNITY, '王八');
     const notice = await waitFor(async () => {
-      const inbox = await t.http().get('/api/exchanges/inbox?type=inflow_notice&pageSize=100').set(auth(nanmingTown));
+      const inbox = await t.http().get('/api/exchanges/inbox?type=inflow_notice&pageSize=100').set(auth(furongTown));
       return inbox.body.items.find((e: { caseId: string; status: string }) => e.caseId === answered.caseId && e.status === 'delivered');
     }, 15_000, 'notice delivered');
-    await t.http().post(`/api/exchanges/${notice.id}/reply`).set(auth(nanmingTown)).send({ outcome: 'confirmed' }).expect(200);
+    await t.http().post(`/api/exchanges/${notice.id}/reply`).set(auth(furongTown)).send({ outcome: 'confirmed' }).expect(200);
     await sleep(LIMIT_MS + 500);
-    await t.http().post(`/api/inflows/${lateDraft.id}/submit`).set(auth(zhongshan)).expect(200);
+    await t.http().post(`/api/inflows/${lateDraft.id}/submit`).set(auth(hetang)).expect(200);
   });
   afterAll(async () => {
     await browser?.close();
@@ -85,12 +85,12 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
   });
 
   it('lets a province supervisor read the three rates, go down to a city and a county, back up, open the overdue items, and export the same counts to Excel', async () => {
-    const supervisor = await account(t, GUIZHOU, { role: 'supervisor', displayName: '贵州省督导' });
+    const supervisor = await account(t, HUNAN, { role: 'supervisor', displayName: '湖南省督导' });
     const token = await t.token(supervisor, PASSWORD);
     const tab = await login(supervisor, '/');
     const { page } = tab;
     // The supervisor's home: the three rates and what is overdue.
-    const province = (await t.http().get(`/api/rates?jurisdiction=${GUIZHOU}`).set(auth(token)).expect(200)).body as { submission: Flow; feedback: Flow; effectiveContact: Flow };
+    const province = (await t.http().get(`/api/rates?jurisdiction=${HUNAN}`).set(auth(token)).expect(200)).body as { submission: Flow; feedback: Flow; effectiveContact: Flow };
     expect(province.submission).toMatchObject({ onTime: 3, late: 1, overdue: 2, numerator: 3, denominator: 6 });
     expect(province.feedback).toMatchObject({ onTime: 1, overdue: 1, numerator: 1, denominator: 2 });
     await page.getByRole('group', { name: '信息提交率' }).getByText('50.0%').waitFor();
@@ -108,7 +108,7 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     await page.getByRole('group', { name: '反馈率' }).getByText('1 / 2').waitFor();
     const contact = province.effectiveContact;
     await page.getByRole('group', { name: '有效联系率' }).getByText(`${contact.numerator} / ${contact.denominator}`).waitFor();
-    await page.getByLabel('贵阳市信息提交率逾期').waitFor();
+    await page.getByLabel('长沙市信息提交率逾期').waitFor();
     await page.locator('figure[aria-label="各下级对比"] svg').waitFor();
     await tab.shot('rates-province');
 
@@ -125,36 +125,36 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
       throw new Error(`no row ${name} in the export`);
     };
     const cell = (name: string, header: string) => rowOf(name).getCell(headers.indexOf(header) + 1).value;
-    const guiyangOverdue = await page.getByLabel('贵阳市信息提交率逾期').innerText();
-    expect(String(cell('贵阳市', '信息提交-逾期未办'))).toBe(guiyangOverdue.trim());
-    expect(cell('贵阳市', '信息提交-逾期未办')).toBe(1);
-    expect(cell('六盘水市', '信息提交-超时完成')).toBe(1);
-    expect(cell('贵州省（合计）', '信息提交-分子')).toBe(3);
-    expect(cell('贵州省（合计）', '信息提交-分母')).toBe(6);
-    expect(cell('贵州省（合计）', '反馈-逾期未办')).toBe(1);
+    const guiyangOverdue = await page.getByLabel('长沙市信息提交率逾期').innerText();
+    expect(String(cell('长沙市', '信息提交-逾期未办'))).toBe(guiyangOverdue.trim());
+    expect(cell('长沙市', '信息提交-逾期未办')).toBe(1);
+    expect(cell('株洲市', '信息提交-超时完成')).toBe(1);
+    expect(cell('湖南省（合计）', '信息提交-分子')).toBe(3);
+    expect(cell('湖南省（合计）', '信息提交-分母')).toBe(6);
+    expect(cell('湖南省（合计）', '反馈-逾期未办')).toBe(1);
 
     // Down to the city, then the county, by clicking; back up by the breadcrumb.
-    await page.getByRole('table').getByRole('link', { name: '贵阳市', exact: true }).click();
-    await page.waitForURL(`**/rates?*jurisdiction=${GUIYANG}*`);
+    await page.getByRole('table').getByRole('link', { name: '长沙市', exact: true }).click();
+    await page.waitForURL(`**/rates?*jurisdiction=${CHANGSHA}*`);
     const trail = page.getByLabel('辖区层级');
-    await trail.getByText('贵州省').waitFor();
-    await trail.getByText('贵阳市').waitFor();
+    await trail.getByText('湖南省').waitFor();
+    await trail.getByText('长沙市').waitFor();
     await page.getByRole('group', { name: '信息提交率' }).getByText('3 / 4').waitFor();
-    await page.getByRole('table').getByRole('link', { name: '南明区', exact: true }).click();
-    await page.waitForURL(`**/rates?*jurisdiction=${NANMING}*`);
-    await trail.getByText('南明区').waitFor();
+    await page.getByRole('table').getByRole('link', { name: '芙蓉区', exact: true }).click();
+    await page.waitForURL(`**/rates?*jurisdiction=${FURONG}*`);
+    await trail.getByText('芙蓉区').waitFor();
     await page.getByRole('group', { name: '信息提交率' }).getByText('2 / 3').waitFor();
     await page.getByRole('group', { name: '反馈率' }).getByText('1 / 2').waitFor();
     await tab.shot('rates-county');
-    await trail.getByRole('link', { name: '贵阳市', exact: true }).click();
-    await page.waitForURL(`**/rates?*jurisdiction=${GUIYANG}*`);
+    await trail.getByRole('link', { name: '长沙市', exact: true }).click();
+    await page.waitForURL(`**/rates?*jurisdiction=${CHANGSHA}*`);
     await page.getByRole('group', { name: '信息提交率' }).getByText('3 / 4').waitFor();
 
-    // The overdue registrations of 南明区: who, where, since when.
-    await page.getByLabel('南明区信息提交率逾期').click();
+    // The overdue registrations of 芙蓉区: who, where, since when.
+    await page.getByLabel('芙蓉区信息提交率逾期').click();
     await page.waitForURL('**/rates/items?*');
     const row = page.getByRole('row').filter({ hasText: '孙三' });
-    await row.getByText('贵州省贵阳市南明区新华路街道纪念塔社区').waitFor();
+    await row.getByText('湖南省长沙市芙蓉区文艺路街道识字里社区居委会').waitFor();
     await row.getByText('逾期未办').waitFor();
     await row.getByText(/^\d{6}\*{8}[\dX]{4}$/).waitFor();
     expect(await page.getByRole('row').count()).toBe(2); // the header and 孙三
@@ -164,13 +164,13 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
   });
 
   it('lets a clerk import a register with bad rows and watch it reach 100 %, with the refused rows listed', async () => {
-    const clerk = await account(t, NANMING_COMMUNITY, { displayName: '纪念塔社区' });
+    const clerk = await account(t, FURONG_COMMUNITY, { displayName: '识字里社区' });
     const header = '公民身份号码,姓名,联系电话,户籍地代码,现居住地代码,现居住地址,到达日期,流动原因,婚姻状况,避孕节育情况,是否怀孕,婚育证明编号';
-    const line = (id: string, name: string, home = KUNMING_HOME) => `${id},${name},,${home},${NANMING_COMMUNITY},纪念塔社区,${daysAgo(5)},务工,未婚,未采取措施,,`;
+    const line = (id: string, name: string, home = NANCHANG_HOME) => `${id},${name},,${home},${FURONG_COMMUNITY},识字里社区,${daysAgo(5)},务工,未婚,未采取措施,,`;
     const good = Array.from({ length: 30 }, (_, i) => line(newIdNumber({ sex: 'male' }), `导入${i + 1}`));
     const wrong = newIdNumber({ sex: 'male' });
-    const csv = [header, ...good.slice(0, 10), `${wrong.slice(0, 17)}${wrong[17] === '0' ? '1' : '0'},校验错,,${KUNMING_HOME},${NANMING_COMMUNITY},社区,${daysAgo(5)},务工,未婚,未采取措施,,`,
-      ...good.slice(10), line(newIdNumber({ sex: 'male' }), '同县', '520102016003')].join('\n');
+    const csv = [header, ...good.slice(0, 10), `${wrong.slice(0, 17)}${wrong[17] === '0' ? '1' : '0'},校验错,,${NANCHANG_HOME},${FURONG_COMMUNITY},社区,${daysAgo(5)},务工,未婚,未采取措施,,`,
+      ...good.slice(10), line(newIdNumber({ sex: 'male' }), '同县', '430102001003')].join('\n');
 
     const tab = await login(clerk, '/imports');
     const { page } = tab;
@@ -180,8 +180,8 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     expect((await template).suggestedFilename()).toBe('流入登记导入模板.xlsx');
     await page.getByRole('button', { name: '上传' }).click();
     await page.getByRole('alert').getByText('请先选择文件').waitFor();
-    await page.getByLabel('选择文件').setInputFiles({ name: '纪念塔社区登记表.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await page.getByText('纪念塔社区登记表.csv').first().waitFor();
+    await page.getByLabel('选择文件').setInputFiles({ name: '识字里社区登记表.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByText('识字里社区登记表.csv').first().waitFor();
     await page.getByRole('button', { name: '上传' }).click();
     const progress = page.getByRole('status');
     await progress.getByText(/已处理 \d+ \/ 32 行/).waitFor();
@@ -193,52 +193,52 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     await refusedRow(11).getByText('校验位', { exact: false }).waitFor();
     await refusedRow(32).getByText('现居住地代码').waitFor();
     await refusedRow(32).getByText('同一县', { exact: false }).waitFor();
-    await page.getByRole('row').filter({ hasText: '纪念塔社区登记表.csv' }).getByText('已完成').waitFor();
+    await page.getByRole('row').filter({ hasText: '识字里社区登记表.csv' }).getByText('已完成').waitFor();
     await page.waitForTimeout(700); // the bar's width transition, for the screenshot only
     await tab.shot('imports-done');
-    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM inflow WHERE destination_code = $1 AND import_id IS NOT NULL`, [NANMING_COMMUNITY]);
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM inflow WHERE destination_code = $1 AND import_id IS NOT NULL`, [FURONG_COMMUNITY]);
     expect(n).toBe(30);
     expect(tab.errors).toEqual([]);
     await tab.close();
   });
 
   it('lets an admin create a staff account that can log in, deactivate it, and re-deliver a failed message', async () => {
-    const admin = await account(t, GUIZHOU, { role: 'admin', displayName: '贵州省管理员' });
+    const admin = await account(t, HUNAN, { role: 'admin', displayName: '湖南省管理员' });
     const tab = await login(admin, '/admin/users');
     const { page } = tab;
     await page.getByRole('button', { name: '新建用户' }).click();
     const dialog = page.getByRole('dialog', { name: '新建用户' });
     await dialog.getByRole('button', { name: '保存' }).click();
     await dialog.locator('.el-form-item__error').first().waitFor();
-    const username = `guiyang${Date.now() % 100000}`;
+    const username = `changsha${Date.now() % 100000}`;
     await dialog.getByLabel('用户名').fill(username);
-    await dialog.getByLabel('姓名').fill('南明区新华路街道 张敏');
+    await dialog.getByLabel('姓名').fill('芙蓉区文艺路街道 张敏');
     await dialog.getByLabel('密码').fill('xinhua-road-2026');
     await choose(page, '角色', '工作人员', dialog);
-    await pickPlace(page, '所属辖区', NANMING_TOWNSHIP, '贵州省贵阳市南明区新华路街道', dialog);
+    await pickPlace(page, '所属辖区', FURONG_TOWNSHIP, '湖南省长沙市芙蓉区文艺路街道', dialog);
     await tab.shot('admin-user-new');
     await dialog.getByRole('button', { name: '保存' }).click();
     await dialog.waitFor({ state: 'hidden' });
     const created = page.getByRole('row').filter({ hasText: username });
-    await created.getByText('南明区新华路街道 张敏').waitFor();
+    await created.getByText('芙蓉区文艺路街道 张敏').waitFor();
     await created.getByText('工作人员').waitFor();
     await tab.shot('admin-users');
     const login1 = await t.http().post('/api/auth/login').send({ username, password: 'xinhua-road-2026' }).expect(200);
-    expect(login1.body.user).toMatchObject({ role: 'staff', jurisdiction: { code: NANMING_TOWNSHIP } });
+    expect(login1.body.user).toMatchObject({ role: 'staff', jurisdiction: { code: FURONG_TOWNSHIP } });
     await created.getByRole('button', { name: '停用' }).click();
     await page.getByRole('dialog', { name: '停用账号' }).getByRole('button', { name: '停用' }).click();
     await created.getByText('已停用').waitFor();
     await t.http().post('/api/auth/login').send({ username, password: 'xinhua-road-2026' }).expect(401);
 
     // A message the database refuses to deliver (twice: DELIVERY_ATTEMPTS=2) is a dead letter the admin re-delivers.
-    const dest = await t.token(await account(t, YUNYAN_COMMUNITY), PASSWORD);
+    const dest = await t.token(await account(t, TIANXIN_COMMUNITY), PASSWORD);
     await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'inbox unavailable (test)'; END $$`);
     await t.db.query(`CREATE TRIGGER test_refuse_delivery BEFORE UPDATE ON exchange FOR EACH ROW
       WHEN (NEW.status = 'delivered' AND NEW.to_unit_code = '${UNREACHABLE_HOME}') EXECUTE FUNCTION test_refuse_delivery()`);
     let failed: { id: string };
     try {
-      const stuck = await register(dest, UNREACHABLE_HOME, YUNYAN_COMMUNITY, '冯九');
+      const stuck = await register(dest, UNREACHABLE_HOME, TIANXIN_COMMUNITY, '冯九');
       failed = await waitFor(async () => {
         const out = await t.http().get('/api/exchanges/outbox?status=failed&pageSize=100').set(auth(dest));
         return out.body.items.find((e: { caseId: string }) => e.caseId === stuck.caseId);
@@ -250,8 +250,8 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     await page.waitForURL('**/admin/failed');
     const row = page.getByRole('row').filter({ hasText: '冯九' });
     await row.getByText('inbox unavailable (test)', { exact: false }).waitFor();
-    await row.getByText('贵州省贵阳市云岩区大营路街道', { exact: true }).waitFor();
-    await row.getByText('云南省昆明市五华区华山街道', { exact: true }).waitFor();
+    await row.getByText('湖南省长沙市天心区坡子街街道', { exact: true }).waitFor();
+    await row.getByText('江西省南昌市东湖区滕王阁街道', { exact: true }).waitFor();
     await tab.shot('admin-failed');
     await row.getByRole('button', { name: '重新投递' }).click();
     await page.getByText('已重新投递').waitFor();

@@ -7,8 +7,9 @@ import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/peop
 // The web console in Debian's Chromium against the real service (console.md): login, the header, the staff home,
 // a 401 mid-session, and the public certificate check on a phone. Journeys go through the visible labels.
 
-const YANGZHAI = '421381101000';
-const YANGZHAI_VILLAGE = '421381101201';
+// 长岭镇 is this file's own origin township: no other test sends to it, so its inbox holds only these journeys' notices.
+const CHANGLING = '421381103000';
+const CHANGLING_VILLAGE = '421381103201';
 const QUZHOU_COMMUNITY = '330802005001';
 
 describe('web console (工作台)', () => {
@@ -21,7 +22,7 @@ describe('web console (工作台)', () => {
     t = await startTestApp();
     base = await t.app.getUrl();
     browser = await launchBrowser();
-    clerk = await account(t, YANGZHAI, { prefix: 'yz', displayName: '杨寨镇计生办' });
+    clerk = await account(t, CHANGLING, { prefix: 'cl', displayName: '长岭镇计生办' });
   });
   afterAll(async () => {
     await browser?.close();
@@ -61,14 +62,14 @@ describe('web console (工作台)', () => {
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL(base + '/');
     const header = page.getByLabel('当前用户');
-    await header.getByText('杨寨镇计生办').waitFor();
+    await header.getByText('长岭镇计生办').waitFor();
     await header.getByText('工作人员').waitFor();
-    await header.getByText('杨寨镇', { exact: true }).waitFor();
+    await header.getByText('长岭镇', { exact: true }).waitFor();
     for (const count of ['待反馈', '即将到期', '已逾期', '草稿']) await page.getByLabel(count, { exact: true }).waitFor();
     await tab.shot('home-staff');
     // A reload keeps the session (sessionStorage); 退出 ends it.
     await page.reload();
-    await header.getByText('杨寨镇计生办').waitFor();
+    await header.getByText('长岭镇计生办').waitFor();
     await page.getByRole('button', { name: '退出' }).click();
     await page.waitForURL('**/login');
     expect(tab.errors).toEqual([]);
@@ -94,7 +95,7 @@ describe('web console (工作台)', () => {
     await page.getByLabel('密码').fill(PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL(base + '/');
-    await page.getByLabel('当前用户').getByText('杨寨镇计生办').waitFor();
+    await page.getByLabel('当前用户').getByText('长岭镇计生办').waitFor();
     expect(tab.errors).toEqual([]);
     await tab.close();
   });
@@ -103,7 +104,7 @@ describe('web console (工作台)', () => {
     const dest = await staffAt(t, QUZHOU_COMMUNITY);
     const register = (name: string) =>
       t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
-        person: { idNumber: newIdNumber({ sex: 'male' }), name }, householdCode: YANGZHAI_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
+        person: { idNumber: newIdNumber({ sex: 'male' }), name }, householdCode: CHANGLING_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
         address: '衢州市柯城区', arrivalDate: daysAgo(3), reason: 'work', maritalStatus: 'unmarried', contraception: 'none',
       }).expect(201);
     const first = await register('张建国');
@@ -135,7 +136,7 @@ describe('web console (工作台)', () => {
     await page.getByRole('button', { name: '提交反馈' }).waitFor({ state: 'detached' });
     await page.getByText('核实无误').first().waitFor();
     await page.getByText('已电话核实').waitFor();
-    await page.getByText('杨寨镇计生办（湖北省随州市广水市杨寨镇）', { exact: false }).waitFor();
+    await page.getByText('长岭镇计生办（湖北省随州市广水市长岭镇）', { exact: false }).waitFor();
 
     await page.goto('/exchanges/inbox');
     await page.getByRole('row').filter({ hasText: '李卫东' }).click();
@@ -162,7 +163,7 @@ describe('web console (工作台)', () => {
     const out = await openPage(browser, base);
     await signIn(out.page, sender, '/exchanges/outbox');
     const answered = out.page.getByRole('row').filter({ hasText: '张建国' });
-    await answered.getByText('湖北省随州市广水市杨寨镇').waitFor();
+    await answered.getByText('湖北省随州市广水市长岭镇').waitFor();
     await answered.getByText('核实无误：已电话核实').waitFor();
     await answered.getByText('已反馈').waitFor();
     await out.shot('outbox');
@@ -183,7 +184,7 @@ describe('web console (工作台)', () => {
     await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
     await page.getByText('1995-04-12 出生，女').waitFor();
     await page.getByLabel('姓名', { exact: true }).fill('陈静');
-    await pickPlace(page, '户籍地', '421381101201', '湖北省随州市广水市杨寨镇');
+    await pickPlace(page, '户籍地', CHANGLING_VILLAGE, '湖北省随州市广水市长岭镇');
     await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
     await page.getByLabel('详细地址').fill('衢州市柯城区金桂社区 12 号');
     await choose(page, '婚姻状况', '初婚');
@@ -207,7 +208,7 @@ describe('web console (工作台)', () => {
     const other = newIdNumber({ sex: 'male', birthDate: '1988-09-09' });
     await page.getByLabel('公民身份号码', { exact: true }).fill(other);
     await page.getByLabel('姓名', { exact: true }).fill('周强');
-    await pickPlace(page, '户籍地', '421381101201', '湖北省随州市广水市杨寨镇');
+    await pickPlace(page, '户籍地', CHANGLING_VILLAGE, '湖北省随州市广水市长岭镇');
     await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
     await page.getByLabel('详细地址').fill('衢州市柯城区金桂社区 3 号');
     await page.getByRole('button', { name: '保存草稿' }).click();
@@ -242,7 +243,7 @@ describe('web console (工作台)', () => {
     const idNumber = newIdNumber({ sex: 'male', birthDate: '1985-02-02' });
     await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
     await page.getByLabel('姓名', { exact: true }).fill('吴亮');
-    await pickPlace(page, '户籍地', YANGZHAI_VILLAGE, '湖北省随州市广水市杨寨镇');
+    await pickPlace(page, '户籍地', CHANGLING_VILLAGE, '湖北省随州市广水市长岭镇');
     await page.getByLabel('外出日期').fill(daysAgo(20));
     await page.getByLabel('外出日期').press('Enter');
     await tab.shot('outflow-new');
@@ -274,10 +275,10 @@ describe('web console (工作台)', () => {
     const idNumber = newIdNumber({ sex: 'female', birthDate: '1992-03-03' });
     await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
     await page.getByLabel('姓名', { exact: true }).fill('刘敏');
-    await pickPlace(page, '户籍地', YANGZHAI_VILLAGE, '湖北省随州市广水市杨寨镇');
+    await pickPlace(page, '户籍地', CHANGLING_VILLAGE, '湖北省随州市广水市长岭镇');
     await page.getByRole('button', { name: '出具证明' }).click();
     await page.getByText('证明编号').waitFor();
-    await page.getByText(/^421381101000-\d{4}-\d{5}$/).waitFor();
+    await page.getByText(/^421381103000-\d{4}-\d{5}$/).waitFor();
     await page.getByText('核验码').waitFor();
     await tab.shot('certificate-issued');
 
@@ -309,14 +310,14 @@ describe('web console (工作台)', () => {
   it('verifies a printed certificate on a phone without logging in: 真实有效, then 已作废, and 无法核验 for a forged code', async () => {
     const token = await t.token(clerk, PASSWORD);
     const cert = await t.http().post('/api/certificates').set('Authorization', `Bearer ${token}`)
-      .send({ person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1993-08-08' }), name: '王芳' }, householdCode: YANGZHAI_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' }).expect(201);
+      .send({ person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1993-08-08' }), name: '王芳' }, householdCode: CHANGLING_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' }).expect(201);
     const tab = await openPage(browser, base, { width: 390, height: 844 });
     const { page } = tab;
     await page.goto(`/verify/${cert.body.verificationCode}`);
     await page.getByText('真实有效').waitFor();
     await page.getByText(cert.body.number).waitFor();
     await page.getByText('王*').waitFor();
-    await page.getByText('湖北省随州市广水市杨寨镇').or(page.getByText('杨寨镇')).first().waitFor();
+    await page.getByText('湖北省随州市广水市长岭镇').or(page.getByText('长岭镇')).first().waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await tab.shot('verify-valid-phone');
 
@@ -336,7 +337,7 @@ describe('web console (工作台)', () => {
     await signIn(page, community, '/inflows/new');
     const idNumber = newIdNumber({ sex: 'male', birthDate: '1990-06-06' });
     await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
-    await pickPlace(page, '户籍地', YANGZHAI_VILLAGE, '湖北省随州市广水市杨寨镇');
+    await pickPlace(page, '户籍地', CHANGLING_VILLAGE, '湖北省随州市广水市长岭镇');
     await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
     // 姓名 and 详细地址 left empty, 联系电话 not a mobile number.
     await page.getByLabel('联系电话').fill('12345');
@@ -357,7 +358,7 @@ describe('web console (工作台)', () => {
     const community = await account(t, QUZHOU_COMMUNITY, { prefix: 'qzask', displayName: '柯城社区' });
     const dest = await t.token(community, PASSWORD);
     const registered = await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
-      person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1960-02-02' }), name: '孙丽' }, householdCode: YANGZHAI_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
+      person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1960-02-02' }), name: '孙丽' }, householdCode: CHANGLING_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
       address: '衢州市柯城区荷花街道 8 号', arrivalDate: daysAgo(10), reason: 'family', maritalStatus: 'widowed', contraception: 'none',
     }).expect(201);
     const tab = await openPage(browser, base);
@@ -396,7 +397,7 @@ describe('web console (工作台)', () => {
       const inbox = await t.http().get('/api/exchanges/inbox?type=verification_request&pageSize=100').set('Authorization', `Bearer ${origin}`);
       return inbox.body.items.find((e: { caseId: string; status: string }) => e.caseId === registered.body.caseId && e.status === 'delivered');
     }, 15_000, '协查 delivered');
-    expect(request).toMatchObject({ urgent: false, needsReply: true, toName: expect.stringMatching(/^湖北省随州市广水市杨寨镇/), payload: { subject: '核实婚姻状况' } });
+    expect(request).toMatchObject({ urgent: false, needsReply: true, toName: expect.stringMatching(/^湖北省随州市广水市长岭镇/), payload: { subject: '核实婚姻状况' } });
     const view = await openPage(browser, base);
     await signIn(view.page, clerk, `/exchanges/${request.id}`);
     await view.page.getByText('协查', { exact: true }).first().waitFor();
@@ -411,7 +412,7 @@ describe('web console (工作台)', () => {
   it('can be used with the keyboard alone: log in, register an outflow, and answer a notice with Tab and Enter', async () => {
     const dest = await staffAt(t, QUZHOU_COMMUNITY);
     const notice = await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
-      person: { idNumber: newIdNumber({ sex: 'male' }), name: '郑海' }, householdCode: YANGZHAI_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
+      person: { idNumber: newIdNumber({ sex: 'male' }), name: '郑海' }, householdCode: CHANGLING_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
       address: '衢州市柯城区', arrivalDate: daysAgo(2), reason: 'work', maritalStatus: 'unmarried', contraception: 'none',
     }).expect(201);
     const tab = await openPage(browser, base);
@@ -432,8 +433,8 @@ describe('web console (工作台)', () => {
     await tabTo(page, page.getByLabel('姓名', { exact: true }));
     await keys.type('钱芳');
     await tabTo(page, page.getByLabel('户籍地', { exact: true }));
-    await keys.type(YANGZHAI_VILLAGE);
-    await arrowTo(page, /^湖北省随州市广水市杨寨镇/);
+    await keys.type(CHANGLING_VILLAGE);
+    await arrowTo(page, /^湖北省随州市广水市长岭镇/);
     await tabTo(page, page.getByLabel('外出日期'));
     await keys.press('ControlOrMeta+a');
     await keys.type(daysAgo(5));
@@ -443,7 +444,7 @@ describe('web console (工作台)', () => {
     await page.getByText('登记成功').waitFor();
     const [outflow] = (await t.http().get('/api/outflows?pageSize=100').set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`).expect(200))
       .body.items.filter((o: { person: { name: string } }) => o.person.name === '钱芳');
-    expect(outflow).toMatchObject({ householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(5), status: 'active' });
+    expect(outflow).toMatchObject({ householdCode: CHANGLING_VILLAGE, departureDate: daysAgo(5), status: 'active' });
 
     const origin = await t.token(clerk, PASSWORD);
     const exchange = await waitFor(async () => {
