@@ -9,6 +9,7 @@ import { AppConfig } from '@/config/config';
 import { CertificatesService } from '@/modules/certificates/certificates.service';
 import { IssueCertificateDto } from '@/modules/certificates/certificates.dto';
 import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
+import { InflowRegistration } from '@/modules/inflows/inflow-registration.service';
 import { InflowsService } from '@/modules/inflows/inflows.service';
 import { CreateOutflowDto } from '@/modules/outflows/outflows.dto';
 import { OutflowsService } from '@/modules/outflows/outflows.service';
@@ -108,6 +109,7 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
       if (group.others) quietVillages.set(group.others, (await villagesUnder(group.others)).filter((v) => !accountTownships.has(v.slice(0, 9))));
     }
 
+    const registration = app.get(InflowRegistration);
     const inflows = app.get(InflowsService);
     const outflows = app.get(OutflowsService);
     const certificates = app.get(CertificatesService);
@@ -173,7 +175,7 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
         }
         let registered;
         try {
-          registered = await inflows.register(destination, dto);
+          registered = await registration.register(destination, dto);
         } catch {
           // A generated person may repeat an earlier one (same number): the service refuses it, as it should.
           return false;

@@ -11,7 +11,7 @@ import { AuthUser, inScope } from '@/common/scope';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
-import { InflowsService } from '@/modules/inflows/inflows.service';
+import { InflowRegistration } from '@/modules/inflows/inflow-registration.service';
 import { checkRow, countRows, ImportFormat, RawRow, readRows } from './import-format';
 
 export interface ImportStatus {
@@ -85,7 +85,7 @@ export class ImportsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly producer: JobProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly inflows: InflowsService,
+    private readonly registration: InflowRegistration,
     private readonly cipher: IdCipher,
     private readonly audit: AuditService,
   ) {}
@@ -148,7 +148,7 @@ export class ImportsService {
   }
 
   /**
-   * Runs (or resumes) an import from its checkpoint. Each row goes through InflowsService.register — the same code
+   * Runs (or resumes) an import from its checkpoint. Each row goes through InflowRegistration.register — the same code
    * path as POST /api/inflows. A row already registered by this import (a worker died after it) counts as succeeded;
    * one registered before (the same person, destination and arrival date) is skipped, so re-importing adds nothing.
    */
@@ -215,7 +215,7 @@ export class ImportsService {
     );
     if (existing) return { row: rowNumber, kind: existing.import_id === importId ? 'ok' : 'skipped', errors: [] };
     try {
-      await this.inflows.register(user, dto, { importId, legacy: checked.legacy });
+      await this.registration.register(user, dto, { importId, legacy: checked.legacy });
       return { row: rowNumber, kind: 'ok', errors: [] };
     } catch (error) {
       if (error instanceof AppError) {

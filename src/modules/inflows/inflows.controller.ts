@@ -5,6 +5,7 @@ import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/modules/auth/auth.decorators';
 import { CreateInflowDto, DepartDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
+import { InflowRegistration } from './inflow-registration.service';
 import { InflowsService } from './inflows.service';
 
 @ApiTags('inflows')
@@ -12,14 +13,17 @@ import { InflowsService } from './inflows.service';
 @ApiHeader({ name: 'Idempotency-Key', required: false, description: '重试时使用相同的键，不会重复登记' })
 @Controller('inflows')
 export class InflowsController {
-  constructor(private readonly inflows: InflowsService) {}
+  constructor(
+    private readonly inflows: InflowsService,
+    private readonly registration: InflowRegistration,
+  ) {}
 
   @Post()
   @ApiCreatedResponse({ type: InflowView })
   @Roles('staff')
   @ApiOperation({ summary: '流入登记（现居住地）' })
   register(@CurrentUser() user: AuthUser, @Body() dto: CreateInflowDto) {
-    return this.inflows.register(user, dto);
+    return this.registration.register(user, dto);
   }
 
   @Get()

@@ -7,12 +7,13 @@ import { OutflowsModule } from '@/modules/outflows/outflows.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
 import { Inflow } from './inflow.entity';
 import { InflowsController } from './inflows.controller';
+import { InflowRegistration } from './inflow-registration.service';
 import { InflowsService } from './inflows.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Inflow]), PersonsModule, CasesModule, ExchangeOutboxModule, CertificatesModule, OutflowsModule],
   controllers: [InflowsController],
-  providers: [InflowsService],
-  exports: [InflowsService],
+  providers: [InflowsService, InflowRegistration],
+  exports: [InflowsService, InflowRegistration],
 })
 export class InflowsModule {}

@@ -18,39 +18,13 @@ import { ExchangeOutbox, ExchangeSpec } from '@/modules/exchanges/exchange-outbo
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { OutflowsService } from '@/modules/outflows/outflows.service';
 import { PersonRef, PersonsService, toPersonRef } from '@/modules/persons/persons.service';
-import { CertificateCheck, Inflow } from './inflow.entity';
+import { checkChildren, checkSpouse, isMarried, normaliseChildren, spouseColumns } from './family-rules';
+import { Inflow } from './inflow.entity';
+import { InflowResponse, toInflowResponse } from './inflow-response';
 import { CreateInflowDto, DepartDto, InflowCorrectionsDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
 import { isAdultOn, notAMigrantReason } from './migrant-rules';
 
-export interface InflowResponse {
-  id: string;
-  caseId: string;
-  person: PersonRef;
-  householdCode: string;
-  destinationCode: string;
-  originTownshipCode: string;
-  destinationTownshipCode: string;
-  address: string;
-  phone: string | null;
-  arrivalDate: string;
-  reason: Inflow['reason'];
-  maritalStatus: Inflow['maritalStatus'];
-  spouse: { name: string; idNumber: string } | null;
-  children: Inflow['children'];
-  contraception: Inflow['contraception'];
-  pregnant: boolean;
-  certificateNumber: string | null;
-  undertaking: boolean;
-  keyTarget: boolean;
-  certificateCheck: CertificateCheck;
-  legacy: boolean;
-  status: Inflow['status'];
-  registeredAt: string;
-  submittedAt: string | null;
-  submissionDueAt: string;
-  closedAt: string | null;
-  departureDate: string | null;
-}
+export type { InflowResponse } from './inflow-response';
 
 const OPEN = ['draft', 'active'];
 
@@ -69,98 +43,6 @@ export class InflowsService {
     private readonly certificates: CertificatesService,
     private readonly outflows: OutflowsService,
   ) {}
-
-  /** `source` is set by the bulk import: the same rules, the import's id on the row, and legacy rows marked. */
-  async register(user: AuthUser, dto: CreateInflowDto, source?: { importId: string; legacy: boolean }): Promise<InflowResponse> {
-    const { idNumber } = dto.person;
-    const sex = sexOf(idNumber);
-    const birthDate = birthDateOf(idNumber);
-    if (dto.person.sex && dto.person.sex !== sex) throw Errors.validation([{ field: 'person.sex', message: '与身份证号码显示的性别不一致' }]);
-    if (dto.person.birthDate && dto.person.birthDate !== birthDate) {
-      throw Errors.validation([{ field: 'person.birthDate', message: '与身份证号码显示的出生日期不一致' }]);
-    }
-    await this.checkPlaces(user, dto.householdCode, dto.destinationCode);
-    this.checkFamily(sex, birthDate, dto);
-    if (dto.arrivalDate > todayInShanghai()) throw Errors.validation([{ field: 'arrivalDate', message: '不能晚于今天' }]);
-    if (dto.arrivalDate < birthDate) throw Errors.validation([{ field: 'arrivalDate', message: '不能早于出生日期' }]);
-
-    const notMigrant = notAMigrantReason(dto.householdCode, dto.destinationCode);
-    if (notMigrant) throw Errors.unprocessable('NOT_A_MIGRANT', notMigrant, [{ field: 'destinationCode', message: notMigrant }]);
-    if (!isAdultOn(birthDate, dto.arrivalDate)) {
-      const message = '到达时未满 18 周岁，不属于流动人口登记范围';
-      throw Errors.unprocessable('NOT_A_MIGRANT', message, [{ field: 'person.idNumber', message }]);
-    }
-
-    const certificateCheck = await this.certificates.checkForInflow(idNumber, dto.certificateNumber, dto.arrivalDate, dto.undertaking ?? false);
-    const now = new Date();
-    const submit = dto.submit !== false;
-
-    const { inflow, exchangeIds } = await this.dataSource.transaction(async (manager) => {
-      const specs: ExchangeSpec[] = [];
-      const person = await this.persons.upsertAndLock(manager, idNumber, dto.person.name, dto.householdCode);
-      const destinationTownshipCode = townshipOf(dto.destinationCode);
-      const state = await this.cases.personState(manager, person.id);
-      const here = state.open.find((i) => i.destinationTownshipCode === destinationTownshipCode);
-      if (here) {
-        throw Errors.conflict('ALREADY_REGISTERED', '此人已在本乡镇（街道）登记，请勿重复登记', [
-          { field: 'person.idNumber', message: '已有有效登记', existingId: here.id },
-        ]);
-      }
-      // Registered here while active elsewhere: the earlier stay ends as moved on.
-      for (const earlier of state.open) {
-        await manager.update(Inflow, { id: earlier.id }, { status: 'moved_on', closedAt: now, updatedAt: now });
-        await this.cases.closeIfEnded(manager, earlier.caseId, now);
-        await this.audit.record({ actor: user, action: 'moved_on', entity: 'inflow', entityId: earlier.id, detail: { by: 'registration_elsewhere' } }, manager);
-        // The previous destination and the origin learn that the person moved on (domain.md, Cases and linkage).
-        const payload = { inflowId: earlier.id, kind: 'moved_on', date: dto.arrivalDate, newDestinationCode: dto.destinationCode };
-        specs.push(
-          { caseId: earlier.caseId, type: 'departure_notice', fromUnitCode: dto.destinationCode, toUnitCode: earlier.destinationCode, payload, createdBy: user.id, sentAt: now },
-          { caseId: earlier.caseId, type: 'departure_notice', fromUnitCode: dto.destinationCode, toUnitCode: dto.householdCode, payload, createdBy: user.id, sentAt: now },
-        );
-      }
-      const caseId = await this.cases.caseForInflow(manager, state, person.id, townshipOf(dto.householdCode), destinationTownshipCode);
-      const values = manager.getRepository(Inflow).create({
-        caseId,
-        personId: person.id,
-        householdCode: dto.householdCode,
-        destinationCode: dto.destinationCode,
-        originTownshipCode: townshipOf(dto.householdCode),
-        destinationTownshipCode,
-        address: dto.address,
-        phone: dto.person.phone ?? null,
-        arrivalDate: dto.arrivalDate,
-        reason: dto.reason,
-        maritalStatus: dto.maritalStatus,
-        ...this.spouseColumns(dto.spouse),
-        children: normaliseChildren(dto.children),
-        contraception: dto.contraception,
-        pregnant: dto.pregnant ?? false,
-        certificateNumber: dto.certificateNumber ?? null,
-        undertaking: dto.undertaking ?? false,
-        certificateCheck,
-        keyTarget: !['not_required', 'valid', 'undertaking'].includes(certificateCheck),
-        legacy: source?.legacy ?? false,
-        importId: source?.importId ?? null,
-        status: submit ? 'active' : 'draft',
-        registeredAt: now,
-        submittedAt: submit ? now : null,
-        submissionDueAt: new Date(now.getTime() + this.config.submissionTimeLimitMs),
-        closedAt: null,
-        departureDate: null,
-        createdBy: user.id,
-        updatedAt: now,
-      });
-      const inserted = await manager.insert(Inflow, values);
-      values.id = inserted.identifiers[0].id as string;
-      values.person = person;
-      await this.audit.record({ actor: user, action: 'create', entity: 'inflow', entityId: values.id, detail: { submitted: submit, caseId } }, manager);
-      if (submit) specs.push(...this.submissionNotices(values, user, now));
-      return { inflow: values, exchangeIds: await this.outbox.add(manager, specs) };
-    });
-    await this.outbox.enqueue(exchangeIds);
-    // Built from what was written, not read back: one round trip less on the busiest endpoint.
-    return this.toResponse(inflow, false);
-  }
 
   async list(user: AuthUser, query: InflowQuery): Promise<Page<InflowResponse>> {
     const { low, high } = scopeRange(user);
@@ -243,7 +125,11 @@ export class InflowsService {
       const result = await manager.update(Inflow, { id, status: 'draft' }, { status: 'active', submittedAt: now, updatedAt: now });
       if (!result.affected) throw Errors.conflict('ALREADY_SUBMITTED', '该登记已提交');
       await this.audit.record({ actor: user, action: 'submit', entity: 'inflow', entityId: id }, manager);
-      return this.outbox.add(manager, this.submissionNotices(inflow, user, now));
+      // The same notices as at registration, by the same rule (the database function both paths call).
+      const [row] = await manager.query(`SELECT inflow_submission_notices($1, $2, $3, $4, $5) AS ids`, [
+        id, user.id, now, this.config.replyTimeLimitMs, this.config.replyTimeLimitUrgentMs,
+      ]);
+      return row.ids as string[];
     });
     await this.outbox.enqueue(exchangeIds);
     return this.toResponse(await this.load(id), false);
@@ -285,51 +171,7 @@ export class InflowsService {
   }
 
   toResponse(inflow: Inflow, full: boolean): InflowResponse {
-    const person = inflow.person!;
-    return {
-      id: inflow.id,
-      caseId: inflow.caseId,
-      person: full ? { ...toPersonRef(person), idNumber: this.cipher.decrypt(person.idCipher) } : toPersonRef(person),
-      householdCode: inflow.householdCode,
-      destinationCode: inflow.destinationCode,
-      originTownshipCode: inflow.originTownshipCode,
-      destinationTownshipCode: inflow.destinationTownshipCode,
-      address: inflow.address,
-      phone: inflow.phone,
-      arrivalDate: inflow.arrivalDate,
-      reason: inflow.reason,
-      maritalStatus: inflow.maritalStatus,
-      spouse:
-        inflow.spouseName && inflow.spouseIdCipher
-          ? { name: inflow.spouseName, idNumber: full ? this.cipher.decrypt(inflow.spouseIdCipher) : (inflow.spouseIdMasked as string) }
-          : null,
-      children: inflow.children,
-      contraception: inflow.contraception,
-      pregnant: inflow.pregnant,
-      certificateNumber: inflow.certificateNumber,
-      undertaking: inflow.undertaking,
-      keyTarget: inflow.keyTarget,
-      certificateCheck: inflow.certificateCheck,
-      legacy: inflow.legacy,
-      status: inflow.status,
-      registeredAt: inflow.registeredAt.toISOString(),
-      submittedAt: inflow.submittedAt?.toISOString() ?? null,
-      submissionDueAt: inflow.submissionDueAt.toISOString(),
-      closedAt: inflow.closedAt?.toISOString() ?? null,
-      departureDate: inflow.departureDate,
-    };
-  }
-
-  /** What submitting owes the origin: the inflow notice and, for a key target, a verification request (urgent when pregnant). */
-  private submissionNotices(inflow: Inflow, user: AuthUser, at: Date): ExchangeSpec[] {
-    const base = { caseId: inflow.caseId, fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, createdBy: user.id, sentAt: at };
-    const specs: ExchangeSpec[] = [
-      { ...base, type: 'inflow_notice', payload: { inflowId: inflow.id, arrivalDate: inflow.arrivalDate, destinationCode: inflow.destinationCode, reason: inflow.reason } },
-    ];
-    if (inflow.keyTarget) {
-      specs.push({ ...base, type: 'verification_request', urgent: inflow.pregnant, payload: { inflowId: inflow.id, certificateCheck: inflow.certificateCheck, certificateNumber: inflow.certificateNumber } });
-    }
-    return specs;
+    return toInflowResponse(inflow, full, this.cipher);
   }
 
   private async load(id: string): Promise<Inflow> {
@@ -341,18 +183,6 @@ export class InflowsService {
     const inflow = await this.loadVisible(user, id);
     if (!inScope(user, inflow.destinationCode)) throw Errors.forbidden('NOT_DESTINATION_SIDE', '只有现居住地可以修改流入登记');
     return inflow;
-  }
-
-  private async checkPlaces(user: AuthUser, householdCode: string, destinationCode: string): Promise<void> {
-    if (!inScope(user, destinationCode)) throw Errors.outOfJurisdiction('destinationCode');
-    await this.jurisdictions.requireLocal(destinationCode, 'destinationCode');
-    await this.jurisdictions.requireLocal(householdCode, 'householdCode');
-  }
-
-  private checkFamily(sex: 'male' | 'female', birthDate: string, dto: CreateInflowDto): void {
-    if (dto.pregnant === true && sex === 'male') throw Errors.validation([{ field: 'pregnant', message: '男性不能登记为怀孕' }]);
-    checkSpouse(dto.maritalStatus, dto.spouse, (id) => id === dto.person.idNumber, '');
-    checkChildren(birthDate, dto.children, '');
   }
 
   /**
@@ -371,8 +201,8 @@ export class InflowsService {
       if (dto[key] !== undefined) (changes as Record<string, unknown>)[key] = dto[key];
     }
     if (dto.children !== undefined) changes.children = normaliseChildren(dto.children);
-    if (dto.spouse !== undefined) Object.assign(changes, this.spouseColumns(dto.spouse));
-    else if (!isMarried(maritalStatus) && inflow.spouseName) Object.assign(changes, this.spouseColumns(null));
+    if (dto.spouse !== undefined) Object.assign(changes, spouseColumns(dto.spouse, this.cipher));
+    else if (!isMarried(maritalStatus) && inflow.spouseName) Object.assign(changes, spouseColumns(null, this.cipher));
     const fields = [...EDITABLE_FIELDS].filter((f) => changed(inflow, changes, f));
     return { changes, fields };
   }
@@ -391,37 +221,12 @@ export class InflowsService {
     return described;
   }
 
-  private spouseColumns(spouse: SpouseDto | null | undefined): Pick<Inflow, 'spouseName' | 'spouseIdCipher' | 'spouseIdMasked'> {
-    if (!spouse) return { spouseName: null, spouseIdCipher: null, spouseIdMasked: null };
-    return { spouseName: spouse.name, spouseIdCipher: this.cipher.encrypt(spouse.idNumber), spouseIdMasked: maskIdNumber(spouse.idNumber) };
-  }
-}
 
-function normaliseChildren(children: ChildDto[] | undefined): Inflow['children'] {
-  return (children ?? []).map((c) => ({ sex: c.sex, birthDate: c.birthDate })).sort((a, b) => a.birthDate.localeCompare(b.birthDate));
 }
 
 /** What PATCH may change, and which of it the origin must hear of. */
 const EDITABLE_FIELDS = ['address', 'phone', 'maritalStatus', 'spouse', 'children', 'contraception', 'pregnant'];
 const ORIGIN_FIELDS = ['pregnant', 'children', 'contraception', 'maritalStatus', 'spouse'];
-
-function isMarried(status: Inflow['maritalStatus']): boolean {
-  return status === 'first_married' || status === 'remarried';
-}
-
-function checkSpouse(maritalStatus: Inflow['maritalStatus'], spouse: SpouseDto | null | undefined, isSelf: (idNumber: string) => boolean, prefix: string): void {
-  if (!spouse) return;
-  if (!isMarried(maritalStatus)) throw Errors.validation([{ field: `${prefix}spouse`, message: '婚姻状况为未婚、离婚或丧偶时不应填写配偶' }]);
-  if (isSelf(spouse.idNumber)) throw Errors.validation([{ field: `${prefix}spouse.idNumber`, message: '配偶不能是本人' }]);
-}
-
-function checkChildren(parentBirthDate: string, children: ChildDto[] | undefined, prefix: string): void {
-  const today = todayInShanghai();
-  (children ?? []).forEach((child, index) => {
-    if (child.birthDate > today) throw Errors.validation([{ field: `${prefix}children[${index}].birthDate`, message: '不能晚于今天' }]);
-    if (child.birthDate <= parentBirthDate) throw Errors.validation([{ field: `${prefix}children[${index}].birthDate`, message: '不能早于本人出生日期' }]);
-  });
-}
 
 function changed(before: Inflow, changes: Partial<Inflow>, field: string): boolean {
   if (field === 'spouse') {

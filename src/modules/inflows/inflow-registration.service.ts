@@ -1,0 +1,175 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { townshipOf } from '@/common/division-code';
+import { Errors } from '@/common/errors';
+import { IdCipher } from '@/common/id-cipher';
+import { birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
+import { currentRequest } from '@/common/request-context';
+import { AuthUser, inScope } from '@/common/scope';
+import { todayInShanghai } from '@/common/time';
+import { AppConfig } from '@/config/config';
+import { APP_CONFIG } from '@/config/config.module';
+import { CertificatesService } from '@/modules/certificates/certificates.service';
+import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
+import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
+import { Person } from '@/modules/persons/person.entity';
+import { checkChildren, checkSpouse, normaliseChildren, spouseColumns } from './family-rules';
+import { Inflow } from './inflow.entity';
+import { InflowResponse, toInflowResponse } from './inflow-response';
+import { CreateInflowDto } from './inflows.dto';
+import { isAdultOn, notAMigrantReason } from './migrant-rules';
+
+/** What `register_inflow` answers: the ids it made and the person as stored. */
+interface Registered {
+  inflowId: string;
+  caseId: string;
+  exchangeIds: string[];
+  person: { id: string; idHash: string; idCipher: string; idMasked: string; name: string; sex: 'male' | 'female'; birthDate: string; householdCode: string | null; createdAt: string; updatedAt: string };
+}
+
+/** PostgreSQL's error for a refusal the database function raises (migrations/1795392600000-RegisterInflow.ts). */
+interface RaisedError {
+  code?: string;
+  message?: string;
+  detail?: string;
+}
+
+/** The rules a registration's own fields must meet, checked before anything is read or written. */
+function checkRegistration(dto: CreateInflowDto, sex: 'male' | 'female', birthDate: string): void {
+  if (dto.pregnant === true && sex === 'male') throw Errors.validation([{ field: 'pregnant', message: '男性不能登记为怀孕' }]);
+  checkSpouse(dto.maritalStatus, dto.spouse, (id) => id === dto.person.idNumber, '');
+  checkChildren(birthDate, dto.children, '');
+  if (dto.arrivalDate > todayInShanghai()) throw Errors.validation([{ field: 'arrivalDate', message: '不能晚于今天' }]);
+  if (dto.arrivalDate < birthDate) throw Errors.validation([{ field: 'arrivalDate', message: '不能早于出生日期' }]);
+  const notMigrant = notAMigrantReason(dto.householdCode, dto.destinationCode);
+  if (notMigrant) throw Errors.unprocessable('NOT_A_MIGRANT', notMigrant, [{ field: 'destinationCode', message: notMigrant }]);
+  if (!isAdultOn(birthDate, dto.arrivalDate)) {
+    const message = '到达时未满 18 周岁，不属于流动人口登记范围';
+    throw Errors.unprocessable('NOT_A_MIGRANT', message, [{ field: 'person.idNumber', message }]);
+  }
+}
+
+/**
+ * 流入登记 (POST /api/inflows and each row of a bulk import). The rules that need only the request run here; the
+ * rules that need the person's other stays, and every write — person, moved-on stay, case, inflow, audit rows and the
+ * notices it owes — run in the database function `register_inflow`, in one round trip and one transaction with the
+ * person's row locked. The delivery jobs are handed to BullMQ after the commit (the outbox).
+ */
+@Injectable()
+export class InflowRegistration {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jurisdictions: JurisdictionsService,
+    private readonly cipher: IdCipher,
+    private readonly certificates: CertificatesService,
+    private readonly outbox: ExchangeOutbox,
+  ) {}
+
+  /** `source` is set by the bulk import: the same rules, the import's id on the row, and legacy rows marked. */
+  async register(user: AuthUser, dto: CreateInflowDto, source?: { importId: string; legacy: boolean }): Promise<InflowResponse> {
+    const { idNumber } = dto.person;
+    const sex = sexOf(idNumber);
+    const birthDate = birthDateOf(idNumber);
+    // In the order a clerk reads the form: the person, the places, the family, the dates, then who counts as a migrant.
+    if (dto.person.sex && dto.person.sex !== sex) throw Errors.validation([{ field: 'person.sex', message: '与身份证号码显示的性别不一致' }]);
+    if (dto.person.birthDate && dto.person.birthDate !== birthDate) {
+      throw Errors.validation([{ field: 'person.birthDate', message: '与身份证号码显示的出生日期不一致' }]);
+    }
+    if (!inScope(user, dto.destinationCode)) throw Errors.outOfJurisdiction('destinationCode');
+    await this.jurisdictions.requireLocal(dto.destinationCode, 'destinationCode');
+    await this.jurisdictions.requireLocal(dto.householdCode, 'householdCode');
+    checkRegistration(dto, sex, birthDate);
+    const certificateCheck = await this.certificates.checkForInflow(idNumber, dto.certificateNumber, dto.arrivalDate, dto.undertaking ?? false);
+    const keyTarget = !['not_required', 'valid', 'undertaking'].includes(certificateCheck);
+    const submit = dto.submit !== false;
+    const now = new Date();
+    const submissionDueAt = new Date(now.getTime() + this.config.submissionTimeLimitMs);
+    const spouse = spouseColumns(dto.spouse, this.cipher);
+    const children = normaliseChildren(dto.children);
+    const person = { idHash: this.cipher.hash(idNumber), idCipher: this.cipher.encrypt(idNumber), idMasked: maskIdNumber(idNumber), name: dto.person.name, sex, birthDate };
+
+    let registered: Registered;
+    try {
+      const [row] = await this.db.query(`SELECT register_inflow($1::jsonb) AS r`, [
+        JSON.stringify({
+          ...person,
+          householdCode: dto.householdCode,
+          destinationCode: dto.destinationCode,
+          address: dto.address,
+          phone: dto.person.phone ?? null,
+          arrivalDate: dto.arrivalDate,
+          reason: dto.reason,
+          maritalStatus: dto.maritalStatus,
+          ...spouse,
+          children,
+          contraception: dto.contraception,
+          pregnant: dto.pregnant ?? false,
+          certificateNumber: dto.certificateNumber ?? null,
+          undertaking: dto.undertaking ?? false,
+          certificateCheck,
+          keyTarget,
+          legacy: source?.legacy ?? false,
+          importId: source?.importId ?? null,
+          submit,
+          submissionDueAt,
+          now,
+          userId: user.id,
+          username: user.username,
+          userJurisdiction: user.jurisdictionCode,
+          ip: currentRequest()?.ip ?? null,
+          replyLimitMs: this.config.replyTimeLimitMs,
+          replyLimitUrgentMs: this.config.replyTimeLimitUrgentMs,
+        }),
+      ]);
+      registered = row.r as Registered;
+    } catch (error) {
+      const raised = error as RaisedError;
+      if (raised.code === 'LD409' && raised.message === 'ALREADY_REGISTERED') {
+        throw Errors.conflict('ALREADY_REGISTERED', '此人已在本乡镇（街道）登记，请勿重复登记', [
+          { field: 'person.idNumber', message: '已有有效登记', existingId: raised.detail },
+        ]);
+      }
+      throw error;
+    }
+    await this.outbox.enqueue(registered.exchangeIds);
+
+    // Built from what was written, not read back.
+    const stored = registered.person;
+    const inflow = Object.assign(new Inflow(), {
+      id: registered.inflowId,
+      caseId: registered.caseId,
+      personId: stored.id,
+      person: Object.assign(new Person(), { ...stored, createdAt: new Date(stored.createdAt), updatedAt: new Date(stored.updatedAt) }),
+      householdCode: dto.householdCode,
+      destinationCode: dto.destinationCode,
+      originTownshipCode: townshipOf(dto.householdCode),
+      destinationTownshipCode: townshipOf(dto.destinationCode),
+      address: dto.address,
+      phone: dto.person.phone ?? null,
+      arrivalDate: dto.arrivalDate,
+      reason: dto.reason,
+      maritalStatus: dto.maritalStatus,
+      ...spouse,
+      children,
+      contraception: dto.contraception,
+      pregnant: dto.pregnant ?? false,
+      certificateNumber: dto.certificateNumber ?? null,
+      undertaking: dto.undertaking ?? false,
+      certificateCheck,
+      keyTarget,
+      legacy: source?.legacy ?? false,
+      importId: source?.importId ?? null,
+      status: submit ? 'active' : 'draft',
+      registeredAt: now,
+      submittedAt: submit ? now : null,
+      submissionDueAt,
+      closedAt: null,
+      departureDate: null,
+      createdBy: user.id,
+      updatedAt: now,
+    } satisfies Partial<Inflow>);
+    return toInflowResponse(inflow, false, this.cipher);
+  }
+}
