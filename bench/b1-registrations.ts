@@ -108,7 +108,7 @@ export async function benchRegistrations(stack: BenchStack): Promise<void> {
 
     const half = await paced(service.url, token, Math.max(1, rate / 2), DURATION_S);
     report({ figure: 'B1.p99_half_load_ms', value: half.p99, unit: 'ms', rate: Math.round(rate / 2), bar: 50, p50: half.p50, requests: half.requests, non2xx: half.non2xx });
-    report({ figure: 'B5.rss_max_mb', value: rssMax, unit: 'MB', bar: 400, note: 'API and worker in one process during B1' });
+    report({ figure: 'B5.rss_max_mb', value: rssMax, unit: 'MB', bar: 400, note: 'npm start during B1: supervisor, API and worker processes together' });
 
     // B6: the same full load with the rates triggers off, against the run above with them on.
     const db = new Client({ connectionString: stack.databaseUrl });

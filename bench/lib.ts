@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,7 +136,24 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** The built service (`npm start`: API and workers in one process) on a free port. */
+/** Resident memory of a process and all its descendants (`npm start` is a supervisor with its API and worker processes). */
+export function treeRssMb(pid: number): number {
+  let kb = 0;
+  const visit = (p: number) => {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        for (const c of readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) visit(Number(c));
+      }
+    } catch {
+      // the process ended meanwhile
+    }
+  };
+  visit(pid);
+  return Math.round(kb / 1024);
+}
+
+/** The built service as `npm start` runs it (a supervisor, API_PROCESSES API processes, one worker process) on a free port. */
 export async function startService(stack: BenchStack, env: Record<string, string> = {}): Promise<Service> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
@@ -155,10 +172,7 @@ export async function startService(stack: BenchStack, env: Record<string, string
   return {
     url,
     process: child,
-    rssMb: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-    },
+    rssMb: () => treeRssMb(child.pid as number),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

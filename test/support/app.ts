@@ -63,7 +63,12 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false>, ti
 
 /** The worker as a real process (`main.ts worker`) on the given environment, so a test can kill it or watch it survive. */
 export function spawnWorkerProcess(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', 'worker'], {
+  return spawnService(['worker'], env);
+}
+
+/** The service as a real process from the sources: `main.ts` with these arguments (none: as `npm start` runs it). */
+export function spawnService(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', ...args], {
     cwd: join(__dirname, '..', '..'),
     env: {
       ...process.env,
