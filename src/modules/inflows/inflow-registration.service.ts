@@ -86,34 +86,36 @@ export class InflowRegistration {
     const submit = dto.submit !== false;
     const now = new Date();
     const submissionDueAt = new Date(now.getTime() + this.config.submissionTimeLimitMs);
-    const spouse = spouseColumns(dto.spouse, this.cipher);
-    const children = normaliseChildren(dto.children);
     const person = { idHash: this.cipher.hash(idNumber), idCipher: this.cipher.encrypt(idNumber), idMasked: maskIdNumber(idNumber), name: dto.person.name, sex, birthDate };
+    // The inflow's own columns: sent to the database function, and the answer is built from them (not read back).
+    const columns = {
+      householdCode: dto.householdCode,
+      destinationCode: dto.destinationCode,
+      address: dto.address,
+      phone: dto.person.phone ?? null,
+      arrivalDate: dto.arrivalDate,
+      reason: dto.reason,
+      maritalStatus: dto.maritalStatus,
+      ...spouseColumns(dto.spouse, this.cipher),
+      children: normaliseChildren(dto.children),
+      contraception: dto.contraception,
+      pregnant: dto.pregnant ?? false,
+      certificateNumber: dto.certificateNumber ?? null,
+      undertaking: dto.undertaking ?? false,
+      certificateCheck,
+      keyTarget,
+      legacy: source?.legacy ?? false,
+      importId: source?.importId ?? null,
+      submissionDueAt,
+    } satisfies Partial<Inflow>;
 
     let registered: Registered;
     try {
       const [row] = await this.db.query(`SELECT register_inflow($1::jsonb) AS r`, [
         JSON.stringify({
           ...person,
-          householdCode: dto.householdCode,
-          destinationCode: dto.destinationCode,
-          address: dto.address,
-          phone: dto.person.phone ?? null,
-          arrivalDate: dto.arrivalDate,
-          reason: dto.reason,
-          maritalStatus: dto.maritalStatus,
-          ...spouse,
-          children,
-          contraception: dto.contraception,
-          pregnant: dto.pregnant ?? false,
-          certificateNumber: dto.certificateNumber ?? null,
-          undertaking: dto.undertaking ?? false,
-          certificateCheck,
-          keyTarget,
-          legacy: source?.legacy ?? false,
-          importId: source?.importId ?? null,
+          ...columns,
           submit,
-          submissionDueAt,
           now,
           userId: user.id,
           username: user.username,
@@ -135,36 +137,18 @@ export class InflowRegistration {
     }
     await this.outbox.enqueue(registered.exchangeIds);
 
-    // Built from what was written, not read back.
     const stored = registered.person;
     const inflow = Object.assign(new Inflow(), {
+      ...columns,
       id: registered.inflowId,
       caseId: registered.caseId,
       personId: stored.id,
       person: Object.assign(new Person(), { ...stored, createdAt: new Date(stored.createdAt), updatedAt: new Date(stored.updatedAt) }),
-      householdCode: dto.householdCode,
-      destinationCode: dto.destinationCode,
       originTownshipCode: townshipOf(dto.householdCode),
       destinationTownshipCode: townshipOf(dto.destinationCode),
-      address: dto.address,
-      phone: dto.person.phone ?? null,
-      arrivalDate: dto.arrivalDate,
-      reason: dto.reason,
-      maritalStatus: dto.maritalStatus,
-      ...spouse,
-      children,
-      contraception: dto.contraception,
-      pregnant: dto.pregnant ?? false,
-      certificateNumber: dto.certificateNumber ?? null,
-      undertaking: dto.undertaking ?? false,
-      certificateCheck,
-      keyTarget,
-      legacy: source?.legacy ?? false,
-      importId: source?.importId ?? null,
       status: submit ? 'active' : 'draft',
       registeredAt: now,
       submittedAt: submit ? now : null,
-      submissionDueAt,
       closedAt: null,
       departureDate: null,
       createdBy: user.id,
