@@ -184,6 +184,22 @@ describe('rates property: the service equals a brute-force count over raw rows',
     return new Date(Math.min(base, at + Math.floor((random() - 0.5) * 2 * 3_600_000)));
   }
 
+  async function compareOne(round: string, code: string, lo: string, hi: string, asOf: Date): Promise<void> {
+    const res = await t.http().get('/api/rates').query({ jurisdiction: code, from: lo, to: hi, asOf: asOf.toISOString() }).set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    const rows = [res.body, ...res.body.children.filter((c: { self?: boolean }) => !c.self)];
+    for (const row of rows) {
+      const expected = await bruteForce(row.jurisdiction.code, lo, hi, asOf);
+      const got = {
+        submission: pickFlow(row.submission),
+        feedback: pickFlow(row.feedback),
+        effectiveContact: { numerator: row.effectiveContact.numerator, denominator: row.effectiveContact.denominator },
+      };
+      const context = `seed ${SEED}, ${round}, ${row.jurisdiction.code} ${lo}..${hi} asOf ${asOf.toISOString()}`;
+      expect({ context, ...got }).toEqual({ context, ...expected });
+    }
+  }
+
   async function compare(round: string): Promise<void> {
     for (let q = 0; q < 10; q++) {
       const code = pick(QUERY_CODES);
@@ -191,20 +207,19 @@ describe('rates property: the service equals a brute-force count over raw rows',
       const to = chance(0.3) ? todayInShanghai(new Date(base)) : todayInShanghai(past(100));
       const [lo, hi] = from <= to ? [from, to] : [to, from];
       const asOf = chance(0.2) ? new Date(base) : chance(0.3) ? past(100) : await nearAnEvent();
-      const res = await t.http().get('/api/rates').query({ jurisdiction: code, from: lo, to: hi, asOf: asOf.toISOString() }).set('Authorization', `Bearer ${token}`);
-      expect(res.status).toBe(200);
-      const rows = [res.body, ...res.body.children.filter((c: { self?: boolean }) => !c.self)];
-      for (const row of rows) {
-        const expected = await bruteForce(row.jurisdiction.code, lo, hi, asOf);
-        const got = {
-          submission: pickFlow(row.submission),
-          feedback: pickFlow(row.feedback),
-          effectiveContact: { numerator: row.effectiveContact.numerator, denominator: row.effectiveContact.denominator },
-        };
-        const context = `seed ${SEED}, ${round}, ${row.jurisdiction.code} ${lo}..${hi} asOf ${asOf.toISOString()}`;
-        expect({ context, ...got }).toEqual({ context, ...expected });
-      }
+      await compareOne(round, code, lo, hi, asOf);
     }
+    // Whole calendar months only (as each point of the monthly trend asks): every month read from its month row
+    // once all its items fell due, with no day rows at all.
+    const today = todayInShanghai(new Date(base));
+    const firstOfMonth = (monthsBack: number) => {
+      const d = new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 1 - monthsBack, 1));
+      return d.toISOString().slice(0, 10);
+    };
+    const lastOfPreviousMonth = new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
+    await compareOne(`${round}, whole months`, pick(QUERY_CODES), firstOfMonth(3), lastOfPreviousMonth, new Date(base));
+    const trend = await t.http().get('/api/rates/trend').query({ jurisdiction: QUERY_CODES[0], from: firstOfMonth(3), to: today }).set('Authorization', `Bearer ${token}`);
+    expect({ round, status: trend.status }).toEqual({ round, status: 200 });
   }
 
   it('matches after random histories, later changes and folds at random moments', async () => {

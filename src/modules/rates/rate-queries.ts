@@ -216,7 +216,8 @@ export async function countFromRollup(manager: EntityManager, codes: string[], p
     );
     if (whole.length) {
       branches.push(
-        `SELECT indicator, code, total, on_time, late, total - on_time - late, 0
+        // Named like the day rows' columns: when every month is whole, this is the first (naming) branch of the union.
+        `SELECT indicator, code, total, on_time, late, total - on_time - late AS nd_before, 0 AS nd_after
            FROM rate_rollup_month WHERE indicator = '${indicator}' AND code = ANY($1) AND month = ANY(${param(whole)}::date[])`,
       );
     }
