@@ -154,9 +154,9 @@ export function treeRssMb(pid: number): number {
 }
 
 /** The built service as `npm start` runs it (a supervisor, API_PROCESSES API processes, one worker process) on a free port. */
-export async function startService(stack: BenchStack, env: Record<string, string> = {}): Promise<Service> {
+export async function startService(stack: BenchStack, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Service> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.js')], {
     env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

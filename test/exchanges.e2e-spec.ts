@@ -244,4 +244,27 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     expect(ok).toMatchObject({ status: 'delivered', attempts: 4, lastError: null });
     expect((await inbox(origin)).map((e) => e.id)).toContain(ok.id);
   });
+
+  it('delivers the other messages sent together when one of them cannot be delivered', async () => {
+    // Messages are delivered many to a statement; the database refuses only the notice of the registration at this address.
+    await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM inflow WHERE id::text = NEW.payload->>'inflowId' AND address = '无法投递测试地址') THEN
+          RAISE EXCEPTION 'inbox unavailable (test)';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await t.db.query(`CREATE TRIGGER test_refuse_one BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_one()`);
+    try {
+      const regs = await Promise.all(Array.from({ length: 12 }, (_, i) => register(dest, i === 5 ? { address: '无法投递测试地址' } : {}).expect(201)));
+      const outcomes = await Promise.all(regs.map(async (reg) => (await delivered(reg.body.caseId, 1))[0]));
+      expect(outcomes[5]).toMatchObject({ status: 'failed', lastError: expect.stringContaining('inbox unavailable') });
+      const others = outcomes.filter((_, i) => i !== 5);
+      expect(others.map((e) => e.status)).toEqual(Array(11).fill('delivered'));
+      const inboxIds = (await inbox(origin)).map((e) => e.id);
+      for (const e of others) expect(inboxIds).toContain(e.id);
+    } finally {
+      await t.db.query(`DROP TRIGGER test_refuse_one ON exchange`);
+    }
+  });
 });

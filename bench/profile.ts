@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Client } from 'pg';
+import { DESTINATION, registrationRequest, run } from './b1-registrations';
+import { createUser, login, startBenchStack, startService } from './lib';
+
+/**
+ * The write path's profile (bench/README.md, "Write path"): B1's load for 20 s with `track_functions = all`, then the
+ * time spent in each database function and trigger per registration, and CPU seconds per process. Not a benchmark.
+ *   npx ts-node --transpile-only -r tsconfig-paths/register bench/profile.ts [--triggers=off] [--cpu-prof]
+ * With --cpu-prof every service process writes a V8 CPU profile to /tmp/liudong-cpu-prof when it stops.
+ */
+/** CPU seconds so far of PostgreSQL, Redis, and the service's processes (supervisor, API, worker) by role. */
+function cpuSeconds(servicePid: number): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const seconds = (Number(stat[11]) + Number(stat[12])) / 100;
+      const role = cmd.startsWith('postgres') || cmd.includes('bin/postgres') ? 'postgresql'
+        : cmd.includes('redis-server') ? 'redis'
+        : Number(pid) === servicePid ? 'supervisor'
+        : cmd.includes('dist/src/main') ? (cmd.trim().endsWith(' worker') ? 'worker' : 'api')
+        : null;
+      if (role) totals[role] = (totals[role] ?? 0) + seconds;
+    } catch {
+      // gone
+    }
+  }
+  return totals;
+}
+
+async function main(): Promise<void> {
+  const triggersOff = process.argv.includes('--triggers=off');
+  const stack = await startBenchStack();
+  const db = new Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+  try {
+    await db.query(`ALTER SYSTEM SET track_functions = 'all'`);
+    await db.query(`SELECT pg_reload_conf()`);
+    if (triggersOff) {
+      await db.query(`ALTER TABLE inflow DISABLE TRIGGER inflow_rates_ins, DISABLE TRIGGER inflow_rates_upd`);
+      await db.query(`ALTER TABLE exchange DISABLE TRIGGER exchange_rates_ins, DISABLE TRIGGER exchange_rates_upd`);
+    }
+    await createUser(stack.databaseUrl, 'prof_dest', 'staff', DESTINATION, 'prof-pass-1');
+    const service = await startService(stack, {}, process.argv.includes('--cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/liudong-cpu-prof'] : []);
+    try {
+      const request = registrationRequest(await login(service.url, 'prof_dest', 'prof-pass-1'));
+      await run({ url: service.url, connections: 32, duration: 5, requests: [request] });
+      await db.query(`SELECT pg_stat_reset()`);
+      const cpu = () => cpuSeconds(service.process.pid as number);
+      const before = cpu();
+      const result = await run({ url: service.url, connections: 32, duration: 20, requests: [request] });
+      const n = result.requests.total;
+      console.log(`registrations: ${n} (${Math.round(result.requests.average)}/s)`);
+      const { rows } = await db.query(`SELECT funcname, calls, round(total_time::numeric / $1, 3) AS total_ms_per_reg, round(self_time::numeric / $1, 3) AS self_ms_per_reg
+                                          FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 25`, [n]);
+      console.table(rows);
+      const { rows: tables } = await db.query(`SELECT relname, n_tup_ins, n_tup_upd, n_tup_del, n_tup_hot_upd FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY 2 DESC`);
+      console.table(tables);
+      const after = cpu();
+      console.table(Object.fromEntries(Object.keys(after).map((k) => [k, { ms_per_reg: Number((((after[k] - (before[k] ?? 0)) * 1000) / n).toFixed(2)) }])));
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await db.end();
+    await stack.stop();
+  }
+}
+
+void main();
