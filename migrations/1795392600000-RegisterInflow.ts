@@ -4,7 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Registration in one round trip (issue 16). Also: the rates trigger on inflow writes a new person's contact
  * breakpoints directly (see below), and `register_inflow` skips the look-ups a person never seen before cannot need.
  *
- * The transactional part the transactional part of POST /api/inflows — the person upserted and
+ * The transactional part of POST /api/inflows — the person upserted and
  * locked, the rules that need the person's other stays, the earlier stay closed as moved on, the case, the inflow, the
  * audit rows and the outbox rows — as one function, called as one statement (its own transaction). Validation,
  * encryption and the certificate check stay in Node, before the call; the hand-off to BullMQ after it.

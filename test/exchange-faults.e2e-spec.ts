@@ -25,7 +25,7 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
   let t: TestApp;
   let dest: string;
   const prefix = `faults${process.env.JEST_WORKER_ID ?? '1'}`;
-  const overrides = { REDIS_PREFIX: prefix, RELAY_STALE: 'PT1S', WORKER_LOCK: 'PT2S', DELIVERY_BACKOFF: 'PT0.2S' };
+  const overrides = { REDIS_PREFIX: prefix, RELAY_STALE: 'PT1S', WORKER_LOCK: 'PT2S', DELIVERY_BACKOFF: 'PT0.2S', IMPORT_BATCH_ROWS: '100' };
 
   async function registerMany(n: number): Promise<string[]> {
     const ids: string[] = [];

@@ -40,6 +40,8 @@ export interface AppConfig {
   publicUrl: string;
   importMaxBytes: number;
   importMaxRows: number;
+  /** Rows registered per transaction by a bulk import; its progress moves by this much. */
+  importBatchRows: number;
   /** `npm start`: how many HTTP API processes share the port (the queue workers run in one more process). */
   apiProcesses: number;
 }
@@ -166,6 +168,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisTimeoutMs: read('REDIS_TIMEOUT', 'PT0.5S', parseDurationMs),
     importMaxBytes: read('IMPORT_MAX_BYTES', String(20 * 1024 * 1024), int(1024, 512 * 1024 * 1024)),
     importMaxRows: read('IMPORT_MAX_ROWS', '200000', int(1, 10_000_000)),
+    importBatchRows: read('IMPORT_BATCH_ROWS', '500', int(1, 10_000)),
     apiProcesses: read('API_PROCESSES', '1', int(1, 64)),
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port ?? 3000}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),
   };

@@ -3,6 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { INFLOW_IMPORT_QUEUE, jobDefaults } from '@/common/queues';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
+import { ExchangeOutboxModule } from '@/modules/exchanges/exchange-outbox.module';
 import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
 import { ImportProcessor } from './import.processor';
@@ -16,7 +17,7 @@ const queue = BullModule.registerQueueAsync({
 });
 
 @Module({
-  imports: [queue, InflowsModule, PersonsModule],
+  imports: [queue, InflowsModule, PersonsModule, ExchangeOutboxModule],
   controllers: [ImportsController],
   providers: [ImportsService],
   exports: [ImportsService],
@@ -25,7 +26,7 @@ export class ImportsModule {}
 
 /** The import worker, for `npm start` and `start:worker`. */
 @Module({
-  imports: [queue, InflowsModule, PersonsModule],
+  imports: [queue, InflowsModule, PersonsModule, ExchangeOutboxModule],
   providers: [ImportsService, ImportProcessor],
 })
 export class ImportWorkersModule {}

@@ -11,7 +11,9 @@ import { AuthUser, inScope } from '@/common/scope';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
-import { InflowRegistration } from '@/modules/inflows/inflow-registration.service';
+import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
+import { InflowRegistration, PreparedRegistration } from '@/modules/inflows/inflow-registration.service';
+import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
 import { checkRow, countRows, ImportFormat, RawRow, readRows } from './import-format';
 
 export interface ImportStatus {
@@ -73,8 +75,7 @@ function importJob(importId: string): JobSpec<ImportJob> {
   return { name: 'import', data: { importId }, opts: { jobId: importId } };
 }
 
-const BATCH = 100;
-// Rows of a batch registered side by side, like several clerks; each row is still its own transaction.
+// Rows of a batch checked side by side (the certificate check may read the database).
 const PARALLEL = 8;
 
 @Injectable()
@@ -86,6 +87,7 @@ export class ImportsService {
     private readonly producer: JobProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registration: InflowRegistration,
+    private readonly outbox: ExchangeOutbox,
     private readonly cipher: IdCipher,
     private readonly audit: AuditService,
   ) {}
@@ -148,9 +150,12 @@ export class ImportsService {
   }
 
   /**
-   * Runs (or resumes) an import from its checkpoint. Each row goes through InflowRegistration.register — the same code
-   * path as POST /api/inflows. A row already registered by this import (a worker died after it) counts as succeeded;
-   * one registered before (the same person, destination and arrival date) is skipped, so re-importing adds nothing.
+   * Runs (or resumes) an import from its checkpoint, IMPORT_BATCH_ROWS rows at a time. Each row is checked by the same rules as
+   * POST /api/inflows (InflowRegistration.prepare) and a batch is registered by one call of `register_inflows` — the
+   * same `register_inflow` per row — in one transaction with its row errors and the checkpoint, so a worker killed
+   * mid-batch leaves nothing of it and the batch runs again whole. The next batch is checked while the database
+   * registers this one. A row registered before (the same person, destination and arrival date) is skipped, so
+   * re-importing a file adds nothing.
    */
   async run(id: string): Promise<void> {
     const [job] = await this.db.query(`SELECT id, status, format, file, legacy, processed, created_by FROM import_job WHERE id = $1`, [id]);
@@ -175,63 +180,106 @@ export class ImportsService {
       if (first === undefined) firstSeen.set(key, i + 1);
       return first;
     });
-    for (let start = job.processed as number; start < rows.length; start += BATCH) {
-      const batch = rows.slice(start, start + BATCH);
-      const outcomes: Outcome[] = [];
-      for (let i = 0; i < batch.length; i += PARALLEL) {
-        outcomes.push(...(await Promise.all(batch.slice(i, i + PARALLEL).map((row, j) => {
-          const rowNumber = start + i + j + 1;
-          const first = duplicateOf[rowNumber - 1];
-          if (first !== undefined) {
-            return Promise.resolve<Outcome>({ row: rowNumber, kind: 'error', errors: [{ field: 'idNumber', message: `与第 ${first} 行重复` }] });
-          }
-          return this.importRow(id, user, row, rowNumber, job.legacy);
-        }))));
-      }
-      // The checkpoint and the row errors of a batch are written together: a restart resumes after the last batch.
-      await this.db.transaction(async (manager) => {
-        for (const o of outcomes) {
-          for (const e of o.errors) {
-            await manager.query(`INSERT INTO import_row_error (import_id, row, field, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [id, o.row, e.field.slice(0, 40), e.message.slice(0, 300)]);
-          }
-        }
-        await manager.query(
-          `UPDATE import_job SET processed = $2, succeeded = succeeded + $3, failed = failed + $4, skipped = skipped + $5 WHERE id = $1`,
-          [id, start + batch.length, outcomes.filter((o) => o.kind === 'ok').length, outcomes.filter((o) => o.kind === 'error').length, outcomes.filter((o) => o.kind === 'skipped').length],
-        );
-      });
+    const batchRows = this.config.importBatchRows;
+    const check = (start: number) => this.checkBatch(id, user, rows.slice(start, start + batchRows), start + 1, duplicateOf, job.legacy as boolean);
+    let next = job.processed < rows.length ? check(job.processed as number) : null;
+    for (let start = job.processed as number; next; start += batchRows) {
+      const checked = await next;
+      next = start + batchRows < rows.length ? check(start + batchRows) : null;
+      // Keeps the next batch's promise from being an unhandled rejection while this one is written.
+      next?.catch(() => undefined);
+      const exchangeIds = await this.writeBatch(id, checked, start + checked.length);
+      await this.outbox.enqueue(exchangeIds);
     }
     await this.db.query(`UPDATE import_job SET status = 'done', finished_at = now() WHERE id = $1`, [id]);
   }
 
-  private async importRow(importId: string, user: AuthUser, row: RawRow, rowNumber: number, allowLegacy: boolean): Promise<Outcome> {
-    const checked = await checkRow(row, allowLegacy);
-    if ('errors' in checked) return { row: rowNumber, kind: 'error', errors: checked.errors };
-    const { dto } = checked;
-    const [existing] = await this.db.query(
-      `SELECT i.import_id FROM inflow i JOIN person p ON p.id = i.person_id
-        WHERE p.id_hash = $1 AND i.destination_code = $2 AND i.arrival_date = $3 LIMIT 1`,
-      [this.cipher.hash(dto.person.idNumber), dto.destinationCode, dto.arrivalDate],
+  /** The rows of a batch through the rules: each is refused with its errors, skipped, or ready to register. */
+  private async checkBatch(importId: string, user: AuthUser, batch: RawRow[], firstRow: number, duplicateOf: (number | undefined)[], allowLegacy: boolean): Promise<CheckedRow[]> {
+    const checked = await Promise.all(
+      batch.map(async (row, i): Promise<CheckedRow> => {
+        const rowNumber = firstRow + i;
+        const first = duplicateOf[rowNumber - 1];
+        if (first !== undefined) return { row: rowNumber, kind: 'error', errors: [{ field: 'idNumber', message: `与第 ${first} 行重复` }] };
+        const result = await checkRow(row, allowLegacy);
+        if ('errors' in result) return { row: rowNumber, kind: 'error', errors: result.errors };
+        return { row: rowNumber, kind: 'valid', dto: result.dto, legacy: result.legacy };
+      }),
     );
-    if (existing) return { row: rowNumber, kind: existing.import_id === importId ? 'ok' : 'skipped', errors: [] };
-    try {
-      await this.registration.register(user, dto, { importId, legacy: checked.legacy });
-      return { row: rowNumber, kind: 'ok', errors: [] };
-    } catch (error) {
-      if (error instanceof AppError) {
-        const details = error.details.length ? error.details.map((d) => ({ field: d.field.replace(/^person\./, ''), message: d.message })) : [{ field: '', message: error.message }];
-        return { row: rowNumber, kind: 'error', errors: details };
-      }
-      throw error;
+    const valid = checked.filter((c): c is CheckedRow & { kind: 'valid' } => c.kind === 'valid');
+    // Registered before: by an earlier import or a clerk (skipped), or by this import before a restart (succeeded).
+    const found: { n: number; import_id: string | null }[] = await this.db.query(
+      `SELECT k.n, i.import_id
+         FROM unnest($1::text[], $2::text[], $3::date[]) WITH ORDINALITY AS k(id_hash, destination_code, arrival_date, n)
+         JOIN person p ON p.id_hash = k.id_hash
+         JOIN inflow i ON i.person_id = p.id AND i.destination_code = k.destination_code AND i.arrival_date = k.arrival_date`,
+      [valid.map((v) => this.cipher.hash(v.dto.person.idNumber)), valid.map((v) => v.dto.destinationCode), valid.map((v) => v.dto.arrivalDate)],
+    );
+    for (const { n, import_id } of found) Object.assign(valid[Number(n) - 1], { kind: import_id === importId ? 'ok' : 'skipped' });
+    // The rules of POST /api/inflows; a few rows side by side, as the certificate check may read the database.
+    for (let i = 0; i < checked.length; i += PARALLEL) {
+      await Promise.all(
+        checked.slice(i, i + PARALLEL).map(async (c, j) => {
+          if (c.kind !== 'valid') return;
+          try {
+            checked[i + j] = { row: c.row, kind: 'prepared', prepared: await this.registration.prepare(user, c.dto, { importId, legacy: c.legacy }) };
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            checked[i + j] = { row: c.row, kind: 'error', errors: rowErrors(error) };
+          }
+        }),
+      );
     }
+    return checked;
+  }
+
+  /** Registers a checked batch and writes its row errors and the checkpoint, in one transaction; answers the exchange ids to hand to BullMQ. */
+  private async writeBatch(importId: string, checked: CheckedRow[], processed: number): Promise<string[]> {
+    return this.db.transaction(async (manager) => {
+      const toRegister = checked.filter((c): c is CheckedRow & { kind: 'prepared' } => c.kind === 'prepared');
+      const outcomes = await this.registration.registerBatch(manager, toRegister.map((c) => c.prepared));
+      const exchangeIds: string[] = [];
+      outcomes.forEach((outcome, i) => {
+        const index = checked.indexOf(toRegister[i]);
+        if (outcome instanceof AppError) checked[index] = { row: toRegister[i].row, kind: 'error', errors: rowErrors(outcome) };
+        else {
+          checked[index] = { row: toRegister[i].row, kind: 'ok' };
+          exchangeIds.push(...outcome.exchangeIds);
+        }
+      });
+      const errors = checked.flatMap((c) => (c.kind === 'error' ? c.errors.map((e) => ({ row: c.row, field: e.field.slice(0, 40), message: e.message.slice(0, 300) })) : []));
+      if (errors.length > 0) {
+        await manager.query(
+          `INSERT INTO import_row_error (import_id, row, field, message)
+           SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+          [importId, errors.map((e) => e.row), errors.map((e) => e.field), errors.map((e) => e.message)],
+        );
+      }
+      const count = (kind: CheckedRow['kind']) => checked.filter((c) => c.kind === kind).length;
+      await manager.query(`UPDATE import_job SET processed = $2, succeeded = succeeded + $3, failed = failed + $4, skipped = skipped + $5 WHERE id = $1`, [
+        importId,
+        processed,
+        count('ok'),
+        count('error'),
+        count('skipped'),
+      ]);
+      return exchangeIds;
+    });
   }
 }
 
-interface Outcome {
-  row: number;
-  kind: 'ok' | 'skipped' | 'error';
-  errors: { field: string; message: string }[];
+/** A refused row's errors, in the template's terms (the API's `person.` prefix dropped). */
+function rowErrors(error: AppError): { field: string; message: string }[] {
+  return error.details.length ? error.details.map((d) => ({ field: d.field.replace(/^person\./, ''), message: d.message })) : [{ field: '', message: error.message }];
 }
+
+/** A row on its way through a batch. */
+type CheckedRow = { row: number } & (
+  | { kind: 'error'; errors: { field: string; message: string }[] }
+  | { kind: 'valid'; dto: CreateInflowDto; legacy: boolean }
+  | { kind: 'prepared'; prepared: PreparedRegistration }
+  | { kind: 'ok' | 'skipped' }
+);
 
 function formatOf(filename: string, buffer: Buffer): ImportFormat | null {
   // XLSX is a ZIP file: trust the bytes, not only the name.

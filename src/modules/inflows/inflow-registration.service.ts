@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
-import { Errors } from '@/common/errors';
+import { AppError, Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
 import { birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
 import { currentRequest } from '@/common/request-context';
@@ -33,6 +33,21 @@ interface RaisedError {
   code?: string;
   message?: string;
   detail?: string;
+}
+
+/** A registration checked and ready for `register_inflow`: the call's argument and what the answer is built from. */
+export interface PreparedRegistration {
+  call: Record<string, unknown>;
+  columns: Partial<Inflow>;
+  submit: boolean;
+  now: Date;
+}
+
+/** The SQLSTATE `register_inflow` raises a refusal with (migrations/1795392600000-RegisterInflow.ts). */
+const ALREADY_REGISTERED_STATE = 'LD409';
+
+function alreadyRegistered(existingId: string | undefined): AppError {
+  return Errors.conflict('ALREADY_REGISTERED', '此人已在本乡镇（街道）登记，请勿重复登记', [{ field: 'person.idNumber', message: '已有有效登记', existingId }]);
 }
 
 /** The rules a registration's own fields must meet, checked before anything is read or written. */
@@ -67,8 +82,40 @@ export class InflowRegistration {
     private readonly outbox: ExchangeOutbox,
   ) {}
 
-  /** `source` is set by the bulk import: the same rules, the import's id on the row, and legacy rows marked. */
-  async register(user: AuthUser, dto: CreateInflowDto, source?: { importId: string; legacy: boolean }): Promise<InflowResponse> {
+  /** POST /api/inflows: the rules, then `register_inflow` in one round trip, then the notices handed to BullMQ. */
+  async register(user: AuthUser, dto: CreateInflowDto): Promise<InflowResponse> {
+    const prepared = await this.prepare(user, dto);
+    let registered: Registered;
+    try {
+      const [row] = await this.db.query(`SELECT register_inflow($1::jsonb) AS r`, [JSON.stringify(prepared.call)]);
+      registered = row.r as Registered;
+    } catch (error) {
+      const raised = error as RaisedError;
+      if (raised.code === ALREADY_REGISTERED_STATE && raised.message === 'ALREADY_REGISTERED') throw alreadyRegistered(raised.detail);
+      throw error;
+    }
+    await this.outbox.enqueue(registered.exchangeIds);
+    return this.response(user, dto, prepared, registered);
+  }
+
+  /**
+   * A bulk import's batch, in one round trip and the caller's transaction: every prepared row through the same
+   * `register_inflow`, a row already registered answered with its refusal and the others kept. Nothing is enqueued:
+   * the caller hands the exchange ids to the outbox after its commit.
+   */
+  async registerBatch(manager: EntityManager, rows: PreparedRegistration[]): Promise<({ exchangeIds: string[] } | AppError)[]> {
+    if (rows.length === 0) return [];
+    const [{ r }]: { r: ({ ok: Registered } | { refused: string; detail: string })[] }[] = await manager.query(`SELECT register_inflows($1::jsonb) AS r`, [
+      JSON.stringify(rows.map((row) => row.call)),
+    ]);
+    return r.map((outcome) => ('ok' in outcome ? { exchangeIds: outcome.ok.exchangeIds } : alreadyRegistered(outcome.detail)));
+  }
+
+  /**
+   * The rules that need only the request (and the certificate table), and the call to `register_inflow` they lead to.
+   * `source` is set by the bulk import: the import's id on the row, and legacy rows marked.
+   */
+  async prepare(user: AuthUser, dto: CreateInflowDto, source?: { importId: string; legacy: boolean }): Promise<PreparedRegistration> {
     const { idNumber } = dto.person;
     const sex = sexOf(idNumber);
     const birthDate = birthDateOf(idNumber);
@@ -108,35 +155,22 @@ export class InflowRegistration {
       importId: source?.importId ?? null,
       submissionDueAt,
     } satisfies Partial<Inflow>;
+    const call = {
+      ...person,
+      ...columns,
+      submit,
+      now,
+      userId: user.id,
+      username: user.username,
+      userJurisdiction: user.jurisdictionCode,
+      ip: currentRequest()?.ip ?? null,
+      replyLimitMs: this.config.replyTimeLimitMs,
+      replyLimitUrgentMs: this.config.replyTimeLimitUrgentMs,
+    };
+    return { call, columns, submit, now };
+  }
 
-    let registered: Registered;
-    try {
-      const [row] = await this.db.query(`SELECT register_inflow($1::jsonb) AS r`, [
-        JSON.stringify({
-          ...person,
-          ...columns,
-          submit,
-          now,
-          userId: user.id,
-          username: user.username,
-          userJurisdiction: user.jurisdictionCode,
-          ip: currentRequest()?.ip ?? null,
-          replyLimitMs: this.config.replyTimeLimitMs,
-          replyLimitUrgentMs: this.config.replyTimeLimitUrgentMs,
-        }),
-      ]);
-      registered = row.r as Registered;
-    } catch (error) {
-      const raised = error as RaisedError;
-      if (raised.code === 'LD409' && raised.message === 'ALREADY_REGISTERED') {
-        throw Errors.conflict('ALREADY_REGISTERED', '此人已在本乡镇（街道）登记，请勿重复登记', [
-          { field: 'person.idNumber', message: '已有有效登记', existingId: raised.detail },
-        ]);
-      }
-      throw error;
-    }
-    await this.outbox.enqueue(registered.exchangeIds);
-
+  private response(user: AuthUser, dto: CreateInflowDto, { columns, submit, now }: PreparedRegistration, registered: Registered): InflowResponse {
     const stored = registered.person;
     const inflow = Object.assign(new Inflow(), {
       ...columns,
