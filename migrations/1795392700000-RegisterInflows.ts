@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * A bulk import's batch in one round trip (issue 16): `register_inflows(rows jsonb)` runs `register_inflow` on each
  * element in order, in the caller's transaction. A row refused as already registered is answered as
- * `{ refused, detail }` (its own work undone by a savepoint) and the others go on; any other error fails the batch.
+ * `{ refused, detail }`, having written nothing, and the others go on; any other error fails the batch.
  * Each other element is answered as `{ ok: <register_inflow's answer> }`.
  */
 export class RegisterInflows1795392700000 implements MigrationInterface {
@@ -15,16 +15,23 @@ export class RegisterInflows1795392700000 implements MigrationInterface {
       DECLARE
         r jsonb;
         answers jsonb[] := '{}';
-        refusal text;
-        existing text;
+        here uuid;
       BEGIN
         FOR r IN SELECT value FROM jsonb_array_elements(rows) LOOP
-          BEGIN
+          -- The refusal is found before register_inflow writes anything, so no savepoint is
+          -- needed: hundreds of subtransactions in one transaction overflow PostgreSQL's per-backend subxid cache and
+          -- slow every snapshot. A person registered by someone else between the check and the call makes
+          -- register_inflow raise; the batch then fails as a whole and its job runs it again.
+          SELECT i.id INTO here
+            FROM person p JOIN inflow i ON i.person_id = p.id
+           WHERE p.id_hash = r->>'idHash' AND i.status IN ('draft', 'active')
+             AND i.destination_township_code = left(r->>'destinationCode', 9) || '000'
+           LIMIT 1;
+          IF here IS NOT NULL THEN
+            answers := answers || jsonb_build_object('refused', 'ALREADY_REGISTERED', 'detail', here);
+          ELSE
             answers := answers || jsonb_build_object('ok', register_inflow(r));
-          EXCEPTION WHEN SQLSTATE 'LD409' THEN
-            GET STACKED DIAGNOSTICS refusal = MESSAGE_TEXT, existing = PG_EXCEPTION_DETAIL;
-            answers := answers || jsonb_build_object('refused', refusal, 'detail', existing);
-          END;
+          END IF;
         END LOOP;
         RETURN to_jsonb(answers);
       END $$`);

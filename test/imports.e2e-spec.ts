@@ -95,6 +95,27 @@ describe('bulk import of inflow registers (批量导入)', () => {
     expect(n).toBe(2);
   });
 
+  it('refuses a row of a person already registered in this township, changing nothing of them, and registers the rest', async () => {
+    const registered = newIdNumber({ sex: 'male' });
+    await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
+      person: { idNumber: registered, name: '已登记' },
+      householdCode: '421381101201',
+      destinationCode: QUZHOU_COMMUNITY,
+      address: '衢州市柯城区',
+      arrivalDate: daysAgo(20),
+      reason: 'work',
+      maritalStatus: 'unmarried',
+      contraception: 'none',
+    }).expect(201);
+    const others = [newIdNumber({ sex: 'male' }), newIdNumber({ sex: 'male' })];
+    const csv = [HEADER, line(others[0]), line(registered, { name: '改名测试', householdCode: '421381102201' }), line(others[1])].join('\n');
+    const result = await finished((await upload(csv).expect(202)).body.importId);
+    expect(result).toMatchObject({ status: 'done', succeeded: 2, failed: 1, skipped: 0 });
+    expect(result.errors).toEqual([{ row: 2, field: 'idNumber', message: '已有有效登记' }]);
+    const [person] = await t.db.query(`SELECT name, household_code FROM person WHERE id_masked = $1`, [`${registered.slice(0, 6)}********${registered.slice(-4)}`]);
+    expect(person).toEqual({ name: '已登记', household_code: '421381101201' });
+  });
+
   it('reads a GBK-encoded CSV with Chinese headers and labels', async () => {
     const idNumber = newIdNumber({ sex: 'male' });
     const text = ['公民身份号码,姓名,户籍地代码,现居住地代码,现居住地址,到达日期,流动原因,婚姻状况,避孕节育情况', `${idNumber},张国庆,421381101201,${QUZHOU_COMMUNITY},衢州市柯城区,${daysAgo(6)},务工,初婚,宫内节育器`].join('\r\n');
