@@ -8,11 +8,25 @@ import { BenchStack, createUser, login, report, startService } from './lib';
 const DESTINATION = '320213021001'; // 无锡市梁溪区 社区
 const HEADER = 'idNumber,name,householdCode,destinationCode,address,arrivalDate,reason,maritalStatus,contraception';
 
-function rows(n: number): string[] {
+function rows(n: number, destination = DESTINATION): string[] {
   return Array.from({ length: n }, (_, i) => {
     const birth = new Date(Date.UTC(1960, 0, 1) + (i % 12000) * 86_400_000).toISOString().slice(0, 10);
-    return `${makeIdNumber('421381', birth, 500 + Math.floor(i / 12000))},导入人员,421381101201,${DESTINATION},无锡市梁溪区,2026-01-05,work,unmarried,none`;
+    return `${makeIdNumber('421381', birth, 500 + Math.floor(i / 12000))},导入人员,421381101201,${destination},无锡市梁溪区,2026-01-05,work,unmarried,none`;
   });
+}
+
+/** Uploads a CSV of n new people to `POST /api/inflows/import` and waits until the import is done. */
+export async function importFile(url: string, token: string, n: number, destination = DESTINATION): Promise<{ status: string; succeeded: number; failed: number }> {
+  const form = new FormData();
+  form.append('file', new Blob([[HEADER, ...rows(n, destination)].join('\n')], { type: 'text/csv' }), 'bench.csv');
+  const res = await fetch(`${url}/api/inflows/import`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  if (res.status !== 202) throw new Error(`import refused: ${res.status} ${await res.text()}`);
+  const { importId } = (await res.json()) as { importId: string };
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const status = (await (await fetch(`${url}/api/imports/${importId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; succeeded: number; failed: number };
+    if (status.status === 'done' || status.status === 'failed') return status;
+  }
 }
 
 /** B3: a CSV register through POST /api/inflows/import until done, against COPY of the same rows into a bare table. */
@@ -30,18 +44,8 @@ export async function benchImport(stack: BenchStack, n: number): Promise<void> {
   const service = await startService(stack, { IMPORT_MAX_ROWS: String(Math.max(200_000, n)) });
   try {
     const token = await login(service.url, 'bench_importer', 'bench-pass-3');
-    const form = new FormData();
-    form.append('file', new Blob([[HEADER, ...lines].join('\n')], { type: 'text/csv' }), 'bench.csv');
     const started = process.hrtime.bigint();
-    const res = await fetch(`${service.url}/api/inflows/import`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-    if (res.status !== 202) throw new Error(`import refused: ${res.status} ${await res.text()}`);
-    const { importId } = (await res.json()) as { importId: string };
-    let status: { status: string; succeeded: number; failed: number };
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 500));
-      status = (await (await fetch(`${service.url}/api/imports/${importId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof status;
-      if (status.status === 'done' || status.status === 'failed') break;
-    }
+    const status = await importFile(service.url, token, n);
     const rate = n / (Number(process.hrtime.bigint() - started) / 1e9);
     report({ figure: 'B3.import_rows_per_s', value: Math.round(rate), unit: 'rows/s', rows: n, succeeded: status.succeeded, failed: status.failed });
     report({ figure: 'B3.ratio_to_copy', value: Number((rate / copyRate).toFixed(4)), unit: 'ratio', bar: 0.05 });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { DESTINATION, registrationRequest, run } from './b1-registrations';
+import { importFile } from './b3-import';
 import { createUser, login, startBenchStack, startService } from './lib';
 
 /**
@@ -45,6 +46,18 @@ async function main(): Promise<void> {
     await createUser(stack.databaseUrl, 'prof_dest', 'staff', DESTINATION, 'prof-pass-1');
     const service = await startService(stack, {}, process.argv.includes('--cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/liudong-cpu-prof'] : []);
     try {
+      const importRows = Number(/--import=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 0);
+      if (importRows > 0) {
+        await db.query(`SELECT pg_stat_reset()`);
+        const started = Date.now();
+        const { succeeded } = await importFile(service.url, await login(service.url, 'prof_dest', 'prof-pass-1'), importRows, DESTINATION);
+        const n = succeeded;
+        console.log(`imported ${n} rows in ${Date.now() - started} ms`);
+        const { rows } = await db.query(`SELECT funcname, calls, round(total_time::numeric / $1, 3) AS total_ms_per_row, round(self_time::numeric / $1, 3) AS self_ms_per_row
+                                            FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 25`, [n]);
+        console.table(rows);
+        return;
+      }
       const request = registrationRequest(await login(service.url, 'prof_dest', 'prof-pass-1'));
       await run({ url: service.url, connections: 32, duration: 5, requests: [request] });
       await db.query(`SELECT pg_stat_reset()`);

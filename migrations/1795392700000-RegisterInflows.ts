@@ -11,10 +11,9 @@ export class RegisterInflows1795392700000 implements MigrationInterface {
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`
-      CREATE FUNCTION register_inflows(rows jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+      CREATE FUNCTION register_inflows(rows jsonb) RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
       DECLARE
         r jsonb;
-        answers jsonb[] := '{}';
         here uuid;
       BEGIN
         FOR r IN SELECT value FROM jsonb_array_elements(rows) LOOP
@@ -22,18 +21,16 @@ export class RegisterInflows1795392700000 implements MigrationInterface {
           -- needed: hundreds of subtransactions in one transaction overflow PostgreSQL's per-backend subxid cache and
           -- slow every snapshot. A person registered by someone else between the check and the call makes
           -- register_inflow raise; the batch then fails as a whole and its job runs it again.
-          SELECT i.id INTO here
-            FROM person p JOIN inflow i ON i.person_id = p.id
-           WHERE p.id_hash = r->>'idHash' AND i.status IN ('draft', 'active')
-             AND i.destination_township_code = left(r->>'destinationCode', 9) || '000'
+          SELECT i.id INTO here FROM inflow i
+           WHERE i.person_id = (SELECT p.id FROM person p WHERE p.id_hash = r->>'idHash')
+             AND i.status IN ('draft', 'active') AND i.destination_township_code = left(r->>'destinationCode', 9) || '000'
            LIMIT 1;
           IF here IS NOT NULL THEN
-            answers := answers || jsonb_build_object('refused', 'ALREADY_REGISTERED', 'detail', here);
+            RETURN NEXT jsonb_build_object('refused', 'ALREADY_REGISTERED', 'detail', here);
           ELSE
-            answers := answers || jsonb_build_object('ok', register_inflow(r));
+            RETURN NEXT jsonb_build_object('ok', register_inflow(r));
           END IF;
         END LOOP;
-        RETURN to_jsonb(answers);
       END $$`);
   }
 

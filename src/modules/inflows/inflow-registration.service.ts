@@ -105,10 +105,10 @@ export class InflowRegistration {
    */
   async registerBatch(manager: EntityManager, rows: PreparedRegistration[]): Promise<({ exchangeIds: string[] } | AppError)[]> {
     if (rows.length === 0) return [];
-    const [{ r }]: { r: ({ ok: Registered } | { refused: string; detail: string })[] }[] = await manager.query(`SELECT register_inflows($1::jsonb) AS r`, [
+    const answers: { r: { ok: Registered } | { refused: string; detail: string } }[] = await manager.query(`SELECT r FROM register_inflows($1::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n`, [
       JSON.stringify(rows.map((row) => row.call)),
     ]);
-    return r.map((outcome) => ('ok' in outcome ? { exchangeIds: outcome.ok.exchangeIds } : alreadyRegistered(outcome.detail)));
+    return answers.map(({ r }) => ('ok' in r ? { exchangeIds: r.ok.exchangeIds } : alreadyRegistered(r.detail)));
   }
 
   /**
