@@ -1,5 +1,5 @@
 // npm run bench: every benchmark, each figure a ratio against a raw baseline measured in this same run.
-//   npm run bench                          B1–B6 (B3 at 10 000 rows, B4 at 10 k / 1 M / 10 M inflows), C1 (console JS size), C2 (/rates at 1 M)
+//   npm run bench                          B1–B6 (B3 at 100 000 rows, B4 at 10 k / 1 M / 10 M inflows), C1 (console JS size), C2 (/rates at 1 M)
 //   npm run bench -- --only=B4             some of them
 //   npm run bench -- --import-rows=10000   B3 smaller than the 100 000 rows of quality.md (the default)
 //   npm run bench -- --b4-sizes=10000,1000000

@@ -22,7 +22,7 @@ export class RegisterInflows1795392700000 implements MigrationInterface {
           -- slow every snapshot. A person registered by someone else between the check and the call makes
           -- register_inflow raise; the batch then fails as a whole and its job runs it again.
           SELECT i.id INTO here FROM inflow i
-           WHERE i.person_id = (SELECT p.id FROM person p WHERE p.id_hash = r->>'idHash')
+           WHERE i.person_id = (SELECT p.id FROM person p WHERE p.id_hash = (r->>'idHash')::char(64))
              AND i.status IN ('draft', 'active') AND i.destination_township_code = left(r->>'destinationCode', 9) || '000'
            LIMIT 1;
           IF here IS NOT NULL THEN

@@ -896,7 +896,7 @@ async function startIn(dir, { persistent, wantPg, wantRedis, log, cleanupOnExit 
     for (const [ev, fn] of hooks) process.on(ev, fn);
   }
 
-  return { databaseUrl, redisUrl, stop, dir, pgPort: wantPg ? stack.pgPort : null, redisPort: wantRedis ? stack.redisPort : null, reused };
+  return { databaseUrl, redisUrl, stop, dir, pgData: wantPg ? stack.pgData : null, pgPort: wantPg ? stack.pgPort : null, redisPort: wantRedis ? stack.redisPort : null, reused };
 }
 
 function removeDirs(stack) {
@@ -958,7 +958,17 @@ async function stackStatus({ dir } = {}) {
   };
 }
 
-module.exports = { startStack, stopStack, stackStatus, findPostgres, findRedis, DEFAULT_PG_PORT, DEFAULT_REDIS_PORT, _internal: { pgOsUser } };
+module.exports = {
+  startStack,
+  stopStack,
+  stackStatus,
+  findPostgres,
+  findRedis,
+  DEFAULT_PG_PORT,
+  DEFAULT_REDIS_PORT,
+  // For scripts/scale-stack.js (a replica and a Redis Cluster beside a stack).
+  _internal: { pgOsUser, ownerOf, run, pgStart, pgStop, freePort, waitGone, readPid, pidAlive, sleep },
+};
 
 // ---------------------------------------------------------------------------
 // CLI

@@ -4,7 +4,9 @@ import { BullModule } from '@nestjs/bullmq';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdempotencyInterceptor } from '@/common/idempotency.interceptor';
 import { AppLoggerModule } from '@/common/logging';
-import { redisRetryStrategy } from '@/common/redis-connection';
+import { bullPrefix, connectRedis, redisRetryStrategy } from '@/common/redis-connection';
+import { parseRedisUrl } from '@/config/redis-url';
+import { ReadReplicaModule } from '@/database/read-replica.module';
 import { RedisModule } from '@/common/redis.module';
 import { RequestContextMiddleware } from '@/common/request-context';
 import { AppConfig } from '@/config/config';
@@ -45,11 +47,14 @@ export class AppModule implements NestModule {
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => ({
             // Workers wait for Redis through an outage (BullMQ's own connections); requests never do (JobProducer).
-            connection: { url: c.redisUrl, retryStrategy: redisRetryStrategy },
-            prefix: `${c.redisPrefix}:bull`,
+            connection: parseRedisUrl(c.redisUrl).cluster
+              ? connectRedis(c.redisUrl, { retryStrategy: redisRetryStrategy, maxRetriesPerRequest: null })
+              : { url: c.redisUrl, retryStrategy: redisRetryStrategy },
+            prefix: bullPrefix(c.redisUrl, c.redisPrefix),
           }),
         }),
         RedisModule,
+        ReadReplicaModule,
         AuditModule,
         JurisdictionsModule,
         UsersModule,

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
-import Redis from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { safeError } from './http-error.filter';
 import { jobDefaults, QueueName } from './queues';
-import { failFastOptions, logRedisErrors } from './redis-connection';
+import { bullPrefix, connectRedis, failFastOptions, logRedisErrors } from './redis-connection';
 
 export interface JobSpec<T> {
   name: string;
@@ -22,11 +22,11 @@ export interface JobSpec<T> {
 @Injectable()
 export class JobProducer implements OnApplicationShutdown {
   private readonly logger = new Logger('JobProducer');
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.redis = new Redis(config.redisUrl, failFastOptions(config));
+    this.redis = connectRedis(config.redisUrl, failFastOptions(config));
     logRedisErrors(this.redis, 'JobProducer');
   }
 
@@ -70,7 +70,7 @@ export class JobProducer implements OnApplicationShutdown {
   private queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.redis, prefix: `${this.config.redisPrefix}:bull`, defaultJobOptions: jobDefaults(this.config)[name] });
+      queue = new Queue(name, { connection: this.redis, prefix: bullPrefix(this.config.redisUrl, this.config.redisPrefix), defaultJobOptions: jobDefaults(this.config)[name] });
       logRedisErrors(queue, 'JobProducer');
       this.queues.set(name, queue);
     }

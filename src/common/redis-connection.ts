@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { RedisOptions } from 'ioredis';
+import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { AppConfig } from '@/config/config';
+import { parseRedisUrl } from '@/config/redis-url';
 import { safeError } from './http-error.filter';
 
 /**
@@ -37,3 +38,27 @@ export function logRedisErrors(emitter: { on(event: 'error', listener: (error: E
   });
 }
 
+
+/** A connection to REDIS_URL with these options: an ioredis client, or an ioredis Cluster client for a cluster. */
+export function connectRedis(redisUrl: string, options: RedisOptions): Redis | Cluster {
+  const target = parseRedisUrl(redisUrl);
+  if (!target.cluster) return new Redis(target.url, options);
+  const { keyPrefix, enableOfflineQueue, retryStrategy, ...perNode } = options;
+  return new Cluster(target.nodes, {
+    keyPrefix,
+    enableOfflineQueue,
+    clusterRetryStrategy: retryStrategy ?? redisRetryStrategy,
+    // Through a failover the cluster answers MOVED/TRYAGAIN/CLUSTERDOWN for a few seconds; ioredis follows them.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    redisOptions: { ...perNode, username: target.username, password: target.password, tls: target.tls ? {} : undefined },
+  });
+}
+
+/**
+ * The prefix of BullMQ's keys. On a cluster it is a hash tag, so that all of a queue's keys (which BullMQ's scripts
+ * touch together) are in one slot; on one server it stays as it always was, so an upgrade finds its queues.
+ */
+export function bullPrefix(redisUrl: string, redisPrefix: string): string {
+  return parseRedisUrl(redisUrl).cluster ? `{${redisPrefix}:bull}` : `${redisPrefix}:bull`;
+}

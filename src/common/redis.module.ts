@@ -1,9 +1,9 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { JobProducer } from './job-producer';
-import { failFastOptions, logRedisErrors } from './redis-connection';
+import { connectRedis, failFastOptions, logRedisErrors } from './redis-connection';
 
 export const REDIS = Symbol('REDIS');
 
@@ -18,7 +18,7 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
-        const redis = new Redis(config.redisUrl, { ...failFastOptions(config), keyPrefix: `${config.redisPrefix}:` });
+        const redis = connectRedis(config.redisUrl, { ...failFastOptions(config), keyPrefix: `${config.redisPrefix}:` });
         logRedisErrors(redis, 'Redis');
         return redis;
       },
@@ -28,7 +28,7 @@ export const REDIS = Symbol('REDIS');
   exports: [REDIS, JobProducer],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis | Cluster) {}
 
   onApplicationShutdown(): void {
     this.redis.disconnect();

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, parseDurationMs } from './config';
+import { parseRedisUrl } from './redis-url';
 
 const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', REDIS_URL: 'redis://127.0.0.1:6379' };
 
@@ -48,5 +49,28 @@ describe('configuration', () => {
     expect(config.certSigningKey.asymmetricKeyType).toBe('ed25519');
     expect(config.rateTarget).toBe(0.9);
     expect(config.port).toBe(3000);
+  });
+});
+
+describe('REDIS_URL', () => {
+  it('names one server or a Redis Cluster by its seed nodes', () => {
+    expect(parseRedisUrl('redis://127.0.0.1:6379/2')).toEqual({ cluster: false, url: 'redis://127.0.0.1:6379/2' });
+    expect(parseRedisUrl('rediss+cluster://app:s%40cret@10.0.0.1:7000,10.0.0.2:7001')).toEqual({
+      cluster: true,
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+      ],
+      username: 'app',
+      password: 's@cret',
+      tls: true,
+    });
+    expect(loadConfig({ ...base, NODE_ENV: 'test', REDIS_URL: 'redis+cluster://h1:7000,h2:7001' }).redisUrl).toBe('redis+cluster://h1:7000,h2:7001');
+  });
+
+  it('refuses a malformed one, saying what a cluster URL looks like', () => {
+    expect(() => parseRedisUrl('redis+cluster://h1:7000,h2')).toThrow('"h2" that is not host:port');
+    expect(() => parseRedisUrl('http://h1:6379')).toThrow('must start with redis:');
+    expect(() => loadConfig({ ...base, NODE_ENV: 'test', REDIS_URL: 'nonsense' })).toThrow(/REDIS_URL must be a URL \(redis:\/\/host:port, or redis\+cluster/);
   });
 });

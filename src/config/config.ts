@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, KeyObject } from 'node:crypto';
 import { Duration } from 'luxon';
+import { parseRedisUrl } from './redis-url';
 
 // The one place that reads process.env. Every variable of operations.md is parsed and checked here
 // once, so a bad value stops the service at boot with its name, never later in a request.
@@ -11,6 +12,10 @@ export interface AppConfig {
   nodeEnv: NodeEnv;
   port: number;
   databaseUrl: string;
+  /** A streaming replica for the dashboards' reads (rates, trend, exports, drill-down); null: the primary. */
+  databaseReadUrl: string | null;
+  /** Past this lag the dashboards read from the primary instead of the replica. */
+  replicaMaxLagMs: number;
   redisUrl: string;
   /** Prefix of every BullMQ and Redis key, so two services (or two test workers) can share a Redis. */
   redisPrefix: string;
@@ -116,7 +121,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     nodeEnv,
     port,
     databaseUrl: read('DATABASE_URL', undefined, url(['postgres:', 'postgresql:'])),
-    redisUrl: read('REDIS_URL', undefined, url(['redis:', 'rediss:'])),
+    redisUrl: read('REDIS_URL', undefined, (v) => (parseRedisUrl(v), v)),
     redisPrefix: read('REDIS_PREFIX', 'liudong', (v) => {
       if (!/^[A-Za-z0-9_-]{1,32}$/.test(v)) throw new Error('must be 1–32 letters, digits, "_" or "-"');
       return v;
@@ -169,6 +174,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     importMaxBytes: read('IMPORT_MAX_BYTES', String(20 * 1024 * 1024), int(1024, 512 * 1024 * 1024)),
     importMaxRows: read('IMPORT_MAX_ROWS', '200000', int(1, 10_000_000)),
     importBatchRows: read('IMPORT_BATCH_ROWS', '500', int(1, 10_000)),
+    databaseReadUrl: env.DATABASE_READ_URL ? read('DATABASE_READ_URL', '', url(['postgres:', 'postgresql:'])) : null,
+    replicaMaxLagMs: read('REPLICA_MAX_LAG', 'PT10S', parseDurationMs),
     apiProcesses: read('API_PROCESSES', '1', int(1, 64)),
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port ?? 3000}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),
   };

@@ -3,12 +3,15 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import type { Cluster, Redis } from 'ioredis';
+import { REDIS } from '@/common/redis.module';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { UsersModule } from '@/modules/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { SharedThrottlerStorage } from './shared-throttler-storage';
 
 @Module({
   imports: [
@@ -25,11 +28,16 @@ import { AuthService } from './auth.service';
         };
       },
     }),
-    ThrottlerModule.forRoot({
-      throttlers: [
-        { name: 'ip', ttl: 60_000, limit: 30 },
-        { name: 'username', ttl: 60_000, limit: 10 },
-      ],
+    ThrottlerModule.forRootAsync({
+      inject: [REDIS],
+      useFactory: (redis: Redis | Cluster) => ({
+        throttlers: [
+          { name: 'ip', ttl: 60_000, limit: 30 },
+          { name: 'username', ttl: 60_000, limit: 10 },
+        ],
+        // Counted in Redis: the same limits however many API processes share the load.
+        storage: new SharedThrottlerStorage(redis),
+      }),
     }),
   ],
   controllers: [AuthController],

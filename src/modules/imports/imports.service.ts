@@ -209,8 +209,9 @@ export class ImportsService {
     const valid = checked.filter((c): c is CheckedRow & { kind: 'valid' } => c.kind === 'valid');
     // Registered before: by an earlier import or a clerk (skipped), or by this import before a restart (succeeded).
     const found: { n: number; import_id: string | null }[] = await this.db.query(
+      // id_hash is char(64): compared as text the index cannot be used, and every batch read the whole person table.
       `SELECT k.n, i.import_id
-         FROM unnest($1::text[], $2::text[], $3::date[]) WITH ORDINALITY AS k(id_hash, destination_code, arrival_date, n)
+         FROM unnest($1::char(64)[], $2::text[], $3::date[]) WITH ORDINALITY AS k(id_hash, destination_code, arrival_date, n)
          JOIN person p ON p.id_hash = k.id_hash
          JOIN inflow i ON i.person_id = p.id AND i.destination_code = k.destination_code AND i.arrival_date = k.arrival_date`,
       [valid.map((v) => this.cipher.hash(v.dto.person.idNumber)), valid.map((v) => v.dto.destinationCode), valid.map((v) => v.dto.arrivalDate)],

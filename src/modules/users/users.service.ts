@@ -8,6 +8,7 @@ import { assertInScope, AuthUser, inScope, scopeRange } from '@/common/scope';
 import { AuditService } from '@/modules/audit/audit.service';
 import { JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
+import { AuthCache } from './auth-cache';
 import { User } from './user.entity';
 import { CreateUserDto, UpdateUserDto, UserQuery } from './users.dto';
 
@@ -35,19 +36,14 @@ export function toUserResponse(user: User): UserResponse {
 
 export const PASSWORD_HASH_OPTIONS = { type: argon2.argon2id } as const;
 
-// Tokens are checked against the account on every request (a deactivated user is locked out),
-// but a short cache keeps that off the database for the hot paths.
-const AUTH_CACHE_MS = 10_000;
-
 @Injectable()
 export class UsersService {
-  private readonly authCache = new Map<string, { user: AuthUser | null; until: number }>();
-
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jurisdictions: JurisdictionsService,
     private readonly audit: AuditService,
+    private readonly authCache: AuthCache,
   ) {}
 
   async create(admin: AuthUser, dto: CreateUserDto): Promise<UserResponse> {
@@ -111,21 +107,20 @@ export class UsersService {
       // Field names only: the audit log never holds the password or its hash.
       await this.audit.record({ actor: admin, action: 'update', entity: 'user', entityId: id, detail: { fields: Object.keys(dto).filter((k) => dto[k as keyof UpdateUserDto] !== undefined) } }, manager);
     });
-    this.authCache.delete(id);
+    await this.authCache.changed(id);
     return toUserResponse(await this.load(id));
   }
 
   /** The signed-in user as the guard sees it, or null when the account is gone or deactivated. */
   async findForAuth(id: string): Promise<AuthUser | null> {
     const cached = this.authCache.get(id);
-    if (cached && cached.until > Date.now()) return cached.user;
+    if (cached !== undefined) return cached;
     const user = await this.users.findOneBy({ id });
     const auth: AuthUser | null =
       user && user.active
         ? { id: user.id, username: user.username, displayName: user.displayName, role: user.role, jurisdictionCode: user.jurisdictionCode }
         : null;
-    if (this.authCache.size > 10_000) this.authCache.clear();
-    this.authCache.set(id, { user: auth, until: Date.now() + AUTH_CACHE_MS });
+    this.authCache.set(id, auth);
     return auth;
   }
 
