@@ -19,6 +19,8 @@ async function startReplica({ pgData, pgPort, dir, log = () => undefined }) {
   const user = ownerOf(pgData);
   const data = path.join(dir, 'pg-replica');
   fs.rmSync(data, { recursive: true, force: true });
+  // Run as root, the data goes to the primary's OS user, who must be able to reach it (a mkdtemp directory is 0700).
+  if (user) fs.chmodSync(dir, (fs.statSync(dir).mode & 0o777) | 0o011);
   fs.mkdirSync(data, { recursive: true, mode: 0o700 });
   if (user) fs.chownSync(data, user.uid, user.gid);
   const backup = await run(path.join(pg.bindir, 'pg_basebackup'), ['-D', data, '-R', '-X', 'stream', '-c', 'fast', '-h', '127.0.0.1', '-p', String(pgPort), '-U', DB_USER], {

@@ -4,10 +4,10 @@ import { BullModule } from '@nestjs/bullmq';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdempotencyInterceptor } from '@/common/idempotency.interceptor';
 import { AppLoggerModule } from '@/common/logging';
-import { bullPrefix, connectRedis, redisRetryStrategy } from '@/common/redis-connection';
-import { parseRedisUrl } from '@/config/redis-url';
+import type { Cluster } from 'ioredis';
+import { bullPrefix, redisRetryStrategy } from '@/common/redis-connection';
+import { BULL_CLUSTER, RedisModule } from '@/common/redis.module';
 import { ReadReplicaModule } from '@/database/read-replica.module';
-import { RedisModule } from '@/common/redis.module';
 import { RequestContextMiddleware } from '@/common/request-context';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG, ConfigModule } from '@/config/config.module';
@@ -44,12 +44,11 @@ export class AppModule implements NestModule {
           useFactory: (c: AppConfig) => ({ ...dataSourceOptions(c.databaseUrl), autoLoadEntities: true }),
         }),
         BullModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({
+          imports: [RedisModule],
+          inject: [APP_CONFIG, BULL_CLUSTER],
+          useFactory: (c: AppConfig, cluster: Cluster | null) => ({
             // Workers wait for Redis through an outage (BullMQ's own connections); requests never do (JobProducer).
-            connection: parseRedisUrl(c.redisUrl).cluster
-              ? connectRedis(c.redisUrl, { retryStrategy: redisRetryStrategy, maxRetriesPerRequest: null })
-              : { url: c.redisUrl, retryStrategy: redisRetryStrategy },
+            connection: cluster ?? { url: c.redisUrl, retryStrategy: redisRetryStrategy },
             prefix: bullPrefix(c.redisUrl, c.redisPrefix),
           }),
         }),

@@ -3,9 +3,12 @@ import type { Cluster, Redis } from 'ioredis';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { JobProducer } from './job-producer';
-import { connectRedis, failFastOptions, logRedisErrors } from './redis-connection';
+import { parseRedisUrl } from '@/config/redis-url';
+import { connectRedis, failFastOptions, logRedisErrors, redisRetryStrategy } from './redis-connection';
 
 export const REDIS = Symbol('REDIS');
+/** On a Redis Cluster: the one Cluster client BullMQ's queues and workers share (BullMQ needs an instance there). */
+export const BULL_CLUSTER = Symbol('BULL_CLUSTER');
 
 /**
  * The service's own Redis connections: REDIS for its keys, and the JobProducer through which requests and the relay
@@ -23,14 +26,30 @@ export const REDIS = Symbol('REDIS');
         return redis;
       },
     },
+    {
+      provide: BULL_CLUSTER,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        if (!parseRedisUrl(config.redisUrl).cluster) return null;
+        // Waits through an outage like BullMQ's own connections (maxRetriesPerRequest: null, as BullMQ requires).
+        const cluster = connectRedis(config.redisUrl, { retryStrategy: redisRetryStrategy, maxRetriesPerRequest: null });
+        logRedisErrors(cluster, 'BullMQ');
+        return cluster;
+      },
+    },
     JobProducer,
   ],
-  exports: [REDIS, JobProducer],
+  exports: [REDIS, BULL_CLUSTER, JobProducer],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis | Cluster) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | Cluster,
+    @Inject(BULL_CLUSTER) private readonly bullCluster: Cluster | null,
+  ) {}
 
   onApplicationShutdown(): void {
     this.redis.disconnect();
+    // After the workers closed (BullMQ does not close a connection it was given).
+    this.bullCluster?.disconnect();
   }
 }
