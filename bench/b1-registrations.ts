@@ -11,6 +11,7 @@ export const DESTINATION = '330802005001'; // 衢州市柯城区 金桂社区
 const DURATION_S = 20;
 const WARMUP_S = 5;
 const B6_RUN_S = 10;
+const S1_RUN_S = 20;
 
 let counter = 0;
 /** Every request a new person: unique ID numbers from a counter (birth day × sequence). */
@@ -142,4 +143,26 @@ export async function benchRegistrations(stack: BenchStack): Promise<void> {
     clearInterval(sampler);
     await service.stop();
   }
+}
+
+/**
+ * S1: B1's load (32 connections, 5 s warm-up, then S1_RUN_S) against `npm start` with 1 API process, then with 2
+ * (the worker process apart in both), in the same run; the ratio of 2 to 1.
+ */
+export async function benchScaleOut(stack: BenchStack): Promise<void> {
+  await createUser(stack.databaseUrl, 'bench_scale', 'staff', DESTINATION, 'bench-pass-s1');
+  const rates: number[] = [];
+  for (const processes of [1, 2]) {
+    const service = await startService(stack, { API_PROCESSES: String(processes) });
+    try {
+      const request = registrationRequest(await login(service.url, 'bench_scale', 'bench-pass-s1'));
+      await run({ url: service.url, connections: 32, duration: WARMUP_S, requests: [request] });
+      const result = await run({ url: service.url, connections: 32, duration: S1_RUN_S, requests: [request] });
+      rates.push(result.requests.average);
+      report({ figure: `S1.registrations_per_s.api_processes_${processes}`, value: Math.round(result.requests.average), unit: 'req/s', non2xx: result.non2xx });
+    } finally {
+      await service.stop();
+    }
+  }
+  report({ figure: 'S1.ratio_2_to_1_api_processes', value: Number((rates[1] / rates[0]).toFixed(3)), unit: 'ratio', note: 'worker process apart in both; 2 vCPU shared with PostgreSQL and Redis' });
 }

@@ -1,12 +1,12 @@
 // npm run bench: every benchmark, each figure a ratio against a raw baseline measured in this same run.
-//   npm run bench                          B1–B6 (B3 at 100 000 rows, B4 at 10 k / 1 M / 10 M inflows), C1 (console JS size), C2 (/rates at 1 M)
+//   npm run bench                          B1–B6, S1 (B3 at 100 000 rows, B4 at 10 k / 1 M / 10 M inflows), C1 (console JS size), C2 (/rates at 1 M)
 //   npm run bench -- --only=B4             some of them
 //   npm run bench -- --import-rows=10000   B3 smaller than the 100 000 rows of quality.md (the default)
 //   npm run bench -- --b4-sizes=10000,1000000
 //   npm run bench -- --only=B4 --b4-baseline=no   without the raw GROUP BY over the largest size (minutes at 10 M)
 //   npm run bench -- --only=B4 --stack-dir=DIR  keep the database in DIR; a later run reuses it and seeds only what is missing
 //   npm run bench -- --only=SOAK [--soak-seconds=600]   the 10-minute mixed-load soak (not in the default run)
-import { benchRegistrations } from './b1-registrations';
+import { benchRegistrations, benchScaleOut } from './b1-registrations';
 import { benchExchanges } from './b2-exchanges';
 import { benchImport } from './b3-import';
 import { benchRates } from './b4-rates';
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   try {
     // B5 (RSS) and B6 (roll-up upkeep) are measured during B1.
     if (wants('B1') || wants('B5') || wants('B6')) await benchRegistrations(stack);
+    if (wants('S1')) await benchScaleOut(stack);
     if (wants('B2')) await benchExchanges(stack);
     if (wants('B3')) await benchImport(stack, importRows);
     // C2 seeds 1 M people first, so the page is timed at 1 M; B4 then measures smaller sizes on a fresh stack.
