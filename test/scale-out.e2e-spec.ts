@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { runSetup } from '@/cli/setup';
 import { loadConfig } from '@/config/config';
 import { startTestApp, TestApp, waitFor } from './support/app';
@@ -34,6 +35,7 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
   const apis: TestApp[] = [];
   const workers: TestApp[] = [];
   let primaryOnly: TestApp;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     stack = await startStack({ dir: join(dir, 'stack'), persistent: false, redis: false, log: () => undefined });
@@ -42,7 +44,7 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
       loadConfig({ NODE_ENV: 'test', DATABASE_URL: stack.databaseUrl, REDIS_URL: cluster.url, BOOTSTRAP_ADMIN_USERNAME: BOOTSTRAP_ADMIN.username, BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password }),
     );
     replica = await startReplica({ pgData: stack.pgData, pgPort: stack.pgPort, dir });
-    const env = { DATABASE_URL: stack.databaseUrl, DATABASE_READ_URL: replica.url, REDIS_URL: cluster.url, REDIS_PREFIX: 'scale', RELAY_STALE: 'PT2S' };
+    env = { DATABASE_URL: stack.databaseUrl, DATABASE_READ_URL: replica.url, REDIS_URL: cluster.url, REDIS_PREFIX: 'scale', RELAY_STALE: 'PT2S' };
     for (let i = 0; i < 2; i++) apis.push(await startTestApp(env, 'api'));
     for (let i = 0; i < 2; i++) workers.push(await startTestApp(env, 'worker'));
     // The same service without the replica: what the primary says.
@@ -149,5 +151,50 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
     await apis[0].http().patch(`/api/users/${id}`).set('Authorization', `Bearer ${await apis[0].token()}`).send({ active: false }).expect(200);
     // apis[1] cached the account a moment ago; the change made on apis[0] reaches it through Redis.
     await waitFor(async () => (await apis[1].http().get('/api/inflows').set('Authorization', `Bearer ${token}`)).status === 401, 2_000, 'deactivation seen by the other instance');
+  });
+
+  it('reads the dashboards from the primary while the replica lags past REPLICA_MAX_LAG or is down', async () => {
+    const strict = await startTestApp({ ...env, REPLICA_MAX_LAG: 'PT1S' }, 'api');
+    apis.push(strict); // closed with the others
+    const supervisor = await account(strict, '330000000000', { role: 'supervisor' });
+    const dest = await login(strict, await account(strict, DESTINATION));
+    const [viaStrict, viaPrimary] = [await login(strict, supervisor), await login(primaryOnly, supervisor)];
+    const rates = async (t: TestApp, token: string) =>
+      (await t.http().get('/api/rates?jurisdiction=330000000000').set('Authorization', `Bearer ${token}`).expect(200)).body.submission.denominator as number;
+    const replicaDb = new Client({ connectionString: replica.url });
+    await replicaDb.connect();
+    try {
+      // The replica stops replaying what it receives; a registration made now is on the primary only.
+      await replicaDb.query('SELECT pg_wal_replay_pause()');
+      await strict.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
+        person: { idNumber: newIdNumber({ sex: 'male' }), name: '延迟测试' },
+        householdCode: '421381101201',
+        destinationCode: DESTINATION,
+        address: '衢州市柯城区',
+        arrivalDate: '2026-01-05',
+        reason: 'work',
+        maritalStatus: 'unmarried',
+        contraception: 'none',
+      }).expect(201);
+      const lagging = await waitFor(async () => {
+        const res = await strict.http().get('/api/health');
+        return res.body.replica?.status === 'lagging' ? res.body.replica : undefined;
+      }, 15_000, 'replica reported lagging');
+      expect(lagging).toMatchObject({ serving: false });
+      expect(lagging.lagMs).toBeGreaterThan(1_000);
+      expect(await rates(strict, viaStrict)).toBe(await rates(primaryOnly, viaPrimary));
+    } finally {
+      await replicaDb.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
+      await replicaDb.end();
+    }
+
+    await replica.stop();
+    const down = await waitFor(async () => {
+      const res = await strict.http().get('/api/health');
+      return res.body.replica?.status === 'down' ? res.body : undefined;
+    }, 15_000, 'replica reported down');
+    // A missing replica is not an outage: health stays ok and the dashboards answer from the primary.
+    expect(down).toMatchObject({ status: 'ok', replica: { serving: false } });
+    expect(await rates(strict, viaStrict)).toBe(await rates(primaryOnly, viaPrimary));
   });
 });

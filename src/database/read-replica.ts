@@ -9,6 +9,16 @@ import { dataSourceOptions } from './data-source-options';
 
 const LAG_CHECK_MS = 1_000;
 
+/**
+ * An error of the replica rather than of the query: no connection, the server shutting down or not accepting
+ * connections (SQLSTATE classes 08 and 57P), or a query cancelled in a conflict with WAL replay (40001 on a standby).
+ */
+function replicaTrouble(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return true;
+  return code.startsWith('08') || code.startsWith('57P') || code === '40001' || /^E[A-Z]+$/.test(code);
+}
+
 /** What health reports of the replica. */
 export interface ReplicaState {
   status: 'up' | 'down' | 'lagging';
@@ -38,9 +48,21 @@ export class ReadReplica implements OnApplicationBootstrap, OnApplicationShutdow
     this.replica = config.databaseReadUrl ? new DataSource({ ...dataSourceOptions(config.databaseReadUrl), migrations: [], name: 'replica' }) : null;
   }
 
-  /** The data source the dashboards read from now. */
-  get reader(): DataSource {
-    return this.serving ? (this.replica as DataSource) : this.primary;
+  /**
+   * Runs a dashboard read on the replica when it is serving, else on the primary. A read the replica cannot answer
+   * (it went down since the last lag check, or cancelled the query in a conflict with recovery) runs again on the
+   * primary, and the replica is not used again until the next check finds it well.
+   */
+  async read<T>(work: (db: DataSource) => Promise<T>): Promise<T> {
+    if (!this.serving) return work(this.primary);
+    try {
+      return await work(this.replica as DataSource);
+    } catch (error) {
+      if (!replicaTrouble(error)) throw error;
+      this.up = false;
+      this.logger.warn({ err: safeError(error) }, 'read replica failed a read; it runs on the primary');
+      return work(this.primary);
+    }
   }
 
   get state(): ReplicaState | null {

@@ -96,17 +96,13 @@ export class RatesService {
     private readonly replica: ReadReplica,
   ) {}
 
-  /** The dashboards' reads: the streaming replica when there is one and it is not too far behind (ReadReplica). */
-  private get reads(): DataSource {
-    return this.replica.reader;
-  }
 
   async report(user: AuthUser, query: RatesQuery): Promise<RatesReport> {
     const { jurisdiction, period, asOf } = await this.resolve(user, query);
     const children = await this.childrenOf(jurisdiction.code);
     const codes = [jurisdiction.code, ...children.map((c) => c.code)];
     // One statement: one snapshot of roll-up, deltas and raw rows.
-    const counts = await countRates(this.reads.manager, codes, period, asOf);
+    const counts = await this.replica.read((db) => countRates(db.manager, codes, period, asOf));
     const targets = await this.targetsFor(codes);
     const own = counts.get(jurisdiction.code) as Counts;
     const rows = children.map((c) => this.row(c, counts.get(c.code) as Counts, targets.get(c.code) as Targets));
@@ -215,16 +211,18 @@ export class RatesService {
     const personJoin = indicator === 'submission' ? 'JOIN person p ON p.id = x.person_id' : 'JOIN migrant_case c ON c.id = x.case_id JOIN person p ON p.id = c.person_id';
     const type = indicator === 'submission' ? `'inflow_registration'` : 'x.type';
     const params = [low, high, b.periodStart, b.periodEnd, asOf];
-    const [{ total }]: { total: string }[] = await this.reads.query(`SELECT count(*) AS total FROM ${s.table} x WHERE ${where}`, params);
-    const rows: Record<string, unknown>[] = await this.reads.query(
-      `SELECT x.id, x.case_id, ${type} AS type, p.id AS person_id, p.name, p.id_masked, x.${s.code} AS code,
-              x.${s.start} AS started_at, x.${s.due} AS due_at, CASE WHEN x.${s.done} <= $5 THEN x.${s.done} END AS done_at
-         FROM ${s.table} x ${personJoin}
-        WHERE ${where}
-        ORDER BY x.${s.due}, x.id
-        LIMIT $6 OFFSET $7`,
-      [...params, query.pageSize, offsetOf(query)],
-    );
+    const { total, rows } = await this.replica.read(async (db) => ({
+      total: ((await db.query(`SELECT count(*) AS total FROM ${s.table} x WHERE ${where}`, params)) as { total: string }[])[0].total,
+      rows: (await db.query(
+        `SELECT x.id, x.case_id, ${type} AS type, p.id AS person_id, p.name, p.id_masked, x.${s.code} AS code,
+                x.${s.start} AS started_at, x.${s.due} AS due_at, CASE WHEN x.${s.done} <= $5 THEN x.${s.done} END AS done_at
+           FROM ${s.table} x ${personJoin}
+          WHERE ${where}
+          ORDER BY x.${s.due}, x.id
+          LIMIT $6 OFFSET $7`,
+        [...params, query.pageSize, offsetOf(query)],
+      )) as Record<string, unknown>[],
+    }));
     const items = rows.map((r) => {
       const dueAt = r.due_at as Date;
       const doneAt = (r.done_at as Date | null) ?? null;
@@ -253,12 +251,14 @@ export class RatesService {
     const having = query.state === 'none' ? 'AND sum(e.d_num) = 0' : query.state === 'onTime' ? 'AND sum(e.d_num) > 0' : '';
     const stock = `SELECT e.person_id, min(e.code) AS code, sum(e.d_num) AS num FROM contact_event e
                     WHERE e.code BETWEEN $1 AND $2 AND e.at <= $3 GROUP BY e.person_id HAVING sum(e.d_den) > 0 ${having}`;
-    const [{ total }]: { total: string }[] = await this.reads.query(`SELECT count(*) AS total FROM (${stock}) s`, [low, high, asOf]);
-    const rows: { person_id: string; code: string; num: string; name: string; id_masked: string }[] = await this.reads.query(
-      `SELECT s.person_id, s.code, s.num, p.name, p.id_masked FROM (${stock}) s JOIN person p ON p.id = s.person_id
-        ORDER BY s.code, p.id LIMIT $4 OFFSET $5`,
-      [low, high, asOf, query.pageSize, offsetOf(query)],
-    );
+    const { total, rows } = await this.replica.read(async (db) => ({
+      total: ((await db.query(`SELECT count(*) AS total FROM (${stock}) s`, [low, high, asOf])) as { total: string }[])[0].total,
+      rows: (await db.query(
+        `SELECT s.person_id, s.code, s.num, p.name, p.id_masked FROM (${stock}) s JOIN person p ON p.id = s.person_id
+          ORDER BY s.code, p.id LIMIT $4 OFFSET $5`,
+        [low, high, asOf, query.pageSize, offsetOf(query)],
+      )) as { person_id: string; code: string; num: string; name: string; id_masked: string }[],
+    }));
     const items = rows.map((r) => ({
       indicator: 'effectiveContact' as const,
       id: r.person_id,
@@ -338,7 +338,7 @@ export class RatesService {
   }
 
   private snapshot<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.reads.transaction('REPEATABLE READ', work);
+    return this.replica.read((db) => db.transaction('REPEATABLE READ', work));
   }
 }
 
