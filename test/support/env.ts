@@ -9,6 +9,8 @@ export function workerDatabaseName(workerId = process.env.JEST_WORKER_ID ?? '1')
   return `liudong_test_${Number(workerId) % TEST_WORKER_SLOTS || TEST_WORKER_SLOTS}`;
 }
 
+let apps = 0;
+
 /** The config a test app runs with: this worker's database, its own Redis key prefix, quiet logs. */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   const base = process.env.LIUDONG_TEST_DATABASE_URL;
@@ -20,7 +22,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     NODE_ENV: 'test',
     DATABASE_URL: url.toString(),
     REDIS_URL: redisUrl,
-    REDIS_PREFIX: `test${process.env.JEST_WORKER_ID ?? '1'}`,
+    // Each app its own keys: throttle counters live in Redis (shared by a service's processes), and test files that
+    // follow each other in one Jest worker must not inherit each other's login counts or queued jobs.
+    REDIS_PREFIX: `test${process.env.JEST_WORKER_ID ?? '1'}_${(apps++).toString(36)}_${Date.now().toString(36)}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     BOOTSTRAP_ADMIN_USERNAME: BOOTSTRAP_ADMIN.username,
     BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password,

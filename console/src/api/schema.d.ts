@@ -132,7 +132,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 健康检查：数据库、Redis、队列积压（依赖不可用时 503） */
+        /** 健康检查：数据库、Redis（集群状态）、只读副本延迟、队列积压（数据库或 Redis 不可用时 503） */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
