@@ -7,6 +7,7 @@ import { AppLoggerModule } from '@/common/logging';
 import type { Cluster } from 'ioredis';
 import { bullPrefix, redisRetryStrategy } from '@/common/redis-connection';
 import { BULL_CLUSTER, RedisModule } from '@/common/redis.module';
+import { QueuesModule } from '@/queues/queues.module';
 import { ReadReplicaModule } from '@/database/read-replica.module';
 import { RequestContextMiddleware } from '@/common/request-context';
 import { AppConfig } from '@/config/config';
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
           }),
         }),
         RedisModule,
+        QueuesModule,
         ReadReplicaModule,
         AuditModule,
         JurisdictionsModule,

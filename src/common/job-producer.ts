@@ -4,7 +4,7 @@ import { Cluster, Redis } from 'ioredis';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { safeError } from './http-error.filter';
-import { jobDefaults, QueueName } from './queues';
+import { jobDefaults, QueueName } from '@/queues/queues';
 import { bullPrefix, connectRedis, failFastOptions, logRedisErrors } from './redis-connection';
 
 export interface JobSpec<T> {

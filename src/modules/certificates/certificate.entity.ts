@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import type { Child } from '@/modules/inflows/inflow.entity';
+import type { Child } from '@/modules/persons/family';
 import { Person } from '@/modules/persons/person.entity';
 
 export type StoredCertificateStatus = 'valid' | 'superseded' | 'revoked';

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsObject, ValidateNested } from 'class-validator';
 import { ChildDto, IsDivisionCode, IsIdNumber, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
-import { CONTRACEPTIONS, MARITAL_STATUSES } from '@/modules/inflows/inflow.entity';
+import { Contraception, CONTRACEPTIONS, MARITAL_STATUSES, MaritalStatus } from '@/modules/persons/family';
 
 export class IssueCertificateDto {
   @ApiProperty({ type: PersonRefDto })
@@ -17,7 +17,7 @@ export class IssueCertificateDto {
 
   @ApiProperty({ enum: MARITAL_STATUSES })
   @IsOneOf('maritalStatus', '婚姻状况')
-  maritalStatus: (typeof MARITAL_STATUSES)[number];
+  maritalStatus: MaritalStatus;
 
   @ApiPropertyOptional({ type: SpouseDto })
   @IsOptionalField()
@@ -35,7 +35,7 @@ export class IssueCertificateDto {
 
   @ApiProperty({ enum: CONTRACEPTIONS })
   @IsOneOf('contraception', '避孕节育情况')
-  contraception: (typeof CONTRACEPTIONS)[number];
+  contraception: Contraception;
 }
 
 export class RevokeCertificateDto {

@@ -5,12 +5,13 @@ import { DataSource, Repository } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
-import { ageOn, birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
+import { ageOn, birthDateOf, sexOf } from '@/common/identity';
 import { AuthUser, assertInScope, inScope } from '@/common/scope';
 import { todayInShanghai, ZONE } from '@/common/time';
 import { returningRows } from '@/database/sql';
 import { AuditService } from '@/modules/audit/audit.service';
 import { CertificateCheck } from '@/modules/inflows/inflow.entity';
+import { checkChildren, checkSpouse, isMarried, normaliseChildren, spouseColumns } from '@/modules/persons/family';
 import { needsCertificate } from '@/modules/inflows/migrant-rules';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { PersonsService } from '@/modules/persons/persons.service';
@@ -79,12 +80,10 @@ export class CertificatesService {
     const age = ageOn(birthDate, todayInShanghai());
     if (sexOf(idNumber) !== 'female') throw notEligible('婚育证明仅为育龄妇女（18–49 周岁）办理，男性不需办理');
     if (age < 18 || age > 49) throw notEligible(`婚育证明仅为 18–49 周岁的育龄妇女办理，此人现年 ${age} 周岁`);
-    const married = dto.maritalStatus === 'first_married' || dto.maritalStatus === 'remarried';
-    if (dto.spouse && !married) throw Errors.validation([{ field: 'spouse', message: '婚姻状况为未婚、离婚或丧偶时不应填写配偶' }]);
-    if (married && !dto.spouse) throw Errors.validation([{ field: 'spouse', message: '已婚者须填写配偶姓名和身份证号' }]);
-    (dto.children ?? []).forEach((child, i) => {
-      if (child.birthDate <= birthDate || child.birthDate > todayInShanghai()) throw Errors.validation([{ field: `children[${i}].birthDate`, message: '出生日期不合理' }]);
-    });
+    checkSpouse(dto.maritalStatus, dto.spouse, (id) => id === idNumber, '');
+    // A certificate states the spouse of a married woman; a registration may leave it for later.
+    if (isMarried(dto.maritalStatus) && !dto.spouse) throw Errors.validation([{ field: 'spouse', message: '已婚者须填写配偶姓名和身份证号' }]);
+    checkChildren(birthDate, dto.children, '');
 
     const issuerCode = townshipOf(dto.householdCode);
     const now = new Date();
@@ -110,10 +109,8 @@ export class CertificatesService {
           householdCode: dto.householdCode,
           holderName: dto.person.name,
           maritalStatus: dto.maritalStatus,
-          spouseName: dto.spouse?.name ?? null,
-          spouseIdCipher: dto.spouse ? this.cipher.encrypt(dto.spouse.idNumber) : null,
-          spouseIdMasked: dto.spouse ? maskIdNumber(dto.spouse.idNumber) : null,
-          children: (dto.children ?? []).map((c) => ({ sex: c.sex, birthDate: c.birthDate })).sort((a, b) => a.birthDate.localeCompare(b.birthDate)),
+          ...spouseColumns(dto.spouse, this.cipher),
+          children: normaliseChildren(dto.children),
           contraception: dto.contraception,
           status: 'valid',
           issuedAt: now,

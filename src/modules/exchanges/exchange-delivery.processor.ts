@@ -3,22 +3,12 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { DeadlineJob, DeliveryJob, EXCHANGE_DEADLINE_QUEUE, EXCHANGE_DELIVERY_QUEUE } from '@/common/queues';
+import { DeadlineJob, DeliveryJob, EXCHANGE_DEADLINE_QUEUE, EXCHANGE_DELIVERY_QUEUE } from '@/queues/queues';
 import { allOrEach, batcher } from '@/common/batch';
-import { logRedisErrors } from '@/common/redis-connection';
 import { returningRows } from '@/database/sql';
+import { startWorker } from '@/queues/start-worker';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
-
-/**
- * Applies the configured lock to a worker created with autorun off, then starts it. Its connection waits for Redis
- * through an outage and reconnects by itself; the errors it reports meanwhile are logged, not thrown.
- */
-export function startWorker(host: WorkerHost, config: AppConfig): void {
-  Object.assign(host.worker.opts, { lockDuration: config.workerLockMs, stalledInterval: config.workerLockMs });
-  logRedisErrors(host.worker, `Worker:${host.worker.name}`);
-  void host.worker.run();
-}
 
 /** Jobs taken together: those that arrive within BATCH_WINDOW_MS of the first, up to BATCH_MAX, share one statement. */
 const BATCH_WINDOW_MS = 2;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
 import { JobProducer, JobSpec } from '@/common/job-producer';
-import { DeliveryJob, EXCHANGE_DELIVERY_QUEUE } from '@/common/queues';
+import { DeliveryJob, EXCHANGE_DELIVERY_QUEUE } from '@/queues/queues';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { ExchangeType } from './exchange.entity';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JobProducer } from '@/common/job-producer';
 import { Poller } from '@/common/poller';
-import { EXCHANGE_DELIVERY_QUEUE } from '@/common/queues';
+import { EXCHANGE_DELIVERY_QUEUE } from '@/queues/queues';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { deliveryJob } from './exchange-outbox';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CasesModule } from '@/modules/cases/cases.module';
 import { InflowsModule } from '@/modules/inflows/inflows.module';
+import { OutflowsModule } from '@/modules/outflows/outflows.module';
 import { Exchange } from './exchange.entity';
 import { ExchangeDeadlineProcessor, ExchangeDeliveryProcessor } from './exchange-delivery.processor';
 import { ExchangeOutboxModule } from './exchange-outbox.module';
@@ -10,7 +11,7 @@ import { ExchangesController } from './exchanges.controller';
 import { ExchangesService } from './exchanges.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Exchange]), ExchangeOutboxModule, CasesModule, InflowsModule],
+  imports: [TypeOrmModule.forFeature([Exchange]), ExchangeOutboxModule, CasesModule, InflowsModule, OutflowsModule],
   controllers: [ExchangesController],
   providers: [ExchangesService],
   exports: [ExchangesService],

@@ -11,6 +11,7 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
 import { Inflow } from '@/modules/inflows/inflow.entity';
 import { InflowsService } from '@/modules/inflows/inflows.service';
+import { OutflowsService } from '@/modules/outflows/outflows.service';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { Outflow } from '@/modules/outflows/outflow.entity';
 import { Exchange, ExchangeStatus, ExchangeType, Outcome } from './exchange.entity';
@@ -127,6 +128,7 @@ export class ExchangesService {
     private readonly audit: AuditService,
     private readonly inflows: InflowsService,
     private readonly jurisdictions: JurisdictionsService,
+    private readonly outflows: OutflowsService,
   ) {}
 
   /** Delivered to a unit in the caller's subtree, earliest deadline first. */
@@ -300,7 +302,7 @@ export class ExchangesService {
       [exchange.caseId, townshipOf(exchange.toCode)],
     );
     if (!inflow || inflow.case_id === exchange.caseId) return;
-    await manager.query(`UPDATE outflow SET case_id = $1 WHERE case_id = $2 AND status = 'active'`, [inflow.case_id, exchange.caseId]);
+    await this.outflows.joinCase(manager, exchange.caseId, inflow.case_id);
     await this.cases.closeIfEnded(manager, exchange.caseId, at);
   }
 }

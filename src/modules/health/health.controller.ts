@@ -4,7 +4,7 @@ import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Cluster, Redis } from 'ioredis';
 import { JobProducer } from '@/common/job-producer';
-import { QUEUE_NAMES } from '@/common/queues';
+import { QUEUE_NAMES } from '@/queues/queues';
 import { REDIS } from '@/common/redis.module';
 import { ReadReplica } from '@/database/read-replica';
 import { Public } from '@/modules/auth/auth.decorators';

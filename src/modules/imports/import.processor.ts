@@ -2,10 +2,10 @@ import { Inject, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/c
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
 import { Poller } from '@/common/poller';
-import { ImportJob, INFLOW_IMPORT_QUEUE } from '@/common/queues';
+import { ImportJob, INFLOW_IMPORT_QUEUE } from '@/queues/queues';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
-import { startWorker } from '@/modules/exchanges/exchange-delivery.processor';
+import { startWorker } from '@/queues/start-worker';
 import { ImportsService } from './imports.service';
 
 /** One import at a time per worker; a killed worker's import comes back after WORKER_LOCK and resumes from its checkpoint. */

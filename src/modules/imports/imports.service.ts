@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { AppError, Errors } from '@/common/errors';
 import { safeError } from '@/common/http-error.filter';
 import { IdCipher } from '@/common/id-cipher';
 import { JobProducer, JobSpec } from '@/common/job-producer';
 import { offsetOf, Page, pageOf, PageQuery } from '@/common/pagination';
-import { ImportJob, INFLOW_IMPORT_QUEUE } from '@/common/queues';
+import { ImportJob, INFLOW_IMPORT_QUEUE } from '@/queues/queues';
 import { AuthUser, inScope } from '@/common/scope';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
@@ -14,7 +14,9 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { InflowRegistration, PreparedRegistration } from '@/modules/inflows/inflow-registration.service';
 import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
+import { UsersService } from '@/modules/users/users.service';
 import { checkRow, countRows, ImportFormat, RawRow, readRows } from './import-format';
+import { ImportRowError, InflowImport } from './import-job.entity';
 
 export interface ImportStatus {
   id: string;
@@ -35,26 +37,7 @@ export interface ImportStatus {
 /** An import in the list of the caller's imports: its counts without the row errors. */
 export type ImportSummary = Omit<ImportStatus, 'errors'>;
 
-interface ImportJobRow {
-  id: string;
-  status: ImportStatus['status'];
-  total: number;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  legacy: boolean;
-  filename: string;
-  created_at: Date;
-  finished_at: Date | null;
-  error: string | null;
-  created_by: string;
-  jurisdiction_code: string;
-}
-
-const JOB_COLUMNS = 'id, status, total, processed, succeeded, failed, skipped, legacy, filename, created_at, finished_at, error, created_by, jurisdiction_code';
-
-function toSummary(job: ImportJobRow): ImportSummary {
+function toSummary(job: InflowImport): ImportSummary {
   return {
     id: job.id,
     status: job.status,
@@ -65,8 +48,8 @@ function toSummary(job: ImportJobRow): ImportSummary {
     skipped: job.skipped,
     legacy: job.legacy,
     filename: job.filename,
-    createdAt: job.created_at.toISOString(),
-    finishedAt: job.finished_at?.toISOString() ?? null,
+    createdAt: job.createdAt.toISOString(),
+    finishedAt: job.finishedAt?.toISOString() ?? null,
     error: job.error,
   };
 }
@@ -84,6 +67,9 @@ export class ImportsService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(InflowImport) private readonly imports: Repository<InflowImport>,
+    @InjectRepository(ImportRowError) private readonly rowErrors: Repository<ImportRowError>,
+    private readonly users: UsersService,
     private readonly producer: JobProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registration: InflowRegistration,
@@ -106,12 +92,18 @@ export class ImportsService {
       throw Errors.badRequest('IMPORT_TOO_MANY_ROWS', `一次最多导入 ${this.config.importMaxRows} 行，此文件有 ${rows} 行，请分批导入`, [{ field: 'file', message: '行数过多' }]);
     }
     const id = await this.db.transaction(async (manager) => {
-      const [row] = await manager.query(
-        `INSERT INTO import_job (created_by, jurisdiction_code, filename, format, file, legacy, total) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [user.id, user.jurisdictionCode, file.filename.slice(0, 200), format, file.buffer, legacy, rows],
-      );
-      await this.audit.record({ actor: user, action: 'create', entity: 'import', entityId: row.id, detail: { rows, format, legacy } }, manager);
-      return row.id as string;
+      const { identifiers } = await manager.insert(InflowImport, {
+        createdBy: user.id,
+        jurisdictionCode: user.jurisdictionCode,
+        filename: file.filename.slice(0, 200),
+        format,
+        file: file.buffer,
+        legacy,
+        total: rows,
+      });
+      const importId = identifiers[0].id as string;
+      await this.audit.record({ actor: user, action: 'create', entity: 'import', entityId: importId, detail: { rows, format, legacy } }, manager);
+      return importId;
     });
     await this.enqueue(id);
     return { importId: id };
@@ -123,8 +115,8 @@ export class ImportsService {
    */
   async resumeUnfinished(): Promise<void> {
     if (!this.producer.ready) return;
-    const rows: { id: string }[] = await this.db.query(`SELECT id FROM import_job WHERE status IN ('queued', 'running')`);
-    await this.producer.add(INFLOW_IMPORT_QUEUE, rows.map(({ id }) => importJob(id)));
+    const unfinished = await this.imports.find({ select: { id: true }, where: { status: In(['queued', 'running']) } });
+    await this.producer.add(INFLOW_IMPORT_QUEUE, unfinished.map(({ id }) => importJob(id)));
   }
 
   /** Best effort and never waits on Redis: an import left queued is picked up by resumeUnfinished. */
@@ -133,20 +125,21 @@ export class ImportsService {
   }
 
   async status(user: AuthUser, id: string): Promise<ImportStatus> {
-    const [job]: ImportJobRow[] = await this.db.query(`SELECT ${JOB_COLUMNS} FROM import_job WHERE id = $1`, [id]);
-    if (!job || !(job.created_by === user.id || inScope(user, job.jurisdiction_code))) throw Errors.notFound('导入任务');
-    const errors = await this.db.query(`SELECT row, field, message FROM import_row_error WHERE import_id = $1 ORDER BY row, field LIMIT 1000`, [id]);
-    return { ...toSummary(job), errors };
+    const job = await this.imports.findOneBy({ id });
+    if (!job || !(job.createdBy === user.id || inScope(user, job.jurisdictionCode))) throw Errors.notFound('导入任务');
+    const errors = await this.rowErrors.find({ select: { row: true, field: true, message: true }, where: { importId: id }, order: { row: 'ASC', field: 'ASC' }, take: 1000 });
+    return { ...toSummary(job), errors: errors.map(({ row, field, message }) => ({ row, field, message })) };
   }
 
   /** The caller's own imports, newest first (the 批量导入 screen lists them). */
   async mine(user: AuthUser, query: PageQuery): Promise<Page<ImportSummary>> {
-    const [{ total }]: { total: string }[] = await this.db.query(`SELECT count(*) AS total FROM import_job WHERE created_by = $1`, [user.id]);
-    const rows: ImportJobRow[] = await this.db.query(
-      `SELECT ${JOB_COLUMNS} FROM import_job WHERE created_by = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
-      [user.id, query.pageSize, offsetOf(query)],
-    );
-    return pageOf(rows.map(toSummary), Number(total), query);
+    const [jobs, total] = await this.imports.findAndCount({
+      where: { createdBy: user.id },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: query.pageSize,
+      skip: offsetOf(query),
+    });
+    return pageOf(jobs.map(toSummary), total, query);
   }
 
   /**
@@ -158,20 +151,20 @@ export class ImportsService {
    * re-importing a file adds nothing.
    */
   async run(id: string): Promise<void> {
-    const [job] = await this.db.query(`SELECT id, status, format, file, legacy, processed, created_by FROM import_job WHERE id = $1`, [id]);
+    const job = await this.imports.createQueryBuilder('j').addSelect('j.file').where('j.id = :id', { id }).getOne();
     if (!job || job.status === 'done' || job.status === 'failed') return;
-    const [owner] = await this.db.query(`SELECT id, username, display_name, role, jurisdiction_code, active FROM app_user WHERE id = $1`, [job.created_by]);
-    const user: AuthUser = { id: owner.id, username: owner.username, displayName: owner.display_name, role: owner.role, jurisdictionCode: owner.jurisdiction_code };
-    await this.db.query(`UPDATE import_job SET status = 'running', started_at = COALESCE(started_at, now()) WHERE id = $1`, [id]);
+    // The import runs as the clerk who uploaded it.
+    const user = await this.users.asUser(job.createdBy);
+    await this.imports.update(id, { status: 'running', startedAt: () => 'COALESCE(started_at, now())' });
     let rows: RawRow[];
     try {
-      rows = (await readRows(job.file as Buffer, job.format as ImportFormat)).rows;
+      rows = (await readRows(job.file, job.format)).rows;
     } catch (error) {
-      await this.db.query(`UPDATE import_job SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [id, '文件无法读取']);
+      await this.imports.update(id, { status: 'failed', error: '文件无法读取', finishedAt: () => 'now()' });
       this.logger.warn({ err: safeError(error), importId: id }, 'import file unreadable');
       return;
     }
-    await this.db.query(`UPDATE import_job SET total = $2 WHERE id = $1`, [id, rows.length]);
+    await this.imports.update(id, { total: rows.length });
     // A row repeating an earlier row of the same file is reported, not registered twice.
     const firstSeen = new Map<string, number>();
     const duplicateOf = rows.map((row, i) => {
@@ -181,9 +174,9 @@ export class ImportsService {
       return first;
     });
     const batchRows = this.config.importBatchRows;
-    const check = (start: number) => this.checkBatch(id, user, rows.slice(start, start + batchRows), start + 1, duplicateOf, job.legacy as boolean);
-    let next = job.processed < rows.length ? check(job.processed as number) : null;
-    for (let start = job.processed as number; next; start += batchRows) {
+    const check = (start: number) => this.checkBatch(id, user, rows.slice(start, start + batchRows), start + 1, duplicateOf, job.legacy);
+    let next = job.processed < rows.length ? check(job.processed) : null;
+    for (let start = job.processed; next; start += batchRows) {
       const checked = await next;
       next = start + batchRows < rows.length ? check(start + batchRows) : null;
       // Keeps the next batch's promise from being an unhandled rejection while this one is written.
@@ -191,7 +184,7 @@ export class ImportsService {
       const exchangeIds = await this.writeBatch(id, checked, start + checked.length);
       await this.outbox.enqueue(exchangeIds);
     }
-    await this.db.query(`UPDATE import_job SET status = 'done', finished_at = now() WHERE id = $1`, [id]);
+    await this.imports.update(id, { status: 'done', finishedAt: () => 'now()' });
   }
 
   /** The rows of a batch through the rules: each is refused with its errors, skipped, or ready to register. */

@@ -14,7 +14,7 @@ import { CertificatesService } from '@/modules/certificates/certificates.service
 import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { Person } from '@/modules/persons/person.entity';
-import { checkChildren, checkSpouse, normaliseChildren, spouseColumns } from './family-rules';
+import { checkChildren, checkSpouse, normaliseChildren, spouseColumns } from '@/modules/persons/family';
 import { Inflow } from './inflow.entity';
 import { InflowResponse, toInflowResponse } from './inflow-response';
 import { CreateInflowDto } from './inflows.dto';

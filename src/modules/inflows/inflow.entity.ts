@@ -1,19 +1,13 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Child, Contraception, MaritalStatus } from '@/modules/persons/family';
 import { Person } from '@/modules/persons/person.entity';
 import { valuesOf } from '@/common/labels';
 
 export const INFLOW_STATUSES = valuesOf('inflowStatus');
 export type InflowStatus = (typeof INFLOW_STATUSES)[number];
 export const REASONS = valuesOf('reason');
-export const MARITAL_STATUSES = valuesOf('maritalStatus');
-export const CONTRACEPTIONS = valuesOf('contraception');
 export const CERTIFICATE_CHECKS = valuesOf('certificateCheck');
 export type CertificateCheck = (typeof CERTIFICATE_CHECKS)[number];
-
-export interface Child {
-  sex: 'male' | 'female';
-  birthDate: string;
-}
 
 @Entity('inflow')
 export class Inflow {
@@ -55,7 +49,7 @@ export class Inflow {
   reason: (typeof REASONS)[number];
 
   @Column({ type: 'varchar', length: 16 })
-  maritalStatus: (typeof MARITAL_STATUSES)[number];
+  maritalStatus: MaritalStatus;
 
   @Column({ type: 'varchar', length: 50, nullable: true })
   spouseName: string | null;
@@ -70,7 +64,7 @@ export class Inflow {
   children: Child[];
 
   @Column({ type: 'varchar', length: 16 })
-  contraception: (typeof CONTRACEPTIONS)[number];
+  contraception: Contraception;
 
   @Column({ type: 'boolean', default: false })
   pregnant: boolean;

@@ -5,7 +5,8 @@ import {
 } from 'class-validator';
 import { ChildDto, IsPersonName, IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
-import { CONTRACEPTIONS, INFLOW_STATUSES, InflowStatus, MARITAL_STATUSES, REASONS } from './inflow.entity';
+import { Contraception, CONTRACEPTIONS, MARITAL_STATUSES, MaritalStatus } from '@/modules/persons/family';
+import { INFLOW_STATUSES, InflowStatus, REASONS } from './inflow.entity';
 
 export class InflowPersonDto extends PersonRefDto {
   @ApiPropertyOptional({ example: '13800000000' })
@@ -27,7 +28,7 @@ export class InflowPersonDto extends PersonRefDto {
 export class CreateInflowDto {
   @ApiProperty({ enum: MARITAL_STATUSES })
   @IsOneOf('maritalStatus', '婚姻状况')
-  maritalStatus: (typeof MARITAL_STATUSES)[number];
+  maritalStatus: MaritalStatus;
 
   @ApiPropertyOptional({ type: SpouseDto, nullable: true })
   @IsOptional()
@@ -46,7 +47,7 @@ export class CreateInflowDto {
 
   @ApiProperty({ enum: CONTRACEPTIONS })
   @IsOneOf('contraception', '避孕节育情况')
-  contraception: (typeof CONTRACEPTIONS)[number];
+  contraception: Contraception;
 
   @ApiPropertyOptional()
   @IsOptionalField()

@@ -18,7 +18,7 @@ import { ExchangeOutbox, ExchangeSpec } from '@/modules/exchanges/exchange-outbo
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { OutflowsService } from '@/modules/outflows/outflows.service';
 import { PersonRef, PersonsService, toPersonRef } from '@/modules/persons/persons.service';
-import { checkChildren, checkSpouse, isMarried, normaliseChildren, spouseColumns } from './family-rules';
+import { checkChildren, checkSpouse, isMarried, normaliseChildren, spouseColumns } from '@/modules/persons/family';
 import { Inflow } from './inflow.entity';
 import { InflowResponse, toInflowResponse } from './inflow-response';
 import { CreateInflowDto, DepartDto, InflowCorrectionsDto, InflowQuery, UpdateInflowDto } from './inflows.dto';

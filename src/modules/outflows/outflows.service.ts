@@ -46,6 +46,14 @@ export class OutflowsService {
     private readonly outbox: ExchangeOutbox,
   ) {}
 
+  /**
+   * The person arrived where the origin expected and the destination had registered them: the outflow still active on
+   * `fromCaseId` joins the registration's case. In the caller's transaction (a reply to the outflow notice).
+   */
+  async joinCase(manager: EntityManager, fromCaseId: string, toCaseId: string): Promise<void> {
+    await manager.update(Outflow, { caseId: fromCaseId, status: 'active' }, { caseId: toCaseId });
+  }
+
   async register(user: AuthUser, dto: CreateOutflowDto): Promise<OutflowResponse> {
     if (!inScope(user, dto.householdCode)) throw Errors.outOfJurisdiction('householdCode');
     for (const [field, code] of [['householdCode', dto.householdCode], ['expectedDestinationCode', dto.expectedDestinationCode]] as const) {

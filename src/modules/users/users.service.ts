@@ -124,6 +124,12 @@ export class UsersService {
     return auth;
   }
 
+  /** Whoever the account is now, active or not: the author a background job (an import) acts as. */
+  async asUser(id: string): Promise<AuthUser> {
+    const user = await this.users.findOneByOrFail({ id });
+    return { id: user.id, username: user.username, displayName: user.displayName, role: user.role, jurisdictionCode: user.jurisdictionCode };
+  }
+
   /** For login only: includes the password hash. */
   findForLogin(username: string): Promise<User | null> {
     return this.users

@@ -1,0 +1,77 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+import type { ImportFormat } from './import-format';
+
+export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** A bulk import (批量导入): the uploaded file, where it stands, and its counts (migrations/1795392400000-Imports.ts). */
+@Entity('import_job')
+export class InflowImport {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid' })
+  createdBy: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  jurisdictionCode: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  filename: string;
+
+  @Column({ type: 'varchar', length: 8 })
+  format: ImportFormat;
+
+  /** Not read unless asked for: only the worker needs the file. */
+  @Column({ type: 'bytea', select: false })
+  file: Buffer;
+
+  @Column({ type: 'boolean' })
+  legacy: boolean;
+
+  @Column({ type: 'varchar', length: 10 })
+  status: ImportJobStatus;
+
+  @Column({ type: 'integer' })
+  total: number;
+
+  @Column({ type: 'integer' })
+  processed: number;
+
+  @Column({ type: 'integer' })
+  succeeded: number;
+
+  @Column({ type: 'integer' })
+  failed: number;
+
+  @Column({ type: 'integer' })
+  skipped: number;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  error: string | null;
+
+  @Column({ type: 'timestamptz', insert: false })
+  createdAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}
+
+/** A refused row of an import: its number from 1, the template's field, and why. */
+@Entity('import_row_error')
+export class ImportRowError {
+  @Column({ type: 'uuid', primary: true })
+  importId: string;
+
+  @Column({ type: 'integer', primary: true })
+  row: number;
+
+  @Column({ type: 'varchar', length: 40, primary: true })
+  field: string;
+
+  @Column({ type: 'varchar', length: 300 })
+  message: string;
+}
