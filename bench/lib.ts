@@ -71,7 +71,7 @@ export function writeMarkdown(): void {
     let bar = '';
     if (typeof f.bar === 'number') {
       // Throughput ratios are floors; times, sizes, counts of failures and growth ratios are ceilings.
-      const floor = f.unit === 'ratio' && !/p95_ratio|rss_growth/.test(f.figure);
+      const floor = (f.unit === 'ratio' && !/p95_ratio|rss_growth/.test(f.figure)) || f.unit === 'boolean';
       const met = typeof f.value === 'number' && (floor ? f.value >= f.bar : f.value <= f.bar);
       bar = `${floor ? '≥' : '≤'} ${f.bar} ${met ? 'met' : '**not met**'}`;
     }

@@ -1,34 +1,17 @@
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Job, Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { DeadlineJob, DeliveryJob, EXCHANGE_DEADLINE_QUEUE, EXCHANGE_DELIVERY_QUEUE } from '@/queues/queues';
-import { allOrEach, batcher } from '@/common/batch';
-import { returningRows } from '@/database/sql';
-import { startWorker } from '@/queues/start-worker';
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job } from 'bullmq';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
+import { DeadlineJob, DeliveryJob, EXCHANGE_DEADLINE_QUEUE, EXCHANGE_DELIVERY_QUEUE } from '@/queues/queues';
+import { startWorker } from '@/queues/start-worker';
+import { ExchangeDelivery } from './exchange-delivery';
 
-/** Jobs taken together: those that arrive within BATCH_WINDOW_MS of the first, up to BATCH_MAX, share one statement. */
-const BATCH_WINDOW_MS = 2;
-const BATCH_MAX = 200;
-
-/**
- * Delivers exchanges into the addressees' inboxes, many at a time: the jobs running side by side (concurrency 64)
- * are marked delivered by one UPDATE and their deadline jobs added in one call. Idempotent: only a queued row
- * changes, so a job that runs twice (a worker killed after the commit, a relay that enqueued again) delivers once.
- * When the statement for a batch fails, each row is tried alone, so one bad row fails only its own job. The due
- * instant is fixed here: delivery + the time limit recorded when the message was sent.
- */
+/** Delivery jobs, 64 side by side so that ExchangeDelivery can batch them; a failure is recorded on the row. */
 @Processor(EXCHANGE_DELIVERY_QUEUE, { autorun: false, concurrency: 64 })
 export class ExchangeDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger('ExchangeDelivery');
-  private readonly deliveries = batcher<string, true>((ids) => this.deliver(ids), BATCH_WINDOW_MS, BATCH_MAX);
-
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    @InjectQueue(EXCHANGE_DEADLINE_QUEUE) private readonly deadlines: Queue<DeadlineJob>,
+    private readonly delivery: ExchangeDelivery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -40,85 +23,20 @@ export class ExchangeDeliveryProcessor extends WorkerHost implements OnApplicati
 
   async process(job: Job<DeliveryJob>): Promise<void> {
     try {
-      await this.deliveries.load(job.data.exchangeId);
+      await this.delivery.deliver(job.data.exchangeId);
     } catch (error) {
-      await this.recordFailure(job, error);
+      const attempts = job.attemptsMade + 1;
+      await this.delivery.recordFailure(job.data.exchangeId, error, attempts >= (job.opts.attempts ?? 1), attempts);
       throw error;
     }
   }
-
-  private async deliver(ids: readonly string[]): Promise<(true | Error)[]> {
-    const marked = await allOrEach(ids, (all) => this.markDelivered(all), async (id) => (await this.markDelivered([id]))[0]);
-    const owed = ids.flatMap((id, i) => {
-      const dueAt = marked[i];
-      return dueAt instanceof Date ? [{ name: 'deadline', data: { exchangeId: id }, opts: { jobId: `deadline-${id}`, delay: Math.max(0, dueAt.getTime() - Date.now()) } }] : [];
-    });
-    let deadlineError: Error | null = null;
-    if (owed.length > 0) {
-      // Retried on failure: the retry finds the rows delivered and adds their deadline jobs then (same jobIds).
-      deadlineError = await this.deadlines.addBulk(owed).then(
-        () => null,
-        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-      );
-    }
-    return marked.map((m) => (m instanceof Error ? m : m instanceof Date && deadlineError ? deadlineError : true));
-  }
-
-  /**
-   * Marks the queued rows delivered; answers, for each id in order, when a reply to it is due (null when none is owed
-   * or it was delivered and noted before). A row delivered earlier whose deadline has not been noted answers its due
-   * instant again, so a job retried after its deadline job failed to be added adds it now.
-   */
-  private async markDelivered(ids: readonly string[]): Promise<(Date | null)[]> {
-    const rows = await returningRows<{ id: string; due_at: Date | null }>(
-      this.db,
-      `WITH delivered AS (
-         UPDATE exchange
-            SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL,
-                due_at = CASE WHEN needs_reply THEN now() + reply_limit_ms * interval '1 millisecond' END
-          WHERE id = ANY($1::uuid[]) AND status = 'queued'
-          RETURNING id, due_at)
-       SELECT id, due_at FROM delivered
-       UNION ALL
-       SELECT id, due_at FROM exchange
-        WHERE id = ANY($1::uuid[]) AND status = 'delivered' AND due_at IS NOT NULL AND overdue_noted_at IS NULL`,
-      [ids],
-    );
-    const dueAt = new Map(rows.map((r) => [r.id, r.due_at]));
-    return ids.map((id) => dueAt.get(id) ?? null);
-  }
-
-  /** The attempt count and the error on the row; after the last attempt the exchange is a dead letter (failed). */
-  private async recordFailure(job: Job<DeliveryJob>, error: unknown): Promise<void> {
-    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
-    try {
-      await this.db.query(
-        `UPDATE exchange SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END
-          WHERE id = $1 AND status = 'queued'`,
-        [job.data.exchangeId, message, final],
-      );
-    } catch {
-      // The database itself is down: the row stays queued and the relay enqueues it again later.
-    }
-    if (final) this.logger.warn({ exchangeId: job.data.exchangeId, attempts: job.attemptsMade + 1 }, 'delivery failed for good');
-  }
 }
 
-/**
- * At the due instant: notes that an unanswered exchange went overdue (for reminders), the jobs due together in one
- * statement. Overdue itself is derived from dueAt.
- */
+/** Deadline jobs: at the due instant, the overdue is noted (batched like deliveries). */
 @Processor(EXCHANGE_DEADLINE_QUEUE, { autorun: false, concurrency: 64 })
 export class ExchangeDeadlineProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly notes = batcher<string, true>(
-    (ids) => allOrEach(ids, (all) => this.noteOverdue(all), async (id) => (await this.noteOverdue([id]))[0]),
-    BATCH_WINDOW_MS,
-    BATCH_MAX,
-  );
-
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly delivery: ExchangeDelivery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -129,15 +47,6 @@ export class ExchangeDeadlineProcessor extends WorkerHost implements OnApplicati
   }
 
   async process(job: Job<DeadlineJob>): Promise<void> {
-    await this.notes.load(job.data.exchangeId);
-  }
-
-  private async noteOverdue(ids: readonly string[]): Promise<true[]> {
-    await this.db.query(
-      `UPDATE exchange SET overdue_noted_at = now()
-        WHERE id = ANY($1::uuid[]) AND status = 'delivered' AND due_at <= now() AND overdue_noted_at IS NULL`,
-      [ids],
-    );
-    return ids.map(() => true as const);
+    await this.delivery.noteOverdue(job.data.exchangeId);
   }
 }

@@ -4,6 +4,7 @@ import { CasesModule } from '@/modules/cases/cases.module';
 import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { OutflowsModule } from '@/modules/outflows/outflows.module';
 import { Exchange } from './exchange.entity';
+import { ExchangeDelivery } from './exchange-delivery';
 import { ExchangeDeadlineProcessor, ExchangeDeliveryProcessor } from './exchange-delivery.processor';
 import { ExchangeOutboxModule } from './exchange-outbox.module';
 import { ExchangeRelay } from './exchange-relay';
@@ -21,6 +22,6 @@ export class ExchangesModule {}
 /** The background half: relay and processors. In `npm start` it runs beside the API; `start:worker` runs it alone. */
 @Module({
   imports: [ExchangeOutboxModule],
-  providers: [ExchangeRelay, ExchangeDeliveryProcessor, ExchangeDeadlineProcessor],
+  providers: [ExchangeRelay, ExchangeDelivery, ExchangeDeliveryProcessor, ExchangeDeadlineProcessor],
 })
 export class ExchangeWorkersModule {}
