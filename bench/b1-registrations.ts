@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { makeIdNumber } from '@/common/identity';
 import { BenchStack, createUser, login, pgbenchPath, report, startService } from './lib';
+import { inflowBody } from '../test/support/builders';
 
 export const DESTINATION = '330802005001'; // 衢州市柯城区 金桂社区
 const DURATION_S = 20;
@@ -19,17 +20,7 @@ function nextBody(): string {
   const i = counter++;
   const birth = new Date(Date.UTC(1970, 0, 1) + (i % 10000) * 86_400_000).toISOString().slice(0, 10);
   const idNumber = makeIdNumber('421381', birth, Math.floor(i / 10000) % 1000);
-  return JSON.stringify({
-    person: { idNumber, name: '测试人员' },
-    householdCode: '421381101201',
-    destinationCode: DESTINATION,
-    address: '衢州市柯城区金桂社区 1 号',
-    arrivalDate: '2026-01-02',
-    reason: 'work',
-    maritalStatus: 'unmarried',
-    contraception: 'none',
-    submit: true,
-  });
+  return JSON.stringify(inflowBody({ idNumber, name: '测试人员' }, '2026-01-02', { destinationCode: DESTINATION, address: '衢州市柯城区金桂社区 1 号', submit: true }));
 }
 
 async function pgbenchBaseline(stack: BenchStack): Promise<number> {

@@ -14,6 +14,7 @@ import { runSetup } from '@/cli/setup';
 import { makeIdNumber } from '@/common/identity';
 import { loadConfig } from '@/config/config';
 import { createUser, freePort, login, report, ROOT, writeMarkdown, writeResults } from './lib';
+import { inflowBody } from '../test/support/builders';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startStack } = require('../scripts/local-stack.js') as {
@@ -125,16 +126,7 @@ async function main(): Promise<void> {
       const due = started + (i / TOTAL) * DURATION_MS;
       if (due > Date.now()) await sleep(due - Date.now());
       const birth = new Date(Date.UTC(1970, 0, 1) + (i % 10000) * 86_400_000).toISOString().slice(0, 10);
-      const body = JSON.stringify({
-        person: { idNumber: makeIdNumber('421381', birth, 300 + Math.floor(i / 10000)), name: '扩展演练' },
-        householdCode: '421381101201',
-        destinationCode: DESTINATION,
-        address: '衢州市柯城区',
-        arrivalDate: '2026-01-02',
-        reason: 'work',
-        maritalStatus: 'unmarried',
-        contraception: 'none',
-      });
+      const body = JSON.stringify(inflowBody({ idNumber: makeIdNumber('421381', birth, 300 + Math.floor(i / 10000)), name: '扩展演练' }, '2026-01-02', { destinationCode: DESTINATION }));
       const key = randomUUID();
       let status = 'network_error';
       // Up to 3 tries across the API processes, the same Idempotency-Key each time.

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { prng } from '../test/support/builders';
 
 const DAY = 86_400_000;
 const BATCH = 500_000;
@@ -12,18 +13,6 @@ const BATCH = 500_000;
 /** Sequential uuids per table (kind 0–15): appends to the primary-key index instead of random inserts. */
 function seedUuid(kind: number, i: number): string {
   return `5eed${kind.toString(16)}000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
-}
-
-/** A deterministic generator, so the same size gives the same data. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 interface Places {

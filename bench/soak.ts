@@ -3,6 +3,7 @@
 // after warm-up and at the end.   Usage: npm run bench -- --only=SOAK [--soak-seconds=600]
 import { makeIdNumber } from '@/common/identity';
 import { BenchStack, createUser, login, report, startService } from './lib';
+import { inflowBody } from '../test/support/builders';
 
 const DEST = '330802005001';
 const ORIGIN = '421381101000';
@@ -60,11 +61,7 @@ export async function soak(stack: BenchStack, seconds: number): Promise<void> {
         const i = serial++;
         const birth = new Date(Date.UTC(1970, 0, 1) + (i % 10000) * 86_400_000).toISOString().slice(0, 10);
         await timed('register', () =>
-          fetch(`${service.url}/api/inflows`, json(dest, {
-            person: { idNumber: makeIdNumber('421381', birth, (Math.floor(i / 10000) % 500) * 2 + 1), name: '耐久测试' },
-            householdCode: ORIGIN_VILLAGE, destinationCode: DEST, address: '衢州市柯城区', arrivalDate: '2026-01-02',
-            reason: 'work', maritalStatus: 'unmarried', contraception: 'none',
-          })),
+          fetch(`${service.url}/api/inflows`, json(dest, inflowBody({ idNumber: makeIdNumber('421381', birth, (Math.floor(i / 10000) % 500) * 2 + 1), name: '耐久测试' }, '2026-01-02', { householdCode: ORIGIN_VILLAGE, destinationCode: DEST }))),
         );
       },
       reply: async () => {

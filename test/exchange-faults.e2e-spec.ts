@@ -4,8 +4,8 @@ import Redis from 'ioredis';
 import { AppModule } from '@/app.module';
 import { spawnWorkerProcess, startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
-const QUZHOU_COMMUNITY = '330802005001';
 
 /** Deletes every Redis key of this service prefix: Redis restarted without its memory, for this service only. */
 async function wipeRedis(url: string, prefix: string): Promise<number> {
@@ -32,16 +32,7 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
     for (let i = 0; i < n; i += 10) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(10, n - i) }, () =>
-          t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
-            person: { idNumber: newIdNumber({ sex: 'male' }), name: '郑伟' },
-            householdCode: '421381101201',
-            destinationCode: QUZHOU_COMMUNITY,
-            address: '衢州市柯城区',
-            arrivalDate: daysAgo(2),
-            reason: 'work',
-            maritalStatus: 'unmarried',
-            contraception: 'none',
-          }),
+          t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '郑伟' }, daysAgo(2))),
         ),
       );
       for (const res of batch) {

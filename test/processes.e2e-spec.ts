@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import request from 'supertest';
 import { spawnService, startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
 // `npm start` (main.ts without a role): a supervisor with an API process and a worker process, each with its own
 // database pool; a process that dies is started again, and SIGTERM stops them all.
-const QUZHOU_COMMUNITY = '330802005001';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -55,10 +55,7 @@ describe('npm start: API and worker processes under one supervisor', () => {
     const roles = childRoles(service.pid as number).map((c) => c.role).sort();
     expect(roles).toEqual(['api', 'worker']);
     const token = await staffAt(t, QUZHOU_COMMUNITY);
-    const registered = await request(url).post('/api/inflows').set('Authorization', `Bearer ${token}`).send({
-      person: { idNumber: newIdNumber({ sex: 'male' }), name: '进程' }, householdCode: '421381101201', destinationCode: QUZHOU_COMMUNITY,
-      address: '衢州市柯城区', arrivalDate: daysAgo(1), reason: 'work', maritalStatus: 'unmarried', contraception: 'none',
-    }).expect(201);
+    const registered = await request(url).post('/api/inflows').set('Authorization', `Bearer ${token}`).send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '进程' }, daysAgo(1))).expect(201);
     await waitFor(async () => {
       const [row] = await t.db.query(`SELECT status FROM exchange WHERE case_id = $1 AND type = 'inflow_notice'`, [registered.body.caseId]);
       return row?.status === 'delivered';

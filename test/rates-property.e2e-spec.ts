@@ -3,6 +3,7 @@ import { subtreePrefix } from '@/common/division-code';
 import { todayInShanghai } from '@/common/time';
 import { flowState } from '@/modules/rates/rate-math';
 import { startTestApp, TestApp } from './support/app';
+import { prng } from './support/builders';
 
 // Property: for random histories of registrations, notices, replies, outflows and closures — written straight into
 // the tables, then changed again, with the roll-up folded at random moments — GET /api/rates equals a brute-force
@@ -16,17 +17,6 @@ const DESTINATIONS = ['520102016001', '520102016002', '520102017001', '520102017
 const QUERY_CODES = ['520000000000', '520100000000', '520102000000', '520102017000', '522601000000', '522601001000', '520103019001', '441900000000'];
 const DAY = 86_400_000;
 const SEED = Number(process.env.RATES_SEED ?? Date.now() % 1_000_000);
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface RawInflow { code: string; start: Date; due: Date; done: Date | null; closed: Date | null; person: string }
 interface RawExchange { code: string; start: Date; due: Date; done: Date | null }

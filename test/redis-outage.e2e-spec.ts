@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import Redis from 'ioredis';
 import { spawnWorkerProcess, startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { inflowBody } from './support/builders';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { findRedis } = require('../scripts/local-stack.js') as { findRedis(): { bin: string } | null };
@@ -77,16 +78,7 @@ describe('a Redis outage (issue 19): requests answer at once, the outbox deliver
   const overrides = (url: string) => ({ REDIS_URL: url, REDIS_PREFIX: 'outage', RELAY_STALE: 'PT2S', WORKER_LOCK: 'PT2S', DELIVERY_BACKOFF: 'PT0.2S' });
 
   function registration(idNumber = newIdNumber({ sex: 'male' })) {
-    return {
-      person: { idNumber, name: '陈杰' },
-      householdCode: VILLAGE,
-      destinationCode: COMMUNITY,
-      address: '衢州市柯城区府山街道',
-      arrivalDate: daysAgo(3),
-      reason: 'work',
-      maritalStatus: 'unmarried',
-      contraception: 'none',
-    };
+    return inflowBody({ idNumber, name: '陈杰' }, daysAgo(3), { householdCode: VILLAGE, destinationCode: COMMUNITY, address: '衢州市柯城区府山街道' });
   }
 
   /** The inflow notices of a registration in the origin's inbox, as the origin's clerk sees them. */

@@ -7,6 +7,7 @@ import { loadConfig } from '@/config/config';
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { BOOTSTRAP_ADMIN } from './support/env';
 import { account, newIdNumber, PASSWORD } from './support/people';
+import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startStack } = require('../scripts/local-stack.js') as {
@@ -18,7 +19,6 @@ const { startReplica, startRedisCluster } = require('../scripts/scale-stack.js')
   startRedisCluster(o: { dir: string }): Promise<{ url: string; stop(): Promise<void> }>;
 };
 
-const DESTINATION = '330802005001'; // 衢州市柯城区 金桂社区
 const ORIGIN = '421381101000'; // 杨寨镇
 const REGISTRATIONS = 240;
 
@@ -73,7 +73,7 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
   });
 
   it('registers across both API instances; every notice reaches the origin inbox exactly once; the replica rates equal the primary', async () => {
-    const destStaff = await account(apis[0], DESTINATION);
+    const destStaff = await account(apis[0], QUZHOU_COMMUNITY);
     const originStaff = await account(apis[0], ORIGIN);
     const supervisor = await account(apis[0], '330000000000', { role: 'supervisor' });
     const tokens = await Promise.all(apis.map((t) => login(t, destStaff)));
@@ -82,16 +82,7 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
       const batch = await Promise.all(
         Array.from({ length: 12 }, (_, j) => {
           const k = (i + j) % 2;
-          return apis[k].http().post('/api/inflows').set('Authorization', `Bearer ${tokens[k]}`).send({
-            person: { idNumber: newIdNumber({ sex: 'male' }), name: '扩展测试' },
-            householdCode: '421381101201',
-            destinationCode: DESTINATION,
-            address: '衢州市柯城区',
-            arrivalDate: '2026-01-05',
-            reason: 'work',
-            maritalStatus: 'unmarried',
-            contraception: 'none',
-          });
+          return apis[k].http().post('/api/inflows').set('Authorization', `Bearer ${tokens[k]}`).send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '扩展测试' }, '2026-01-05'));
         }),
       );
       for (const res of batch) {
@@ -136,7 +127,7 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
   }, 180_000);
 
   it('counts login failures across API instances, and a deactivated account is refused by every instance at once', async () => {
-    const username = await account(apis[0], DESTINATION);
+    const username = await account(apis[0], QUZHOU_COMMUNITY);
     // 10 wrong passwords per account and minute, shared: alternate instances, the 11th try is refused on either.
     for (let i = 0; i < 10; i++) {
       const res = await apis[i % 2].http().post('/api/auth/login').send({ username, password: 'wrong-password-1' });
@@ -144,7 +135,7 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
     }
     for (const t of apis) expect((await t.http().post('/api/auth/login').send({ username, password: 'wrong-password-1' })).status).toBe(429);
 
-    const other = await account(apis[0], DESTINATION);
+    const other = await account(apis[0], QUZHOU_COMMUNITY);
     const token = await login(apis[1], other);
     await apis[1].http().get('/api/inflows').set('Authorization', `Bearer ${token}`).expect(200);
     const [{ id }] = await apis[0].db.query(`SELECT id FROM app_user WHERE username = $1`, [other]);
@@ -157,7 +148,7 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
     const strict = await startTestApp({ ...env, REPLICA_MAX_LAG: 'PT1S' }, 'api');
     apis.push(strict); // closed with the others
     const supervisor = await account(strict, '330000000000', { role: 'supervisor' });
-    const dest = await login(strict, await account(strict, DESTINATION));
+    const dest = await login(strict, await account(strict, QUZHOU_COMMUNITY));
     const [viaStrict, viaPrimary] = [await login(strict, supervisor), await login(primaryOnly, supervisor)];
     const rates = async (t: TestApp, token: string) =>
       (await t.http().get('/api/rates?jurisdiction=330000000000').set('Authorization', `Bearer ${token}`).expect(200)).body.submission.denominator as number;
@@ -166,16 +157,7 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
     try {
       // The replica stops replaying what it receives; a registration made now is on the primary only.
       await replicaDb.query('SELECT pg_wal_replay_pause()');
-      await strict.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
-        person: { idNumber: newIdNumber({ sex: 'male' }), name: '延迟测试' },
-        householdCode: '421381101201',
-        destinationCode: DESTINATION,
-        address: '衢州市柯城区',
-        arrivalDate: '2026-01-05',
-        reason: 'work',
-        maritalStatus: 'unmarried',
-        contraception: 'none',
-      }).expect(201);
+      await strict.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '延迟测试' }, '2026-01-05')).expect(201);
       const lagging = await waitFor(async () => {
         const res = await strict.http().get('/api/health');
         return res.body.replica?.status === 'lagging' ? res.body.replica : undefined;
