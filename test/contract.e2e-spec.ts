@@ -2,11 +2,10 @@ import { connect } from 'node:net';
 import { checkCharacter, maskIdNumber } from '@/common/identity';
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { inflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
 
 // What a new user hit (issue 13): each point of api.md's conventions that an earlier build answered wrongly.
 
-const QUZHOU_COMMUNITY = '330802005001';
-const YANGZHAI_VILLAGE = '421381101201';
 const YANGZHAI = '421381101000';
 const MARITAL = '婚姻状况须为：未婚、初婚、再婚、离婚、丧偶';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -43,18 +42,13 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
   let port: number;
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-  const inflowBody = (overrides: Record<string, unknown> = {}, person: Record<string, unknown> = {}) => ({
-    person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1990-03-07' }), name: '王芳', ...person },
-    householdCode: YANGZHAI_VILLAGE,
-    destinationCode: QUZHOU_COMMUNITY,
-    address: '衢州市柯城区金桂社区 12 号',
-    arrivalDate: daysAgo(5),
-    reason: 'work',
-    maritalStatus: 'unmarried',
-    contraception: 'none',
-    undertaking: true,
-    ...overrides,
-  });
+  // A woman of childbearing age who signed the undertaking (no certificate needed to register her).
+  const womanBody = (overrides: Record<string, unknown> = {}, person: Record<string, unknown> = {}) =>
+    inflowBody({ idNumber: newIdNumber({ sex: 'female', birthDate: '1990-03-07' }), name: '王芳', ...person }, daysAgo(5), {
+      address: '衢州市柯城区金桂社区 12 号',
+      undertaking: true,
+      ...overrides,
+    });
 
   async function deliveredNotice(caseId: string, type = 'inflow_notice') {
     return waitFor(async () => {
@@ -73,11 +67,11 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
   describe('1. 15-character ID numbers', () => {
     it('refuses one on person.idNumber, spouse.idNumber and ?idNumber= saying that 18 characters are needed, writing nothing', async () => {
       const old = firstGeneration('900307');
-      const res = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({}, { idNumber: old })).expect(400);
+      const res = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody({}, { idNumber: old })).expect(400);
       expect(res.body.details).toEqual([{ field: 'person.idNumber', message: '请填写 18 位公民身份号码' }]);
 
       const spouse = await t.http().post('/api/inflows').set(auth(dest))
-        .send(inflowBody({ maritalStatus: 'first_married', spouse: { name: '李四', idNumber: firstGeneration('880101', '015') } })).expect(400);
+        .send(womanBody({ maritalStatus: 'first_married', spouse: { name: '李四', idNumber: firstGeneration('880101', '015') } })).expect(400);
       expect(spouse.body.details).toEqual([{ field: 'spouse.idNumber', message: '请填写 18 位公民身份号码' }]);
 
       const lookup = await t.http().get(`/api/persons?idNumber=${old}`).set(auth(dest)).expect(400);
@@ -113,7 +107,7 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
 
   describe('2. reply corrections', () => {
     it('refuses unknown keys and invalid values, and corrections with any outcome but corrected', async () => {
-      const reg = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody()).expect(201);
+      const reg = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody()).expect(201);
       const notice = await deliveredNotice(reg.body.caseId);
       const url = `/api/exchanges/${notice.id}/reply`;
       const bad = await t.http().post(url).set(auth(origin)).send({ outcome: 'corrected', corrections: { foo: 'bar', maritalStatus: 'xyz' } }).expect(400);
@@ -131,7 +125,7 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
     });
 
     it('applies valid corrections to the inflow, audited as done by the reply, shown masked on the case', async () => {
-      const reg = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody()).expect(201);
+      const reg = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody()).expect(201);
       const notice = await deliveredNotice(reg.body.caseId);
       const spouseId = newIdNumber({ sex: 'male', birthDate: '1988-01-01' });
       const corrections = { name: '王芳芳', maritalStatus: 'first_married', spouse: { name: '李四', idNumber: spouseId }, children: [{ sex: 'female', birthDate: '2019-06-01' }], contraception: 'iud' };
@@ -160,7 +154,7 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
   it('3. closes the origin\'s active outflow as returned when the destination records that the person went home', async () => {
     const idNumber = newIdNumber({ sex: 'male' });
     const outflow = await t.http().post('/api/outflows').set(auth(origin)).send({ person: { idNumber, name: '周强' }, householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(40) }).expect(201);
-    const reg = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({}, { idNumber, name: '周强' })).expect(201);
+    const reg = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody({}, { idNumber, name: '周强' })).expect(201);
     expect(reg.body.caseId).toBe(outflow.body.caseId);
     const before = await t.http().get(`/api/outflows?status=active&pageSize=100`).set(auth(origin)).expect(200);
     expect(before.body.items.find((o: { id: string }) => o.id === outflow.body.id)).toMatchObject({ status: 'active', contact: 'effective' });
@@ -180,9 +174,9 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
   it('4. refuses unknown keys named constructor, prototype or __proto__ at any depth, in bodies and queries', async () => {
     const top = await t.http().post('/api/auth/login').send({ username: 'admin', password: 'x', constructor: 'y' }).expect(400);
     expect(top.body.details).toEqual([{ field: 'constructor', message: '不允许的字段' }]);
-    const nested = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({}, { prototype: 1 })).expect(400);
+    const nested = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody({}, { prototype: 1 })).expect(400);
     expect(nested.body.details).toEqual([{ field: 'person.prototype', message: '不允许的字段' }]);
-    const inArray = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({ children: [{ sex: 'male', birthDate: '2018-01-01', constructor: {} }] })).expect(400);
+    const inArray = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody({ children: [{ sex: 'male', birthDate: '2018-01-01', constructor: {} }] })).expect(400);
     expect(inArray.body.details).toEqual([{ field: 'children[0].constructor', message: '不允许的字段' }]);
     const query = await t.http().get('/api/inflows?constructor=1').set(auth(dest)).expect(400);
     expect(query.body.details).toEqual([{ field: 'constructor', message: '不允许的字段' }]);
@@ -190,7 +184,7 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
 
   it('5. gives every date as YYYY-MM-DD (person cases, inflow, outflow, case view)', async () => {
     const idNumber = newIdNumber({ sex: 'male' });
-    const reg = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({}, { idNumber, name: '孙伟' })).expect(201);
+    const reg = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody({}, { idNumber, name: '孙伟' })).expect(201);
     const person = await t.http().get(`/api/persons/${reg.body.person.id}`).set(auth(dest)).expect(200);
     expect(person.body.cases[0].arrivalDate).toBe(daysAgo(5));
     const outflow = await t.http().post('/api/outflows').set(auth(origin)).send({ person: { idNumber, name: '孙伟' }, householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(9) }).expect(201);
@@ -243,13 +237,13 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
   });
 
   it('7. says which type a field expects, and 不能为空 for a missing one', async () => {
-    const children = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({ children: 'none' })).expect(400);
+    const children = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody({ children: 'none' })).expect(400);
     expect(children.body.details).toEqual([{ field: 'children', message: '必须是数组' }]);
     const login = await t.http().post('/api/auth/login').send({ username: ['a'], password: 'x' }).expect(400);
     expect(login.body.details).toEqual([{ field: 'username', message: '必须是文本' }]);
     const page = await t.http().get('/api/inflows?pageSize=abc').set(auth(dest)).expect(400);
     expect(page.body.details).toEqual([{ field: 'pageSize', message: '必须是整数' }]);
-    const reg = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody()).expect(201);
+    const reg = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody()).expect(201);
     const notice = await deliveredNotice(reg.body.caseId);
     const note = await t.http().post(`/api/exchanges/${notice.id}/reply`).set(auth(origin)).send({ outcome: 'confirmed', note: {} }).expect(400);
     expect(note.body.details).toEqual([{ field: 'note', message: '必须是文本' }]);
@@ -257,12 +251,12 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
       .send({ person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1992-02-02' }), name: '刘敏' }, householdCode: YANGZHAI_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' }).expect(201);
     const revoke = await t.http().post(`/api/certificates/${cert.body.id}/revoke`).set(auth(origin)).send({}).expect(400);
     expect(revoke.body.details).toEqual([{ field: 'reason', message: '不能为空' }]);
-    const missing = await t.http().post('/api/inflows').set(auth(dest)).send({ ...inflowBody(), address: undefined }).expect(400);
+    const missing = await t.http().post('/api/inflows').set(auth(dest)).send({ ...womanBody(), address: undefined }).expect(400);
     expect(missing.body.details).toEqual([{ field: 'address', message: '不能为空' }]);
   });
 
   it('8. names the allowed values of an enum by their Chinese labels', async () => {
-    const body = await t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({ maritalStatus: 'married', reason: 'holiday' })).expect(400);
+    const body = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody({ maritalStatus: 'married', reason: 'holiday' })).expect(400);
     expect(body.body.details).toEqual(expect.arrayContaining([
       { field: 'maritalStatus', message: MARITAL },
       { field: 'reason', message: '流动原因须为：务工、经商、随迁投亲、学习、其他' },

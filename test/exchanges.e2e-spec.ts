@@ -1,10 +1,9 @@
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { inflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
 
-const QUZHOU_COMMUNITY = '330802005001';
 const QUZHOU_TOWNSHIP = '330802005000';
 const WUXI_COMMUNITY = '320213021001';
-const YANGZHAI_VILLAGE = '421381101201';
 const YANGZHAI = '421381101000';
 const CHENXIANG = '421381102000';
 
@@ -36,17 +35,7 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   function register(token: string, overrides: Record<string, unknown> = {}, person: Record<string, unknown> = {}) {
-    return t.http().post('/api/inflows').set(auth(token)).send({
-      person: { idNumber: newIdNumber({ sex: 'male' }), name: '周强', ...person },
-      householdCode: YANGZHAI_VILLAGE,
-      destinationCode: QUZHOU_COMMUNITY,
-      address: '衢州市柯城区',
-      arrivalDate: daysAgo(3),
-      reason: 'work',
-      maritalStatus: 'unmarried',
-      contraception: 'none',
-      ...overrides,
-    });
+    return t.http().post('/api/inflows').set(auth(token)).send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '周强', ...person }, daysAgo(3), overrides));
   }
 
   /** The exchanges of a case once every one of them has left the queue. */

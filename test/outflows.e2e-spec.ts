@@ -1,8 +1,7 @@
 import { startTestApp, TestApp } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { inflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
 
-const QUZHOU_COMMUNITY = '330802005001';
-const YANGZHAI_VILLAGE = '421381101201';
 const YANGZHAI = '421381101000';
 const CHENXIANG = '421381102000';
 
@@ -14,17 +13,7 @@ describe('outflow registration (流出登记) and linkage', () => {
 
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
   const inflow = (idNumber: string, extra: object = {}) =>
-    t.http().post('/api/inflows').set(auth(dest)).send({
-      person: { idNumber, name: '陈明' },
-      householdCode: YANGZHAI_VILLAGE,
-      destinationCode: QUZHOU_COMMUNITY,
-      address: '衢州市柯城区',
-      arrivalDate: daysAgo(5),
-      reason: 'work',
-      maritalStatus: 'unmarried',
-      contraception: 'none',
-      ...extra,
-    });
+    t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({ idNumber, name: '陈明' }, daysAgo(5), extra));
   const outflow = (token: string, idNumber: string, extra: object = {}) =>
     t.http().post('/api/outflows').set(auth(token)).send({ person: { idNumber, name: '陈明' }, householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(30), ...extra });
 

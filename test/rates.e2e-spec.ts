@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { inflowBody } from './support/builders';
 
 // The worked example of rates.md, with every time limit set to 2 seconds. Nothing else in the test suite touches
 // these jurisdictions, so the counts are exactly the example's.
@@ -46,17 +47,9 @@ describe('rates (考核指标): the worked example of rates.md', () => {
   let T: string;
 
   function register(token: string, householdCode: string, extra: Record<string, unknown> = {}) {
-    return t.http().post('/api/inflows').set(auth(token)).send({
-      person: { idNumber: newIdNumber({ sex: 'male' }), name: '马明' },
-      householdCode,
-      destinationCode: D,
-      address: '西安市雁塔区',
-      arrivalDate: daysAgo(2),
-      reason: 'work',
-      maritalStatus: 'unmarried',
-      contraception: 'none',
-      ...extra,
-    });
+    return t.http().post('/api/inflows').set(auth(token)).send(
+      inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '马明' }, daysAgo(2), { householdCode, destinationCode: D, address: '西安市雁塔区', ...extra }),
+    );
   }
 
   function rates(token: string, query: Record<string, string>) {
