@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp, uniqueName, waitFor } from './support/app';
+import { startTestApp, TestApp, waitFor } from './support/app';
 import { launchBrowser, openPage } from './support/browser';
 import { arrowTo, choose, errorOf, pickPlace, signIn, tabTo } from './support/console';
 import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';

@@ -1,24 +1,22 @@
 import { Type } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { valuesOf } from '@/common/labels';
 import type { LoginResponse } from '@/modules/auth/auth.service';
 import type { CaseResponse } from '@/modules/cases/case-view.service';
 import type { CertificateResponse, PublicVerification } from '@/modules/certificates/certificates.service';
 import type { ExchangeResponse } from '@/modules/exchanges/exchanges.service';
-import type { AuditLogResponse } from '@/modules/audit/audit.service';
-import type { ImportStatus, ImportSummary } from '@/modules/imports/imports.service';
 import type { InflowResponse } from '@/modules/inflows/inflows.service';
 import type { JurisdictionDetail, JurisdictionListItem } from '@/modules/jurisdictions/jurisdictions.service';
 import type { OutflowResponse } from '@/modules/outflows/outflows.service';
 import type { PersonDetail } from '@/modules/persons/persons.service';
-import type { RateItem, RateItemsPage, RatesReport, RatesTrend } from '@/modules/rates/rates.service';
 import type { UserResponse } from '@/modules/users/users.service';
 
 // What the API answers, described for the OpenAPI document (api.md: every response body with its fields), from which
 // the console's client is typed. The services build plain objects typed by their own interfaces; the checks at the
-// end of this file fail to compile when a view and its interface stop describing the same shape.
+// end of this file fail to compile when a view and its interface stop describing the same shape. The rates' views are
+// in rates-views.ts, the bulk imports' and the audit log's in admin-views.ts.
 
-const nullable = { nullable: true } as const;
+export const nullable = { nullable: true } as const;
 
 /** A detail may carry more than field and message (`existingId` of a duplicate), hence no compile-time check. */
 export class ErrorDetailView {
@@ -241,125 +239,6 @@ export class CaseView {
   @ApiProperty({ type: [ExchangeView] }) exchanges: ExchangeView[];
 }
 
-export class ImportErrorView {
-  @ApiProperty({ description: '行号（第一行数据为 1）' }) row: number;
-  @ApiProperty() field: string;
-  @ApiProperty() message: string;
-}
-
-export class ImportSummaryView {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: valuesOf('importStatus') }) status: ImportStatus['status'];
-  @ApiProperty() total: number;
-  @ApiProperty() processed: number;
-  @ApiProperty() succeeded: number;
-  @ApiProperty() failed: number;
-  @ApiProperty() skipped: number;
-  @ApiProperty() legacy: boolean;
-  @ApiProperty() filename: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ type: String, format: 'date-time', ...nullable }) finishedAt: string | null;
-  @ApiProperty({ type: String, ...nullable }) error: string | null;
-}
-
-export class ImportView extends ImportSummaryView {
-  @ApiProperty({ type: [ImportErrorView] }) errors: ImportErrorView[];
-}
-
-export class ImportAcceptedView {
-  @ApiProperty({ format: 'uuid' }) importId: string;
-}
-
-export class RateFigureView {
-  @ApiProperty() numerator: number;
-  @ApiProperty() denominator: number;
-  @ApiProperty({ type: Number, ...nullable, description: '0–1，4 位小数；分母为 0 时为 null' }) rate: number | null;
-  @ApiProperty() target: number;
-  @ApiProperty({ type: Boolean, ...nullable }) meetsTarget: boolean | null;
-}
-
-export class FlowFigureView extends RateFigureView {
-  @ApiProperty() onTime: number;
-  @ApiProperty() late: number;
-  @ApiProperty() overdue: number;
-  @ApiProperty() pending: number;
-}
-
-export class RateRowView {
-  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
-  @ApiPropertyOptional({ enum: [true], description: '本级（直接记在本辖区而非下级的事项）' }) self?: true;
-  @ApiProperty({ type: FlowFigureView }) submission: FlowFigureView;
-  @ApiProperty({ type: FlowFigureView }) feedback: FlowFigureView;
-  @ApiProperty({ type: RateFigureView }) effectiveContact: RateFigureView;
-}
-
-export class RatesReportView extends RateRowView {
-  @ApiProperty({ example: '2026-01-01' }) from: string;
-  @ApiProperty({ example: '2026-12-02' }) to: string;
-  @ApiProperty({ format: 'date-time' }) asOf: string;
-  @ApiProperty({ type: [RateRowView] }) children: RateRowView[];
-}
-
-export class RatesTrendPointView {
-  @ApiProperty({ example: '2026-01' }) period: string;
-  @ApiProperty({ example: '2026-01-01' }) from: string;
-  @ApiProperty({ example: '2026-01-31' }) to: string;
-  @ApiProperty({ type: FlowFigureView }) submission: FlowFigureView;
-  @ApiProperty({ type: FlowFigureView }) feedback: FlowFigureView;
-  @ApiProperty({ type: RateFigureView }) effectiveContact: RateFigureView;
-}
-
-export class RatesTrendView {
-  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
-  @ApiProperty() from: string;
-  @ApiProperty() to: string;
-  @ApiProperty({ format: 'date-time' }) asOf: string;
-  @ApiProperty({ enum: ['month'] }) interval: 'month';
-  @ApiProperty({ type: [RatesTrendPointView] }) points: RatesTrendPointView[];
-}
-
-export class RateItemPersonView {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ example: '421381********0026', description: '脱敏' }) idNumber: string;
-}
-
-export class RateItemView {
-  @ApiProperty({ enum: valuesOf('indicator') }) indicator: RateItem['indicator'];
-  @ApiProperty({ description: '登记、信息或人员的 id' }) id: string;
-  @ApiProperty({ type: String, ...nullable, format: 'uuid' }) caseId: string | null;
-  @ApiProperty({ example: 'inflow_registration', description: 'inflow_registration、信息类型，或 person（有效联系率）' }) type: string;
-  @ApiProperty({ type: RateItemPersonView }) person: RateItemPersonView;
-  @ApiProperty() jurisdictionCode: string;
-  @ApiProperty({ example: '湖北省随州市广水市杨寨镇杨榨村' }) jurisdictionName: string;
-  @ApiProperty({ type: String, format: 'date-time', ...nullable }) startedAt: string | null;
-  @ApiProperty({ type: String, format: 'date-time', ...nullable }) dueAt: string | null;
-  @ApiProperty({ type: String, format: 'date-time', ...nullable }) doneAt: string | null;
-  @ApiProperty({ enum: valuesOf('itemState') }) state: RateItem['state'];
-}
-
-export class RateItemsPageView {
-  @ApiProperty({ type: [RateItemView] }) items: RateItemView[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
-  @ApiProperty({ format: 'date-time' }) asOf: string;
-}
-
-export class AuditLogView {
-  @ApiProperty() id: string;
-  @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ type: String, ...nullable, format: 'uuid' }) userId: string | null;
-  @ApiProperty({ type: String, ...nullable }) username: string | null;
-  @ApiProperty({ example: 'read', description: 'read、create、update、login、login_failed、lookup、list…' }) action: string;
-  @ApiProperty({ example: 'inflow' }) entity: string;
-  @ApiProperty({ type: String, ...nullable }) entityId: string | null;
-  @ApiProperty({ type: String, ...nullable }) jurisdictionCode: string | null;
-  @ApiProperty({ type: String, ...nullable, description: '来源地址' }) ip: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, ...nullable }) detail: Record<string, unknown> | null;
-}
-
 /** `{ items, total, page, pageSize }` of a list (api.md, Conventions), one named schema per item type. */
 export function PageView<T>(item: Type<T>, name: string): Type<{ items: T[]; total: number; page: number; pageSize: number }> {
   class Page {
@@ -377,13 +256,11 @@ export const OutflowPageView = PageView(OutflowView, 'OutflowPageView');
 export const ExchangePageView = PageView(ExchangeView, 'ExchangePageView');
 export const UserPageView = PageView(UserView, 'UserPageView');
 export const JurisdictionPageView = PageView(JurisdictionListItemView, 'JurisdictionPageView');
-export const ImportPageView = PageView(ImportSummaryView, 'ImportPageView');
-export const AuditPageView = PageView(AuditLogView, 'AuditPageView');
 
 // Compile-time: each view has exactly the fields (and types) of what the service returns.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 type Fields<T> = { [K in keyof T]: T[K] };
-const same = <A, B>(ok: Same<Fields<A>, Fields<B>>) => ok;
+export const same = <A, B>(ok: Same<Fields<A>, Fields<B>>) => ok;
 export const VIEW_CHECKS = [
   same<LoginView, LoginResponse>(true),
   same<UserView, UserResponse>(true),
@@ -396,10 +273,4 @@ export const VIEW_CHECKS = [
   same<VerificationView, PublicVerification>(true),
   same<ExchangeView, ExchangeResponse>(true),
   same<CaseView, CaseResponse>(true),
-  same<ImportView, ImportStatus>(true),
-  same<RatesReportView, RatesReport>(true),
-  same<RatesTrendView, RatesTrend>(true),
-  same<RateItemsPageView, RateItemsPage>(true),
-  same<ImportSummaryView, ImportSummary>(true),
-  same<AuditLogView, AuditLogResponse>(true),
 ];

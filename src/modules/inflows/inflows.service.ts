@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
-import { townshipOf } from '@/common/division-code';
-import { ChildDto, SpouseDto } from '@/common/dto';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
-import { birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { AuthUser, inScope, scopeRange } from '@/common/scope';
 import { endOfShanghaiDay, startOfShanghaiDay, todayInShanghai } from '@/common/time';
@@ -13,16 +10,13 @@ import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
-import { CertificatesService } from '@/modules/certificates/certificates.service';
-import { ExchangeOutbox, ExchangeSpec } from '@/modules/exchanges/exchange-outbox';
-import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
+import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { OutflowsService } from '@/modules/outflows/outflows.service';
-import { PersonRef, PersonsService, toPersonRef } from '@/modules/persons/persons.service';
+import { PersonsService } from '@/modules/persons/persons.service';
 import { checkChildren, checkSpouse, isMarried, normaliseChildren, spouseColumns } from '@/modules/persons/family';
 import { Inflow } from './inflow.entity';
 import { InflowResponse, toInflowResponse } from './inflow-response';
-import { CreateInflowDto, DepartDto, InflowCorrectionsDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
-import { isAdultOn, notAMigrantReason } from './migrant-rules';
+import { DepartDto, InflowCorrectionsDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
 
 export type { InflowResponse } from './inflow-response';
 
@@ -35,12 +29,10 @@ export class InflowsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly persons: PersonsService,
-    private readonly jurisdictions: JurisdictionsService,
     private readonly cases: CaseLinker,
     private readonly cipher: IdCipher,
     private readonly audit: AuditService,
     private readonly outbox: ExchangeOutbox,
-    private readonly certificates: CertificatesService,
     private readonly outflows: OutflowsService,
   ) {}
 

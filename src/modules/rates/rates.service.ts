@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ReadReplica } from '@/database/read-replica';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
-import { ancestorCandidates, isDivisionCode, subtreeRange } from '@/common/division-code';
+import { ancestorCandidates, isDivisionCode } from '@/common/division-code';
 import { Errors } from '@/common/errors';
-import { offsetOf, Page, pageOf } from '@/common/pagination';
+import { Page } from '@/common/pagination';
 import { assertInScope, AuthUser } from '@/common/scope';
 import { endOfShanghaiDay, todayInShanghai, ZONE } from '@/common/time';
 import { AppConfig } from '@/config/config';
@@ -13,20 +13,21 @@ import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
 import { JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
-import { bounds, Counts, countRates, FLOW_SOURCES, Period } from './rate-queries';
+import { Counts, countRates, Period } from './rate-queries';
 import {
   addContact,
   addFlow,
   flowFigure,
   FlowFigure,
-  FlowIndicator,
   Indicator,
   INDICATORS,
-  ItemState,
   RateFigure,
   rateFigure,
 } from './rate-math';
+import { contactItems, flowItems, RateItem } from './rate-items';
 import { ItemsQuery, RatesQuery, TargetsDto, TrendQuery } from './rates.dto';
+
+export type { RateItem } from './rate-items';
 
 export interface RateRow {
   jurisdiction: JurisdictionRef;
@@ -53,26 +54,9 @@ export interface RatesTrend {
   points: (Omit<RateRow, 'jurisdiction' | 'self'> & { period: string; from: string; to: string })[];
 }
 
-export interface RateItem {
-  indicator: Indicator;
-  id: string;
-  caseId: string | null;
-  type: string;
-  person: { id: string; name: string; idNumber: string };
-  jurisdictionCode: string;
-  /** The full name of the place the item is counted at (湖北省随州市广水市杨寨镇杨榨村). */
-  jurisdictionName: string;
-  startedAt: string | null;
-  dueAt: string | null;
-  doneAt: string | null;
-  state: ItemState;
-}
-
 export type RateItemsPage = Page<RateItem> & { jurisdiction: JurisdictionRef; asOf: string };
 
 type Targets = Record<Indicator, number>;
-/** An item before its place is named (one look-up per page). */
-type Unnamed<T> = Omit<T, 'jurisdictionName'>;
 
 /** How long another process may show an old target after an admin changed it (this process forgets at once). */
 const TARGET_CACHE_MS = 30_000;
@@ -161,10 +145,11 @@ export class RatesService {
   /** The items behind a count, exactly as classified at T, with masked ID numbers: what a supervisor chases. */
   async items(user: AuthUser, query: ItemsQuery): Promise<RateItemsPage> {
     const { jurisdiction, period, asOf } = await this.resolve(user, query);
-    const page =
+    const page = await this.replica.read((db) =>
       query.indicator === 'effectiveContact'
-        ? await this.contactItems(jurisdiction.code, asOf, query)
-        : await this.flowItems(query.indicator, jurisdiction.code, period, asOf, query);
+        ? contactItems(db, jurisdiction.code, asOf, query)
+        : flowItems(db, query.indicator, jurisdiction.code, period, asOf, query),
+    );
     await this.audit.record({ actor: user, action: 'list', entity: 'rate_items', entityId: jurisdiction.code });
     const names = await this.jurisdictions.fullNames(page.items.map((i) => i.jurisdictionCode));
     const items = page.items.map((i) => ({ ...i, jurisdictionName: names.get(i.jurisdictionCode) ?? i.jurisdictionCode }));
@@ -193,85 +178,6 @@ export class RatesService {
     });
     this.overrides = null;
     return this.targets(user, code);
-  }
-
-  private async flowItems(indicator: FlowIndicator, code: string, period: Period, asOf: Date, query: ItemsQuery): Promise<Page<Unnamed<RateItem>>> {
-    const s = FLOW_SOURCES[indicator];
-    const [low, high] = subtreeRange(code);
-    const b = bounds(period, asOf);
-    const stateSql: Record<string, string> = {
-      onTime: `x.${s.done} <= $5 AND x.${s.done} <= x.${s.due}`,
-      late: `x.${s.done} <= $5 AND x.${s.done} > x.${s.due}`,
-      overdue: `(x.${s.done} IS NULL OR x.${s.done} > $5) AND x.${s.due} <= $5`,
-      pending: `(x.${s.done} IS NULL OR x.${s.done} > $5) AND x.${s.due} > $5`,
-      none: 'false',
-    };
-    const where = `${s.filter ? `x.${s.filter}` : 'true'} AND x.${s.code} BETWEEN $1 AND $2 AND x.${s.start} >= $3 AND x.${s.start} < $4 AND x.${s.start} <= $5
-      ${query.state ? `AND ${stateSql[query.state]}` : ''}`;
-    const personJoin = indicator === 'submission' ? 'JOIN person p ON p.id = x.person_id' : 'JOIN migrant_case c ON c.id = x.case_id JOIN person p ON p.id = c.person_id';
-    const type = indicator === 'submission' ? `'inflow_registration'` : 'x.type';
-    const params = [low, high, b.periodStart, b.periodEnd, asOf];
-    const { total, rows } = await this.replica.read(async (db) => ({
-      total: ((await db.query(`SELECT count(*) AS total FROM ${s.table} x WHERE ${where}`, params)) as { total: string }[])[0].total,
-      rows: (await db.query(
-        `SELECT x.id, x.case_id, ${type} AS type, p.id AS person_id, p.name, p.id_masked, x.${s.code} AS code,
-                x.${s.start} AS started_at, x.${s.due} AS due_at, CASE WHEN x.${s.done} <= $5 THEN x.${s.done} END AS done_at
-           FROM ${s.table} x ${personJoin}
-          WHERE ${where}
-          ORDER BY x.${s.due}, x.id
-          LIMIT $6 OFFSET $7`,
-        [...params, query.pageSize, offsetOf(query)],
-      )) as Record<string, unknown>[],
-    }));
-    const items = rows.map((r) => {
-      const dueAt = r.due_at as Date;
-      const doneAt = (r.done_at as Date | null) ?? null;
-      const state: ItemState = doneAt ? (doneAt <= dueAt ? 'onTime' : 'late') : dueAt <= asOf ? 'overdue' : 'pending';
-      return {
-        indicator,
-        id: r.id as string,
-        caseId: r.case_id as string,
-        type: r.type as string,
-        person: { id: r.person_id as string, name: r.name as string, idNumber: r.id_masked as string },
-        jurisdictionCode: r.code as string,
-        startedAt: (r.started_at as Date).toISOString(),
-        dueAt: dueAt.toISOString(),
-        doneAt: doneAt?.toISOString() ?? null,
-        state,
-      };
-    });
-    return pageOf(items, Number(total), query);
-  }
-
-  private async contactItems(code: string, asOf: Date, query: ItemsQuery): Promise<Page<Unnamed<RateItem>>> {
-    if (query.state && query.state !== 'none' && query.state !== 'onTime') {
-      throw Errors.validation([{ field: 'state', message: '有效联系率只能按 none（未有效联系）或 onTime（已有效联系）查看' }]);
-    }
-    const [low, high] = subtreeRange(code);
-    const having = query.state === 'none' ? 'AND sum(e.d_num) = 0' : query.state === 'onTime' ? 'AND sum(e.d_num) > 0' : '';
-    const stock = `SELECT e.person_id, min(e.code) AS code, sum(e.d_num) AS num FROM contact_event e
-                    WHERE e.code BETWEEN $1 AND $2 AND e.at <= $3 GROUP BY e.person_id HAVING sum(e.d_den) > 0 ${having}`;
-    const { total, rows } = await this.replica.read(async (db) => ({
-      total: ((await db.query(`SELECT count(*) AS total FROM (${stock}) s`, [low, high, asOf])) as { total: string }[])[0].total,
-      rows: (await db.query(
-        `SELECT s.person_id, s.code, s.num, p.name, p.id_masked FROM (${stock}) s JOIN person p ON p.id = s.person_id
-          ORDER BY s.code, p.id LIMIT $4 OFFSET $5`,
-        [low, high, asOf, query.pageSize, offsetOf(query)],
-      )) as { person_id: string; code: string; num: string; name: string; id_masked: string }[],
-    }));
-    const items = rows.map((r) => ({
-      indicator: 'effectiveContact' as const,
-      id: r.person_id,
-      caseId: null,
-      type: 'person',
-      person: { id: r.person_id, name: r.name, idNumber: r.id_masked },
-      jurisdictionCode: r.code,
-      startedAt: null,
-      dueAt: null,
-      doneAt: null,
-      state: (Number(r.num) > 0 ? 'onTime' : 'none') as ItemState,
-    }));
-    return pageOf(items, Number(total), query);
   }
 
   private row(jurisdiction: JurisdictionRef, counts: Counts, targets: Targets): RateRow {
