@@ -13,10 +13,7 @@ import { loadConfig } from '@/config/config';
 import { createUser, freePort, login, report, ROOT, writeMarkdown, writeResults } from './lib';
 import { inflowBody } from '../test/support/builders';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startStack } = require('../scripts/local-stack.js') as {
-  startStack(o: { dir: string; persistent: boolean; cleanupOnExit?: boolean; log?: (m: string) => void }): Promise<{ databaseUrl: string; redisUrl: string; stop(): Promise<void> }>;
-};
+import { startStack } from '../scripts/local-stack';
 
 const TOTAL = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = 16;

@@ -9,10 +9,7 @@ import { runSetup } from '@/cli/setup';
 import { loadConfig } from '@/config/config';
 import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startStack } = require('../scripts/local-stack.js') as {
-  startStack(o: { dir: string; persistent: boolean; cleanupOnExit?: boolean; log?: (m: string) => void }): Promise<{ databaseUrl: string; redisUrl: string; stop(): Promise<void> }>;
-};
+import { startStack } from '../scripts/local-stack';
 
 export const ROOT = join(__dirname, '..');
 

@@ -16,15 +16,8 @@ import { loadConfig } from '@/config/config';
 import { createUser, freePort, login, report, ROOT, writeMarkdown, writeResults } from './lib';
 import { inflowBody } from '../test/support/builders';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startStack } = require('../scripts/local-stack.js') as {
-  startStack(o: { dir: string; persistent: boolean; redis?: boolean; cleanupOnExit?: boolean; log?: (m: string) => void }): Promise<{ databaseUrl: string; pgData: string; pgPort: number; stop(): Promise<void> }>;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startReplica, startRedisCluster } = require('../scripts/scale-stack.js') as {
-  startReplica(o: { pgData: string; pgPort: number; dir: string }): Promise<{ url: string; stop(): Promise<void> }>;
-  startRedisCluster(o: { dir: string }): Promise<{ url: string; nodes: { port: number; pid: number }[]; masterPorts(): Promise<number[]>; kill(node: { pid: number }): Promise<void>; waitOk(ms?: number): Promise<void>; stop(): Promise<void> }>;
-};
+import { startStack } from '../scripts/local-stack';
+import { startReplica, startRedisCluster } from '../scripts/scale-stack';
 
 const TOTAL = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = 16;

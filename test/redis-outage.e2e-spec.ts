@@ -5,8 +5,7 @@ import { spawnWorkerProcess, startTestApp, TestApp, waitFor } from './support/ap
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 import { inflowBody } from './support/builders';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { findRedis } = require('../scripts/local-stack.js') as { findRedis(): { bin: string } | null };
+import { findRedis } from '../scripts/local-stack';
 
 const COMMUNITY = '330802005001'; // 衢州市柯城区 a community
 

@@ -9,15 +9,8 @@ import { BOOTSTRAP_ADMIN } from './support/env';
 import { account, newIdNumber, PASSWORD } from './support/people';
 import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startStack } = require('../scripts/local-stack.js') as {
-  startStack(o: { dir: string; persistent: boolean; redis?: boolean; log?: (m: string) => void }): Promise<{ databaseUrl: string; pgData: string; pgPort: number; stop(): Promise<void> }>;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startReplica, startRedisCluster } = require('../scripts/scale-stack.js') as {
-  startReplica(o: { pgData: string; pgPort: number; dir: string }): Promise<{ url: string; stop(): Promise<void> }>;
-  startRedisCluster(o: { dir: string }): Promise<{ url: string; stop(): Promise<void> }>;
-};
+import { startStack } from '../scripts/local-stack';
+import { startReplica, startRedisCluster } from '../scripts/scale-stack';
 
 const ORIGIN = '421381101000'; // 杨寨镇
 const REGISTRATIONS = 240;

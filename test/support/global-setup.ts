@@ -8,10 +8,7 @@ import { loadConfig } from '@/config/config';
 import { runSetup } from '@/cli/setup';
 import { BOOTSTRAP_ADMIN, TEST_WORKER_SLOTS, workerDatabaseName } from './env';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startStack } = require('../../scripts/local-stack.js') as {
-  startStack(o: { dir: string; persistent: boolean; log?: (m: string) => void }): Promise<{ databaseUrl: string; redisUrl: string; stop(): Promise<void> }>;
-};
+import { startStack } from '../../scripts/local-stack';
 
 /**
  * Once per `npm test`: a throwaway PostgreSQL and Redis (unless DATABASE_URL/REDIS_URL are given), a template
