@@ -59,8 +59,9 @@ describe('scale-out: API and workers on a Redis Cluster, dashboards on a streami
   it('reports the cluster and the replica in health', async () => {
     const health = await waitFor(async () => {
       const res = await apis[0].http().get('/api/health');
-      return res.status === 200 && res.body.replica?.serving ? res.body : undefined;
-    }, 30_000, 'replica serving');
+      // Gossip may take a moment to tell every node of every other after the cluster forms.
+      return res.status === 200 && res.body.replica?.serving && res.body.redisCluster?.knownNodes === 6 ? res.body : undefined;
+    }, 30_000, 'replica serving and every cluster node known');
     expect(health).toMatchObject({ status: 'ok', db: 'up', redis: 'up', redisCluster: { state: 'ok', masters: 3, knownNodes: 6 }, replica: { status: 'up', serving: true } });
     expect(health.replica.lagMs).toBeLessThanOrEqual(10_000);
   });
