@@ -3,6 +3,7 @@ import { startTestApp, TestApp, waitFor } from './support/app';
 import { launchBrowser, openPage } from './support/browser';
 import { arrowTo, choose, errorOf, pickPlace, signIn, tabTo } from './support/console';
 import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
+import { certificateBody } from './support/builders';
 
 // The web console in Debian's Chromium against the real service (console.md): login, the header, the staff home,
 // a 401 mid-session, and the public certificate check on a phone. Journeys go through the visible labels.
@@ -310,7 +311,7 @@ describe('web console (工作台)', () => {
   it('verifies a printed certificate on a phone without logging in: 真实有效, then 已作废, and 无法核验 for a forged code', async () => {
     const token = await t.token(clerk, PASSWORD);
     const cert = await t.http().post('/api/certificates').set('Authorization', `Bearer ${token}`)
-      .send({ person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1993-08-08' }), name: '王芳' }, householdCode: CHANGLING_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' }).expect(201);
+      .send(certificateBody({ idNumber: newIdNumber({ sex: 'female', birthDate: '1993-08-08' }), name: '王芳' }, { householdCode: CHANGLING_VILLAGE })).expect(201);
     const tab = await openPage(browser, base, { width: 390, height: 844 });
     const { page } = tab;
     await page.goto(`/verify/${cert.body.verificationCode}`);

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { checkCharacter, maskIdNumber } from '@/common/identity';
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
-import { inflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
+import { certificateBody, inflowBody, outflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
 
 // What a new user hit (issue 13): each point of api.md's conventions that an earlier build answered wrongly.
 
@@ -77,7 +77,7 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
       const lookup = await t.http().get(`/api/persons?idNumber=${old}`).set(auth(dest)).expect(400);
       expect(lookup.body.details).toEqual([{ field: 'idNumber', message: '请填写 18 位公民身份号码' }]);
       const certificate = await t.http().post('/api/certificates').set(auth(origin))
-        .send({ person: { idNumber: old, name: '王芳' }, householdCode: YANGZHAI_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' }).expect(400);
+        .send(certificateBody({ idNumber: old, name: '王芳' })).expect(400);
       expect(certificate.body.details).toEqual([{ field: 'person.idNumber', message: '请填写 18 位公民身份号码' }]);
       expect(JSON.stringify(certificate.body)).not.toMatch(/周岁/);
 
@@ -153,7 +153,7 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
 
   it('3. closes the origin\'s active outflow as returned when the destination records that the person went home', async () => {
     const idNumber = newIdNumber({ sex: 'male' });
-    const outflow = await t.http().post('/api/outflows').set(auth(origin)).send({ person: { idNumber, name: '周强' }, householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(40) }).expect(201);
+    const outflow = await t.http().post('/api/outflows').set(auth(origin)).send(outflowBody({ idNumber, name: '周强' }, daysAgo(40))).expect(201);
     const reg = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody({}, { idNumber, name: '周强' })).expect(201);
     expect(reg.body.caseId).toBe(outflow.body.caseId);
     const before = await t.http().get(`/api/outflows?status=active&pageSize=100`).set(auth(origin)).expect(200);
@@ -187,7 +187,7 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
     const reg = await t.http().post('/api/inflows').set(auth(dest)).send(womanBody({}, { idNumber, name: '孙伟' })).expect(201);
     const person = await t.http().get(`/api/persons/${reg.body.person.id}`).set(auth(dest)).expect(200);
     expect(person.body.cases[0].arrivalDate).toBe(daysAgo(5));
-    const outflow = await t.http().post('/api/outflows').set(auth(origin)).send({ person: { idNumber, name: '孙伟' }, householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(9) }).expect(201);
+    const outflow = await t.http().post('/api/outflows').set(auth(origin)).send(outflowBody({ idNumber, name: '孙伟' }, daysAgo(9))).expect(201);
     const caseView = await t.http().get(`/api/cases/${reg.body.caseId}`).set(auth(origin)).expect(200);
     const dates: [string, unknown][] = [];
     const walk = (value: unknown, key = '') => {
@@ -248,7 +248,7 @@ describe('contract fixes a new user hit (api.md conventions)', () => {
     const note = await t.http().post(`/api/exchanges/${notice.id}/reply`).set(auth(origin)).send({ outcome: 'confirmed', note: {} }).expect(400);
     expect(note.body.details).toEqual([{ field: 'note', message: '必须是文本' }]);
     const cert = await t.http().post('/api/certificates').set(auth(origin))
-      .send({ person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1992-02-02' }), name: '刘敏' }, householdCode: YANGZHAI_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' }).expect(201);
+      .send(certificateBody({ idNumber: newIdNumber({ sex: 'female', birthDate: '1992-02-02' }), name: '刘敏' })).expect(201);
     const revoke = await t.http().post(`/api/certificates/${cert.body.id}/revoke`).set(auth(origin)).send({}).expect(400);
     expect(revoke.body.details).toEqual([{ field: 'reason', message: '不能为空' }]);
     const missing = await t.http().post('/api/inflows').set(auth(dest)).send({ ...womanBody(), address: undefined }).expect(400);

@@ -1,6 +1,6 @@
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
-import { inflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
+import { inflowBody, outflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
 const QUZHOU_TOWNSHIP = '330802005000';
 const WUXI_COMMUNITY = '320213021001';
@@ -179,7 +179,7 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
 
   it('sends an outflow notice to the expected destination, which answers arrived and the case is linked', async () => {
     const idNumber = newIdNumber({ sex: 'male' });
-    const outflow = await t.http().post('/api/outflows').set(auth(origin)).send({ person: { idNumber, name: '吴亮' }, householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(10), expectedDestinationCode: QUZHOU_COMMUNITY }).expect(201);
+    const outflow = await t.http().post('/api/outflows').set(auth(origin)).send(outflowBody({ idNumber, name: '吴亮' }, daysAgo(10), { expectedDestinationCode: QUZHOU_COMMUNITY })).expect(201);
     expect(outflow.body.contact).toBe('none');
     const notice = await waitFor(async () => (await inbox(dest)).find((e) => e.type === 'outflow_notice' && e.payload.outflowId === outflow.body.id), 15_000, 'outflow notice');
     expect(notice).toMatchObject({ fromCode: YANGZHAI, toCode: QUZHOU_TOWNSHIP, needsReply: true });

@@ -1,6 +1,6 @@
 import { startTestApp, TestApp } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
-import { inflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
+import { inflowBody, outflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
 
 const YANGZHAI = '421381101000';
 const CHENXIANG = '421381102000';
@@ -14,8 +14,8 @@ describe('outflow registration (流出登记) and linkage', () => {
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
   const inflow = (idNumber: string, extra: object = {}) =>
     t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({ idNumber, name: '陈明' }, daysAgo(5), extra));
-  const outflow = (token: string, idNumber: string, extra: object = {}) =>
-    t.http().post('/api/outflows').set(auth(token)).send({ person: { idNumber, name: '陈明' }, householdCode: YANGZHAI_VILLAGE, departureDate: daysAgo(30), ...extra });
+  const outflow = (token: string, idNumber: string, extra: Record<string, unknown> = {}) =>
+    t.http().post('/api/outflows').set(auth(token)).send(outflowBody({ idNumber, name: '陈明' }, daysAgo(30), extra));
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
-import { inflowBody } from './support/builders';
+import { inflowBody, outflowBody } from './support/builders';
 
 // The worked example of rates.md, with every time limit set to 2 seconds. Nothing else in the test suite touches
 // these jurisdictions, so the counts are exactly the example's.
@@ -81,7 +81,7 @@ describe('rates (考核指标): the worked example of rates.md', () => {
       .http()
       .post('/api/outflows')
       .set(auth(origin))
-      .send({ person: { idNumber: newIdNumber({ sex: 'male' }), name: '马刚' }, householdCode: O_VILLAGES[0], departureDate: daysAgo(10) })
+      .send(outflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '马刚' }, daysAgo(10), { householdCode: O_VILLAGES[0] }))
       .expect(201);
 
     const [first, second] = await waitFor(async () => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { certificateBody, outflowBody } from './support/builders';
 
 // Every route × every kind of caller, from one table. A route the OpenAPI document lists but the table does not
 // fails the test, so a new endpoint cannot ship without its row.
@@ -173,9 +174,9 @@ describe('security matrix: every route × every kind of caller', () => {
       const found = (res.body.exchanges as { id: string; status: string }[]).find((e) => e.status === 'delivered');
       return found;
     }, 15_000, 'the inflow notice delivered');
-    const outflow = await t.http().post('/api/outflows').set(auth(owners.origin)).send({ person: { idNumber: newIdNumber({ sex: 'male' }), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: daysAgo(9) }).expect(201);
+    const outflow = await t.http().post('/api/outflows').set(auth(owners.origin)).send(outflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '外出' }, daysAgo(9), { householdCode: ORIGIN_VILLAGE })).expect(201);
     const certIdNumber = newIdNumber({ sex: 'female', birthDate: '1992-02-02' });
-    const certBody = (idNumber: string) => ({ person: { idNumber, name: '王芳' }, householdCode: ORIGIN_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' });
+    const certBody = (idNumber: string) => certificateBody({ idNumber, name: '王芳' }, { householdCode: ORIGIN_VILLAGE });
     const certificate = await t.http().post('/api/certificates').set(auth(owners.origin)).send(certBody(certIdNumber)).expect(201);
     const revoke = await t.http().post('/api/certificates').set(auth(owners.origin)).send(certBody(newIdNumber({ sex: 'female', birthDate: '1993-03-03' }))).expect(201);
     const upload = await t.http().post('/api/inflows/import').set(auth(owners.dest)).attach('file', csv(), 'matrix.csv').expect(202);

@@ -47,3 +47,13 @@ export function inflowBody(person: InflowBody['person'], arrivalDate: string, ov
     ...overrides,
   };
 }
+
+/** A valid `POST /api/outflows` body: a person leaving 杨寨镇's village on `departureDate`. */
+export function outflowBody(person: { idNumber: string; name: string }, departureDate: string, overrides: Record<string, unknown> = {}) {
+  return { person, householdCode: YANGZHAI_VILLAGE, departureDate, ...overrides };
+}
+
+/** A valid `POST /api/certificates` body: an unmarried woman of 杨寨镇 without children (the person must be 18–49). */
+export function certificateBody(person: { idNumber: string; name: string }, overrides: Record<string, unknown> = {}) {
+  return { person, householdCode: YANGZHAI_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none', ...overrides };
+}
