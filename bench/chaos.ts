@@ -6,11 +6,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { runSetup } from '@/cli/setup';
 import { makeIdNumber } from '@/common/identity';
 import { loadConfig } from '@/config/config';
-import { createUser, freePort, login, report, ROOT, writeMarkdown, writeResults } from './lib';
+import { checkDeliveries, createUser, freePort, login, report, ROOT, writeMarkdown, writeResults } from './lib';
 import { inflowBody } from '../test/support/builders';
 
 import { startStack } from '../scripts/local-stack';
@@ -142,30 +141,7 @@ async function main(): Promise<void> {
   await Promise.all(faultRuns);
   log(`posted ${TOTAL} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(statuses)}; refusals by phase ${JSON.stringify(byPhase)}`);
 
-  const db = new Client({ connectionString: stack.databaseUrl });
-  await db.connect();
-  const count = async () =>
-    (
-      await db.query(
-        `SELECT count(*) FILTER (WHERE i.id IS NULL)::int AS missing_inflows,
-                count(*) FILTER (WHERE n.n IS NULL OR n.delivered = 0)::int AS undelivered,
-                count(*) FILTER (WHERE n.n > 1 OR n.delivered > 1)::int AS doubled
-           FROM unnest($1::uuid[]) a(id)
-           LEFT JOIN inflow i ON i.id = a.id
-           LEFT JOIN (SELECT (payload->>'inflowId')::uuid AS inflow_id, count(*) AS n, count(*) FILTER (WHERE status = 'delivered') AS delivered
-                        FROM exchange WHERE type = 'inflow_notice' GROUP BY 1) n ON n.inflow_id = a.id`,
-        [accepted],
-      )
-    ).rows[0] as { missing_inflows: number; undelivered: number; doubled: number };
-  let result = await count();
-  for (let i = 0; i < 240 && result.undelivered > 0; i++) {
-    await sleep(500);
-    result = await count();
-  }
-  const [{ extra }] = (
-    await db.query(`SELECT count(*)::int AS extra FROM inflow WHERE NOT (id = ANY($1::uuid[]))`, [accepted])
-  ).rows;
-  await db.end();
+  const check = await checkDeliveries(stack.databaseUrl, accepted);
 
   const refusedOther = Object.entries(statuses).filter(([s]) => s !== '201' && s !== '503').reduce((n, [, c]) => n + c, 0);
   // The bar (issue 19): only a PostgreSQL restart may refuse work; a worker kill or a Redis outage of any length may not.
@@ -176,11 +152,11 @@ async function main(): Promise<void> {
   for (const fault of faults) report({ figure: `chaos.refused.${fault.phase}`, value: sum(byPhase[fault.phase]), unit: 'requests', statuses: byPhase[fault.phase] ?? {} });
   report({ figure: 'chaos.refused_outside_postgres_restart', value: refusedOutsidePg, unit: 'requests', phases: byPhase, bar: 0 });
   report({ figure: 'chaos.refused_other', value: refusedOther, unit: 'requests', statuses, bar: 0 });
-  report({ figure: 'chaos.lost', value: result.missing_inflows + result.undelivered, unit: 'registrations', bar: 0 });
-  report({ figure: 'chaos.doubled', value: result.doubled, unit: 'notices', bar: 0 });
-  report({ figure: 'chaos.committed_but_refused', value: extra, unit: 'registrations', note: 'committed although the client saw an error (safe to retry with Idempotency-Key)' });
-  console.log(`lost = ${result.missing_inflows + result.undelivered}, doubled = ${result.doubled}`);
-  const failed = result.missing_inflows + result.undelivered + result.doubled + refusedOther + refusedOutsidePg > 0;
+  report({ figure: 'chaos.lost', value: check.missingInflows + check.undelivered, unit: 'registrations', bar: 0 });
+  report({ figure: 'chaos.doubled', value: check.doubled, unit: 'notices', bar: 0 });
+  report({ figure: 'chaos.committed_but_refused', value: check.committedButRefused, unit: 'registrations', note: 'committed although the client saw an error (safe to retry with Idempotency-Key)' });
+  console.log(`lost = ${check.missingInflows + check.undelivered}, doubled = ${check.doubled}`);
+  const failed = check.missingInflows + check.undelivered + check.doubled + refusedOther + refusedOutsidePg > 0;
 
   if (refusedOther > 0) {
     copyFileSync(join(dir, 'api.log'), join(ROOT, 'bench/results/chaos-api.log'));

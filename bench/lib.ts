@@ -194,3 +194,47 @@ export function pgbenchPath(): string {
   }
   throw new Error('pgbench not found (Debian: apt-get install postgresql-contrib / postgresql-client)');
 }
+
+export interface DeliveryCheck {
+  /** Accepted registrations with no inflow row. */
+  missingInflows: number;
+  /** Accepted registrations whose inflow notice never reached the inbox (after waiting up to 2 minutes). */
+  undelivered: number;
+  /** Registrations with more than one inflow notice, or one delivered twice. */
+  doubled: number;
+  /** Inflows committed although the client saw an error (safe to retry with an Idempotency-Key). */
+  committedButRefused: number;
+}
+
+/**
+ * What the drills check at the end: every accepted registration exists once and its inflow notice was delivered
+ * exactly once (waiting up to 2 minutes for deliveries still under way), and no inflow exists that was not accepted.
+ */
+export async function checkDeliveries(databaseUrl: string, accepted: string[]): Promise<DeliveryCheck> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const count = async () =>
+      (
+        await db.query(
+          `SELECT count(*) FILTER (WHERE i.id IS NULL)::int AS missing_inflows,
+                  count(*) FILTER (WHERE n.n IS NULL OR n.delivered = 0)::int AS undelivered,
+                  count(*) FILTER (WHERE n.n > 1 OR n.delivered > 1)::int AS doubled
+             FROM unnest($1::uuid[]) a(id)
+             LEFT JOIN inflow i ON i.id = a.id
+             LEFT JOIN (SELECT (payload->>'inflowId')::uuid AS inflow_id, count(*) AS n, count(*) FILTER (WHERE status = 'delivered') AS delivered
+                          FROM exchange WHERE type = 'inflow_notice' GROUP BY 1) n ON n.inflow_id = a.id`,
+          [accepted],
+        )
+      ).rows[0] as { missing_inflows: number; undelivered: number; doubled: number };
+    let result = await count();
+    for (let i = 0; i < 240 && result.undelivered > 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      result = await count();
+    }
+    const [{ extra }] = (await db.query(`SELECT count(*)::int AS extra FROM inflow WHERE NOT (id = ANY($1::uuid[]))`, [accepted])).rows;
+    return { missingInflows: result.missing_inflows, undelivered: result.undelivered, doubled: result.doubled, committedButRefused: extra };
+  } finally {
+    await db.end();
+  }
+}

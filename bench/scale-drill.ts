@@ -9,11 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { runSetup } from '@/cli/setup';
 import { makeIdNumber } from '@/common/identity';
 import { loadConfig } from '@/config/config';
-import { createUser, freePort, login, report, ROOT, writeMarkdown, writeResults } from './lib';
+import { checkDeliveries, createUser, freePort, login, report, ROOT, writeMarkdown, writeResults } from './lib';
 import { inflowBody } from '../test/support/builders';
 
 import { startStack } from '../scripts/local-stack';
@@ -148,29 +147,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   log(`posted ${TOTAL} in ${seconds.toFixed(1)} s: ${JSON.stringify(statuses)}; ${failedOver} sent again to the other API process`);
 
-  const db = new Client({ connectionString: stack.databaseUrl });
-  await db.connect();
-  const ids = [...accepted];
-  const count = async () =>
-    (
-      await db.query(
-        `SELECT count(*) FILTER (WHERE i.id IS NULL)::int AS missing_inflows,
-                count(*) FILTER (WHERE n.n IS NULL OR n.delivered = 0)::int AS undelivered,
-                count(*) FILTER (WHERE n.n > 1 OR n.delivered > 1)::int AS doubled
-           FROM unnest($1::uuid[]) a(id)
-           LEFT JOIN inflow i ON i.id = a.id
-           LEFT JOIN (SELECT (payload->>'inflowId')::uuid AS inflow_id, count(*) AS n, count(*) FILTER (WHERE status = 'delivered') AS delivered
-                        FROM exchange WHERE type = 'inflow_notice' GROUP BY 1) n ON n.inflow_id = a.id`,
-        [ids],
-      )
-    ).rows[0] as { missing_inflows: number; undelivered: number; doubled: number };
-  let result = await count();
-  for (let i = 0; i < 240 && result.undelivered > 0; i++) {
-    await sleep(500);
-    result = await count();
-  }
-  const [{ extra }] = (await db.query(`SELECT count(*)::int AS extra FROM inflow WHERE NOT (id = ANY($1::uuid[]))`, [ids])).rows;
-  await db.end();
+  const check = await checkDeliveries(stack.databaseUrl, [...accepted]);
 
   // The rates for 浙江 at one instant: through an API process (replica, once it has replayed everything) and
   // through a third API process without the replica (primary).
@@ -202,12 +179,12 @@ async function main(): Promise<void> {
   report({ figure: 'drill.refused_503', value: statuses['503'] ?? 0, unit: 'requests' });
   report({ figure: 'drill.refused_other', value: refusedOther, unit: 'requests', statuses, bar: 0 });
   report({ figure: 'drill.sent_again_to_other_api', value: failedOver, unit: 'requests' });
-  report({ figure: 'drill.lost', value: result.missing_inflows + result.undelivered, unit: 'registrations', bar: 0 });
-  report({ figure: 'drill.doubled', value: result.doubled, unit: 'notices', bar: 0 });
-  report({ figure: 'drill.committed_but_refused', value: extra, unit: 'registrations', note: 'committed although the client saw an error' });
+  report({ figure: 'drill.lost', value: check.missingInflows + check.undelivered, unit: 'registrations', bar: 0 });
+  report({ figure: 'drill.doubled', value: check.doubled, unit: 'notices', bar: 0 });
+  report({ figure: 'drill.committed_but_refused', value: check.committedButRefused, unit: 'registrations', note: 'committed although the client saw an error' });
   report({ figure: 'drill.replica_rates_equal_primary', value: ratesEqual ? 1 : 0, unit: 'boolean', replica: replicaState, bar: 1 });
-  console.log(`lost = ${result.missing_inflows + result.undelivered}, doubled = ${result.doubled}, replica rates equal primary = ${ratesEqual}, refused other than 503 = ${refusedOther}`);
-  const failed = result.missing_inflows + result.undelivered + result.doubled + refusedOther > 0 || !ratesEqual;
+  console.log(`lost = ${check.missingInflows + check.undelivered}, doubled = ${check.doubled}, replica rates equal primary = ${ratesEqual}, refused other than 503 = ${refusedOther}`);
+  const failed = check.missingInflows + check.undelivered + check.doubled + refusedOther > 0 || !ratesEqual;
 
   for (const p of [...apis, ...workers]) p.kill('SIGTERM');
   await sleep(1000);
