@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       const importRows = Number(/--import=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 0);
       if (importRows > 0) {
         await db.query(`SELECT pg_stat_reset()`);
+        const before = cpuSeconds(service.process.pid as number);
         const started = Date.now();
         const { succeeded } = await importFile(service.url, await login(service.url, 'prof_dest', 'prof-pass-1'), importRows, DESTINATION);
         const n = succeeded;
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
         const { rows } = await db.query(`SELECT funcname, calls, round(total_time::numeric / $1, 3) AS total_ms_per_row, round(self_time::numeric / $1, 3) AS self_ms_per_row
                                             FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 25`, [n]);
         console.table(rows);
+        const after = cpuSeconds(service.process.pid as number);
+        console.table(Object.fromEntries(Object.keys(after).map((k) => [k, { ms_per_row: Number((((after[k] - (before[k] ?? 0)) * 1000) / n).toFixed(3)) }])));
         return;
       }
       const request = registrationRequest(await login(service.url, 'prof_dest', 'prof-pass-1'));

@@ -9,9 +9,22 @@ import { Imports1795392400000 } from '../../migrations/1795392400000-Imports';
 import { Rates1795392500000 } from '../../migrations/1795392500000-Rates';
 import { RegisterInflow1795392600000 } from '../../migrations/1795392600000-RegisterInflow';
 import { RegisterInflows1795392700000 } from '../../migrations/1795392700000-RegisterInflows';
+import { RegisterInflowsSetBased1795392800000 } from '../../migrations/1795392800000-RegisterInflowsSetBased';
+import { StatementRateTriggers1795392900000 } from '../../migrations/1795392900000-StatementRateTriggers';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
-export const MIGRATIONS = [Foundation1795392000000, Cases1795392100000, Exchanges1795392200000, Certificates1795392300000, Imports1795392400000, Rates1795392500000, RegisterInflow1795392600000, RegisterInflows1795392700000];
+export const MIGRATIONS = [
+  Foundation1795392000000,
+  Cases1795392100000,
+  Exchanges1795392200000,
+  Certificates1795392300000,
+  Imports1795392400000,
+  Rates1795392500000,
+  RegisterInflow1795392600000,
+  RegisterInflows1795392700000,
+  RegisterInflowsSetBased1795392800000,
+  StatementRateTriggers1795392900000,
+];
 
 /** PostgreSQL `date` (OID 1082): kept as the YYYY-MM-DD it is; pg would make it a Date at local midnight, which reads back as the previous day's UTC instant. */
 const DATE_OID = 1082;
