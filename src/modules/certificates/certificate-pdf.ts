@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
-import * as QRCode from 'qrcode';
 import { ageOn, birthDateOf } from '@/common/identity';
 import { labelOf } from '@/common/labels';
 import { beijingTime, todayInShanghai } from '@/common/time';
 import { Certificate } from './certificate.entity';
 
+// pdfkit and qrcode are loaded on first print, not at start: processes that never print do not carry them.
 // Noto Sans SC ships in an npm package, so printing needs no system font. Loaded once, on first use.
 let font: Buffer | undefined;
 function cjkFont(): Buffer {
   font ??= readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'));
   return font;
 }
-
 
 export interface PrintableCertificate {
   certificate: Certificate;
@@ -26,6 +24,7 @@ export interface PrintableCertificate {
 /** An A4 流动人口婚育证明 with the legal items (Art. 7) and a QR code of its public verification URL. */
 export async function renderCertificatePdf(p: PrintableCertificate): Promise<Buffer> {
   const c = p.certificate;
+  const [{ default: PDFDocument }, QRCode] = await Promise.all([import('pdfkit'), import('qrcode')]);
   const qr = await QRCode.toBuffer(p.verifyUrl, { errorCorrectionLevel: 'M', margin: 1, width: 360 });
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `流动人口婚育证明 ${c.number}`, Author: '流动 Liudong' } });
   const chunks: Buffer[] = [];

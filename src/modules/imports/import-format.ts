@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+// exceljs is loaded when a workbook is read or written, not at start (about 27 MB a process that never needs it).
+import type ExcelJS from 'exceljs';
 import * as iconv from 'iconv-lite';
 import { ErrorDetail } from '@/common/errors';
 import { checkCharacter } from '@/common/identity';
@@ -105,7 +106,8 @@ export async function readRows(buffer: Buffer, format: ImportFormat): Promise<{ 
     return toRows(records[0], records.slice(1));
   }
   // The streaming reader keeps a 20 MB workbook from being inflated into memory at once.
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(buffer), { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache' });
+  const { default: excel } = await import('exceljs');
+  const reader = new excel.stream.xlsx.WorkbookReader(Readable.from(buffer), { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache' });
   let header: string[] | null = null;
   const records: string[][] = [];
   for await (const worksheet of reader) {
@@ -214,7 +216,8 @@ async function validateBody(body: Record<string, unknown>): Promise<ErrorDetail[
 
 /** The register template: Chinese headers, drop-down lists for every enum column, one example row. */
 export async function buildTemplate(): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.Workbook();
   const sheet = workbook.addWorksheet('流入登记');
   const lists = workbook.addWorksheet('取值');
   sheet.columns = COLUMNS.map((c) => ({ header: c.label, key: c.field, width: Math.max(14, c.label.length * 3) }));

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { labelOf } from '@/common/labels';
 import { beijingTime } from '@/common/time';
 import { FlowFigure, RateFigure } from './rate-math';
@@ -73,7 +72,8 @@ export function toCsv(report: RatesReport): Buffer {
 }
 
 export async function toXlsx(report: RatesReport): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
+  const { default: excel } = await import('exceljs');
+  const book = new excel.Workbook();
   book.creator = '流动 Liudong';
   const sheet = book.addWorksheet('考核指标');
   sheet.addRow([`${report.jurisdiction.name} 考核指标 统计期 ${report.from} 至 ${report.to}，截至 ${beijingTime(report.asOf)}（北京时间）`]);
