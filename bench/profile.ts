@@ -10,25 +10,36 @@ import { createUser, login, startBenchStack, startService } from './lib';
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/profile.ts [--triggers=off] [--cpu-prof]
  * With --cpu-prof every service process writes a V8 CPU profile to /tmp/liudong-cpu-prof when it stops.
  */
-/** CPU seconds so far of PostgreSQL, Redis, and the service's processes (supervisor, API, worker) by role. */
-function cpuSeconds(servicePid: number): Record<string, number> {
+/** A figure of every process of PostgreSQL, Redis and the service (supervisor, API, worker), added up by role. */
+function byRole(servicePid: number, figure: (pid: string) => number): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      const seconds = (Number(stat[11]) + Number(stat[12])) / 100;
       const role = cmd.startsWith('postgres') || cmd.includes('bin/postgres') ? 'postgresql'
         : cmd.includes('redis-server') ? 'redis'
         : Number(pid) === servicePid ? 'supervisor'
         : cmd.includes('dist/src/main') ? (cmd.trim().endsWith(' worker') ? 'worker' : 'api')
         : null;
-      if (role) totals[role] = (totals[role] ?? 0) + seconds;
+      if (role) totals[role] = (totals[role] ?? 0) + figure(pid);
     } catch {
       // gone
     }
   }
   return totals;
+}
+
+/** CPU seconds so far, by role. */
+function cpuSeconds(servicePid: number): Record<string, number> {
+  return byRole(servicePid, (pid) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(stat[11]) + Number(stat[12])) / 100;
+  });
+}
+
+/** Resident memory now in MB, by role. */
+function rssMb(servicePid: number): Record<string, number> {
+  return byRole(servicePid, (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 }
 
 async function main(): Promise<void> {
@@ -50,15 +61,19 @@ async function main(): Promise<void> {
       if (importRows > 0) {
         await db.query(`SELECT pg_stat_reset()`);
         const before = cpuSeconds(service.process.pid as number);
+        const rssMax: Record<string, number> = {};
+        const sampler = setInterval(() => {
+          for (const [role, mb] of Object.entries(rssMb(service.process.pid as number))) rssMax[role] = Math.max(rssMax[role] ?? 0, Math.round(mb));
+        }, 250);
         const started = Date.now();
-        const { succeeded } = await importFile(service.url, await login(service.url, 'prof_dest', 'prof-pass-1'), importRows, DESTINATION);
+        const { succeeded } = await importFile(service.url, await login(service.url, 'prof_dest', 'prof-pass-1'), importRows, DESTINATION).finally(() => clearInterval(sampler));
         const n = succeeded;
         console.log(`imported ${n} rows in ${Date.now() - started} ms`);
         const { rows } = await db.query(`SELECT funcname, calls, round(total_time::numeric / $1, 3) AS total_ms_per_row, round(self_time::numeric / $1, 3) AS self_ms_per_row
                                             FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 25`, [n]);
         console.table(rows);
         const after = cpuSeconds(service.process.pid as number);
-        console.table(Object.fromEntries(Object.keys(after).map((k) => [k, { ms_per_row: Number((((after[k] - (before[k] ?? 0)) * 1000) / n).toFixed(3)) }])));
+        console.table(Object.fromEntries(Object.keys(after).map((k) => [k, { ms_per_row: Number((((after[k] - (before[k] ?? 0)) * 1000) / n).toFixed(3)), rss_max_mb: rssMax[k] }])));
         return;
       }
       const request = registrationRequest(await login(service.url, 'prof_dest', 'prof-pass-1'));

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse';
 // exceljs is loaded when a workbook is read or written, not at start (about 27 MB a process that never needs it).
 import type ExcelJS from 'exceljs';
 import * as iconv from 'iconv-lite';
@@ -83,42 +83,43 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
-function toRows(header: string[], records: string[][]): { rows: RawRow[]; unknown: string[] } {
-  const columns = header.map((h) => BY_HEADER.get(h.trim()) ?? BY_HEADER.get(h.trim().toLowerCase()));
-  const unknown = header.filter((h, i) => h.trim() !== '' && !columns[i]);
-  const rows = records
-    .filter((r) => r.some((cell) => String(cell ?? '').trim() !== ''))
-    .map((record) => {
-      const row: RawRow = {};
-      columns.forEach((column, i) => {
-        if (column) row[column.field] = String(record[i] ?? '').trim();
-      });
-      return row;
+/** A register's records (the header first) as rows keyed by API field name; blank records are skipped. */
+async function* keyed(records: AsyncIterable<string[]>): AsyncGenerator<RawRow> {
+  let columns: (Column | undefined)[] | null = null;
+  for await (const record of records) {
+    if (!columns) {
+      columns = record.map((h) => BY_HEADER.get(String(h).trim()) ?? BY_HEADER.get(String(h).trim().toLowerCase()));
+      continue;
+    }
+    if (!record.some((cell) => String(cell ?? '').trim() !== '')) continue;
+    const row: RawRow = {};
+    columns.forEach((column, i) => {
+      if (column) row[column.field] = String(record[i] ?? '').trim();
     });
-  return { rows, unknown };
+    yield row;
+  }
 }
 
-/** All data rows of a CSV or XLSX register, keyed by API field name; rows are numbered from 1 in file order. */
-export async function readRows(buffer: Buffer, format: ImportFormat): Promise<{ rows: RawRow[]; unknown: string[] }> {
+async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<string[]> {
   if (format === 'csv') {
-    const records: string[][] = parse(decodeCsv(buffer), { relax_column_count: true, skip_empty_lines: true, bom: true });
-    if (records.length === 0) return { rows: [], unknown: [] };
-    return toRows(records[0], records.slice(1));
+    yield* Readable.from([decodeCsv(buffer)]).pipe(parse({ relax_column_count: true, skip_empty_lines: true, bom: true })) as AsyncIterable<string[]>;
+    return;
   }
   // The streaming reader keeps a 20 MB workbook from being inflated into memory at once.
   const { default: excel } = await import('exceljs');
   const reader = new excel.stream.xlsx.WorkbookReader(Readable.from(buffer), { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache' });
-  let header: string[] | null = null;
-  const records: string[][] = [];
   for await (const worksheet of reader) {
-    for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
-      const cells = (row.values as ExcelJS.CellValue[]).slice(1).map(cellText);
-      if (!header) header = cells;
-      else records.push(cells);
-    }
+    for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) yield (row.values as ExcelJS.CellValue[]).slice(1).map(cellText);
     break; // the first sheet is the register; the template's second sheet holds the value lists
   }
-  return header ? toRows(header, records) : { rows: [], unknown: [] };
+}
+
+/**
+ * The data rows of a CSV or XLSX register in file order (numbered from 1), keyed by API field name, parsed as they are
+ * read: an import holds one batch of rows, not the whole file's.
+ */
+export function readRows(buffer: Buffer, format: ImportFormat): AsyncGenerator<RawRow> {
+  return keyed(records(buffer, format));
 }
 
 /** Counts data rows cheaply, to refuse an oversized register at upload (400) instead of in the worker. */
@@ -129,7 +130,9 @@ export async function countRows(buffer: Buffer, format: ImportFormat): Promise<n
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
     return Math.max(0, lines + (text.endsWith('\n') ? 0 : 1) - 1);
   }
-  return (await readRows(buffer, format)).rows.length;
+  let rows = 0;
+  for await (const _ of readRows(buffer, format)) rows++;
+  return rows;
 }
 
 const PERSON_FIELDS: Record<string, string> = { 'person.idNumber': 'idNumber', 'person.name': 'name', 'person.phone': 'phone' };

@@ -156,32 +156,37 @@ export class ImportsService {
     // The import runs as the clerk who uploaded it.
     const user = await this.users.asUser(job.createdBy);
     await this.imports.update(id, { status: 'running', startedAt: () => 'COALESCE(started_at, now())' });
-    let rows: RawRow[];
+    // First pass: the number of rows, and which rows repeat an earlier row of the same file (reported, not registered
+    // twice). Only the keys are kept; the rows are read again batch by batch.
+    const firstSeen = new Map<string, number>();
+    const duplicateOf: (number | undefined)[] = [];
     try {
-      rows = (await readRows(job.file, job.format)).rows;
+      for await (const row of readRows(job.file, job.format)) {
+        const key = [String(row.idNumber ?? '').trim().toUpperCase(), row.destinationCode, row.arrivalDate].join('|');
+        duplicateOf.push(firstSeen.get(key));
+        if (!firstSeen.has(key)) firstSeen.set(key, duplicateOf.length);
+      }
     } catch (error) {
       await this.imports.update(id, { status: 'failed', error: '文件无法读取', finishedAt: () => 'now()' });
       this.logger.warn({ err: safeError(error), importId: id }, 'import file unreadable');
       return;
     }
-    await this.imports.update(id, { total: rows.length });
-    // A row repeating an earlier row of the same file is reported, not registered twice.
-    const firstSeen = new Map<string, number>();
-    const duplicateOf = rows.map((row, i) => {
-      const key = [String(row.idNumber ?? '').trim().toUpperCase(), row.destinationCode, row.arrivalDate].join('|');
-      const first = firstSeen.get(key);
-      if (first === undefined) firstSeen.set(key, i + 1);
-      return first;
-    });
-    const batchRows = this.config.importBatchRows;
-    const check = (start: number) => this.checkBatch(id, user, rows.slice(start, start + batchRows), start + 1, duplicateOf, job.legacy);
-    let next = job.processed < rows.length ? check(job.processed) : null;
-    for (let start = job.processed; next; start += batchRows) {
-      const checked = await next;
-      next = start + batchRows < rows.length ? check(start + batchRows) : null;
+    firstSeen.clear();
+    await this.imports.update(id, { total: duplicateOf.length });
+    // Second pass, from the checkpoint: the next batch is checked while this one is written.
+    const batches = batchesOf(readRows(job.file, job.format), this.config.importBatchRows, job.processed);
+    const checkNext = async () => {
+      const next = await batches.next();
+      if (next.done) return null;
+      const { start, rows } = next.value;
+      return { start, checked: await this.checkBatch(id, user, rows, start + 1, duplicateOf, job.legacy) };
+    };
+    let next = checkNext();
+    for (let current = await next; current; current = await next) {
+      next = checkNext();
       // Keeps the next batch's promise from being an unhandled rejection while this one is written.
-      next?.catch(() => undefined);
-      const exchangeIds = await this.writeBatch(id, checked, start + checked.length);
+      next.catch(() => undefined);
+      const exchangeIds = await this.writeBatch(id, current.checked, current.start + current.checked.length);
       await this.outbox.enqueue(exchangeIds);
     }
     await this.imports.update(id, { status: 'done', finishedAt: () => 'now()' });
@@ -264,6 +269,21 @@ export class ImportsService {
       return exchangeIds;
     });
   }
+}
+
+/** Rows in batches of `size`, from row `skip` on (rows before the checkpoint are read and dropped); `start` is the batch's first row's index. */
+async function* batchesOf(rows: AsyncIterable<RawRow>, size: number, skip: number): AsyncGenerator<{ start: number; rows: RawRow[] }> {
+  let index = 0;
+  let batch: RawRow[] = [];
+  for await (const row of rows) {
+    if (index++ < skip) continue;
+    batch.push(row);
+    if (batch.length === size) {
+      yield { start: index - size, rows: batch };
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield { start: index - batch.length, rows: batch };
 }
 
 /** A refused row's errors, in the template's terms (the API's `person.` prefix dropped). */
