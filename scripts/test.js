@@ -3,21 +3,13 @@
 // starts a throwaway PostgreSQL and Redis (scripts/local-stack.js) unless DATABASE_URL and REDIS_URL are set.
 const { spawnSync } = require('node:child_process');
 const { binOf, ensureConsoleBuild, ensureDependencies, run } = require('./common');
+const { installPackages } = require('./system-packages');
 
 /** The PDF test reads certificates back with poppler's pdftotext; install it where we may (Debian, as root). */
 function ensurePoppler() {
   if (spawnSync('pdftotext', ['-v']).error === undefined) return;
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (root && spawnSync('apt-get', ['--version']).error === undefined) {
-    console.log('[liudong] installing poppler-utils (pdftotext) for the certificate PDF test…');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    if (spawnSync('apt-get', ['install', '-y', '-qq', 'poppler-utils'], { stdio: 'inherit', env }).status !== 0) {
-      run('apt-get', ['update', '-qq'], { env });
-      run('apt-get', ['install', '-y', '-qq', 'poppler-utils'], { env });
-    }
-    return;
-  }
-  console.warn('[liudong] pdftotext not found: install poppler-utils (apt) or poppler (brew) for the certificate PDF test');
+  const problem = installPackages(['poppler-utils'], (message) => console.log(`[liudong] ${message}`));
+  if (problem) console.warn(`[liudong] pdftotext not found (${problem}): install poppler-utils (apt) or poppler (brew) for the certificate PDF test`);
 }
 
 try {
