@@ -20,7 +20,9 @@ function nextBody(): string {
   const i = counter++;
   const birth = new Date(Date.UTC(1970, 0, 1) + (i % 10000) * 86_400_000).toISOString().slice(0, 10);
   const idNumber = makeIdNumber('421381', birth, Math.floor(i / 10000) % 1000);
-  return JSON.stringify(inflowBody({ idNumber, name: '测试人员' }, '2026-01-02', { destinationCode: DESTINATION, address: '衢州市柯城区金桂社区 1 号', submit: true }));
+  return JSON.stringify(
+    inflowBody({ idNumber, name: '测试人员' }, '2026-01-02', { destinationCode: DESTINATION, address: '衢州市柯城区金桂社区 1 号', submit: true }),
+  );
 }
 
 async function pgbenchBaseline(stack: BenchStack): Promise<number> {
@@ -31,9 +33,16 @@ async function pgbenchBaseline(stack: BenchStack): Promise<number> {
   await db.query(`CREATE TABLE bench_outbox (id bigserial PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
   await db.end();
   const script = join(mkdtempSync(join(tmpdir(), 'liudong-pgbench-')), 'two-inserts.sql');
-  writeFileSync(script, `BEGIN;\nINSERT INTO bench_registration (payload) VALUES (md5(random()::text));\nINSERT INTO bench_outbox (payload) VALUES (md5(random()::text));\nEND;\n`);
+  writeFileSync(
+    script,
+    `BEGIN;\nINSERT INTO bench_registration (payload) VALUES (md5(random()::text));\nINSERT INTO bench_outbox (payload) VALUES (md5(random()::text));\nEND;\n`,
+  );
   const url = new URL(stack.databaseUrl);
-  const out = execFileSync(pgbenchPath(), ['-n', '-c', '8', '-j', '2', '-T', String(DURATION_S), '-f', script, '-h', '127.0.0.1', '-p', url.port, '-U', url.username, url.pathname.slice(1)], { encoding: 'utf8' });
+  const out = execFileSync(
+    pgbenchPath(),
+    ['-n', '-c', '8', '-j', '2', '-T', String(DURATION_S), '-f', script, '-h', '127.0.0.1', '-p', url.port, '-U', url.username, url.pathname.slice(1)],
+    { encoding: 'utf8' },
+  );
   return Number(/tps = ([\d.]+)/.exec(out)?.[1]);
 }
 
@@ -48,7 +57,9 @@ export function registrationRequest(token: string) {
 }
 
 export function run(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))));
+  return new Promise((resolve, reject) =>
+    autocannon(opts, (err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result))),
+  );
 }
 
 /**
@@ -66,7 +77,11 @@ async function paced(url: string, token: string, rate: number, seconds: number) 
     if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
     pending.push(
       (async () => {
-        const res = await fetch(`${url}/api/inflows`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: nextBody() });
+        const res = await fetch(`${url}/api/inflows`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: nextBody(),
+        });
         await res.arrayBuffer();
         if (res.status >= 300) non2xx++;
         // From when it was due, not when it left: a request sent late because the loop fell behind counts its wait.
@@ -100,7 +115,16 @@ export async function benchRegistrations(stack: BenchStack): Promise<void> {
     report({ figure: 'B1.p99_full_load_ms', value: full.latency.p99, unit: 'ms' });
 
     const half = await paced(service.url, token, Math.max(1, rate / 2), DURATION_S);
-    report({ figure: 'B1.p99_half_load_ms', value: half.p99, unit: 'ms', rate: Math.round(rate / 2), bar: 50, p50: half.p50, requests: half.requests, non2xx: half.non2xx });
+    report({
+      figure: 'B1.p99_half_load_ms',
+      value: half.p99,
+      unit: 'ms',
+      rate: Math.round(rate / 2),
+      bar: 50,
+      p50: half.p50,
+      requests: half.requests,
+      non2xx: half.non2xx,
+    });
     report({ figure: 'B5.rss_max_mb', value: rssMax, unit: 'MB', bar: 400, note: 'npm start during B1: supervisor, API and worker processes together' });
 
     // B6: full load with the rates triggers on and off, alternately (on, off, on, off; B6_RUN_S each), so that both
@@ -123,8 +147,20 @@ export async function benchRegistrations(stack: BenchStack): Promise<void> {
         served[on ? 'on' : 'off'] += part.requests.total;
         non2xx += part.non2xx;
       }
-      report({ figure: 'B6.registrations_per_s_without_rollups', value: Math.round(served.off / (2 * B6_RUN_S)), unit: 'req/s', withRollups: Math.round(served.on / (2 * B6_RUN_S)), non2xx });
-      report({ figure: 'B6.ratio_with_to_without_rollups', value: Number((served.on / served.off).toFixed(3)), unit: 'ratio', bar: 0.9, method: `on, off, on, off, ${B6_RUN_S} s each` });
+      report({
+        figure: 'B6.registrations_per_s_without_rollups',
+        value: Math.round(served.off / (2 * B6_RUN_S)),
+        unit: 'req/s',
+        withRollups: Math.round(served.on / (2 * B6_RUN_S)),
+        non2xx,
+      });
+      report({
+        figure: 'B6.ratio_with_to_without_rollups',
+        value: Number((served.on / served.off).toFixed(3)),
+        unit: 'ratio',
+        bar: 0.9,
+        method: `on, off, on, off, ${B6_RUN_S} s each`,
+      });
     } finally {
       for (const table of ['inflow', 'exchange', 'person', 'outflow']) await db.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
       await db.query(`SELECT rate_rebuild()`);
@@ -155,5 +191,10 @@ export async function benchScaleOut(stack: BenchStack): Promise<void> {
       await service.stop();
     }
   }
-  report({ figure: 'S1.ratio_2_to_1_api_processes', value: Number((rates[1] / rates[0]).toFixed(3)), unit: 'ratio', note: 'worker process apart in both; 2 vCPU shared with PostgreSQL and Redis' });
+  report({
+    figure: 'S1.ratio_2_to_1_api_processes',
+    value: Number((rates[1] / rates[0]).toFixed(3)),
+    unit: 'ratio',
+    note: 'worker process apart in both; 2 vCPU shared with PostgreSQL and Redis',
+  });
 }

@@ -14,7 +14,7 @@ async function rawBullmq(redisUrl: string): Promise<number> {
   let done = 0;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const worker = new Worker('raw', async () => undefined, { connection, prefix: 'rawbench', concurrency: 50 });
+  const worker = new Worker('raw', () => Promise.resolve(undefined), { connection, prefix: 'rawbench', concurrency: 50 });
   worker.on('completed', () => {
     if (++done === RAW_JOBS) finish();
   });
@@ -60,7 +60,9 @@ export async function benchExchanges(stack: BenchStack): Promise<void> {
     const fullFrom = new Date();
     const full = await run({ url: service.url, connections: 32, duration: DURATION_S, requests: [request] });
     await waitDelivered(db, fullFrom);
-    const { rows: [e2e] } = await db.query(
+    const {
+      rows: [e2e],
+    } = await db.query(
       `SELECT count(*)::int AS n, extract(epoch FROM max(delivered_at) - min(sent_at)) AS seconds
          FROM exchange WHERE type = 'inflow_notice' AND sent_at >= $1`,
       [fullFrom],
@@ -70,9 +72,17 @@ export async function benchExchanges(stack: BenchStack): Promise<void> {
     report({ figure: 'B2.ratio_to_raw_bullmq', value: Number((rate / raw).toFixed(3)), unit: 'ratio', bar: 0.15 });
 
     const halfFrom = new Date();
-    await run({ url: service.url, connections: 32, duration: DURATION_S, overallRate: Math.max(1, Math.round(full.requests.average / 2)), requests: [request] });
+    await run({
+      url: service.url,
+      connections: 32,
+      duration: DURATION_S,
+      overallRate: Math.max(1, Math.round(full.requests.average / 2)),
+      requests: [request],
+    });
     await waitDelivered(db, halfFrom);
-    const { rows: [latency] } = await db.query(
+    const {
+      rows: [latency],
+    } = await db.query(
       `SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM delivered_at - sent_at) * 1000) AS p95,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM delivered_at - sent_at) * 1000) AS p50
          FROM exchange WHERE type = 'inflow_notice' AND sent_at >= $1`,

@@ -16,7 +16,12 @@ function rows(n: number, destination = DESTINATION): string[] {
 }
 
 /** Uploads a CSV of n new people to `POST /api/inflows/import` and waits until the import is done. */
-export async function importFile(url: string, token: string, n: number, destination = DESTINATION): Promise<{ status: string; succeeded: number; failed: number }> {
+export async function importFile(
+  url: string,
+  token: string,
+  n: number,
+  destination = DESTINATION,
+): Promise<{ status: string; succeeded: number; failed: number }> {
   const form = new FormData();
   form.append('file', new Blob([[HEADER, ...rows(n, destination)].join('\n')], { type: 'text/csv' }), 'bench.csv');
   const res = await fetch(`${url}/api/inflows/import`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
@@ -24,7 +29,11 @@ export async function importFile(url: string, token: string, n: number, destinat
   const { importId } = (await res.json()) as { importId: string };
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
-    const status = (await (await fetch(`${url}/api/imports/${importId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; succeeded: number; failed: number };
+    const status = (await (await fetch(`${url}/api/imports/${importId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      status: string;
+      succeeded: number;
+      failed: number;
+    };
     if (status.status === 'done' || status.status === 'failed') return status;
   }
 }
@@ -34,7 +43,11 @@ export async function benchImport(stack: BenchStack, n: number): Promise<void> {
   const lines = rows(n);
   const db = new Client({ connectionString: stack.databaseUrl });
   await db.connect();
-  await db.query(`DROP TABLE IF EXISTS bench_import; CREATE TABLE bench_import (id_number text, name text, household_code text, destination_code text, address text, arrival_date date, reason text, marital_status text, contraception text)`);
+  await db.query(
+    `DROP TABLE IF EXISTS bench_import;
+     CREATE TABLE bench_import (id_number text, name text, household_code text, destination_code text, address text, arrival_date date, reason text,
+                                marital_status text, contraception text)`,
+  );
   const copyStarted = process.hrtime.bigint();
   await pipeline(Readable.from(lines.map((l) => `${l}\n`)), db.query(copyFrom(`COPY bench_import FROM STDIN WITH (FORMAT csv)`)));
   const copyRate = n / (Number(process.hrtime.bigint() - copyStarted) / 1e9);

@@ -110,7 +110,11 @@ export async function benchRates(stack: BenchStack, sizes: number[], baseline = 
       await fresh.stop();
     }
   }
-  await measureSizes(stack, sizes.filter((size) => size >= kept), results);
+  await measureSizes(
+    stack,
+    sizes.filter((size) => size >= kept),
+    results,
+  );
 
   const smallest = results.get(sizes[0])?.get(8);
   const largest = results.get(sizes[sizes.length - 1])?.get(8);
@@ -120,7 +124,13 @@ export async function benchRates(stack: BenchStack, sizes: number[], baseline = 
   }
   if (!baseline) return;
   const raw = await rawGroupBy(stack.databaseUrl, `${todayInShanghai().slice(0, 4)}-01-01`);
-  report({ figure: `B4.baseline.raw_group_by_ms.${sizes[sizes.length - 1]}`, value: Math.round(raw[raw.length - 1]), unit: 'ms', runs: raw.map(Math.round), note: 'p95 of 5 sequential runs (the slowest)' });
+  report({
+    figure: `B4.baseline.raw_group_by_ms.${sizes[sizes.length - 1]}`,
+    value: Math.round(raw[raw.length - 1]),
+    unit: 'ms',
+    runs: raw.map(Math.round),
+    note: 'p95 of 5 sequential runs (the slowest)',
+  });
 }
 
 /** Seeds each size in turn (sizes ascending, none below what the stack holds) and measures the province dashboard. */

@@ -60,7 +60,15 @@ async function main(): Promise<void> {
   const api = spawnRole('api');
   let worker = spawnRole('worker');
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && !(await fetch(`${url}/api/health`).then((r) => r.ok).catch(() => false)); i++) await sleep(200);
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await fetch(`${url}/api/health`)
+      .then((r) => r.ok)
+      .catch(() => false));
+    i++
+  )
+    await sleep(200);
   const token = await login(url, 'chaos_dest', 'chaos-pass-1');
 
   const accepted: string[] = [];
@@ -85,16 +93,36 @@ async function main(): Promise<void> {
   const DURATION_MS = Math.max(90_000, TOTAL * 15);
   const faults: { at: number; phase: string; run: () => Promise<void> }[] = [
     { at: 0.1, phase: 'worker_kill', run: killWorker },
-    { at: 0.2, phase: 'redis_restart', run: async () => { await stopRedis(); await sleep(1000); await startRedis(); } },
+    {
+      at: 0.2,
+      phase: 'redis_restart',
+      run: async () => {
+        await stopRedis();
+        await sleep(1000);
+        await startRedis();
+      },
+    },
     { at: 0.3, phase: 'worker_kill_2', run: killWorker },
-    { at: 0.4, phase: 'redis_outage_35s', run: async () => { await stopRedis(); await sleep(35_000); await startRedis(); } },
-    { at: 0.85, phase: 'postgres_restart', run: async () => {
-      const pid = pidOf(join(dir, 'pg', 'postmaster.pid'));
-      process.kill(pid, 'SIGINT');
-      await waitDead(pid);
-      await sleep(1000);
-      await startStack({ dir, persistent: true, cleanupOnExit: false, log: () => undefined });
-    } },
+    {
+      at: 0.4,
+      phase: 'redis_outage_35s',
+      run: async () => {
+        await stopRedis();
+        await sleep(35_000);
+        await startRedis();
+      },
+    },
+    {
+      at: 0.85,
+      phase: 'postgres_restart',
+      run: async () => {
+        const pid = pidOf(join(dir, 'pg', 'postmaster.pid'));
+        process.kill(pid, 'SIGINT');
+        await waitDead(pid);
+        await sleep(1000);
+        await startStack({ dir, persistent: true, cleanupOnExit: false, log: () => undefined });
+      },
+    },
   ];
   const windows: { phase: string; from: number; to: number }[] = [];
   const started = Date.now();
@@ -107,7 +135,11 @@ async function main(): Promise<void> {
     window.to = Date.now() + 3_000;
   });
   // A request belongs to every fault that was under way at some time while it was in flight.
-  const phaseOf = (from: number, to: number) => windows.filter((w) => to >= w.from && from <= w.to).map((w) => w.phase).join('+') || 'none';
+  const phaseOf = (from: number, to: number) =>
+    windows
+      .filter((w) => to >= w.from && from <= w.to)
+      .map((w) => w.phase)
+      .join('+') || 'none';
 
   let sent = 0;
   async function client(): Promise<void> {
@@ -121,7 +153,12 @@ async function main(): Promise<void> {
       const sentAt = Date.now(); // the request is in flight from here until its answer
       let status = 'network_error';
       try {
-        const res = await fetch(`${url}/api/inflows`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+        const res = await fetch(`${url}/api/inflows`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(30_000),
+        });
         status = String(res.status);
         const json = (await res.json()) as { id?: string };
         if (res.status === 201 && json.id) accepted.push(json.id);
@@ -143,18 +180,28 @@ async function main(): Promise<void> {
 
   const check = await checkDeliveries(stack.databaseUrl, accepted);
 
-  const refusedOther = Object.entries(statuses).filter(([s]) => s !== '201' && s !== '503').reduce((n, [, c]) => n + c, 0);
+  const refusedOther = Object.entries(statuses)
+    .filter(([s]) => s !== '201' && s !== '503')
+    .reduce((n, [, c]) => n + c, 0);
   // The bar (issue 19): only a PostgreSQL restart may refuse work; a worker kill or a Redis outage of any length may not.
   const sum = (counts: Record<string, number> | undefined) => Object.values(counts ?? {}).reduce((n, c) => n + c, 0);
-  const refusedOutsidePg = Object.entries(byPhase).filter(([phase]) => !phase.includes('postgres_restart')).reduce((n, [, c]) => n + sum(c), 0);
+  const refusedOutsidePg = Object.entries(byPhase)
+    .filter(([phase]) => !phase.includes('postgres_restart'))
+    .reduce((n, [, c]) => n + sum(c), 0);
   report({ figure: 'chaos.accepted', value: accepted.length, unit: 'registrations', total: TOTAL });
   report({ figure: 'chaos.refused_503', value: statuses['503'] ?? 0, unit: 'requests' });
-  for (const fault of faults) report({ figure: `chaos.refused.${fault.phase}`, value: sum(byPhase[fault.phase]), unit: 'requests', statuses: byPhase[fault.phase] ?? {} });
+  for (const fault of faults)
+    report({ figure: `chaos.refused.${fault.phase}`, value: sum(byPhase[fault.phase]), unit: 'requests', statuses: byPhase[fault.phase] ?? {} });
   report({ figure: 'chaos.refused_outside_postgres_restart', value: refusedOutsidePg, unit: 'requests', phases: byPhase, bar: 0 });
   report({ figure: 'chaos.refused_other', value: refusedOther, unit: 'requests', statuses, bar: 0 });
   report({ figure: 'chaos.lost', value: check.missingInflows + check.undelivered, unit: 'registrations', bar: 0 });
   report({ figure: 'chaos.doubled', value: check.doubled, unit: 'notices', bar: 0 });
-  report({ figure: 'chaos.committed_but_refused', value: check.committedButRefused, unit: 'registrations', note: 'committed although the client saw an error (safe to retry with Idempotency-Key)' });
+  report({
+    figure: 'chaos.committed_but_refused',
+    value: check.committedButRefused,
+    unit: 'registrations',
+    note: 'committed although the client saw an error (safe to retry with Idempotency-Key)',
+  });
   console.log(`lost = ${check.missingInflows + check.undelivered}, doubled = ${check.doubled}`);
   const failed = check.missingInflows + check.undelivered + check.doubled + refusedOther + refusedOutsidePg > 0;
 

@@ -9,7 +9,20 @@ import { BenchStack, createUser, login, report, startBenchStack, startService, w
 const DEST = '330802005001';
 const ORIGIN = '421381101000';
 const ORIGIN_VILLAGE = '421381101201';
-const TABLES = ['person', 'migrant_case', 'inflow', 'outflow', 'exchange', 'certificate', 'import_job', 'app_user', 'rate_target', 'idempotency_key', 'rate_delta', 'contact_event'];
+const TABLES = [
+  'person',
+  'migrant_case',
+  'inflow',
+  'outflow',
+  'exchange',
+  'certificate',
+  'import_job',
+  'app_user',
+  'rate_target',
+  'idempotency_key',
+  'rate_delta',
+  'contact_event',
+];
 
 let seed = 20261123;
 function random(): number {
@@ -68,15 +81,17 @@ function breakBody(target: Target): { body: string | Buffer; contentType: string
     () => (body[pick(target.required)] = pick(WRONG_TYPES.filter((v) => v !== '' && !(target.allOptional && v === null)))),
     () => (body[`unknown_${Math.floor(random() * 100)}`] = pick(HOSTILE)),
     () => (body.__proto__polluted = { isAdmin: true }),
-    () => (target.formatted.length ? (body[pick(target.formatted)] = pick(HOSTILE.filter((h) => h !== '1e309' && h !== 'SELECT pg_sleep(10)' && h !== '../../../../etc/passwd'))) : (body.unknownField = 1)),
+    () =>
+      target.formatted.length
+        ? (body[pick(target.formatted)] = pick(HOSTILE.filter((h) => h !== '1e309' && h !== 'SELECT pg_sleep(10)' && h !== '../../../../etc/passwd')))
+        : (body.unknownField = 1),
     () => (target.formatted.length ? (body[pick(target.formatted)] = pick([...BAD_DATES, ...BAD_CODES])) : (body.unknownField = 2)),
     () => (body[pick(target.required)] = pick([HUGE, 'x'.repeat(300)])),
     () => {
       if (body.person && typeof body.person === 'object') {
         const first17 = idNumber().slice(0, 17);
         (body.person as Body).idNumber = `${first17}${pick('0123456789X'.split('').filter((c) => c !== checkCharacter(first17)))}`;
-      }
-      else body[pick(target.required)] = [];
+      } else body[pick(target.required)] = [];
     },
   ];
   pick(breakers)();
@@ -120,13 +135,27 @@ async function countRows(databaseUrl: string): Promise<Record<string, number>> {
 
 async function fixtures(url: string, dest: string, origin: string, admin: string) {
   const post = async (path: string, token: string, body: unknown) => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as Record<string, string>;
   };
   const inflow = await post('/api/inflows', dest, { ...inflowBody(), submit: false });
-  const outflow = await post('/api/outflows', origin, { person: { idNumber: idNumber(), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: '2026-01-05' });
-  const certificate = await post('/api/certificates', origin, { person: { idNumber: idNumber('female', '1994-04-04'), name: '王芳' }, householdCode: ORIGIN_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' });
+  const outflow = await post('/api/outflows', origin, {
+    person: { idNumber: idNumber(), name: '外出' },
+    householdCode: ORIGIN_VILLAGE,
+    departureDate: '2026-01-05',
+  });
+  const certificate = await post('/api/certificates', origin, {
+    person: { idNumber: idNumber('female', '1994-04-04'), name: '王芳' },
+    householdCode: ORIGIN_VILLAGE,
+    maritalStatus: 'unmarried',
+    children: [],
+    contraception: 'none',
+  });
   const users = (await (await fetch(`${url}/api/users?pageSize=1`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: { id: string }[] };
   return { inflowId: inflow.id, caseId: inflow.caseId, outflowId: outflow.id, certificateId: certificate.id, userId: users.items[0].id };
 }
@@ -150,31 +179,149 @@ export async function fuzz(stack: BenchStack, requests: number): Promise<{ fivex
   await createUser(stack.databaseUrl, 'fuzz_admin', 'admin', '000000000000', 'fuzz-pass-1');
   const service = await startService(stack, { BODY_LIMIT: String(4 * 1024 * 1024) });
   try {
-    const [dest, origin, admin] = [await login(service.url, 'fuzz_dest', 'fuzz-pass-1'), await login(service.url, 'fuzz_origin', 'fuzz-pass-1'), await login(service.url, 'fuzz_admin', 'fuzz-pass-1')];
+    const [dest, origin, admin] = [
+      await login(service.url, 'fuzz_dest', 'fuzz-pass-1'),
+      await login(service.url, 'fuzz_origin', 'fuzz-pass-1'),
+      await login(service.url, 'fuzz_admin', 'fuzz-pass-1'),
+    ];
     const f = await fixtures(service.url, dest, origin, admin);
     // The fixtures' notices settle before counting starts.
     await new Promise((r) => setTimeout(r, 3_000));
     const targets: Target[] = [
-      { name: 'inflow', method: 'POST', path: '/api/inflows', token: dest, body: inflowBody, required: ['person', 'householdCode', 'destinationCode', 'address', 'arrivalDate', 'reason', 'maritalStatus', 'contraception'], formatted: ['householdCode', 'destinationCode', 'arrivalDate', 'reason', 'maritalStatus', 'contraception'] },
-      { name: 'inflow patch', method: 'PATCH', path: `/api/inflows/${f.inflowId}`, token: dest, body: () => ({ maritalStatus: 'divorced', contraception: 'iud' }), required: ['maritalStatus', 'contraception'], formatted: ['maritalStatus', 'contraception'], allOptional: true },
-      { name: 'depart', method: 'POST', path: `/api/inflows/${f.inflowId}/depart`, token: dest, body: () => ({ kind: 'departed', date: '2026-03-01' }), required: ['kind', 'date'], formatted: ['kind', 'date'] },
-      { name: 'outflow', method: 'POST', path: '/api/outflows', token: origin, body: () => ({ person: { idNumber: idNumber(), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: '2026-01-05' }), required: ['person', 'householdCode', 'departureDate'], formatted: ['householdCode', 'departureDate'] },
-      { name: 'outflow close', method: 'POST', path: `/api/outflows/${f.outflowId}/close`, token: origin, body: () => ({ kind: 'returned', date: '2026-03-01' }), required: ['kind', 'date'], formatted: ['kind', 'date'] },
-      { name: 'exchange', method: 'POST', path: '/api/exchanges', token: dest, body: () => ({ caseId: f.caseId, type: 'event_notice', payload: { subject: '测试' } }), required: ['caseId', 'type', 'payload'], formatted: ['caseId', 'type'] },
-      { name: 'reply', method: 'POST', path: `/api/exchanges/00000000-0000-4000-8000-000000000000/reply`, token: origin, body: () => ({ outcome: 'confirmed' }), required: ['outcome'], formatted: ['outcome'] },
-      { name: 'certificate', method: 'POST', path: '/api/certificates', token: origin, body: () => ({ person: { idNumber: idNumber('female', '1995-05-05'), name: '王芳' }, householdCode: ORIGIN_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' }), required: ['person', 'householdCode', 'maritalStatus', 'contraception'], formatted: ['householdCode', 'maritalStatus', 'contraception'] },
-      { name: 'revoke', method: 'POST', path: `/api/certificates/${f.certificateId}/revoke`, token: origin, body: () => ({ reason: '测试' }), required: ['reason'], formatted: [] },
-      { name: 'user', method: 'POST', path: '/api/users', token: admin, body: () => ({ username: `fz${serial++}`, password: 'fuzz-pass-123', displayName: '测试', role: 'staff', jurisdictionCode: DEST }), required: ['username', 'password', 'displayName', 'role', 'jurisdictionCode'], formatted: ['role', 'jurisdictionCode'] },
-      { name: 'user patch', method: 'PATCH', path: `/api/users/${f.userId}`, token: admin, body: () => ({ role: 'staff', active: true }), required: ['role', 'active'], formatted: ['role', 'active'], allOptional: true },
-      { name: 'targets', method: 'PUT', path: `/api/rates/targets/${DEST}`, token: admin, body: () => ({ submission: 0.95, feedback: 0.9 }), required: ['submission', 'feedback'], formatted: ['submission', 'feedback'], allOptional: true },
-      { name: 'login', method: 'POST', path: '/api/auth/login', token: '', body: () => ({ username: 'fuzz_dest', password: 'fuzz-pass-1' }), required: ['username', 'password'], formatted: ['username', 'password'] },
+      {
+        name: 'inflow',
+        method: 'POST',
+        path: '/api/inflows',
+        token: dest,
+        body: inflowBody,
+        required: ['person', 'householdCode', 'destinationCode', 'address', 'arrivalDate', 'reason', 'maritalStatus', 'contraception'],
+        formatted: ['householdCode', 'destinationCode', 'arrivalDate', 'reason', 'maritalStatus', 'contraception'],
+      },
+      {
+        name: 'inflow patch',
+        method: 'PATCH',
+        path: `/api/inflows/${f.inflowId}`,
+        token: dest,
+        body: () => ({ maritalStatus: 'divorced', contraception: 'iud' }),
+        required: ['maritalStatus', 'contraception'],
+        formatted: ['maritalStatus', 'contraception'],
+        allOptional: true,
+      },
+      {
+        name: 'depart',
+        method: 'POST',
+        path: `/api/inflows/${f.inflowId}/depart`,
+        token: dest,
+        body: () => ({ kind: 'departed', date: '2026-03-01' }),
+        required: ['kind', 'date'],
+        formatted: ['kind', 'date'],
+      },
+      {
+        name: 'outflow',
+        method: 'POST',
+        path: '/api/outflows',
+        token: origin,
+        body: () => ({ person: { idNumber: idNumber(), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: '2026-01-05' }),
+        required: ['person', 'householdCode', 'departureDate'],
+        formatted: ['householdCode', 'departureDate'],
+      },
+      {
+        name: 'outflow close',
+        method: 'POST',
+        path: `/api/outflows/${f.outflowId}/close`,
+        token: origin,
+        body: () => ({ kind: 'returned', date: '2026-03-01' }),
+        required: ['kind', 'date'],
+        formatted: ['kind', 'date'],
+      },
+      {
+        name: 'exchange',
+        method: 'POST',
+        path: '/api/exchanges',
+        token: dest,
+        body: () => ({ caseId: f.caseId, type: 'event_notice', payload: { subject: '测试' } }),
+        required: ['caseId', 'type', 'payload'],
+        formatted: ['caseId', 'type'],
+      },
+      {
+        name: 'reply',
+        method: 'POST',
+        path: `/api/exchanges/00000000-0000-4000-8000-000000000000/reply`,
+        token: origin,
+        body: () => ({ outcome: 'confirmed' }),
+        required: ['outcome'],
+        formatted: ['outcome'],
+      },
+      {
+        name: 'certificate',
+        method: 'POST',
+        path: '/api/certificates',
+        token: origin,
+        body: () => ({
+          person: { idNumber: idNumber('female', '1995-05-05'), name: '王芳' },
+          householdCode: ORIGIN_VILLAGE,
+          maritalStatus: 'unmarried',
+          children: [],
+          contraception: 'none',
+        }),
+        required: ['person', 'householdCode', 'maritalStatus', 'contraception'],
+        formatted: ['householdCode', 'maritalStatus', 'contraception'],
+      },
+      {
+        name: 'revoke',
+        method: 'POST',
+        path: `/api/certificates/${f.certificateId}/revoke`,
+        token: origin,
+        body: () => ({ reason: '测试' }),
+        required: ['reason'],
+        formatted: [],
+      },
+      {
+        name: 'user',
+        method: 'POST',
+        path: '/api/users',
+        token: admin,
+        body: () => ({ username: `fz${serial++}`, password: 'fuzz-pass-123', displayName: '测试', role: 'staff', jurisdictionCode: DEST }),
+        required: ['username', 'password', 'displayName', 'role', 'jurisdictionCode'],
+        formatted: ['role', 'jurisdictionCode'],
+      },
+      {
+        name: 'user patch',
+        method: 'PATCH',
+        path: `/api/users/${f.userId}`,
+        token: admin,
+        body: () => ({ role: 'staff', active: true }),
+        required: ['role', 'active'],
+        formatted: ['role', 'active'],
+        allOptional: true,
+      },
+      {
+        name: 'targets',
+        method: 'PUT',
+        path: `/api/rates/targets/${DEST}`,
+        token: admin,
+        body: () => ({ submission: 0.95, feedback: 0.9 }),
+        required: ['submission', 'feedback'],
+        formatted: ['submission', 'feedback'],
+        allOptional: true,
+      },
+      {
+        name: 'login',
+        method: 'POST',
+        path: '/api/auth/login',
+        token: '',
+        body: () => ({ username: 'fuzz_dest', password: 'fuzz-pass-1' }),
+        required: ['username', 'password'],
+        formatted: ['username', 'password'],
+      },
     ];
     // Bulk import refused at upload: an empty file, the wrong field name, a broken XLSX. (A readable CSV with wrong
     // columns is accepted and reported row by row, so it is not fuzzed here.)
     const uploads = async () => {
       const form = new FormData();
       const kind = random();
-      const bytes = kind < 0.4 ? new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00]) : kind < 0.7 ? new Uint8Array() : new TextEncoder().encode('idNumber\n1\n');
+      const bytes =
+        kind < 0.4 ? new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00]) : kind < 0.7 ? new Uint8Array() : new TextEncoder().encode('idNumber\n1\n');
       form.append(kind < 0.7 ? 'file' : 'upload', new Blob([bytes]), pick(['x.xlsx', 'x.csv', '../../x.xlsx']));
       return fetch(`${service.url}/api/inflows/import`, { method: 'POST', headers: { authorization: `Bearer ${dest}` }, body: form });
     };
@@ -212,7 +359,8 @@ export async function fuzz(stack: BenchStack, requests: number): Promise<{ fivex
           }
           const text = await res.text();
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-          if ((res.status >= 500 || res.status < 400) && failures.length < 20) failures.push(`${what} → ${res.status} ${text.slice(0, 160)}\n    sent: ${sentBody}`);
+          if ((res.status >= 500 || res.status < 400) && failures.length < 20)
+            failures.push(`${what} → ${res.status} ${text.slice(0, 160)}\n    sent: ${sentBody}`);
         }
       }),
     );
@@ -226,7 +374,14 @@ export async function fuzz(stack: BenchStack, requests: number): Promise<{ fivex
     const twoxx = [...statuses].filter(([s]) => s > 0 && s < 400).reduce((sum, [, n]) => sum + n, 0);
     for (const failure of failures) console.error(`[fuzz] ${failure}`);
     for (const table of TABLES) if (after[table] !== before[table]) console.error(`[fuzz] ${table}: ${before[table]} → ${after[table]}`);
-    report({ figure: 'fuzz.requests', value: sent, unit: 'requests', note: 'status 0: connection closed by the server after answering 413 to an oversized body', per_s: Math.round(sent / seconds), statuses: Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])) });
+    report({
+      figure: 'fuzz.requests',
+      value: sent,
+      unit: 'requests',
+      note: 'status 0: connection closed by the server after answering 413 to an oversized body',
+      per_s: Math.round(sent / seconds),
+      statuses: Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])),
+    });
     report({ figure: 'fuzz.5xx', value: fivexx, unit: 'responses', bar: 0 });
     report({ figure: 'fuzz.accepted', value: twoxx, unit: 'responses', bar: 0 });
     report({ figure: 'fuzz.rows_written', value: written, unit: 'rows', bar: 0 });

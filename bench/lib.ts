@@ -1,7 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as argon2 from 'argon2';
 import { Client } from 'pg';
@@ -43,7 +43,7 @@ export function writeResults(name = 'latest'): void {
   const at = new Date().toISOString();
   const fresh = figures.map((f) => ({ ...f, at: f.at ?? at }));
   const kept = previous.filter((p) => !fresh.some((f) => f.figure === p.figure));
-  const out = { at, machine: { cpus: require('node:os').cpus().length, node: process.version }, figures: [...kept, ...fresh] };
+  const out = { at, machine: { cpus: cpus().length, node: process.version }, figures: [...kept, ...fresh] };
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 }
 
@@ -63,7 +63,8 @@ export function writeMarkdown(): void {
       return [];
     }
   });
-  const cell = (v: unknown) => (v === undefined || v === null ? '' : String(v).replace(/\|/g, '/'));
+  const cell = (v: unknown) =>
+    v === undefined || v === null ? '' : (typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)).replace(/\|/g, '/');
   const rows = all.map((f) => {
     let bar = '';
     if (typeof f.bar === 'number') {
@@ -72,7 +73,7 @@ export function writeMarkdown(): void {
       const met = typeof f.value === 'number' && (floor ? f.value >= f.bar : f.value <= f.bar);
       bar = `${floor ? '≥' : '≤'} ${f.bar} ${met ? 'met' : '**not met**'}`;
     }
-    return `| ${f.figure} | ${cell(f.value)} ${cell(f.unit)} | ${bar} | ${cell(String(f.at ?? '').slice(0, 16).replace('T', ' '))} |`;
+    return `| ${f.figure} | ${cell(f.value)} ${cell(f.unit)} | ${bar} | ${cell(typeof f.at === 'string' ? f.at.slice(0, 16).replace('T', ' ') : '')} |`;
   });
   const table = ['| figure | value | bar | measured (UTC) |', '|---|---|---|---|', ...rows].join('\n');
   const start = text.indexOf(MARK_START) + MARK_START.length;
@@ -119,10 +120,12 @@ export async function freePort(): Promise<number> {
 export async function createUser(databaseUrl: string, username: string, role: string, jurisdictionCode: string, password: string): Promise<void> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
-  await db.query(
-    `INSERT INTO app_user (username, password_hash, display_name, role, jurisdiction_code) VALUES ($1, $2, $1, $3, $4) ON CONFLICT DO NOTHING`,
-    [username, await argon2.hash(password, PASSWORD_HASH_OPTIONS), role, jurisdictionCode],
-  );
+  await db.query(`INSERT INTO app_user (username, password_hash, display_name, role, jurisdiction_code) VALUES ($1, $2, $1, $3, $4) ON CONFLICT DO NOTHING`, [
+    username,
+    await argon2.hash(password, PASSWORD_HASH_OPTIONS),
+    role,
+    jurisdictionCode,
+  ]);
   await db.end();
 }
 
@@ -178,7 +181,11 @@ export async function startService(stack: BenchStack, env: Record<string, string
 }
 
 export async function login(url: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (!res.ok) throw new Error(`login failed: ${res.status}`);
   return ((await res.json()) as { accessToken: string }).accessToken;
 }

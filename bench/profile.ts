@@ -16,11 +16,18 @@ function byRole(servicePid: number, figure: (pid: string) => number): Record<str
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const role = cmd.startsWith('postgres') || cmd.includes('bin/postgres') ? 'postgresql'
-        : cmd.includes('redis-server') ? 'redis'
-        : Number(pid) === servicePid ? 'supervisor'
-        : cmd.includes('dist/src/main') ? (cmd.trim().endsWith(' worker') ? 'worker' : 'api')
-        : null;
+      const role =
+        cmd.startsWith('postgres') || cmd.includes('bin/postgres')
+          ? 'postgresql'
+          : cmd.includes('redis-server')
+            ? 'redis'
+            : Number(pid) === servicePid
+              ? 'supervisor'
+              : cmd.includes('dist/src/main')
+                ? cmd.trim().endsWith(' worker')
+                  ? 'worker'
+                  : 'api'
+                : null;
       if (role) totals[role] = (totals[role] ?? 0) + figure(pid);
     } catch {
       // gone
@@ -66,14 +73,23 @@ async function main(): Promise<void> {
           for (const [role, mb] of Object.entries(rssMb(service.process.pid as number))) rssMax[role] = Math.max(rssMax[role] ?? 0, Math.round(mb));
         }, 250);
         const started = Date.now();
-        const { succeeded } = await importFile(service.url, await login(service.url, 'prof_dest', 'prof-pass-1'), importRows, DESTINATION).finally(() => clearInterval(sampler));
+        const { succeeded } = await importFile(service.url, await login(service.url, 'prof_dest', 'prof-pass-1'), importRows, DESTINATION).finally(() =>
+          clearInterval(sampler),
+        );
         const n = succeeded;
         console.log(`imported ${n} rows in ${Date.now() - started} ms`);
-        const { rows } = await db.query(`SELECT funcname, calls, round(total_time::numeric / $1, 3) AS total_ms_per_row, round(self_time::numeric / $1, 3) AS self_ms_per_row
-                                            FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 25`, [n]);
+        const { rows } = await db.query(
+          `SELECT funcname, calls, round(total_time::numeric / $1, 3) AS total_ms_per_row, round(self_time::numeric / $1, 3) AS self_ms_per_row
+                                            FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 25`,
+          [n],
+        );
         console.table(rows);
         const after = cpuSeconds(service.process.pid as number);
-        console.table(Object.fromEntries(Object.keys(after).map((k) => [k, { ms_per_row: Number((((after[k] - (before[k] ?? 0)) * 1000) / n).toFixed(3)), rss_max_mb: rssMax[k] }])));
+        console.table(
+          Object.fromEntries(
+            Object.keys(after).map((k) => [k, { ms_per_row: Number((((after[k] - (before[k] ?? 0)) * 1000) / n).toFixed(3)), rss_max_mb: rssMax[k] }]),
+          ),
+        );
         return;
       }
       const request = registrationRequest(await login(service.url, 'prof_dest', 'prof-pass-1'));
@@ -84,10 +100,15 @@ async function main(): Promise<void> {
       const result = await run({ url: service.url, connections: 32, duration: 20, requests: [request] });
       const n = result.requests.total;
       console.log(`registrations: ${n} (${Math.round(result.requests.average)}/s)`);
-      const { rows } = await db.query(`SELECT funcname, calls, round(total_time::numeric / $1, 3) AS total_ms_per_reg, round(self_time::numeric / $1, 3) AS self_ms_per_reg
-                                          FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 25`, [n]);
+      const { rows } = await db.query(
+        `SELECT funcname, calls, round(total_time::numeric / $1, 3) AS total_ms_per_reg, round(self_time::numeric / $1, 3) AS self_ms_per_reg
+                                          FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 25`,
+        [n],
+      );
       console.table(rows);
-      const { rows: tables } = await db.query(`SELECT relname, n_tup_ins, n_tup_upd, n_tup_del, n_tup_hot_upd FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY 2 DESC`);
+      const { rows: tables } = await db.query(
+        `SELECT relname, n_tup_ins, n_tup_upd, n_tup_del, n_tup_hot_upd FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY 2 DESC`,
+      );
       console.table(tables);
       const after = cpu();
       console.table(Object.fromEntries(Object.keys(after).map((k) => [k, { ms_per_reg: Number((((after[k] - (before[k] ?? 0)) * 1000) / n).toFixed(2)) }])));

@@ -26,7 +26,12 @@ const log = (m: string) => console.error(`[scale-drill] ${m}`);
 
 async function waitHealthy(url: string): Promise<void> {
   for (let i = 0; i < 150; i++) {
-    if (await fetch(`${url}/api/health`).then((r) => r.ok).catch(() => false)) return;
+    if (
+      await fetch(`${url}/api/health`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      return;
     await sleep(200);
   }
   throw new Error(`${url} did not become healthy`);
@@ -118,7 +123,9 @@ async function main(): Promise<void> {
       const due = started + (i / TOTAL) * DURATION_MS;
       if (due > Date.now()) await sleep(due - Date.now());
       const birth = new Date(Date.UTC(1970, 0, 1) + (i % 10000) * 86_400_000).toISOString().slice(0, 10);
-      const body = JSON.stringify(inflowBody({ idNumber: makeIdNumber('421381', birth, 300 + Math.floor(i / 10000)), name: '扩展演练' }, '2026-01-02', { destinationCode: DESTINATION }));
+      const body = JSON.stringify(
+        inflowBody({ idNumber: makeIdNumber('421381', birth, 300 + Math.floor(i / 10000)), name: '扩展演练' }, '2026-01-02', { destinationCode: DESTINATION }),
+      );
       const key = randomUUID();
       let status = 'network_error';
       // Up to 3 tries across the API processes, the same Idempotency-Key each time.
@@ -173,7 +180,9 @@ async function main(): Promise<void> {
   }
   primaryApi.kill('SIGTERM');
 
-  const refusedOther = Object.entries(statuses).filter(([s]) => s !== '201' && s !== '503').reduce((n, [, c]) => n + c, 0);
+  const refusedOther = Object.entries(statuses)
+    .filter(([s]) => s !== '201' && s !== '503')
+    .reduce((n, [, c]) => n + c, 0);
   report({ figure: 'drill.accepted', value: accepted.size, unit: 'registrations', total: TOTAL, seconds: Math.round(seconds) });
   report({ figure: 'drill.registrations_per_s', value: Math.round(TOTAL / seconds), unit: 'req/s', note: 'paced, not a throughput figure' });
   report({ figure: 'drill.refused_503', value: statuses['503'] ?? 0, unit: 'requests' });
@@ -181,9 +190,17 @@ async function main(): Promise<void> {
   report({ figure: 'drill.sent_again_to_other_api', value: failedOver, unit: 'requests' });
   report({ figure: 'drill.lost', value: check.missingInflows + check.undelivered, unit: 'registrations', bar: 0 });
   report({ figure: 'drill.doubled', value: check.doubled, unit: 'notices', bar: 0 });
-  report({ figure: 'drill.committed_but_refused', value: check.committedButRefused, unit: 'registrations', note: 'committed although the client saw an error' });
+  report({
+    figure: 'drill.committed_but_refused',
+    value: check.committedButRefused,
+    unit: 'registrations',
+    note: 'committed although the client saw an error',
+  });
   report({ figure: 'drill.replica_rates_equal_primary', value: ratesEqual ? 1 : 0, unit: 'boolean', replica: replicaState, bar: 1 });
-  console.log(`lost = ${check.missingInflows + check.undelivered}, doubled = ${check.doubled}, replica rates equal primary = ${ratesEqual}, refused other than 503 = ${refusedOther}`);
+  console.log(
+    `lost = ${check.missingInflows + check.undelivered}, doubled = ${check.doubled}, ` +
+      `replica rates equal primary = ${ratesEqual}, refused other than 503 = ${refusedOther}`,
+  );
   const failed = check.missingInflows + check.undelivered + check.doubled + refusedOther > 0 || !ratesEqual;
 
   for (const p of [...apis, ...workers]) p.kill('SIGTERM');

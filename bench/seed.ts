@@ -23,7 +23,9 @@ interface Places {
 
 async function places(db: Client, province: string): Promise<Places> {
   const villages = async (where: string, limit: number): Promise<string[]> =>
-    (await db.query(`SELECT code FROM jurisdiction WHERE level = 'village' AND ${where} ORDER BY md5(code) LIMIT ${limit}`, [province])).rows.map((r) => r.code);
+    (await db.query(`SELECT code FROM jurisdiction WHERE level = 'village' AND ${where} ORDER BY md5(code) LIMIT ${limit}`, [province])).rows.map(
+      (r) => r.code,
+    );
   return {
     destinations: await villages(`left(code, 2) = $1`, 1_000_000),
     originsInside: await villages(`left(code, 2) = $1`, 5_000),
@@ -39,20 +41,34 @@ function* rows(table: 'person' | 'migrant_case' | 'inflow' | 'exchange' | 'outfl
   for (let i = start; i < start + count; i++) {
     const random = prng(i * 7919 + 17);
     const inside = random() < 0.5;
-    const household = inside ? p.originsInside[Math.floor(random() * p.originsInside.length)] : p.originsOutside[Math.floor(random() * p.originsOutside.length)];
+    const household = inside
+      ? p.originsInside[Math.floor(random() * p.originsInside.length)]
+      : p.originsOutside[Math.floor(random() * p.originsOutside.length)];
     const destination = p.destinations[Math.floor(random() * p.destinations.length)];
     // Two years of registrations; 93 % submitted within the limit, 4 % late, the rest drafts or not yet.
     const registered = now - 60_000 - Math.floor(random() * 700 * DAY);
     const due = registered + 15 * DAY;
     const roll = random();
-    let submitted: number | null = roll < 0.93 ? registered + (random() < 0.8 ? 1_000 : Math.floor(random() * 14 * DAY)) : roll < 0.97 ? registered + 16 * DAY + Math.floor(random() * 14 * DAY) : null;
+    let submitted: number | null =
+      roll < 0.93
+        ? registered + (random() < 0.8 ? 1_000 : Math.floor(random() * 14 * DAY))
+        : roll < 0.97
+          ? registered + 16 * DAY + Math.floor(random() * 14 * DAY)
+          : null;
     if (submitted !== null && submitted > now) submitted = null;
     let closed: number | null = submitted !== null && random() < 0.2 ? submitted + 30 * DAY + Math.floor(random() * 270 * DAY) : null;
     if (closed !== null && closed > now) closed = null;
     const delivered = submitted !== null ? submitted + 1_000 : null;
     const replyDue = delivered !== null ? delivered + 30 * DAY : null;
     const r2 = random();
-    let replied: number | null = delivered === null ? null : r2 < 0.85 ? delivered + Math.floor(random() * 10 * DAY) : r2 < 0.93 ? delivered + 31 * DAY + Math.floor(random() * 30 * DAY) : null;
+    let replied: number | null =
+      delivered === null
+        ? null
+        : r2 < 0.85
+          ? delivered + Math.floor(random() * 10 * DAY)
+          : r2 < 0.93
+            ? delivered + 31 * DAY + Math.floor(random() * 30 * DAY)
+            : null;
     if (replied !== null && replied > now) replied = null;
     const hasOutflow = random() < 0.3;
     const outflowAt = registered - Math.floor(random() * 30 * DAY);
@@ -60,28 +76,79 @@ function* rows(table: 'person' | 'migrant_case' | 'inflow' | 'exchange' | 'outfl
     const N = '\\N';
     switch (table) {
       case 'person':
-        yield `${seedUuid(1, i)}\t${i.toString(16).padStart(64, '0')}\tseed\t${household.slice(0, 6)}********0000\t测试\t${i % 2 ? 'male' : 'female'}\t1990-01-01\t${household}\n`;
+        yield tsv(
+          seedUuid(1, i),
+          i.toString(16).padStart(64, '0'),
+          'seed',
+          `${household.slice(0, 6)}********0000`,
+          '测试',
+          i % 2 ? 'male' : 'female',
+          '1990-01-01',
+          household,
+        );
         break;
       case 'migrant_case':
-        yield `${seedUuid(2, i)}\t${seedUuid(1, i)}\t${township(household)}\t${township(destination)}\t${iso(registered)}\t${closed ? iso(closed) : N}\n`;
+        yield tsv(seedUuid(2, i), seedUuid(1, i), township(household), township(destination), iso(registered), closed ? iso(closed) : N);
         break;
       case 'inflow':
-        yield `${seedUuid(3, i)}\t${seedUuid(2, i)}\t${seedUuid(1, i)}\t${household}\t${destination}\t${township(household)}\t${township(destination)}\t测试地址\t${iso(registered).slice(0, 10)}\twork\tunmarried\tnone\tnot_required\t${
-          submitted === null ? 'draft' : closed ? 'departed' : 'active'
-        }\t${iso(registered)}\t${submitted ? iso(submitted) : N}\t${iso(due)}\t${closed ? iso(closed) : N}\n`;
+        yield tsv(
+          seedUuid(3, i),
+          seedUuid(2, i),
+          seedUuid(1, i),
+          household,
+          destination,
+          township(household),
+          township(destination),
+          '测试地址',
+          iso(registered).slice(0, 10),
+          'work',
+          'unmarried',
+          'none',
+          'not_required',
+          submitted === null ? 'draft' : closed ? 'departed' : 'active',
+          iso(registered),
+          submitted ? iso(submitted) : N,
+          iso(due),
+          closed ? iso(closed) : N,
+        );
         break;
       case 'exchange':
         if (delivered !== null) {
-          yield `${seedUuid(4, i)}\t${seedUuid(2, i)}\tinflow_notice\t${township(destination)}\t${township(household)}\t${destination}\t${household}\ttrue\t${30 * DAY}\t${
-            replied ? 'replied' : 'delivered'
-          }\t${iso(submitted as number)}\t${iso(submitted as number)}\t${iso(delivered)}\t${iso(replyDue as number)}\t${replied ? iso(replied) : N}\t${replied ? 'confirmed' : N}\t1\n`;
+          yield tsv(
+            seedUuid(4, i),
+            seedUuid(2, i),
+            'inflow_notice',
+            township(destination),
+            township(household),
+            destination,
+            household,
+            'true',
+            String(30 * DAY),
+            replied ? 'replied' : 'delivered',
+            iso(submitted as number),
+            iso(submitted as number),
+            iso(delivered),
+            iso(replyDue as number),
+            replied ? iso(replied) : N,
+            replied ? 'confirmed' : N,
+            '1',
+          );
         }
         break;
       case 'outflow':
         if (hasOutflow) {
-          yield `${seedUuid(5, i)}\t${seedUuid(2, i)}\t${seedUuid(1, i)}\t${household}\t${township(household)}\t${iso(outflowAt).slice(0, 10)}\t${outflowClosed ? 'returned' : 'active'}\t${iso(outflowAt)}\t${
-            outflowClosed ? iso(outflowClosed) : N
-          }\n`;
+          const departed = iso(outflowAt);
+          yield tsv(
+            seedUuid(5, i),
+            seedUuid(2, i),
+            seedUuid(1, i),
+            household,
+            township(household),
+            departed.slice(0, 10),
+            outflowClosed ? 'returned' : 'active',
+            departed,
+            outflowClosed ? iso(outflowClosed) : N,
+          );
         }
         break;
     }
@@ -91,11 +158,21 @@ function* rows(table: 'person' | 'migrant_case' | 'inflow' | 'exchange' | 'outfl
 const COLUMNS = {
   person: 'id, id_hash, id_cipher, id_masked, name, sex, birth_date, household_code',
   migrant_case: 'id, person_id, origin_township_code, destination_township_code, opened_at, closed_at',
-  inflow:
-    'id, case_id, person_id, household_code, destination_code, origin_township_code, destination_township_code, address, arrival_date, reason, marital_status, contraception, certificate_check, status, registered_at, submitted_at, submission_due_at, closed_at',
-  exchange: 'id, case_id, type, from_code, to_code, from_unit_code, to_unit_code, needs_reply, reply_limit_ms, status, sent_at, enqueued_at, delivered_at, due_at, replied_at, reply_outcome, attempts',
+  inflow: [
+    'id, case_id, person_id, household_code, destination_code, origin_township_code, destination_township_code, address, arrival_date, reason',
+    'marital_status, contraception, certificate_check, status, registered_at, submitted_at, submission_due_at, closed_at',
+  ].join(', '),
+  exchange: [
+    'id, case_id, type, from_code, to_code, from_unit_code, to_unit_code, needs_reply, reply_limit_ms, status, sent_at, enqueued_at, delivered_at',
+    'due_at, replied_at, reply_outcome, attempts',
+  ].join(', '),
   outflow: 'id, case_id, person_id, household_code, origin_township_code, departure_date, status, registered_at, closed_at',
-} as const;
+};
+
+/** One COPY line (text format): the fields tab-separated. */
+function tsv(...fields: string[]): string {
+  return `${fields.join('\t')}\n`;
+}
 
 /**
  * Adds people [start, start + count) of the province: each one inflow, its notice when submitted, sometimes an

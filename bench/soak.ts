@@ -32,7 +32,11 @@ export async function soak(stack: BenchStack, seconds: number): Promise<void> {
       await login(service.url, 'soak_origin', 'soak-pass-1'),
       await login(service.url, 'soak_sup', 'soak-pass-1'),
     ];
-    const tallies: Record<string, Tally> = { register: { times: [], errors: 0, statuses: {} }, reply: { times: [], errors: 0, statuses: {} }, dashboard: { times: [], errors: 0, statuses: {} } };
+    const tallies: Record<string, Tally> = {
+      register: { times: [], errors: 0, statuses: {} },
+      reply: { times: [], errors: 0, statuses: {} },
+      dashboard: { times: [], errors: 0, statuses: {} },
+    };
     let measuring = false;
     let serial = 0;
     const unanswered: string[] = [];
@@ -55,13 +59,26 @@ export async function soak(stack: BenchStack, seconds: number): Promise<void> {
       }
     }
 
-    const json = (token: string, body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const json = (token: string, body: unknown) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
     const actions: Record<keyof typeof RATES, () => Promise<void>> = {
       register: async () => {
         const i = serial++;
         const birth = new Date(Date.UTC(1970, 0, 1) + (i % 10000) * 86_400_000).toISOString().slice(0, 10);
         await timed('register', () =>
-          fetch(`${service.url}/api/inflows`, json(dest, inflowBody({ idNumber: makeIdNumber('421381', birth, (Math.floor(i / 10000) % 500) * 2 + 1), name: '耐久测试' }, '2026-01-02', { householdCode: ORIGIN_VILLAGE, destinationCode: DEST }))),
+          fetch(
+            `${service.url}/api/inflows`,
+            json(
+              dest,
+              inflowBody({ idNumber: makeIdNumber('421381', birth, (Math.floor(i / 10000) % 500) * 2 + 1), name: '耐久测试' }, '2026-01-02', {
+                householdCode: ORIGIN_VILLAGE,
+                destinationCode: DEST,
+              }),
+            ),
+          ),
         );
       },
       reply: async () => {
@@ -99,11 +116,27 @@ export async function soak(stack: BenchStack, seconds: number): Promise<void> {
     const rssEnd = service.rssMb();
     for (const [kind, tally] of Object.entries(tallies)) {
       const sorted = tally.times.sort((a, b) => a - b);
-      report({ figure: `soak.${kind}.p99_ms`, value: p(sorted, 0.99), unit: 'ms', p50: p(sorted, 0.5), requests: sorted.length, errors: tally.errors, statuses: tally.statuses });
+      report({
+        figure: `soak.${kind}.p99_ms`,
+        value: p(sorted, 0.99),
+        unit: 'ms',
+        p50: p(sorted, 0.5),
+        requests: sorted.length,
+        errors: tally.errors,
+        statuses: tally.statuses,
+      });
     }
     const errors = Object.values(tallies).reduce((sum, t) => sum + t.errors, 0);
     report({ figure: 'soak.errors', value: errors, unit: 'responses', bar: 0, seconds });
-    report({ figure: 'soak.rss_growth', value: Number((rssEnd / rssStart - 1).toFixed(3)), unit: 'ratio', bar: 0.2, rss_start_mb: rssStart, rss_end_mb: rssEnd, rss_max_mb: rssMax });
+    report({
+      figure: 'soak.rss_growth',
+      value: Number((rssEnd / rssStart - 1).toFixed(3)),
+      unit: 'ratio',
+      bar: 0.2,
+      rss_start_mb: rssStart,
+      rss_end_mb: rssEnd,
+      rss_max_mb: rssMax,
+    });
   } finally {
     await service.stop();
   }

@@ -63,12 +63,14 @@ export class RegisterInflowsSetBased1795392800000 implements MigrationInterface 
         ), x AS (
           -- What submitting owes the origin, as inflow_submission_notices: the inflow notice and, for a key target, a
           -- verification request (urgent when pregnant).
-          INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at, created_by, enqueued_at)
+          INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
+                                created_by, enqueued_at)
           SELECT i.case_id, k.type, i.destination_township_code, i.origin_township_code, i.destination_code, i.household_code,
                  k.type = 'verification_request' AND i.pregnant, true,
                  CASE WHEN k.type = 'verification_request' AND i.pregnant THEN (f.r->>'replyLimitUrgentMs')::bigint ELSE (f.r->>'replyLimitMs')::bigint END,
                  CASE WHEN k.type = 'inflow_notice'
-                   THEN jsonb_build_object('inflowId', i.id, 'arrivalDate', to_char(i.arrival_date, 'YYYY-MM-DD'), 'destinationCode', i.destination_code, 'reason', i.reason)
+                   THEN jsonb_build_object('inflowId', i.id, 'arrivalDate', to_char(i.arrival_date, 'YYYY-MM-DD'), 'destinationCode', i.destination_code,
+                                           'reason', i.reason)
                    ELSE jsonb_build_object('inflowId', i.id, 'certificateCheck', i.certificate_check, 'certificateNumber', i.certificate_number) END,
                  i.submitted_at, i.created_by, i.submitted_at
             FROM i JOIN fresh_rows f ON f.person_id = i.person_id
@@ -81,7 +83,8 @@ export class RegisterInflowsSetBased1795392800000 implements MigrationInterface 
                  'inflowId', i.id, 'caseId', i.case_id, 'exchangeIds', COALESCE(sent.ids, '[]'::jsonb))))
           INTO fresh
           FROM fresh_rows f JOIN i ON i.person_id = f.person_id
-          LEFT JOIN (SELECT x.case_id, jsonb_agg(x.id ORDER BY x.type = 'verification_request') AS ids FROM x GROUP BY x.case_id) sent ON sent.case_id = i.case_id;
+          LEFT JOIN (SELECT x.case_id, jsonb_agg(x.id ORDER BY x.type = 'verification_request') AS ids FROM x GROUP BY x.case_id) sent
+                 ON sent.case_id = i.case_id;
 
         FOR r, n IN SELECT e.r, e.n FROM jsonb_array_elements(rows) WITH ORDINALITY AS e(r, n) ORDER BY e.n LOOP
           IF fresh IS NOT NULL AND fresh ? n::text THEN

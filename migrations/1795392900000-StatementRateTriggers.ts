@@ -76,19 +76,26 @@ export class StatementRateTriggers1795392900000 implements MigrationInterface {
         SELECT 'f', unit, shanghai_day(delivered), shanghai_day(due), sum(sign),
                sum(sign * (replied IS NOT NULL AND replied <= due)::int), sum(sign * (replied IS NOT NULL AND replied > due)::int)
           FROM item GROUP BY 2, 3, 4
-        HAVING sum(sign) <> 0 OR sum(sign * (replied IS NOT NULL AND replied <= due)::int) <> 0 OR sum(sign * (replied IS NOT NULL AND replied > due)::int) <> 0;
+        HAVING sum(sign) <> 0 OR sum(sign * (replied IS NOT NULL AND replied <= due)::int) <> 0
+            OR sum(sign * (replied IS NOT NULL AND replied > due)::int) <> 0;
         RETURN NULL;
       END $$`);
 
     await q.query(`DROP TRIGGER inflow_rates_ins ON inflow`);
     await q.query(`CREATE TRIGGER inflow_rates_del AFTER DELETE ON inflow FOR EACH ROW EXECUTE FUNCTION rate_inflow_changed()`);
-    await q.query(`CREATE TRIGGER inflow_rates_ins AFTER INSERT ON inflow REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rate_inflows_inserted()`);
+    await q.query(
+      `CREATE TRIGGER inflow_rates_ins AFTER INSERT ON inflow REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rate_inflows_inserted()`,
+    );
     await q.query(`DROP TRIGGER exchange_rates_ins ON exchange`);
     await q.query(`DROP TRIGGER exchange_rates_upd ON exchange`);
     await q.query(`CREATE TRIGGER exchange_rates_del AFTER DELETE ON exchange FOR EACH ROW EXECUTE FUNCTION rate_exchange_changed()`);
-    await q.query(`CREATE TRIGGER exchange_rates_ins AFTER INSERT ON exchange REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rate_exchanges_inserted()`);
     await q.query(
-      `CREATE TRIGGER exchange_rates_upd AFTER UPDATE ON exchange REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rate_exchanges_updated()`,
+      `CREATE TRIGGER exchange_rates_ins AFTER INSERT ON exchange REFERENCING NEW TABLE AS new_rows
+         FOR EACH STATEMENT EXECUTE FUNCTION rate_exchanges_inserted()`,
+    );
+    await q.query(
+      `CREATE TRIGGER exchange_rates_upd AFTER UPDATE ON exchange REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+         FOR EACH STATEMENT EXECUTE FUNCTION rate_exchanges_updated()`,
     );
   }
 

@@ -6,9 +6,13 @@ try {
   ensureDependencies();
   ensureBuild();
   ensureConsoleBuild();
-  run(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '-r', 'tsconfig-paths/register', 'bench/run.ts', ...process.argv.slice(2)], {
-    env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json', TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }) },
-  });
+  run(
+    process.execPath,
+    [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '-r', 'tsconfig-paths/register', 'bench/run.ts', ...process.argv.slice(2)],
+    {
+      env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json', TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }) },
+    },
+  );
 } catch (error) {
   console.error(`[liudong] ${error.message}`);
   process.exit(error.exitCode ?? 1);

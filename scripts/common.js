@@ -53,7 +53,11 @@ function binOf(pkg, file) {
 function ensureConsoleBuild() {
   const index = path.join(ROOT, 'dist', 'console', 'index.html');
   const consoleDir = path.join(ROOT, 'console');
-  const inputs = [newestMtime(path.join(consoleDir, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => fs.statSync(path.join(consoleDir, f)).mtimeMs), fs.statSync(path.join(ROOT, 'src', 'common', 'labels.ts')).mtimeMs];
+  const inputs = [
+    newestMtime(path.join(consoleDir, 'src')),
+    ...['index.html', 'vite.config.ts', 'package.json'].map((f) => fs.statSync(path.join(consoleDir, f)).mtimeMs),
+    fs.statSync(path.join(ROOT, 'src', 'common', 'labels.ts')).mtimeMs,
+  ];
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= Math.max(...inputs)) return;
   console.log('[liudong] building the console (vite build)…');
   run(process.execPath, [binOf('vite', 'bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: consoleDir });

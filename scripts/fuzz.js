@@ -5,9 +5,13 @@ const { ensureBuild, ensureDependencies, run } = require('./common');
 try {
   ensureDependencies();
   ensureBuild();
-  run(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '-r', 'tsconfig-paths/register', 'bench/fuzz.ts', ...process.argv.slice(2)], {
-    env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json', TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }) },
-  });
+  run(
+    process.execPath,
+    [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '-r', 'tsconfig-paths/register', 'bench/fuzz.ts', ...process.argv.slice(2)],
+    {
+      env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json', TS_NODE_COMPILER_OPTIONS: JSON.stringify({ noEmit: false }) },
+    },
+  );
 } catch (error) {
   console.error(`[liudong] ${error.message}`);
   process.exit(error.exitCode ?? 1);

@@ -24,4 +24,9 @@ export interface RedisCluster {
 }
 
 export function startReplica(options: { pgData: string; pgPort: number; dir: string; log?: (message: string) => void }): Promise<Replica>;
-export function startRedisCluster(options: { dir: string; masters?: number; replicasPerMaster?: number; log?: (message: string) => void }): Promise<RedisCluster>;
+export function startRedisCluster(options: {
+  dir: string;
+  masters?: number;
+  replicasPerMaster?: number;
+  log?: (message: string) => void;
+}): Promise<RedisCluster>;

@@ -23,9 +23,13 @@ async function startReplica({ pgData, pgPort, dir, log = () => undefined }) {
   if (user) fs.chmodSync(dir, (fs.statSync(dir).mode & 0o777) | 0o011);
   fs.mkdirSync(data, { recursive: true, mode: 0o700 });
   if (user) fs.chownSync(data, user.uid, user.gid);
-  const backup = await run(path.join(pg.bindir, 'pg_basebackup'), ['-D', data, '-R', '-X', 'stream', '-c', 'fast', '-h', '127.0.0.1', '-p', String(pgPort), '-U', DB_USER], {
-    user: user && user.name,
-  });
+  const backup = await run(
+    path.join(pg.bindir, 'pg_basebackup'),
+    ['-D', data, '-R', '-X', 'stream', '-c', 'fast', '-h', '127.0.0.1', '-p', String(pgPort), '-U', DB_USER],
+    {
+      user: user && user.name,
+    },
+  );
   if (backup.code !== 0) throw new Error(`pg_basebackup failed: ${(backup.stderr || backup.stdout).trim()}`);
   // The copy carries the primary's postmaster options file and pid; the replica gets its own port and socket.
   fs.rmSync(path.join(data, 'postmaster.pid'), { force: true });
@@ -39,18 +43,30 @@ async function startClusterNode(redisBin, dir, port) {
   fs.mkdirSync(dir, { recursive: true });
   const pidFile = path.join(dir, 'redis.pid');
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--daemonize', 'yes',
-    '--pidfile', pidFile,
-    '--logfile', path.join(dir, 'redis.log'),
-    '--save', '',
-    '--appendonly', 'no',
-    '--cluster-enabled', 'yes',
-    '--cluster-config-file', 'nodes.conf',
-    '--cluster-node-timeout', '2000',
-    '--maxmemory-policy', 'noeviction',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    pidFile,
+    '--logfile',
+    path.join(dir, 'redis.log'),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-node-timeout',
+    '2000',
+    '--maxmemory-policy',
+    'noeviction',
   ];
   const r = await run(redisBin, args, { detached: true, timeoutMs: 30000 });
   if (r.code !== 0) throw new Error(`redis-server :${port} failed: ${(r.stderr || r.stdout).trim()}`);
@@ -68,7 +84,14 @@ async function redisCli(port, args) {
 async function waitClusterOk(ports, timeoutMs = 60000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const states = await Promise.all(ports.map((p) => redisCli(p, ['CLUSTER', 'INFO']).then((o) => /cluster_state:ok/.test(o), () => false)));
+    const states = await Promise.all(
+      ports.map((p) =>
+        redisCli(p, ['CLUSTER', 'INFO']).then(
+          (o) => /cluster_state:ok/.test(o),
+          () => false,
+        ),
+      ),
+    );
     if (states.every(Boolean)) return;
     if (Date.now() > until) throw new Error('Redis Cluster did not reach cluster_state:ok');
     await sleep(200);
@@ -112,7 +135,11 @@ async function startRedisCluster({ dir, masters = 3, replicasPerMaster = 1, log 
     },
     kill,
     /** Waits until the live nodes agree the cluster is ok again (after a failover). */
-    waitOk: (timeoutMs) => waitClusterOk(nodes.filter((n) => pidAlive(n.pid)).map((n) => n.port), timeoutMs),
+    waitOk: (timeoutMs) =>
+      waitClusterOk(
+        nodes.filter((n) => pidAlive(n.pid)).map((n) => n.port),
+        timeoutMs,
+      ),
     async stop() {
       await Promise.all(nodes.map(kill));
       fs.rmSync(dir, { recursive: true, force: true });

@@ -33,7 +33,8 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
-    const http = role !== 'worker' ? [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule, RatesModule] : [];
+    const http =
+      role !== 'worker' ? [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule, RatesModule] : [];
     const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule] : [];
     return {
       module: AppModule,

@@ -47,7 +47,10 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
 
 /** Every refusal has the contract's error body (api.md, Conventions): described once, as every operation's default answer. */
 function documentErrors(document: OpenAPIObject): void {
-  const error = { description: '拒绝（4xx）或服务暂不可用（503）：统一的错误格式', content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorView) } } } };
+  const error = {
+    description: '拒绝（4xx）或服务暂不可用（503）：统一的错误格式',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorView) } } },
+  };
   for (const path of Object.values(document.paths)) {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const operation = path[method];
@@ -67,7 +70,8 @@ export function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
@@ -89,9 +93,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     clientErrorHandler: answerClientError,
     frameworkErrors: (error: { code?: string }, _request: unknown, reply: FastifyReply) => {
       const bad = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      void reply
-        .status(400)
-        .send(bad ? BAD_URL : { statusCode: 400, code: 'BAD_REQUEST', message: '请求有误', details: [] });
+      void reply.status(400).send(bad ? BAD_URL : { statusCode: 400, code: 'BAD_REQUEST', message: '请求有误', details: [] });
     },
   });
   // JSON as Fastify parses it (prototype poisoning refused), and refused when nested absurdly deep.
@@ -104,7 +106,10 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     const text = body as string;
     if (text.length === 0) return done(null, undefined);
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
-      return done(new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', `JSON 嵌套过深（最多 ${MAX_JSON_DEPTH} 层）`, [{ field: 'body', message: '嵌套过深' }]), undefined);
+      return done(
+        new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', `JSON 嵌套过深（最多 ${MAX_JSON_DEPTH} 层）`, [{ field: 'body', message: '嵌套过深' }]),
+        undefined,
+      );
     }
     try {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
@@ -119,7 +124,12 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return adapter;
 }
 
-const BAD_URL = { statusCode: 400, code: 'BAD_URL', message: '网址有误：含有无法解析的编码，请检查链接或重新输入', details: [{ field: 'url', message: '编码无效' }] };
+const BAD_URL = {
+  statusCode: 400,
+  code: 'BAD_URL',
+  message: '网址有误：含有无法解析的编码，请检查链接或重新输入',
+  details: [{ field: 'url', message: '编码无效' }],
+};
 
 /**
  * A request Node's HTTP parser itself refused (raw non-ASCII bytes in the URL, a malformed header, a timeout): no
@@ -135,7 +145,16 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
         : [400, 'Bad Request', { ...BAD_URL, message: '请求格式有误：网址须经 URL 编码（中文等字符须编码），请求头须为 ASCII' }];
   const text = JSON.stringify(body);
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`);
+    socket.write(
+      [
+        `HTTP/1.1 ${status} ${reason}`,
+        `Content-Length: ${Buffer.byteLength(text)}`,
+        'Content-Type: application/json; charset=utf-8',
+        'Connection: close',
+        '',
+        text,
+      ].join('\r\n'),
+    );
   }
   socket.destroy(error);
 }

@@ -26,7 +26,11 @@ describe('login and tokens', () => {
 
   it('refuses a wrong password and an unknown user with the same answer', async () => {
     const wrong = await t.http().post('/api/auth/login').send({ username: 'admin', password: 'not-the-password' }).expect(401);
-    const unknown = await t.http().post('/api/auth/login').send({ username: uniqueName('nobody'), password: 'whatever1' }).expect(401);
+    const unknown = await t
+      .http()
+      .post('/api/auth/login')
+      .send({ username: uniqueName('nobody'), password: 'whatever1' })
+      .expect(401);
     expect(wrong.body).toEqual(unknown.body);
     expect(wrong.body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED', message: '用户名或密码错误' });
   });
@@ -35,7 +39,14 @@ describe('login and tokens', () => {
     const username = uniqueName('target');
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      statuses.push((await t.http().post('/api/auth/login').send({ username, password: `guess-${i}` })).status);
+      statuses.push(
+        (
+          await t
+            .http()
+            .post('/api/auth/login')
+            .send({ username, password: `guess-${i}` })
+        ).status,
+      );
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual([429, 429]);

@@ -24,30 +24,38 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   function issue(token: string, idNumber: string, extra: Record<string, unknown> = {}) {
-    return t.http().post('/api/certificates').set(auth(token)).send({
-      person: { idNumber, name: '王芳' },
-      householdCode: YANGZHAI_VILLAGE,
-      maritalStatus: 'first_married',
-      spouse: { name: '李强', idNumber: newIdNumber({ sex: 'male', birthDate: '1988-01-01' }) },
-      children: [{ sex: 'female', birthDate: '2018-05-01' }],
-      contraception: 'iud',
-      ...extra,
-    });
+    return t
+      .http()
+      .post('/api/certificates')
+      .set(auth(token))
+      .send({
+        person: { idNumber, name: '王芳' },
+        householdCode: YANGZHAI_VILLAGE,
+        maritalStatus: 'first_married',
+        spouse: { name: '李强', idNumber: newIdNumber({ sex: 'male', birthDate: '1988-01-01' }) },
+        children: [{ sex: 'female', birthDate: '2018-05-01' }],
+        contraception: 'iud',
+        ...extra,
+      });
   }
   const woman = (birthDate = '1995-06-15') => newIdNumber({ sex: 'female', birthDate });
 
   function register(idNumber: string, extra: Record<string, unknown> = {}) {
-    return t.http().post('/api/inflows').set(auth(dest)).send({
-      person: { idNumber, name: '王芳' },
-      householdCode: YANGZHAI_VILLAGE,
-      destinationCode: QUZHOU_COMMUNITY,
-      address: '衢州市柯城区',
-      arrivalDate: daysAgo(3),
-      reason: 'work',
-      maritalStatus: 'first_married',
-      contraception: 'iud',
-      ...extra,
-    });
+    return t
+      .http()
+      .post('/api/inflows')
+      .set(auth(dest))
+      .send({
+        person: { idNumber, name: '王芳' },
+        householdCode: YANGZHAI_VILLAGE,
+        destinationCode: QUZHOU_COMMUNITY,
+        address: '衢州市柯城区',
+        arrivalDate: daysAgo(3),
+        reason: 'work',
+        maritalStatus: 'first_married',
+        contraception: 'iud',
+        ...extra,
+      });
   }
 
   beforeAll(async () => {
@@ -101,7 +109,12 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
   it('supersedes the previous certificate when issued again, keeping history readable', async () => {
     const idNumber = woman();
     const first = await issue(origin, idNumber).expect(201);
-    const second = await issue(origin, idNumber, { children: [{ sex: 'female', birthDate: '2018-05-01' }, { sex: 'male', birthDate: '2022-02-02' }] }).expect(201);
+    const second = await issue(origin, idNumber, {
+      children: [
+        { sex: 'female', birthDate: '2018-05-01' },
+        { sex: 'male', birthDate: '2022-02-02' },
+      ],
+    }).expect(201);
     expect(second.body.supersedes).toBe(first.body.id);
     const old = await t.http().get(`/api/public/certificates/verify/${first.body.verificationCode}`).expect(200);
     expect(old.body).toMatchObject({ authentic: true, status: 'superseded', number: first.body.number });
@@ -151,7 +164,11 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
     const idNumber = woman();
     const cert = await issue(origin, idNumber).expect(201);
     await t.http().get(`/api/certificates?idNumber=${idNumber}`).set(auth(dest)).expect(200);
-    const partial = await t.http().get(`/api/certificates?idNumber=${idNumber.slice(0, 12)}`).set(auth(dest)).expect(400);
+    const partial = await t
+      .http()
+      .get(`/api/certificates?idNumber=${idNumber.slice(0, 12)}`)
+      .set(auth(dest))
+      .expect(400);
     expect(partial.body.details[0].field).toBe('idNumber');
     await t.http().get(`/api/certificates?idNumber=${woman()}`).set(auth(dest)).expect(404);
     await t.http().get('/api/certificates').set(auth(dest)).expect(400);
@@ -162,7 +179,10 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
   it('checks the certificate on registration: every certificateCheck value', async () => {
     const expectCheck = async (idNumber: string, extra: Record<string, unknown>, check: string) => {
       const res = await register(idNumber, extra).expect(201);
-      expect({ check: res.body.certificateCheck, keyTarget: res.body.keyTarget }).toEqual({ check, keyTarget: !['not_required', 'valid', 'undertaking'].includes(check) });
+      expect({ check: res.body.certificateCheck, keyTarget: res.body.keyTarget }).toEqual({
+        check,
+        keyTarget: !['not_required', 'valid', 'undertaking'].includes(check),
+      });
     };
     await expectCheck(newIdNumber({ sex: 'male', birthDate: '1990-01-01' }), {}, 'not_required');
 
@@ -185,34 +205,54 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
 
     // A certificate issued last year when she was 49 lapses at 50; she arrived while still 49.
     const lapsedHolder = woman(yearsAgo(50, 20));
-    const lapsedPerson = await register(lapsedHolder, { undertaking: true, arrivalDate: yearsAgo(0, 30), maritalStatus: 'unmarried', contraception: 'none' }).expect(201);
+    const lapsedPerson = await register(lapsedHolder, {
+      undertaking: true,
+      arrivalDate: yearsAgo(0, 30),
+      maritalStatus: 'unmarried',
+      contraception: 'none',
+    }).expect(201);
     await t.db.query(
       `INSERT INTO certificate (number, person_id, issuer_code, household_code, holder_name, marital_status, contraception, issued_at)
        VALUES ($1, $2, $3, $4, '王芳', 'unmarried', 'none', now() - interval '300 days')`,
       [`${YANGZHAI}-2000-00001`, lapsedPerson.body.person.id, YANGZHAI, YANGZHAI_VILLAGE],
     );
-    await t.http().post(`/api/inflows/${lapsedPerson.body.id}/depart`).set(auth(dest)).send({ date: daysAgo(0), kind: 'returned' }).expect(200);
+    await t
+      .http()
+      .post(`/api/inflows/${lapsedPerson.body.id}/depart`)
+      .set(auth(dest))
+      .send({ date: daysAgo(0), kind: 'returned' })
+      .expect(200);
     await expectCheck(lapsedHolder, { arrivalDate: yearsAgo(0, 25), maritalStatus: 'unmarried', contraception: 'none' }, 'lapsed');
   });
 
   it('raises an urgent verification request in the origin inbox when a pregnant woman has no certificate', async () => {
     const reg = await register(woman(), { pregnant: true }).expect(201);
     expect(reg.body).toMatchObject({ certificateCheck: 'missing', keyTarget: true });
-    const request = await waitFor(async () => {
-      const inbox = await t.http().get('/api/exchanges/inbox?type=verification_request&pageSize=100').set(auth(origin)).expect(200);
-      return inbox.body.items.find((e: { caseId: string }) => e.caseId === reg.body.caseId);
-    }, 15_000, 'verification request');
+    const request = await waitFor(
+      async () => {
+        const inbox = await t.http().get('/api/exchanges/inbox?type=verification_request&pageSize=100').set(auth(origin)).expect(200);
+        return inbox.body.items.find((e: { caseId: string }) => e.caseId === reg.body.caseId);
+      },
+      15_000,
+      'verification request',
+    );
     expect(request).toMatchObject({ urgent: true, toCode: YANGZHAI, payload: { certificateCheck: 'missing' } });
   });
 
   it('renders a printable A4 PDF in Chinese with the holder, the number and the verification QR code', async () => {
     const idNumber = woman();
     const cert = await issue(origin, idNumber).expect(201);
-    const res = await t.http().get(`/api/certificates/${cert.body.id}/pdf`).set(auth(origin)).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const res = await t
+      .http()
+      .get(`/api/certificates/${cert.body.id}/pdf`)
+      .set(auth(origin))
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     const file = join(mkdtempSync(join(tmpdir(), 'liudong-pdf-')), 'cert.pdf');
     writeFileSync(file, res.body as Buffer);

@@ -48,7 +48,7 @@ describe('web console (工作台)', () => {
     expect(api.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
   });
 
-  it('shows the API\'s message for a wrong password, then logs in, shows who is logged in, and logs out', async () => {
+  it("shows the API's message for a wrong password, then logs in, shows who is logged in, and logs out", async () => {
     const tab = await openPage(browser, base);
     const { page } = tab;
     await page.goto('/');
@@ -101,20 +101,35 @@ describe('web console (工作台)', () => {
     await tab.close();
   });
 
-  it('lets the origin clerk find a notice in 收件箱 by the person\'s name and answer 核实无误 and 信息有误 with a corrected marital status', async () => {
+  it("lets the origin clerk find a notice in 收件箱 by the person's name and answer 核实无误 and 信息有误 with a corrected marital status", async () => {
     const dest = await staffAt(t, QUZHOU_COMMUNITY);
     const register = (name: string) =>
-      t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
-        person: { idNumber: newIdNumber({ sex: 'male' }), name }, householdCode: CHANGLING_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
-        address: '衢州市柯城区', arrivalDate: daysAgo(3), reason: 'work', maritalStatus: 'unmarried', contraception: 'none',
-      }).expect(201);
+      t
+        .http()
+        .post('/api/inflows')
+        .set('Authorization', `Bearer ${dest}`)
+        .send({
+          person: { idNumber: newIdNumber({ sex: 'male' }), name },
+          householdCode: CHANGLING_VILLAGE,
+          destinationCode: QUZHOU_COMMUNITY,
+          address: '衢州市柯城区',
+          arrivalDate: daysAgo(3),
+          reason: 'work',
+          maritalStatus: 'unmarried',
+          contraception: 'none',
+        })
+        .expect(201);
     const first = await register('张建国');
     const second = await register('李卫东');
     const origin = await t.token(clerk, PASSWORD);
-    await waitFor(async () => {
-      const inbox = await t.http().get('/api/exchanges/inbox?status=delivered&pageSize=100').set('Authorization', `Bearer ${origin}`);
-      return [first, second].every((r) => inbox.body.items.some((e: { caseId: string }) => e.caseId === r.body.caseId));
-    }, 15_000, 'notices delivered');
+    await waitFor(
+      async () => {
+        const inbox = await t.http().get('/api/exchanges/inbox?status=delivered&pageSize=100').set('Authorization', `Bearer ${origin}`);
+        return [first, second].every((r) => inbox.body.items.some((e: { caseId: string }) => e.caseId === r.body.caseId));
+      },
+      15_000,
+      'notices delivered',
+    );
 
     const tab = await openPage(browser, base);
     const { page } = tab;
@@ -201,8 +216,20 @@ describe('web console (工作台)', () => {
     await page.getByText('未提供').waitFor();
     await page.getByText('重点对象').waitFor();
     await tab.shot('inflow-new-saved');
-    const [saved] = (await t.http().get(`/api/inflows?q=${idNumber}`).set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`).expect(200)).body.items;
-    expect(saved).toMatchObject({ status: 'active', keyTarget: true, certificateCheck: 'missing', maritalStatus: 'first_married', children: [{ sex: 'female', birthDate: '2020-05-01' }] });
+    const [saved] = (
+      await t
+        .http()
+        .get(`/api/inflows?q=${idNumber}`)
+        .set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`)
+        .expect(200)
+    ).body.items;
+    expect(saved).toMatchObject({
+      status: 'active',
+      keyTarget: true,
+      certificateCheck: 'missing',
+      maritalStatus: 'first_married',
+      children: [{ sex: 'female', birthDate: '2020-05-01' }],
+    });
 
     // A draft: saved, not sent.
     await page.getByRole('button', { name: '继续登记' }).click();
@@ -215,7 +242,13 @@ describe('web console (工作台)', () => {
     await page.getByRole('button', { name: '保存草稿' }).click();
     await page.getByText('登记成功').waitFor();
     await page.getByText('已保存为草稿', { exact: false }).waitFor();
-    const [draft] = (await t.http().get(`/api/inflows?q=${other}`).set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`).expect(200)).body.items;
+    const [draft] = (
+      await t
+        .http()
+        .get(`/api/inflows?q=${other}`)
+        .set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`)
+        .expect(200)
+    ).body.items;
     expect(draft.status).toBe('draft');
 
     // Both are in 流入人员; the draft is submitted from its record.
@@ -231,7 +264,11 @@ describe('web console (工作台)', () => {
     await page.getByRole('button', { name: '提交', exact: true }).click();
     await page.getByText('在册').waitFor();
     await tab.shot('inflow-detail');
-    const submitted = await t.http().get(`/api/inflows/${draft.id}`).set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`).expect(200);
+    const submitted = await t
+      .http()
+      .get(`/api/inflows/${draft.id}`)
+      .set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`)
+      .expect(200);
     expect(submitted.body.status).toBe('active');
     expect(tab.errors).toEqual([]);
     await tab.close();
@@ -262,8 +299,13 @@ describe('web console (工作台)', () => {
     await choose(page, '注销类型', '返回户籍地');
     await page.getByRole('button', { name: '确定' }).click();
     await row.waitFor({ state: 'detached' });
-    const [closed] = (await t.http().get('/api/outflows?status=returned&pageSize=100').set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`).expect(200))
-      .body.items.filter((o: { person: { name: string } }) => o.person.name === '吴亮');
+    const [closed] = (
+      await t
+        .http()
+        .get('/api/outflows?status=returned&pageSize=100')
+        .set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`)
+        .expect(200)
+    ).body.items.filter((o: { person: { name: string } }) => o.person.name === '吴亮');
     expect(closed).toMatchObject({ status: 'returned', closeDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
     expect(tab.errors).toEqual([]);
     await tab.close();
@@ -310,8 +352,12 @@ describe('web console (工作台)', () => {
 
   it('verifies a printed certificate on a phone without logging in: 真实有效, then 已作废, and 无法核验 for a forged code', async () => {
     const token = await t.token(clerk, PASSWORD);
-    const cert = await t.http().post('/api/certificates').set('Authorization', `Bearer ${token}`)
-      .send(certificateBody({ idNumber: newIdNumber({ sex: 'female', birthDate: '1993-08-08' }), name: '王芳' }, { householdCode: CHANGLING_VILLAGE })).expect(201);
+    const cert = await t
+      .http()
+      .post('/api/certificates')
+      .set('Authorization', `Bearer ${token}`)
+      .send(certificateBody({ idNumber: newIdNumber({ sex: 'female', birthDate: '1993-08-08' }), name: '王芳' }, { householdCode: CHANGLING_VILLAGE }))
+      .expect(201);
     const tab = await openPage(browser, base, { width: 390, height: 844 });
     const { page } = tab;
     await page.goto(`/verify/${cert.body.verificationCode}`);
@@ -331,7 +377,7 @@ describe('web console (工作台)', () => {
     expect(tab.errors).toEqual([]);
     await tab.close();
   });
-  it('shows the API\'s refusals next to the fields they name, in the API\'s words, and saves nothing', async () => {
+  it("shows the API's refusals next to the fields they name, in the API's words, and saves nothing", async () => {
     const community = await account(t, QUZHOU_COMMUNITY, { prefix: 'qzerr', displayName: '柯城社区' });
     const tab = await openPage(browser, base);
     const { page } = tab;
@@ -349,7 +395,11 @@ describe('web console (工作台)', () => {
     expect(await errorOf(page, '联系电话').textContent()).toMatch(/手机号/);
     expect(await errorOf(page, '户籍地').count()).toBe(0);
     await tab.shot('inflow-new-errors');
-    const listed = await t.http().get(`/api/inflows?q=${idNumber}`).set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`).expect(200);
+    const listed = await t
+      .http()
+      .get(`/api/inflows?q=${idNumber}`)
+      .set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`)
+      .expect(200);
     expect(listed.body.total).toBe(0);
     expect(tab.errors).toEqual([]);
     await tab.close();
@@ -358,10 +408,21 @@ describe('web console (工作台)', () => {
   it('lets the destination clerk edit a registration (the origin is told what changed) and start a 协查 from the case', async () => {
     const community = await account(t, QUZHOU_COMMUNITY, { prefix: 'qzask', displayName: '柯城社区' });
     const dest = await t.token(community, PASSWORD);
-    const registered = await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
-      person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1960-02-02' }), name: '孙丽' }, householdCode: CHANGLING_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
-      address: '衢州市柯城区荷花街道 8 号', arrivalDate: daysAgo(10), reason: 'family', maritalStatus: 'widowed', contraception: 'none',
-    }).expect(201);
+    const registered = await t
+      .http()
+      .post('/api/inflows')
+      .set('Authorization', `Bearer ${dest}`)
+      .send({
+        person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1960-02-02' }), name: '孙丽' },
+        householdCode: CHANGLING_VILLAGE,
+        destinationCode: QUZHOU_COMMUNITY,
+        address: '衢州市柯城区荷花街道 8 号',
+        arrivalDate: daysAgo(10),
+        reason: 'family',
+        maritalStatus: 'widowed',
+        contraception: 'none',
+      })
+      .expect(201);
     const tab = await openPage(browser, base);
     const { page } = tab;
     await signIn(page, community, `/inflows/${registered.body.id}`);
@@ -394,11 +455,20 @@ describe('web console (工作台)', () => {
 
     // The origin finds the 协查 in its inbox, with what to check, and the change in the 事项通报.
     const origin = await t.token(clerk, PASSWORD);
-    const request = await waitFor(async () => {
-      const inbox = await t.http().get('/api/exchanges/inbox?type=verification_request&pageSize=100').set('Authorization', `Bearer ${origin}`);
-      return inbox.body.items.find((e: { caseId: string; status: string }) => e.caseId === registered.body.caseId && e.status === 'delivered');
-    }, 15_000, '协查 delivered');
-    expect(request).toMatchObject({ urgent: false, needsReply: true, toName: expect.stringMatching(/^湖北省随州市广水市长岭镇/), payload: { subject: '核实婚姻状况' } });
+    const request = await waitFor(
+      async () => {
+        const inbox = await t.http().get('/api/exchanges/inbox?type=verification_request&pageSize=100').set('Authorization', `Bearer ${origin}`);
+        return inbox.body.items.find((e: { caseId: string; status: string }) => e.caseId === registered.body.caseId && e.status === 'delivered');
+      },
+      15_000,
+      '协查 delivered',
+    );
+    expect(request).toMatchObject({
+      urgent: false,
+      needsReply: true,
+      toName: expect.stringMatching(/^湖北省随州市广水市长岭镇/),
+      payload: { subject: '核实婚姻状况' },
+    });
     const view = await openPage(browser, base);
     await signIn(view.page, clerk, `/exchanges/${request.id}`);
     await view.page.getByText('协查', { exact: true }).first().waitFor();
@@ -412,10 +482,21 @@ describe('web console (工作台)', () => {
 
   it('can be used with the keyboard alone: log in, register an outflow, and answer a notice with Tab and Enter', async () => {
     const dest = await staffAt(t, QUZHOU_COMMUNITY);
-    const notice = await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
-      person: { idNumber: newIdNumber({ sex: 'male' }), name: '郑海' }, householdCode: CHANGLING_VILLAGE, destinationCode: QUZHOU_COMMUNITY,
-      address: '衢州市柯城区', arrivalDate: daysAgo(2), reason: 'work', maritalStatus: 'unmarried', contraception: 'none',
-    }).expect(201);
+    const notice = await t
+      .http()
+      .post('/api/inflows')
+      .set('Authorization', `Bearer ${dest}`)
+      .send({
+        person: { idNumber: newIdNumber({ sex: 'male' }), name: '郑海' },
+        householdCode: CHANGLING_VILLAGE,
+        destinationCode: QUZHOU_COMMUNITY,
+        address: '衢州市柯城区',
+        arrivalDate: daysAgo(2),
+        reason: 'work',
+        maritalStatus: 'unmarried',
+        contraception: 'none',
+      })
+      .expect(201);
     const tab = await openPage(browser, base);
     const { page } = tab;
     const keys = page.keyboard;
@@ -443,15 +524,24 @@ describe('web console (工作台)', () => {
     await tabTo(page, page.getByRole('button', { name: '提交', exact: true }));
     await keys.press('Enter');
     await page.getByText('登记成功').waitFor();
-    const [outflow] = (await t.http().get('/api/outflows?pageSize=100').set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`).expect(200))
-      .body.items.filter((o: { person: { name: string } }) => o.person.name === '钱芳');
+    const [outflow] = (
+      await t
+        .http()
+        .get('/api/outflows?pageSize=100')
+        .set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`)
+        .expect(200)
+    ).body.items.filter((o: { person: { name: string } }) => o.person.name === '钱芳');
     expect(outflow).toMatchObject({ householdCode: CHANGLING_VILLAGE, departureDate: daysAgo(5), status: 'active' });
 
     const origin = await t.token(clerk, PASSWORD);
-    const exchange = await waitFor(async () => {
-      const inbox = await t.http().get('/api/exchanges/inbox?status=delivered&pageSize=100').set('Authorization', `Bearer ${origin}`);
-      return inbox.body.items.find((e: { caseId: string }) => e.caseId === notice.body.caseId);
-    }, 15_000, 'notice delivered');
+    const exchange = await waitFor(
+      async () => {
+        const inbox = await t.http().get('/api/exchanges/inbox?status=delivered&pageSize=100').set('Authorization', `Bearer ${origin}`);
+        return inbox.body.items.find((e: { caseId: string }) => e.caseId === notice.body.caseId);
+      },
+      15_000,
+      'notice delivered',
+    );
     await page.goto(`/exchanges/${exchange.id}`);
     await tabTo(page, page.getByLabel('反馈结果'));
     await keys.press('Enter');

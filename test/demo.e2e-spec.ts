@@ -47,7 +47,11 @@ describe('demo data (npm run demo)', () => {
   afterAll(() => t?.close());
 
   const rates = async (username: string, jurisdiction: string): Promise<Report> => {
-    const res = await t.http().get('/api/rates').query({ jurisdiction, from: new Date(Date.now() - 366 * 86_400_000).toISOString().slice(0, 10) }).set('Authorization', `Bearer ${tokens[username]}`);
+    const res = await t
+      .http()
+      .get('/api/rates')
+      .query({ jurisdiction, from: new Date(Date.now() - 366 * 86_400_000).toISOString().slice(0, 10) })
+      .set('Authorization', `Bearer ${tokens[username]}`);
     expect(res.status).toBe(200);
     return res.body as Report;
   };
@@ -74,7 +78,12 @@ describe('demo data (npm run demo)', () => {
 
   it('spreads the history over the past year (the trend has most months filled)', async () => {
     const from = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
-    const res = await t.http().get('/api/rates/trend').query({ jurisdiction: '420000000000', from }).set('Authorization', `Bearer ${tokens.hubei_sup}`).expect(200);
+    const res = await t
+      .http()
+      .get('/api/rates/trend')
+      .query({ jurisdiction: '420000000000', from })
+      .set('Authorization', `Bearer ${tokens.hubei_sup}`)
+      .expect(200);
     const filled = res.body.points.filter((p: { submission: Flow; feedback: Flow }) => p.submission.denominator > 0 && p.feedback.denominator > 0);
     expect(filled.length).toBeGreaterThanOrEqual(9);
   });
@@ -82,8 +91,15 @@ describe('demo data (npm run demo)', () => {
   it('gives an origin clerk an inbox with answered, overdue and open items', async () => {
     const res = await t.http().get('/api/exchanges/inbox?pageSize=100').set('Authorization', `Bearer ${tokens.yangzhai}`).expect(200);
     expect(res.body.total).toBeGreaterThan(20);
-    const statuses = new Set((await Promise.all(['replied', 'overdue', 'delivered'].map(async (status) =>
-      (await t.http().get(`/api/exchanges/inbox?status=${status}`).set('Authorization', `Bearer ${tokens.yangzhai}`)).body.total > 0 ? status : null))).filter(Boolean));
+    const statuses = new Set(
+      (
+        await Promise.all(
+          ['replied', 'overdue', 'delivered'].map(async (status) =>
+            (await t.http().get(`/api/exchanges/inbox?status=${status}`).set('Authorization', `Bearer ${tokens.yangzhai}`)).body.total > 0 ? status : null,
+          ),
+        )
+      ).filter(Boolean),
+    );
     expect([...statuses].sort()).toEqual(['delivered', 'overdue', 'replied']);
   });
 });

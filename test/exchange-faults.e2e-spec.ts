@@ -6,7 +6,6 @@ import { spawnWorkerProcess, startTestApp, TestApp, waitFor } from './support/ap
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
-
 /** Deletes every Redis key of this service prefix: Redis restarted without its memory, for this service only. */
 async function wipeRedis(url: string, prefix: string): Promise<number> {
   const redis = new Redis(url);
@@ -32,7 +31,11 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
     for (let i = 0; i < n; i += 10) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(10, n - i) }, () =>
-          t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '郑伟' }, daysAgo(2))),
+          t
+            .http()
+            .post('/api/inflows')
+            .set('Authorization', `Bearer ${dest}`)
+            .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '郑伟' }, daysAgo(2))),
         ),
       );
       for (const res of batch) {
@@ -69,16 +72,23 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
 
   it('re-enqueues committed notices after Redis lost its memory, and delivers each once', async () => {
     const ids = await registerMany(30);
-    const [{ enqueued }] = await t.db.query(`SELECT count(*)::int AS enqueued FROM exchange WHERE status = 'queued' AND enqueued_at IS NOT NULL AND payload->>'inflowId' = ANY($1)`, [ids]);
+    const [{ enqueued }] = await t.db.query(
+      `SELECT count(*)::int AS enqueued FROM exchange WHERE status = 'queued' AND enqueued_at IS NOT NULL AND payload->>'inflowId' = ANY($1)`,
+      [ids],
+    );
     expect(enqueued).toBe(30);
     expect(await wipeRedis(t.config.redisUrl, prefix)).toBeGreaterThan(0);
 
     const worker = await NestFactory.createApplicationContext(AppModule.forRoot(t.config, 'worker'), { logger: false });
     try {
-      const result = await waitFor(async () => {
-        const r = await notices(ids);
-        return r.delivered === ids.length ? r : undefined;
-      }, 20_000, 'all notices delivered after the wipe');
+      const result = await waitFor(
+        async () => {
+          const r = await notices(ids);
+          return r.delivered === ids.length ? r : undefined;
+        },
+        20_000,
+        'all notices delivered after the wipe',
+      );
       expect(result).toEqual({ lost: 0, doubled: 0, delivered: 30 });
     } finally {
       await worker.close();
@@ -88,7 +98,9 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
   it('delivers everything exactly once when the worker is killed (kill -9) mid-batch and another starts', async () => {
     // Slow each delivery down so that the kill lands in the middle of the batch.
     await t.db.query(`CREATE OR REPLACE FUNCTION test_slow_delivery() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$`);
-    await t.db.query(`CREATE TRIGGER test_slow_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_slow_delivery()`);
+    await t.db.query(
+      `CREATE TRIGGER test_slow_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_slow_delivery()`,
+    );
     const startWorker = spawnWorker;
     let first: ChildProcess | undefined;
     let second: ChildProcess | undefined;
@@ -102,10 +114,14 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
       expect(midway.delivered).toBeLessThan(ids.length);
 
       second = startWorker();
-      const result = await waitFor(async () => {
-        const r = await notices(ids);
-        return r.delivered === ids.length ? r : undefined;
-      }, 90_000, 'all notices delivered after the kill');
+      const result = await waitFor(
+        async () => {
+          const r = await notices(ids);
+          return r.delivered === ids.length ? r : undefined;
+        },
+        90_000,
+        'all notices delivered after the kill',
+      );
       expect(result).toEqual({ lost: 0, doubled: 0, delivered: 200 });
       const [{ failed }] = await t.db.query(`SELECT count(*)::int AS failed FROM exchange WHERE status = 'failed' AND payload->>'inflowId' = ANY($1)`, [ids]);
       expect(failed).toBe(0);
@@ -118,13 +134,23 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
 
   it('resumes a bulk import where it stopped when the worker is killed mid-import, registering no row twice', async () => {
     await t.db.query(`CREATE OR REPLACE FUNCTION test_slow_import() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$`);
-    await t.db.query(`CREATE TRIGGER test_slow_import BEFORE INSERT ON inflow FOR EACH ROW WHEN (NEW.import_id IS NOT NULL) EXECUTE FUNCTION test_slow_import()`);
+    await t.db.query(
+      `CREATE TRIGGER test_slow_import BEFORE INSERT ON inflow FOR EACH ROW WHEN (NEW.import_id IS NOT NULL) EXECUTE FUNCTION test_slow_import()`,
+    );
     const header = 'idNumber,name,householdCode,destinationCode,address,arrivalDate,reason,maritalStatus,contraception';
-    const rows = Array.from({ length: 400 }, () => `${newIdNumber({ sex: 'male' })},续传,421381101201,${QUZHOU_COMMUNITY},衢州市柯城区,${daysAgo(3)},work,unmarried,none`);
+    const rows = Array.from(
+      { length: 400 },
+      () => `${newIdNumber({ sex: 'male' })},续传,421381101201,${QUZHOU_COMMUNITY},衢州市柯城区,${daysAgo(3)},work,unmarried,none`,
+    );
     let first: ChildProcess | undefined;
     let second: ChildProcess | undefined;
     try {
-      const accepted = await t.http().post('/api/inflows/import').set('Authorization', `Bearer ${dest}`).attach('file', Buffer.from([header, ...rows].join('\n')), 'big.csv').expect(202);
+      const accepted = await t
+        .http()
+        .post('/api/inflows/import')
+        .set('Authorization', `Bearer ${dest}`)
+        .attach('file', Buffer.from([header, ...rows].join('\n')), 'big.csv')
+        .expect(202);
       const id = accepted.body.importId as string;
       const progress = async () => (await t.db.query(`SELECT processed, succeeded, failed, status FROM import_job WHERE id = $1`, [id]))[0];
       first = spawnWorker();
@@ -135,10 +161,14 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
       expect(midway.processed).toBeLessThan(400);
 
       second = spawnWorker();
-      const done = await waitFor(async () => {
-        const p = await progress();
-        return p.status === 'done' ? p : undefined;
-      }, 120_000, 'import resumed and done');
+      const done = await waitFor(
+        async () => {
+          const p = await progress();
+          return p.status === 'done' ? p : undefined;
+        },
+        120_000,
+        'import resumed and done',
+      );
       expect(done).toEqual({ processed: 400, succeeded: 400, failed: 0, status: 'done' });
       const [{ n, people }] = await t.db.query(`SELECT count(*)::int AS n, count(DISTINCT person_id)::int AS people FROM inflow WHERE import_id = $1`, [id]);
       expect({ n, people }).toEqual({ n: 400, people: 400 });

@@ -35,16 +35,24 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   function register(token: string, overrides: Record<string, unknown> = {}, person: Record<string, unknown> = {}) {
-    return t.http().post('/api/inflows').set(auth(token)).send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '周强', ...person }, daysAgo(3), overrides));
+    return t
+      .http()
+      .post('/api/inflows')
+      .set(auth(token))
+      .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '周强', ...person }, daysAgo(3), overrides));
   }
 
   /** The exchanges of a case once every one of them has left the queue. */
   async function delivered(caseId: string, count: number): Promise<Exchange[]> {
-    return waitFor(async () => {
-      const res = await t.http().get(`/api/cases/${caseId}`).set(auth(dest));
-      const list = res.body.exchanges as Exchange[];
-      return list.length === count && list.every((e) => e.status !== 'queued') ? list : undefined;
-    }, 15_000, `${count} delivered exchanges`);
+    return waitFor(
+      async () => {
+        const res = await t.http().get(`/api/cases/${caseId}`).set(auth(dest));
+        const list = res.body.exchanges as Exchange[];
+        return list.length === count && list.every((e) => e.status !== 'queued') ? list : undefined;
+      },
+      15_000,
+      `${count} delivered exchanges`,
+    );
   }
 
   async function inbox(token: string, query = ''): Promise<Exchange[]> {
@@ -66,7 +74,15 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
   it('delivers the inflow notice of a submitted registration into the origin inbox, and nowhere else', async () => {
     const reg = await register(dest).expect(201);
     const [notice] = await delivered(reg.body.caseId, 1);
-    expect(notice).toMatchObject({ type: 'inflow_notice', fromCode: QUZHOU_TOWNSHIP, toCode: YANGZHAI, status: 'delivered', needsReply: true, urgent: false, attempts: 1 });
+    expect(notice).toMatchObject({
+      type: 'inflow_notice',
+      fromCode: QUZHOU_TOWNSHIP,
+      toCode: YANGZHAI,
+      status: 'delivered',
+      needsReply: true,
+      urgent: false,
+      attempts: 1,
+    });
     expect(notice.payload).toMatchObject({ inflowId: reg.body.id });
     expect(JSON.stringify(notice.payload)).not.toContain(reg.body.person.name);
     // A clerk reads the row without opening the case: full place names and whom it is about (ID masked).
@@ -108,8 +124,16 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     const noCorrections = await t.http().post(url).set(auth(origin)).send({ outcome: 'corrected' }).expect(400);
     expect(noCorrections.body.details[0].field).toBe('corrections');
 
-    const replied = await t.http().post(url).set(auth(origin)).send({ outcome: 'corrected', note: '婚姻状况有误', corrections: { maritalStatus: 'divorced' } }).expect(200);
-    expect(replied.body).toMatchObject({ status: 'replied', reply: { outcome: 'corrected', note: '婚姻状况有误', corrections: { maritalStatus: 'divorced' } } });
+    const replied = await t
+      .http()
+      .post(url)
+      .set(auth(origin))
+      .send({ outcome: 'corrected', note: '婚姻状况有误', corrections: { maritalStatus: 'divorced' } })
+      .expect(200);
+    expect(replied.body).toMatchObject({
+      status: 'replied',
+      reply: { outcome: 'corrected', note: '婚姻状况有误', corrections: { maritalStatus: 'divorced' } },
+    });
     expect(replied.body.reply.by).toEqual({ id: expect.any(String), displayName: '测试', jurisdictionName: '湖北省随州市广水市杨寨镇' });
     const again = await t.http().post(url).set(auth(origin)).send({ outcome: 'confirmed' }).expect(409);
     expect(again.body.code).toBe('ALREADY_REPLIED');
@@ -128,13 +152,21 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     expect(overdue.find((e) => e.id === notice.id)?.status).toBe('overdue');
     expect((await inbox(origin, '&status=overdue')).map((e) => e.id)).toContain(notice.id);
     // The deadline job notes the transition for reminders.
-    await waitFor(async () => (await t.db.query('SELECT overdue_noted_at FROM exchange WHERE id = $1', [notice.id]))[0].overdue_noted_at, 10_000, 'overdue noted');
+    await waitFor(
+      async () => (await t.db.query('SELECT overdue_noted_at FROM exchange WHERE id = $1', [notice.id]))[0].overdue_noted_at,
+      10_000,
+      'overdue noted',
+    );
     const late = await t.http().post(`/api/exchanges/${notice.id}/reply`).set(auth(origin)).send({ outcome: 'confirmed' }).expect(200);
     expect(late.body.status).toBe('replied');
   });
 
   it('gives an urgent verification request (pregnant key target) the shorter time limit', async () => {
-    const reg = await register(dest, { pregnant: true, maritalStatus: 'first_married', contraception: 'none' }, { idNumber: newIdNumber({ sex: 'female', birthDate: '1994-04-04' }) }).expect(201);
+    const reg = await register(
+      dest,
+      { pregnant: true, maritalStatus: 'first_married', contraception: 'none' },
+      { idNumber: newIdNumber({ sex: 'female', birthDate: '1994-04-04' }) },
+    ).expect(201);
     expect(reg.body).toMatchObject({ keyTarget: true, certificateCheck: 'missing' });
     const exchanges = await delivered(reg.body.caseId, 2);
     const request = exchanges.find((e) => e.type === 'verification_request') as Exchange;
@@ -147,7 +179,12 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
   it('sends departure notices that need no reply and never go overdue', async () => {
     const reg = await register(dest).expect(201);
     await delivered(reg.body.caseId, 1);
-    await t.http().post(`/api/inflows/${reg.body.id}/depart`).set(auth(dest)).send({ date: daysAgo(0), kind: 'returned' }).expect(200);
+    await t
+      .http()
+      .post(`/api/inflows/${reg.body.id}/depart`)
+      .set(auth(dest))
+      .send({ date: daysAgo(0), kind: 'returned' })
+      .expect(200);
     const exchanges = await delivered(reg.body.caseId, 2);
     const departure = exchanges.find((e) => e.type === 'departure_notice') as Exchange;
     expect(departure).toMatchObject({ needsReply: false, dueAt: null, toCode: YANGZHAI, payload: { kind: 'returned' } });
@@ -171,17 +208,35 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
   it('sends an event notice when family facts change; a birth needs a reply', async () => {
     const reg = await register(dest, { maritalStatus: 'first_married' }).expect(201);
     await delivered(reg.body.caseId, 1);
-    await t.http().patch(`/api/inflows/${reg.body.id}`).set(auth(dest)).send({ children: [{ sex: 'male', birthDate: daysAgo(2) }] }).expect(200);
+    await t
+      .http()
+      .patch(`/api/inflows/${reg.body.id}`)
+      .set(auth(dest))
+      .send({ children: [{ sex: 'male', birthDate: daysAgo(2) }] })
+      .expect(200);
     await t.http().patch(`/api/inflows/${reg.body.id}`).set(auth(dest)).send({ address: '新地址 8 号' }).expect(200);
     const exchanges = await delivered(reg.body.caseId, 2);
-    expect(exchanges[1]).toMatchObject({ type: 'event_notice', needsReply: true, payload: { fields: ['children'], birth: true, changes: { children: [{ sex: 'male', birthDate: daysAgo(2) }] } } });
+    expect(exchanges[1]).toMatchObject({
+      type: 'event_notice',
+      needsReply: true,
+      payload: { fields: ['children'], birth: true, changes: { children: [{ sex: 'male', birthDate: daysAgo(2) }] } },
+    });
   });
 
   it('sends an outflow notice to the expected destination, which answers arrived and the case is linked', async () => {
     const idNumber = newIdNumber({ sex: 'male' });
-    const outflow = await t.http().post('/api/outflows').set(auth(origin)).send(outflowBody({ idNumber, name: '吴亮' }, daysAgo(10), { expectedDestinationCode: QUZHOU_COMMUNITY })).expect(201);
+    const outflow = await t
+      .http()
+      .post('/api/outflows')
+      .set(auth(origin))
+      .send(outflowBody({ idNumber, name: '吴亮' }, daysAgo(10), { expectedDestinationCode: QUZHOU_COMMUNITY }))
+      .expect(201);
     expect(outflow.body.contact).toBe('none');
-    const notice = await waitFor(async () => (await inbox(dest)).find((e) => e.type === 'outflow_notice' && e.payload.outflowId === outflow.body.id), 15_000, 'outflow notice');
+    const notice = await waitFor(
+      async () => (await inbox(dest)).find((e) => e.type === 'outflow_notice' && e.payload.outflowId === outflow.body.id),
+      15_000,
+      'outflow notice',
+    );
     expect(notice).toMatchObject({ fromCode: YANGZHAI, toCode: QUZHOU_TOWNSHIP, needsReply: true });
     const bad = await t.http().post(`/api/exchanges/${notice.id}/reply`).set(auth(dest)).send({ outcome: 'confirmed' }).expect(400);
     expect(bad.body.details[0].field).toBe('outcome');
@@ -197,7 +252,12 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
   it('accepts a manual verification request from either side of the case, to the other side only', async () => {
     const reg = await register(dest).expect(201);
     await delivered(reg.body.caseId, 1);
-    const fromOrigin = await t.http().post('/api/exchanges').set(auth(origin)).send({ caseId: reg.body.caseId, type: 'verification_request', payload: { question: '请核实现居住地址' } }).expect(201);
+    const fromOrigin = await t
+      .http()
+      .post('/api/exchanges')
+      .set(auth(origin))
+      .send({ caseId: reg.body.caseId, type: 'verification_request', payload: { question: '请核实现居住地址' } })
+      .expect(201);
     expect(fromOrigin.body).toMatchObject({ fromCode: YANGZHAI, toCode: QUZHOU_TOWNSHIP, type: 'verification_request', urgent: false });
     await waitFor(async () => (await inbox(dest)).some((e) => e.id === fromOrigin.body.id), 15_000, 'request in destination inbox');
     await t.http().post('/api/exchanges').set(auth(unrelated)).send({ caseId: reg.body.caseId, type: 'verification_request', payload: {} }).expect(404);
@@ -210,7 +270,9 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     // Real failure: the database refuses the delivery while this trigger exists.
     await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'inbox unavailable (test)'; END $$`);
-    await t.db.query(`CREATE TRIGGER test_refuse_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_delivery()`);
+    await t.db.query(
+      `CREATE TRIGGER test_refuse_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_delivery()`,
+    );
     let reg;
     try {
       reg = await register(dest).expect(201);
@@ -224,12 +286,20 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     expect(health.body.queues['exchange-delivery'].failed).toBeGreaterThanOrEqual(1);
 
     await t.http().post(`/api/exchanges/${failed.id}/retry`).set(auth(dest)).expect(403);
-    const retried = await t.http().post(`/api/exchanges/${failed.id}/retry`).set(auth(await t.token())).expect(200);
+    const retried = await t
+      .http()
+      .post(`/api/exchanges/${failed.id}/retry`)
+      .set(auth(await t.token()))
+      .expect(200);
     expect(retried.body.status).toMatch(/queued|delivered/);
-    const [ok] = await waitFor(async () => {
-      const list = await delivered(reg.body.caseId, 1);
-      return list[0].status === 'delivered' ? list : undefined;
-    }, 15_000, 'retried delivery');
+    const [ok] = await waitFor(
+      async () => {
+        const list = await delivered(reg.body.caseId, 1);
+        return list[0].status === 'delivered' ? list : undefined;
+      },
+      15_000,
+      'retried delivery',
+    );
     expect(ok).toMatchObject({ status: 'delivered', attempts: 4, lastError: null });
     expect((await inbox(origin)).map((e) => e.id)).toContain(ok.id);
   });
@@ -243,7 +313,9 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
         END IF;
         RETURN NEW;
       END $$`);
-    await t.db.query(`CREATE TRIGGER test_refuse_one BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_one()`);
+    await t.db.query(
+      `CREATE TRIGGER test_refuse_one BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_one()`,
+    );
     try {
       const regs = await Promise.all(Array.from({ length: 12 }, (_, i) => register(dest, i === 5 ? { address: '无法投递测试地址' } : {}).expect(201)));
       const outcomes = await Promise.all(regs.map(async (reg) => (await delivered(reg.body.caseId, 1))[0]));

@@ -18,7 +18,13 @@ describe('HTTP conventions, health and docs', () => {
   });
 
   it('answers a malformed JSON body with 400 in the contract error shape', async () => {
-    const res = await t.http().post('/api/users').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send('{"username": "x",').expect(400);
+    const res = await t
+      .http()
+      .post('/api/users')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/json')
+      .send('{"username": "x",')
+      .expect(400);
     expect(res.body).toEqual({ statusCode: 400, code: 'MALFORMED_REQUEST', message: expect.stringMatching(/JSON/), details: [] });
     await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send('{bad').expect(400);
   });
@@ -28,7 +34,11 @@ describe('HTTP conventions, health and docs', () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const res = await t.http().post('/api/users').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(deep).expect(400);
     expect(res.body).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST', message: expect.stringMatching(/嵌套/) });
-    const nested = await t.http().post('/api/exchanges').set('Authorization', `Bearer ${token}`).send({ caseId: 'x', payload: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) });
+    const nested = await t
+      .http()
+      .post('/api/exchanges')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ caseId: 'x', payload: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) });
     expect(nested.status).toBe(400);
   });
 
@@ -36,7 +46,12 @@ describe('HTTP conventions, health and docs', () => {
     const me = await t.http().get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
     const res = await t.http().patch(`/api/users/${me.body.id}`).set('Authorization', `Bearer ${token}`).send({ active: null }).expect(400);
     expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['active']);
-    const proto = await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send('{"username":"a","password":"b","__proto__":{"x":1}}').expect(400);
+    const proto = await t
+      .http()
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username":"a","password":"b","__proto__":{"x":1}}')
+      .expect(400);
     expect(proto.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: '__proto__', message: '不允许的字段' }] });
   });
 
@@ -52,7 +67,11 @@ describe('HTTP conventions, health and docs', () => {
   });
 
   it('answers wrong types and unknown routes without a 500', async () => {
-    const res = await t.http().post('/api/auth/login').send({ username: ['admin'], password: { $ne: 1 } }).expect(400);
+    const res = await t
+      .http()
+      .post('/api/auth/login')
+      .send({ username: ['admin'], password: { $ne: 1 } })
+      .expect(400);
     expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['password', 'username']);
     const notFound = await t.http().get('/api/nowhere').set('Authorization', `Bearer ${token}`).expect(404);
     expect(notFound.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
@@ -63,7 +82,16 @@ describe('HTTP conventions, health and docs', () => {
   it('serves the OpenAPI document describing the endpoints', async () => {
     const res = await t.http().get('/api/docs-json').expect(200);
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/api/auth/login', '/api/me', '/api/users', '/api/users/{id}', '/api/jurisdictions', '/api/jurisdictions/{code}', '/api/health', '/api/audit']),
+      expect.arrayContaining([
+        '/api/auth/login',
+        '/api/me',
+        '/api/users',
+        '/api/users/{id}',
+        '/api/jurisdictions',
+        '/api/jurisdictions/{code}',
+        '/api/health',
+        '/api/audit',
+      ]),
     );
     await t.http().get('/api/docs').expect(200);
     // Responses are described with their fields (the console's client is typed from them), errors once for all.
@@ -79,8 +107,12 @@ describe('HTTP conventions, health and docs', () => {
       .map(({ at }) => at);
     // Files (PDF, XLSX, CSV) are described by their media types; health and targets are for operators and admins' scripts.
     expect(undescribed.sort()).toEqual([
-      'GET /api/certificates/{id}/pdf', 'GET /api/health', 'GET /api/inflows/import/template.xlsx', 'GET /api/rates/export',
-      'GET /api/rates/targets/{code}', 'PUT /api/rates/targets/{code}',
+      'GET /api/certificates/{id}/pdf',
+      'GET /api/health',
+      'GET /api/inflows/import/template.xlsx',
+      'GET /api/rates/export',
+      'GET /api/rates/targets/{code}',
+      'PUT /api/rates/targets/{code}',
     ]);
   });
 });

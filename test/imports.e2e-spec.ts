@@ -8,8 +8,24 @@ const QUZHOU_OTHER_DISTRICT = '330803001001'; // 衢江区
 const HEADER = 'idNumber,name,phone,householdCode,destinationCode,address,arrivalDate,reason,maritalStatus,contraception,pregnant,certificateNumber';
 
 function line(idNumber: string, overrides: Partial<Record<string, string>> = {}): string {
-  const row = { idNumber, name: '导入测试', phone: '', householdCode: '421381101201', destinationCode: QUZHOU_COMMUNITY, address: '衢州市柯城区', arrivalDate: daysAgo(4), reason: 'work', maritalStatus: 'unmarried', contraception: 'none', pregnant: '', certificateNumber: '', ...overrides };
-  return HEADER.split(',').map((k) => row[k as keyof typeof row]).join(',');
+  const row = {
+    idNumber,
+    name: '导入测试',
+    phone: '',
+    householdCode: '421381101201',
+    destinationCode: QUZHOU_COMMUNITY,
+    address: '衢州市柯城区',
+    arrivalDate: daysAgo(4),
+    reason: 'work',
+    maritalStatus: 'unmarried',
+    contraception: 'none',
+    pregnant: '',
+    certificateNumber: '',
+    ...overrides,
+  };
+  return HEADER.split(',')
+    .map((k) => row[k as keyof typeof row])
+    .join(',');
 }
 
 function badCheckDigit(id: string): string {
@@ -24,10 +40,14 @@ describe('bulk import of inflow registers (批量导入)', () => {
     t.http().post(`/api/inflows/import${query}`).set('Authorization', `Bearer ${dest}`).attach('file', Buffer.from(content), filename);
 
   async function finished(importId: string) {
-    return waitFor(async () => {
-      const res = await t.http().get(`/api/imports/${importId}`).set('Authorization', `Bearer ${dest}`).expect(200);
-      return res.body.status === 'done' || res.body.status === 'failed' ? res.body : undefined;
-    }, 30_000, 'import done');
+    return waitFor(
+      async () => {
+        const res = await t.http().get(`/api/imports/${importId}`).set('Authorization', `Bearer ${dest}`).expect(200);
+        return res.body.status === 'done' || res.body.status === 'failed' ? res.body : undefined;
+      },
+      30_000,
+      'import done',
+    );
   }
 
   beforeAll(async () => {
@@ -37,17 +57,36 @@ describe('bulk import of inflow registers (批量导入)', () => {
   afterAll(() => t.close());
 
   it('serves a template with Chinese headers, drop-down lists and an example row, readable by exceljs', async () => {
-    const res = await t.http().get('/api/inflows/import/template.xlsx').set('Authorization', `Bearer ${dest}`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const res = await t
+      .http()
+      .get('/api/inflows/import/template.xlsx')
+      .set('Authorization', `Bearer ${dest}`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(res.headers['content-type']).toContain('spreadsheetml');
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(res.body as unknown as ExcelJS.Buffer);
     const sheet = workbook.worksheets[0];
     const headers = (sheet.getRow(1).values as string[]).slice(1);
-    expect(headers).toEqual(['公民身份号码', '姓名', '联系电话', '户籍地代码', '现居住地代码', '现居住地址', '到达日期', '流动原因', '婚姻状况', '避孕节育情况', '是否怀孕', '婚育证明编号']);
+    expect(headers).toEqual([
+      '公民身份号码',
+      '姓名',
+      '联系电话',
+      '户籍地代码',
+      '现居住地代码',
+      '现居住地址',
+      '到达日期',
+      '流动原因',
+      '婚姻状况',
+      '避孕节育情况',
+      '是否怀孕',
+      '婚育证明编号',
+    ]);
     expect(sheet.getCell('H2').value).toBe('务工');
     expect(sheet.getCell('H2').dataValidation).toMatchObject({ type: 'list' });
     expect(sheet.getCell('I5').dataValidation).toMatchObject({ type: 'list' });
@@ -83,7 +122,11 @@ describe('bulk import of inflow registers (批量导入)', () => {
     const mine = await t.http().get('/api/imports?pageSize=5').set('Authorization', `Bearer ${dest}`).expect(200);
     expect(mine.body.items[0]).toMatchObject({ id: accepted.body.importId, status: 'done', total: 6, succeeded: 2, failed: 4, filename: 'register.csv' });
     expect(mine.body.items[0].errors).toBeUndefined();
-    const other = await t.http().get('/api/imports').set('Authorization', `Bearer ${await staffAt(t, QUZHOU_COMMUNITY)}`).expect(200);
+    const other = await t
+      .http()
+      .get('/api/imports')
+      .set('Authorization', `Bearer ${await staffAt(t, QUZHOU_COMMUNITY)}`)
+      .expect(200);
     expect(other.body).toMatchObject({ items: [], total: 0 });
 
     // The same file again registers nothing twice.
@@ -98,26 +141,33 @@ describe('bulk import of inflow registers (批量导入)', () => {
 
   it('refuses a row of a person already registered in this township, changing nothing of them, and registers the rest', async () => {
     const registered = newIdNumber({ sex: 'male' });
-    await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send({
-      person: { idNumber: registered, name: '已登记' },
-      householdCode: '421381101201',
-      destinationCode: QUZHOU_COMMUNITY,
-      address: '衢州市柯城区',
-      arrivalDate: daysAgo(20),
-      reason: 'work',
-      maritalStatus: 'unmarried',
-      contraception: 'none',
-    }).expect(201);
+    await t
+      .http()
+      .post('/api/inflows')
+      .set('Authorization', `Bearer ${dest}`)
+      .send({
+        person: { idNumber: registered, name: '已登记' },
+        householdCode: '421381101201',
+        destinationCode: QUZHOU_COMMUNITY,
+        address: '衢州市柯城区',
+        arrivalDate: daysAgo(20),
+        reason: 'work',
+        maritalStatus: 'unmarried',
+        contraception: 'none',
+      })
+      .expect(201);
     const others = [newIdNumber({ sex: 'male' }), newIdNumber({ sex: 'male' })];
     const csv = [HEADER, line(others[0]), line(registered, { name: '改名测试', householdCode: '421381102201' }), line(others[1])].join('\n');
     const result = await finished((await upload(csv).expect(202)).body.importId);
     expect(result).toMatchObject({ status: 'done', succeeded: 2, failed: 1, skipped: 0 });
     expect(result.errors).toEqual([{ row: 2, field: 'idNumber', message: '已有有效登记' }]);
-    const [person] = await t.db.query(`SELECT name, household_code FROM person WHERE id_masked = $1`, [`${registered.slice(0, 6)}********${registered.slice(-4)}`]);
+    const [person] = await t.db.query(`SELECT name, household_code FROM person WHERE id_masked = $1`, [
+      `${registered.slice(0, 6)}********${registered.slice(-4)}`,
+    ]);
     expect(person).toEqual({ name: '已登记', household_code: '421381101201' });
   });
 
-  it('writes people new to the system a batch at a time, with the records a clerk\'s registration makes, and the others row by row', async () => {
+  it("writes people new to the system a batch at a time, with the records a clerk's registration makes, and the others row by row", async () => {
     // What one registration leaves behind, without ids and times: the inflow, its case, its notices, audit row and contact breakpoint.
     const recordsOf = async (inflowId: string) => {
       const [inflow] = await t.db.query(
@@ -135,24 +185,47 @@ describe('bulk import of inflow registers (批量导入)', () => {
       );
       const audit = await t.db.query(`SELECT action, detail->'submitted' AS submitted FROM audit_log WHERE entity = 'inflow' AND entity_id = $1`, [inflowId]);
       const contact = await t.db.query(
-        `SELECT ce.code, ce.d_den, ce.d_num, ce.at = i.submitted_at AS at_submission FROM contact_event ce JOIN inflow i ON i.person_id = ce.person_id WHERE i.id = $1`,
+        `SELECT ce.code, ce.d_den, ce.d_num, ce.at = i.submitted_at AS at_submission
+           FROM contact_event ce JOIN inflow i ON i.person_id = ce.person_id WHERE i.id = $1`,
         [inflowId],
       );
       return { inflow, exchanges, audit, contact };
     };
     const inflowOf = async (idNumber: string, status = 'active') =>
-      (await t.db.query(`SELECT i.id FROM inflow i JOIN person p ON p.id = i.person_id WHERE p.id_masked = $1 AND i.status = $2`, [`${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`, status]))[0]?.id as string;
+      (
+        await t.db.query(`SELECT i.id FROM inflow i JOIN person p ON p.id = i.person_id WHERE p.id_masked = $1 AND i.status = $2`, [
+          `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`,
+          status,
+        ])
+      )[0]?.id as string;
 
     // A pregnant woman without a certificate (a key target: an urgent verification request goes with the notice), registered by a clerk…
     const byClerk = newIdNumber({ sex: 'female', birthDate: '1996-03-10' });
-    await t.http().post('/api/inflows').set('Authorization', `Bearer ${dest}`).send(inflowBody({ idNumber: byClerk, name: '对照' }, daysAgo(4), { pregnant: true })).expect(201);
+    await t
+      .http()
+      .post('/api/inflows')
+      .set('Authorization', `Bearer ${dest}`)
+      .send(inflowBody({ idNumber: byClerk, name: '对照' }, daysAgo(4), { pregnant: true }))
+      .expect(201);
     // …a person living in 衢江区 who has moved to the community, and a person whose two rows are in the file.
     const movedHere = newIdNumber({ sex: 'male' });
     const elsewhere = await staffAt(t, QUZHOU_OTHER_DISTRICT);
-    await t.http().post('/api/inflows').set('Authorization', `Bearer ${elsewhere}`).send(inflowBody({ idNumber: movedHere, name: '迁入' }, daysAgo(30), { destinationCode: QUZHOU_OTHER_DISTRICT })).expect(201);
+    await t
+      .http()
+      .post('/api/inflows')
+      .set('Authorization', `Bearer ${elsewhere}`)
+      .send(inflowBody({ idNumber: movedHere, name: '迁入' }, daysAgo(30), { destinationCode: QUZHOU_OTHER_DISTRICT }))
+      .expect(201);
     const twice = newIdNumber({ sex: 'male' });
     const imported = [newIdNumber({ sex: 'female', birthDate: '1996-03-10' }), newIdNumber({ sex: 'male' })];
-    const csv = [HEADER, line(imported[0], { pregnant: '是' }), line(twice, { arrivalDate: daysAgo(6) }), line(movedHere), line(twice, { arrivalDate: daysAgo(3) }), line(imported[1])].join('\n');
+    const csv = [
+      HEADER,
+      line(imported[0], { pregnant: '是' }),
+      line(twice, { arrivalDate: daysAgo(6) }),
+      line(movedHere),
+      line(twice, { arrivalDate: daysAgo(3) }),
+      line(imported[1]),
+    ].join('\n');
     const result = await finished((await upload(csv).expect(202)).body.importId);
     expect(result).toMatchObject({ status: 'done', succeeded: 4, failed: 1 });
     expect(result.errors).toEqual([{ row: 4, field: 'idNumber', message: '已有有效登记' }]);
@@ -160,7 +233,10 @@ describe('bulk import of inflow registers (批量导入)', () => {
     // The imported woman's records are the clerk's, notice and urgent verification request included.
     const clerks = await recordsOf(await inflowOf(byClerk));
     expect(clerks.inflow).toMatchObject({ key_target: true, pregnant: true, case_open: true });
-    expect(clerks.exchanges.map((e: { type: string; urgent: boolean }) => [e.type, e.urgent])).toEqual([['inflow_notice', false], ['verification_request', true]]);
+    expect(clerks.exchanges.map((e: { type: string; urgent: boolean }) => [e.type, e.urgent])).toEqual([
+      ['inflow_notice', false],
+      ['verification_request', true],
+    ]);
     expect(clerks.contact).toEqual([{ code: '421381101201', d_den: 1, d_num: 1, at_submission: true }]);
     expect(await recordsOf(await inflowOf(imported[0]))).toEqual(clerks);
     const plain = await recordsOf(await inflowOf(imported[1]));
@@ -168,25 +244,37 @@ describe('bulk import of inflow registers (批量导入)', () => {
     expect(plain.audit).toEqual([{ action: 'create', submitted: true }]);
     // The person registered in 衢江区 moved on from there, and both ends were told; the repeated person is registered once.
     expect(await inflowOf(movedHere, 'moved_on')).toBeDefined();
-    const [{ n: departures }] = await t.db.query(`SELECT count(*)::int AS n FROM exchange WHERE type = 'departure_notice' AND payload->>'inflowId' = $1`, [await inflowOf(movedHere, 'moved_on')]);
+    const [{ n: departures }] = await t.db.query(`SELECT count(*)::int AS n FROM exchange WHERE type = 'departure_notice' AND payload->>'inflowId' = $1`, [
+      await inflowOf(movedHere, 'moved_on'),
+    ]);
     expect(departures).toBe(2);
     expect(await inflowOf(twice)).toBeDefined();
     // Every notice of the import reaches the origin.
-    await waitFor(async () => {
-      const [{ n }] = await t.db.query(
-        `SELECT count(*)::int AS n FROM exchange e JOIN inflow i ON i.case_id = e.case_id WHERE i.import_id = $1 AND e.delivered_at IS NULL`,
-        [result.id],
-      );
-      return n === 0 || undefined;
-    }, 15_000, 'notices delivered');
+    await waitFor(
+      async () => {
+        const [{ n }] = await t.db.query(
+          `SELECT count(*)::int AS n FROM exchange e JOIN inflow i ON i.case_id = e.case_id WHERE i.import_id = $1 AND e.delivered_at IS NULL`,
+          [result.id],
+        );
+        return n === 0 || undefined;
+      },
+      15_000,
+      'notices delivered',
+    );
   });
 
   it('reads a GBK-encoded CSV with Chinese headers and labels', async () => {
     const idNumber = newIdNumber({ sex: 'male' });
-    const text = ['公民身份号码,姓名,户籍地代码,现居住地代码,现居住地址,到达日期,流动原因,婚姻状况,避孕节育情况', `${idNumber},张国庆,421381101201,${QUZHOU_COMMUNITY},衢州市柯城区,${daysAgo(6)},务工,初婚,宫内节育器`].join('\r\n');
+    const text = [
+      '公民身份号码,姓名,户籍地代码,现居住地代码,现居住地址,到达日期,流动原因,婚姻状况,避孕节育情况',
+      `${idNumber},张国庆,421381101201,${QUZHOU_COMMUNITY},衢州市柯城区,${daysAgo(6)},务工,初婚,宫内节育器`,
+    ].join('\r\n');
     const result = await finished((await upload(iconv.encode(text, 'gbk'), '登记表.csv').expect(202)).body.importId);
     expect(result).toMatchObject({ succeeded: 1, failed: 0 });
-    const [row] = await t.db.query(`SELECT p.name, i.marital_status, i.contraception FROM inflow i JOIN person p ON p.id = i.person_id WHERE i.import_id = $1`, [result.id]);
+    const [row] = await t.db.query(
+      `SELECT p.name, i.marital_status, i.contraception FROM inflow i JOIN person p ON p.id = i.person_id WHERE i.import_id = $1`,
+      [result.id],
+    );
     expect(row).toEqual({ name: '张国庆', marital_status: 'first_married', contraception: 'iud' });
   });
 
@@ -194,7 +282,17 @@ describe('bulk import of inflow registers (批量导入)', () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('登记');
     sheet.addRow(['公民身份号码', '姓名', '户籍地代码', '现居住地代码', '现居住地址', '到达日期', '流动原因', '婚姻状况', '避孕节育情况']);
-    sheet.addRow([newIdNumber({ sex: 'male' }), '李明', '421381101201', QUZHOU_COMMUNITY, '衢州市柯城区', new Date(`${daysAgo(7)}T00:00:00Z`), '务工', '未婚', '未采取措施']);
+    sheet.addRow([
+      newIdNumber({ sex: 'male' }),
+      '李明',
+      '421381101201',
+      QUZHOU_COMMUNITY,
+      '衢州市柯城区',
+      new Date(`${daysAgo(7)}T00:00:00Z`),
+      '务工',
+      '未婚',
+      '未采取措施',
+    ]);
     sheet.addRow([newIdNumber({ sex: 'male' }), '赵亮', '421381101201', QUZHOU_COMMUNITY, '衢州市柯城区', daysAgo(7), 'study', 'unmarried', 'none']);
     const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
     const result = await finished((await upload(buffer, 'register.xlsx').expect(202)).body.importId);

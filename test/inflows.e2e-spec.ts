@@ -96,7 +96,11 @@ describe('inflow registration (流入登记)', () => {
     const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
     const before = await t.db.query('SELECT count(*)::int AS n FROM person');
     const res = await post(dest, body({}, { idNumber: bad })).expect(400);
-    expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', details: [{ field: 'person.idNumber', message: expect.stringContaining('公民身份号码') }] });
+    expect(res.body).toMatchObject({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'person.idNumber', message: expect.stringContaining('公民身份号码') }],
+    });
     const after = await t.db.query('SELECT count(*)::int AS n FROM person');
     expect(after[0].n).toBe(before[0].n);
   });
@@ -132,7 +136,10 @@ describe('inflow registration (流入登记)', () => {
   it('refuses a person under 18 on the arrival date (422)', async () => {
     const arrival = daysAgo(10);
     const seventeen = `${Number(arrival.slice(0, 4)) - 17}${arrival.slice(4)}`;
-    const res = await post(dest, body({ arrivalDate: arrival, spouse: undefined, maritalStatus: 'unmarried', children: [] }, { idNumber: newIdNumber({ birthDate: seventeen }) })).expect(422);
+    const res = await post(
+      dest,
+      body({ arrivalDate: arrival, spouse: undefined, maritalStatus: 'unmarried', children: [] }, { idNumber: newIdNumber({ birthDate: seventeen }) }),
+    ).expect(422);
     expect(res.body).toMatchObject({ statusCode: 422, details: [{ field: 'person.idNumber' }] });
   });
 
@@ -184,13 +191,32 @@ describe('inflow registration (流入登记)', () => {
   it('lets the destination change family facts and record a departure; the origin may read but not edit', async () => {
     const created = await post(dest, body()).expect(201);
     const url = `/api/inflows/${created.body.id}`;
-    const patched = await t.http().patch(url).set('Authorization', `Bearer ${dest}`).send({ children: [{ sex: 'male', birthDate: '2024-01-02' }, { sex: 'female', birthDate: '2018-05-01' }], contraception: 'condom' }).expect(200);
-    expect(patched.body.children).toEqual([{ sex: 'female', birthDate: '2018-05-01' }, { sex: 'male', birthDate: '2024-01-02' }]);
+    const patched = await t
+      .http()
+      .patch(url)
+      .set('Authorization', `Bearer ${dest}`)
+      .send({
+        children: [
+          { sex: 'male', birthDate: '2024-01-02' },
+          { sex: 'female', birthDate: '2018-05-01' },
+        ],
+        contraception: 'condom',
+      })
+      .expect(200);
+    expect(patched.body.children).toEqual([
+      { sex: 'female', birthDate: '2018-05-01' },
+      { sex: 'male', birthDate: '2024-01-02' },
+    ]);
     expect(patched.body.contraception).toBe('condom');
     const byOrigin = await t.http().patch(url).set('Authorization', `Bearer ${origin}`).send({ address: '别处' }).expect(403);
     expect(byOrigin.body.code).toBe('NOT_DESTINATION_SIDE');
 
-    const departed = await t.http().post(`${url}/depart`).set('Authorization', `Bearer ${dest}`).send({ date: daysAgo(1), kind: 'returned' }).expect(200);
+    const departed = await t
+      .http()
+      .post(`${url}/depart`)
+      .set('Authorization', `Bearer ${dest}`)
+      .send({ date: daysAgo(1), kind: 'returned' })
+      .expect(200);
     expect(departed.body).toMatchObject({ status: 'returned', departureDate: daysAgo(1), closedAt: expect.any(String) });
     await t.http().patch(url).set('Authorization', `Bearer ${dest}`).send({ address: '新地址' }).expect(409);
   });
@@ -212,7 +238,13 @@ describe('inflow registration (流入登记)', () => {
       expect(list.body.total).toBe(0);
     }
     const caseView = await get(origin, `/api/cases/${created.body.caseId}`).expect(200);
-    expect(caseView.body).toMatchObject({ id: created.body.caseId, origin: { code: YANGZHAI, name: '杨寨镇' }, destination: { code: QUZHOU_TOWNSHIP }, inflow: { id: created.body.id }, outflow: null });
+    expect(caseView.body).toMatchObject({
+      id: created.body.caseId,
+      origin: { code: YANGZHAI, name: '杨寨镇' },
+      destination: { code: QUZHOU_TOWNSHIP },
+      inflow: { id: created.body.id },
+      outflow: null,
+    });
     await get(dest, `/api/cases/${created.body.caseId}`).expect(200);
     await get(unrelated, `/api/cases/${created.body.caseId}`).expect(404);
   });

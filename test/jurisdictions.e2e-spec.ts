@@ -28,7 +28,13 @@ describe('jurisdictions (the national division table)', () => {
     const res = await get('/api/jurisdictions?parent=421381000000').expect(200);
     expect(res.body.total).toBe(res.body.items.length);
     expect(res.body.items.length).toBeGreaterThan(10);
-    expect(res.body.items).toContainEqual({ code: '421381101000', name: '杨寨镇', level: 'township', parentCode: '421381000000', fullName: '湖北省随州市广水市杨寨镇' });
+    expect(res.body.items).toContainEqual({
+      code: '421381101000',
+      name: '杨寨镇',
+      level: 'township',
+      parentCode: '421381000000',
+      fullName: '湖北省随州市广水市杨寨镇',
+    });
     const codes = res.body.items.map((j: { code: string }) => j.code);
     expect(codes).toEqual([...codes].sort());
     expect(res.body.items.every((j: { level: string; parentCode: string }) => j.level === 'township' && j.parentCode === '421381000000')).toBe(true);
@@ -49,7 +55,11 @@ describe('jurisdictions (the national division table)', () => {
   });
 
   it('resolves cities without counties: 东莞, 中山, 儋州 are one city node whose townships hang directly below', async () => {
-    for (const [code, name] of [['441900000000', '东莞市'], ['442000000000', '中山市'], ['460400000000', '儋州市']]) {
+    for (const [code, name] of [
+      ['441900000000', '东莞市'],
+      ['442000000000', '中山市'],
+      ['460400000000', '儋州市'],
+    ]) {
       const res = await get(`/api/jurisdictions/${code}`).expect(200);
       expect(res.body).toMatchObject({ code, name, level: 'city', parentCode: `${code.slice(0, 2)}0000000000` });
       const children = await get(`/api/jurisdictions?parent=${code}`).expect(200);

@@ -13,9 +13,17 @@ describe('outflow registration (流出登记) and linkage', () => {
 
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
   const inflow = (idNumber: string, extra: object = {}) =>
-    t.http().post('/api/inflows').set(auth(dest)).send(inflowBody({ idNumber, name: '陈明' }, daysAgo(5), extra));
+    t
+      .http()
+      .post('/api/inflows')
+      .set(auth(dest))
+      .send(inflowBody({ idNumber, name: '陈明' }, daysAgo(5), extra));
   const outflow = (token: string, idNumber: string, extra: Record<string, unknown> = {}) =>
-    t.http().post('/api/outflows').set(auth(token)).send(outflowBody({ idNumber, name: '陈明' }, daysAgo(30), extra));
+    t
+      .http()
+      .post('/api/outflows')
+      .set(auth(token))
+      .send(outflowBody({ idNumber, name: '陈明' }, daysAgo(30), extra));
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -69,7 +77,12 @@ describe('outflow registration (流出登记) and linkage', () => {
     const created = await outflow(origin, idNumber).expect(201);
     const other = await t.http().get('/api/outflows?pageSize=100').set(auth(unrelated)).expect(200);
     expect(other.body.items.map((o: { id: string }) => o.id)).not.toContain(created.body.id);
-    await t.http().post(`/api/outflows/${created.body.id}/close`).set(auth(unrelated)).send({ kind: 'returned', date: daysAgo(1) }).expect(404);
+    await t
+      .http()
+      .post(`/api/outflows/${created.body.id}/close`)
+      .set(auth(unrelated))
+      .send({ kind: 'returned', date: daysAgo(1) })
+      .expect(404);
   });
 
   it('refuses a second active outflow of the same person, and closes one once', async () => {
@@ -77,9 +90,19 @@ describe('outflow registration (流出登记) and linkage', () => {
     const created = await outflow(origin, idNumber).expect(201);
     const dup = await outflow(origin, idNumber).expect(409);
     expect(dup.body).toMatchObject({ code: 'ALREADY_REGISTERED', details: [{ existingId: created.body.id }] });
-    const closed = await t.http().post(`/api/outflows/${created.body.id}/close`).set(auth(origin)).send({ kind: 'returned', date: daysAgo(1) }).expect(200);
+    const closed = await t
+      .http()
+      .post(`/api/outflows/${created.body.id}/close`)
+      .set(auth(origin))
+      .send({ kind: 'returned', date: daysAgo(1) })
+      .expect(200);
     expect(closed.body).toMatchObject({ status: 'returned', closeDate: daysAgo(1), contact: 'none' });
-    await t.http().post(`/api/outflows/${created.body.id}/close`).set(auth(origin)).send({ kind: 'returned', date: daysAgo(1) }).expect(409);
+    await t
+      .http()
+      .post(`/api/outflows/${created.body.id}/close`)
+      .set(auth(origin))
+      .send({ kind: 'returned', date: daysAgo(1) })
+      .expect(409);
     const returned = await t.http().get('/api/outflows?status=returned&pageSize=100').set(auth(origin)).expect(200);
     expect(returned.body.items.map((o: { id: string }) => o.id)).toContain(created.body.id);
     await outflow(origin, idNumber, { departureDate: daysAgo(0) }).expect(201);
@@ -89,10 +112,19 @@ describe('outflow registration (流出登记) and linkage', () => {
     const idNumber = newIdNumber({ sex: 'male' });
     const created = await inflow(idNumber).expect(201);
     const found = await t.http().get(`/api/persons?idNumber=${idNumber}`).set(auth(origin)).expect(200);
-    expect(found.body).toMatchObject({ id: created.body.person.id, idNumber, householdCode: YANGZHAI_VILLAGE, cases: [{ caseId: created.body.caseId, destinationCode: QUZHOU_COMMUNITY, status: 'active' }] });
+    expect(found.body).toMatchObject({
+      id: created.body.person.id,
+      idNumber,
+      householdCode: YANGZHAI_VILLAGE,
+      cases: [{ caseId: created.body.caseId, destinationCode: QUZHOU_COMMUNITY, status: 'active' }],
+    });
     await t.http().get(`/api/persons?idNumber=${idNumber}`).set(auth(unrelated)).expect(404);
     await t.http().get(`/api/persons/${created.body.person.id}`).set(auth(unrelated)).expect(404);
-    const partial = await t.http().get(`/api/persons?idNumber=${idNumber.slice(0, 10)}`).set(auth(origin)).expect(400);
+    const partial = await t
+      .http()
+      .get(`/api/persons?idNumber=${idNumber.slice(0, 10)}`)
+      .set(auth(origin))
+      .expect(400);
     expect(partial.body.details[0].field).toBe('idNumber');
     const audit = await t.db.query(`SELECT action FROM audit_log WHERE entity = 'person' AND entity_id = $1`, [created.body.person.id]);
     expect(audit).toEqual([{ action: 'lookup' }]);

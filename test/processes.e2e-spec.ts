@@ -43,8 +43,23 @@ describe('npm start: API and worker processes under one supervisor', () => {
     t = await startTestApp({}, 'api');
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    service = spawnService([], { DATABASE_URL: t.config.databaseUrl, REDIS_URL: t.config.redisUrl, REDIS_PREFIX: t.config.redisPrefix, PORT: String(port), API_PROCESSES: '1' });
-    await waitFor(async () => (await request(url).get('/api/health').catch(() => undefined))?.status === 200, 60_000, 'the service answering');
+    service = spawnService([], {
+      DATABASE_URL: t.config.databaseUrl,
+      REDIS_URL: t.config.redisUrl,
+      REDIS_PREFIX: t.config.redisPrefix,
+      PORT: String(port),
+      API_PROCESSES: '1',
+    });
+    await waitFor(
+      async () =>
+        (
+          await request(url)
+            .get('/api/health')
+            .catch(() => undefined)
+        )?.status === 200,
+      60_000,
+      'the service answering',
+    );
   }, 90_000);
   afterAll(async () => {
     if (service && alive(service.pid as number)) service.kill('SIGKILL');
@@ -52,27 +67,48 @@ describe('npm start: API and worker processes under one supervisor', () => {
   });
 
   it('runs one API and one worker process; a registration through the API is delivered by the worker', async () => {
-    const roles = childRoles(service.pid as number).map((c) => c.role).sort();
+    const roles = childRoles(service.pid as number)
+      .map((c) => c.role)
+      .sort();
     expect(roles).toEqual(['api', 'worker']);
     const token = await staffAt(t, QUZHOU_COMMUNITY);
-    const registered = await request(url).post('/api/inflows').set('Authorization', `Bearer ${token}`).send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '进程' }, daysAgo(1))).expect(201);
-    await waitFor(async () => {
-      const [row] = await t.db.query(`SELECT status FROM exchange WHERE case_id = $1 AND type = 'inflow_notice'`, [registered.body.caseId]);
-      return row?.status === 'delivered';
-    }, 20_000, 'the notice delivered by the worker process');
+    const registered = await request(url)
+      .post('/api/inflows')
+      .set('Authorization', `Bearer ${token}`)
+      .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '进程' }, daysAgo(1)))
+      .expect(201);
+    await waitFor(
+      async () => {
+        const [row] = await t.db.query(`SELECT status FROM exchange WHERE case_id = $1 AND type = 'inflow_notice'`, [registered.body.caseId]);
+        return row?.status === 'delivered';
+      },
+      20_000,
+      'the notice delivered by the worker process',
+    );
   }, 40_000);
 
   it('starts a killed API process again, and stops every process on SIGTERM', async () => {
     const api = childRoles(service.pid as number).find((c) => c.role === 'api') as { pid: number };
     process.kill(api.pid, 'SIGKILL');
-    await waitFor(async () => {
-      const now = childRoles(service.pid as number);
-      return now.some((c) => c.role === 'api' && c.pid !== api.pid) && (await request(url).get('/api/health').catch(() => undefined))?.status === 200;
-    }, 30_000, 'a new API process answering');
+    await waitFor(
+      async () => {
+        const now = childRoles(service.pid as number);
+        return (
+          now.some((c) => c.role === 'api' && c.pid !== api.pid) &&
+          (
+            await request(url)
+              .get('/api/health')
+              .catch(() => undefined)
+          )?.status === 200
+        );
+      },
+      30_000,
+      'a new API process answering',
+    );
     const children = childRoles(service.pid as number).map((c) => c.pid);
     const exited = new Promise((resolve) => service.once('exit', resolve));
     service.kill('SIGTERM');
     await exited;
-    await waitFor(async () => children.every((pid) => !alive(pid)), 15_000, 'every child stopped');
+    await waitFor(() => Promise.resolve(children.every((pid) => !alive(pid))), 15_000, 'every child stopped');
   }, 60_000);
 });

@@ -18,9 +18,25 @@ const QUERY_CODES = ['520000000000', '520100000000', '520102000000', '5201020170
 const DAY = 86_400_000;
 const SEED = Number(process.env.RATES_SEED ?? Date.now() % 1_000_000);
 
-interface RawInflow { code: string; start: Date; due: Date; done: Date | null; closed: Date | null; person: string }
-interface RawExchange { code: string; start: Date; due: Date; done: Date | null }
-interface RawOutflow { person: string; start: Date; closed: Date | null }
+interface RawInflow {
+  code: string;
+  start: Date;
+  due: Date;
+  done: Date | null;
+  closed: Date | null;
+  person: string;
+}
+interface RawExchange {
+  code: string;
+  start: Date;
+  due: Date;
+  done: Date | null;
+}
+interface RawOutflow {
+  person: string;
+  start: Date;
+  closed: Date | null;
+}
 
 describe('rates property: the service equals a brute-force count over raw rows', () => {
   let t: TestApp;
@@ -49,7 +65,10 @@ describe('rates property: the service equals a brute-force count over raw rows',
          VALUES ($1, 'test', '520102********0011', '测试', 'male', '1990-01-01', $2) RETURNING id`,
         [randomBytes(32).toString('hex'), household],
       );
-      const [kase] = await t.db.query(`INSERT INTO migrant_case (person_id, origin_township_code) VALUES ($1, $2) RETURNING id`, [person.id, household.slice(0, 9) + '000']);
+      const [kase] = await t.db.query(`INSERT INTO migrant_case (person_id, origin_township_code) VALUES ($1, $2) RETURNING id`, [
+        person.id,
+        household.slice(0, 9) + '000',
+      ]);
       if (chance(0.5)) {
         const start = past();
         const closed = chance(0.3) ? after(start, 40) : null;
@@ -85,9 +104,23 @@ describe('rates property: the service equals a brute-force count over raw rows',
           // Undelivered ones are 'failed', so the relay of the running app leaves them alone.
           const exStatus = replied ? 'replied' : delivered ? 'delivered' : 'failed';
           await t.db.query(
-            `INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, needs_reply, status, sent_at, delivered_at, due_at, replied_at, payload)
+            `INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, needs_reply, status, sent_at, delivered_at, due_at,
+                                 replied_at, payload)
              VALUES ($1, 'inflow_notice', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-            [kase.id, township, household.slice(0, 9) + '000', destination, household, needsReply, exStatus, start, delivered, dueAt, replied, JSON.stringify({ inflowId: inflow.id })],
+            [
+              kase.id,
+              township,
+              household.slice(0, 9) + '000',
+              destination,
+              household,
+              needsReply,
+              exStatus,
+              start,
+              delivered,
+              dueAt,
+              replied,
+              JSON.stringify({ inflowId: inflow.id }),
+            ],
           );
         }
       }
@@ -96,7 +129,9 @@ describe('rates property: the service equals a brute-force count over raw rows',
 
   /** Later changes: drafts submitted, replies recorded, stays closed, a household moved, a record withdrawn. */
   async function changeHistory(): Promise<void> {
-    const drafts: { id: string; registered_at: Date }[] = await t.db.query(`SELECT id, registered_at FROM inflow WHERE destination_code LIKE '52%' AND submitted_at IS NULL`);
+    const drafts: { id: string; registered_at: Date }[] = await t.db.query(
+      `SELECT id, registered_at FROM inflow WHERE destination_code LIKE '52%' AND submitted_at IS NULL`,
+    );
     for (const d of drafts) {
       if (chance(0.5)) await t.db.query(`UPDATE inflow SET status = 'active', submitted_at = $2 WHERE id = $1`, [d.id, after(d.registered_at, 20)]);
     }
@@ -104,9 +139,15 @@ describe('rates property: the service equals a brute-force count over raw rows',
       `SELECT id, delivered_at FROM exchange WHERE to_unit_code LIKE '52%' AND delivered_at IS NOT NULL AND replied_at IS NULL`,
     );
     for (const e of open) {
-      if (chance(0.5)) await t.db.query(`UPDATE exchange SET status = 'replied', replied_at = $2, reply_outcome = 'confirmed' WHERE id = $1`, [e.id, after(e.delivered_at, 20)]);
+      if (chance(0.5))
+        await t.db.query(`UPDATE exchange SET status = 'replied', replied_at = $2, reply_outcome = 'confirmed' WHERE id = $1`, [
+          e.id,
+          after(e.delivered_at, 20),
+        ]);
     }
-    const active: { id: string; submitted_at: Date }[] = await t.db.query(`SELECT id, submitted_at FROM inflow WHERE destination_code LIKE '52%' AND status = 'active'`);
+    const active: { id: string; submitted_at: Date }[] = await t.db.query(
+      `SELECT id, submitted_at FROM inflow WHERE destination_code LIKE '52%' AND status = 'active'`,
+    );
     for (const a of active) {
       if (chance(0.2)) await t.db.query(`UPDATE inflow SET status = 'departed', closed_at = $2 WHERE id = $1`, [a.id, after(a.submitted_at, 30)]);
     }
@@ -114,7 +155,8 @@ describe('rates property: the service equals a brute-force count over raw rows',
     for (const p of people) {
       if (chance(0.05)) await t.db.query(`UPDATE person SET household_code = $2 WHERE id = $1`, [p.id, pick(ORIGIN_VILLAGES)]);
     }
-    if (chance(0.8)) await t.db.query(`DELETE FROM exchange WHERE id = (SELECT id FROM exchange WHERE to_unit_code LIKE '52%' AND needs_reply ORDER BY id LIMIT 1)`);
+    if (chance(0.8))
+      await t.db.query(`DELETE FROM exchange WHERE id = (SELECT id FROM exchange WHERE to_unit_code LIKE '52%' AND needs_reply ORDER BY id LIMIT 1)`);
   }
 
   async function bruteForce(code: string, from: string, to: string, asOf: Date) {
@@ -128,14 +170,25 @@ describe('rates property: the service equals a brute-force count over raw rows',
       for (const item of items.filter((i) => inPeriod(i.start))) c[flowState({ dueAt: item.due, doneAt: item.done }, asOf)] += 1;
       return c;
     };
-    const inflows: RawInflow[] = (await t.db.query(
-      `SELECT destination_code, registered_at, submission_due_at, submitted_at, closed_at, person_id FROM inflow WHERE destination_code LIKE $1`,
-      [`${prefix}%`],
-    )).map((r: Record<string, unknown>) => ({ code: r.destination_code, start: r.registered_at, due: r.submission_due_at, done: r.submitted_at, closed: r.closed_at, person: r.person_id }));
-    const exchanges: RawExchange[] = (await t.db.query(
-      `SELECT to_unit_code, delivered_at, due_at, replied_at FROM exchange WHERE needs_reply AND delivered_at IS NOT NULL AND to_unit_code LIKE $1`,
-      [`${prefix}%`],
-    )).map((r: Record<string, unknown>) => ({ code: r.to_unit_code, start: r.delivered_at, due: r.due_at, done: r.replied_at }));
+    const inflows: RawInflow[] = (
+      await t.db.query(
+        `SELECT destination_code, registered_at, submission_due_at, submitted_at, closed_at, person_id FROM inflow WHERE destination_code LIKE $1`,
+        [`${prefix}%`],
+      )
+    ).map((r: Record<string, unknown>) => ({
+      code: r.destination_code,
+      start: r.registered_at,
+      due: r.submission_due_at,
+      done: r.submitted_at,
+      closed: r.closed_at,
+      person: r.person_id,
+    }));
+    const exchanges: RawExchange[] = (
+      await t.db.query(
+        `SELECT to_unit_code, delivered_at, due_at, replied_at FROM exchange WHERE needs_reply AND delivered_at IS NOT NULL AND to_unit_code LIKE $1`,
+        [`${prefix}%`],
+      )
+    ).map((r: Record<string, unknown>) => ({ code: r.to_unit_code, start: r.delivered_at, due: r.due_at, done: r.replied_at }));
     const persons: { id: string }[] = await t.db.query(`SELECT id FROM person WHERE household_code LIKE $1`, [`${prefix}%`]);
     const ids = persons.map((p) => p.id);
     const theirInflows: RawInflow[] = (await t.db.query(`SELECT person_id, submitted_at, closed_at FROM inflow WHERE person_id = ANY($1)`, [ids])).map(
@@ -175,7 +228,11 @@ describe('rates property: the service equals a brute-force count over raw rows',
   }
 
   async function compareOne(round: string, code: string, lo: string, hi: string, asOf: Date): Promise<void> {
-    const res = await t.http().get('/api/rates').query({ jurisdiction: code, from: lo, to: hi, asOf: asOf.toISOString() }).set('Authorization', `Bearer ${token}`);
+    const res = await t
+      .http()
+      .get('/api/rates')
+      .query({ jurisdiction: code, from: lo, to: hi, asOf: asOf.toISOString() })
+      .set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
     const rows = [res.body, ...res.body.children.filter((c: { self?: boolean }) => !c.self)];
     for (const row of rows) {
@@ -208,7 +265,11 @@ describe('rates property: the service equals a brute-force count over raw rows',
     };
     const lastOfPreviousMonth = new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
     await compareOne(`${round}, whole months`, pick(QUERY_CODES), firstOfMonth(3), lastOfPreviousMonth, new Date(base));
-    const trend = await t.http().get('/api/rates/trend').query({ jurisdiction: QUERY_CODES[0], from: firstOfMonth(3), to: today }).set('Authorization', `Bearer ${token}`);
+    const trend = await t
+      .http()
+      .get('/api/rates/trend')
+      .query({ jurisdiction: QUERY_CODES[0], from: firstOfMonth(3), to: today })
+      .set('Authorization', `Bearer ${token}`);
     expect({ round, status: trend.status }).toEqual({ round, status: 200 });
   }
 
@@ -224,10 +285,16 @@ describe('rates property: the service equals a brute-force count over raw rows',
     await compare('more history');
     // A rebuild from the raw rows gives the same roll-up as the triggers did.
     await t.db.query(`SELECT rate_fold(1000000)`);
-    const before = await t.db.query(`SELECT indicator, code, day, due_day, total, on_time, late FROM rate_rollup WHERE code LIKE '52%' AND (total <> 0 OR on_time <> 0 OR late <> 0) ORDER BY 1, 2, 3, 4`);
+    const before = await t.db.query(
+      `SELECT indicator, code, day, due_day, total, on_time, late FROM rate_rollup
+        WHERE code LIKE '52%' AND (total <> 0 OR on_time <> 0 OR late <> 0) ORDER BY 1, 2, 3, 4`,
+    );
     await t.db.query(`SELECT rate_rebuild()`);
     await t.db.query(`SELECT rate_fold(100000000)`);
-    const afterRebuild = await t.db.query(`SELECT indicator, code, day, due_day, total, on_time, late FROM rate_rollup WHERE code LIKE '52%' AND (total <> 0 OR on_time <> 0 OR late <> 0) ORDER BY 1, 2, 3, 4`);
+    const afterRebuild = await t.db.query(
+      `SELECT indicator, code, day, due_day, total, on_time, late FROM rate_rollup
+        WHERE code LIKE '52%' AND (total <> 0 OR on_time <> 0 OR late <> 0) ORDER BY 1, 2, 3, 4`,
+    );
     expect(afterRebuild).toEqual(before);
     await compare('after rebuild');
   }, 120_000);

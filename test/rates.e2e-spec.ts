@@ -47,9 +47,18 @@ describe('rates (考核指标): the worked example of rates.md', () => {
   let T: string;
 
   function register(token: string, householdCode: string, extra: Record<string, unknown> = {}) {
-    return t.http().post('/api/inflows').set(auth(token)).send(
-      inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '马明' }, daysAgo(2), { householdCode, destinationCode: D, address: '西安市雁塔区', ...extra }),
-    );
+    return t
+      .http()
+      .post('/api/inflows')
+      .set(auth(token))
+      .send(
+        inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '马明' }, daysAgo(2), {
+          householdCode,
+          destinationCode: D,
+          address: '西安市雁塔区',
+          ...extra,
+        }),
+      );
   }
 
   function rates(token: string, query: Record<string, string>) {
@@ -84,10 +93,14 @@ describe('rates (考核指标): the worked example of rates.md', () => {
       .send(outflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '马刚' }, daysAgo(10), { householdCode: O_VILLAGES[0] }))
       .expect(201);
 
-    const [first, second] = await waitFor(async () => {
-      const list = await inbox();
-      return list.length === 2 && list.every((e) => e.deliveredAt) ? list : undefined;
-    }, 10_000, 'two inflow notices delivered');
+    const [first, second] = await waitFor(
+      async () => {
+        const list = await inbox();
+        return list.length === 2 && list.every((e) => e.deliveredAt) ? list : undefined;
+      },
+      10_000,
+      'two inflow notices delivered',
+    );
     beforeReplies = new Date().toISOString();
     // O answers one inflow notice within 1 s …
     await t.http().post(`/api/exchanges/${first.id}/reply`).set(auth(origin)).send({ outcome: 'confirmed' }).expect(200);
@@ -97,10 +110,14 @@ describe('rates (考核指标): the worked example of rates.md', () => {
     await sleep(Math.max(0, 3_000 - (Date.now() - Date.parse(second.deliveredAt as string))));
     // … one after 3 s, and leaves the third unanswered.
     await t.http().post(`/api/exchanges/${second.id}/reply`).set(auth(origin)).send({ outcome: 'confirmed' }).expect(200);
-    const all = await waitFor(async () => {
-      const list = await inbox();
-      return list.length === 3 && list.every((e) => e.deliveredAt) ? list : undefined;
-    }, 10_000, 'the third inflow notice delivered');
+    const all = await waitFor(
+      async () => {
+        const list = await inbox();
+        return list.length === 3 && list.every((e) => e.deliveredAt) ? list : undefined;
+      },
+      10_000,
+      'the third inflow notice delivered',
+    );
     const third = all.find((e) => e.id !== first.id && e.id !== second.id) as { id: string; deliveredAt: string };
     notices.push(first as { id: string; deliveredAt: string }, second as { id: string; deliveredAt: string }, third);
     // T = 5 s after the notices.
@@ -113,13 +130,33 @@ describe('rates (考核指标): the worked example of rates.md', () => {
   it('counts submission for D as onTime 2, late 1, overdue 0 → 2/3', async () => {
     const res = await rates(dest, { jurisdiction: D, asOf: T }).expect(200);
     expect(res.body.jurisdiction).toMatchObject({ code: D, level: 'village' });
-    expect(res.body.submission).toEqual({ onTime: 2, late: 1, overdue: 0, pending: 0, numerator: 2, denominator: 3, rate: 0.6667, target: 0.9, meetsTarget: false });
+    expect(res.body.submission).toEqual({
+      onTime: 2,
+      late: 1,
+      overdue: 0,
+      pending: 0,
+      numerator: 2,
+      denominator: 3,
+      rate: 0.6667,
+      target: 0.9,
+      meetsTarget: false,
+    });
     expect(res.body.children).toEqual([]);
   });
 
   it('counts feedback for O as onTime 1, late 1, overdue 1 → 1/3, and effective contact 3/4', async () => {
     const res = await rates(origin, { jurisdiction: O, asOf: T }).expect(200);
-    expect(res.body.feedback).toEqual({ onTime: 1, late: 1, overdue: 1, pending: 0, numerator: 1, denominator: 3, rate: 0.3333, target: 0.9, meetsTarget: false });
+    expect(res.body.feedback).toEqual({
+      onTime: 1,
+      late: 1,
+      overdue: 1,
+      pending: 0,
+      numerator: 1,
+      denominator: 3,
+      rate: 0.3333,
+      target: 0.9,
+      meetsTarget: false,
+    });
     expect(res.body.effectiveContact).toEqual({ numerator: 3, denominator: 4, rate: 0.75, target: 0.9, meetsTarget: false });
     // The origin registered nobody arriving, so it has no submission items of its own.
     expect(res.body.submission).toMatchObject({ numerator: 0, denominator: 0, rate: null, meetsTarget: null });
@@ -157,7 +194,12 @@ describe('rates (考核指标): the worked example of rates.md', () => {
     expect(township.effectiveContact).toMatchObject({ numerator: 3, denominator: 4 });
     // Each notice is counted under the village it was addressed to.
     const villages = (await rates(origin, { jurisdiction: O, asOf: T }).expect(200)).body.children as Row[];
-    expect(villages.filter((v) => v.feedback.denominator + v.feedback.pending > 0).map((v) => v.jurisdiction.code).sort()).toEqual(O_VILLAGES);
+    expect(
+      villages
+        .filter((v) => v.feedback.denominator + v.feedback.pending > 0)
+        .map((v) => v.jurisdiction.code)
+        .sort(),
+    ).toEqual(O_VILLAGES);
     const destCounty = (await rates(destSupervisor, { jurisdiction: D_COUNTY, asOf: T }).expect(200)).body;
     expect((destCounty.children as Row[]).find((c) => c.jurisdiction.code === D_TOWNSHIP)?.submission).toMatchObject({ onTime: 2, late: 1 });
   });
@@ -185,10 +227,18 @@ describe('rates (考核指标): the worked example of rates.md', () => {
     expect(res.body.items[0]).toMatchObject({ id: notices[2].id, type: 'inflow_notice', state: 'overdue', indicator: 'feedback' });
     expect(res.body.items[0].person.idNumber).toMatch(/^\d{6}\*{8}\d{3}[\dX]$/);
     // The place it is counted at, by its full name (the addressee township of the origin).
-    expect(res.body.items[0]).toMatchObject({ jurisdictionCode: expect.stringMatching(/^622921100/), jurisdictionName: expect.stringMatching(/^甘肃省临夏回族自治州临夏县韩集镇/) });
+    expect(res.body.items[0]).toMatchObject({
+      jurisdictionCode: expect.stringMatching(/^622921100/),
+      jurisdictionName: expect.stringMatching(/^甘肃省临夏回族自治州临夏县韩集镇/),
+    });
     const late = await t.http().get('/api/rates/items').query({ jurisdiction: D, indicator: 'submission', state: 'late', asOf: T }).set(auth(dest)).expect(200);
     expect(late.body.items.map((i: { state: string }) => i.state)).toEqual(['late']);
-    const unlinked = await t.http().get('/api/rates/items').query({ jurisdiction: O, indicator: 'effectiveContact', state: 'none', asOf: T }).set(auth(origin)).expect(200);
+    const unlinked = await t
+      .http()
+      .get('/api/rates/items')
+      .query({ jurisdiction: O, indicator: 'effectiveContact', state: 'none', asOf: T })
+      .set(auth(origin))
+      .expect(200);
     expect(unlinked.body).toMatchObject({ total: 1 });
     expect(unlinked.body.items[0].person.name).toBe('马刚');
   });
@@ -214,15 +264,26 @@ describe('rates (考核指标): the worked example of rates.md', () => {
 
   it('exports one row per child with all counts, as CSV and XLSX with Chinese headers', async () => {
     const report = (await rates(origin, { jurisdiction: O, asOf: T }).expect(200)).body;
-    const csv = await t.http().get('/api/rates/export').query({ jurisdiction: O, asOf: T, format: 'csv' }).set(auth(origin)).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const csv = await t
+      .http()
+      .get('/api/rates/export')
+      .query({ jurisdiction: O, asOf: T, format: 'csv' })
+      .set(auth(origin))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const text = (csv.body as Buffer).toString('utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
-    const lines = text.slice(1).trim().split('\r\n').map((l) => l.split(','));
+    const lines = text
+      .slice(1)
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     const header = lines[0];
     expect(header.slice(0, 3)).toEqual(['行政区划代码', '名称', '层级']);
     expect(header).toContain('反馈-逾期未办');
@@ -242,36 +303,59 @@ describe('rates (考核指标): the worked example of rates.md', () => {
     expect(total[0]).toBe(O);
     expect([total[col('反馈-按时')], total[col('反馈-超时完成')], total[col('反馈-逾期未办')], total[col('反馈率')]]).toEqual(['1', '1', '1', '0.3333']);
 
-    const xlsx = await t.http().get('/api/rates/export').query({ jurisdiction: O, asOf: T, format: 'xlsx' }).set(auth(origin)).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const xlsx = await t
+      .http()
+      .get('/api/rates/export')
+      .query({ jurisdiction: O, asOf: T, format: 'xlsx' })
+      .set(auth(origin))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(xlsx.body as unknown as ExcelJS.Buffer);
     const sheet = book.worksheets[0];
     // The title's time is Beijing time as people read it, not an ISO instant.
     const shanghai = new Date(Date.parse(T) + 8 * 3600_000).toISOString();
-    expect(sheet.getCell('A1').value).toBe(`${report.jurisdiction.name} 考核指标 统计期 ${report.from} 至 ${report.to}，截至 ${shanghai.slice(0, 10)} ${shanghai.slice(11, 16)}（北京时间）`);
+    expect(sheet.getCell('A1').value).toBe(
+      `${report.jurisdiction.name} 考核指标 统计期 ${report.from} 至 ${report.to}，截至 ${shanghai.slice(0, 10)} ${shanghai.slice(11, 16)}（北京时间）`,
+    );
     const xHeader = (sheet.getRow(2).values as unknown[]).slice(1);
     expect(xHeader).toEqual(header);
     const xRows = [];
     for (let r = 3; r <= sheet.rowCount; r++) xRows.push((sheet.getRow(r).values as unknown[]).slice(1));
     expect(xRows).toHaveLength(report.children.length + 1);
     const xTotal = xRows[xRows.length - 1];
-    expect([xTotal[header.indexOf('反馈-按时')], xTotal[header.indexOf('反馈-逾期未办')], xTotal[header.indexOf('有效联系-分子')], xTotal[header.indexOf('有效联系-分母')]]).toEqual([1, 1, 3, 4]);
+    expect([
+      xTotal[header.indexOf('反馈-按时')],
+      xTotal[header.indexOf('反馈-逾期未办')],
+      xTotal[header.indexOf('有效联系-分子')],
+      xTotal[header.indexOf('有效联系-分母')],
+    ]).toEqual([1, 1, 3, 4]);
   });
 
   it('puts a registration at 23:30 Shanghai time on the last day of a month in that month', async () => {
     const token = await staffAt(t, MONTH_END_DEST);
     const reg = await register(token, '622922100002', { destinationCode: MONTH_END_DEST }).expect(201);
     // 2026-10-31 23:30 in Shanghai is 15:30 UTC: still October there, already past midnight nowhere near.
-    await t.db.query(`UPDATE inflow SET registered_at = '2026-10-31T15:30:00Z', submitted_at = '2026-10-31T15:31:00Z', submission_due_at = '2026-11-15T15:30:00Z' WHERE id = $1`, [reg.body.id]);
+    await t.db.query(
+      `UPDATE inflow SET registered_at = '2026-10-31T15:30:00Z', submitted_at = '2026-10-31T15:31:00Z', submission_due_at = '2026-11-15T15:30:00Z'
+        WHERE id = $1`,
+      [reg.body.id],
+    );
     const october = (await rates(token, { jurisdiction: MONTH_END_DEST, from: '2026-10-01', to: '2026-10-31' }).expect(200)).body;
     expect(october.submission).toMatchObject({ onTime: 1, denominator: 1 });
     const november = (await rates(token, { jurisdiction: MONTH_END_DEST, from: '2026-11-01', to: '2026-11-30' }).expect(200)).body;
     expect(november.submission).toMatchObject({ onTime: 0, late: 0, overdue: 0, pending: 0 });
-    const trend = await t.http().get('/api/rates/trend').query({ jurisdiction: MONTH_END_DEST, from: '2026-09-01', to: '2026-11-30' }).set(auth(token)).expect(200);
+    const trend = await t
+      .http()
+      .get('/api/rates/trend')
+      .query({ jurisdiction: MONTH_END_DEST, from: '2026-09-01', to: '2026-11-30' })
+      .set(auth(token))
+      .expect(200);
     const byMonth = Object.fromEntries(trend.body.points.map((p: { period: string; submission: Flow }) => [p.period, p.submission.onTime]));
     expect(byMonth).toMatchObject({ '2026-09': 0, '2026-10': 1, '2026-11': 0 });
   });

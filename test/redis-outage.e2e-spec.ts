@@ -36,17 +36,21 @@ class PrivateRedis {
     const redis = findRedis();
     if (!redis) throw new Error('redis-server not found');
     this.process = spawn(redis.bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor(async () => {
-      const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        probe.disconnect();
-      }
-    }, 10_000, 'private Redis up');
+    await waitFor(
+      async () => {
+        const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        } finally {
+          probe.disconnect();
+        }
+      },
+      10_000,
+      'private Redis up',
+    );
   }
 
   async stop(): Promise<void> {
@@ -131,13 +135,21 @@ describe('a Redis outage (issue 19): requests answer at once, the outbox deliver
     expect(during.res.status).toBe(201);
     expect(during.ms).toBeLessThan(2_000);
 
-    const reply = await timed(() => t.http().post(`/api/exchanges/${toAnswer.id}/reply`).set('Authorization', `Bearer ${origin}`).send({ outcome: 'confirmed', note: '核实无误' }));
+    const reply = await timed(() =>
+      t.http().post(`/api/exchanges/${toAnswer.id}/reply`).set('Authorization', `Bearer ${origin}`).send({ outcome: 'confirmed', note: '核实无误' }),
+    );
     expect(reply.res.status).toBe(200);
     expect(reply.res.body.status).toBe('replied');
     expect(reply.ms).toBeLessThan(2_000);
 
-    const csv = `idNumber,name,householdCode,destinationCode,address,arrivalDate,reason,maritalStatus,contraception\n${newIdNumber({ sex: 'male' })},导入,${VILLAGE},${COMMUNITY},衢州市柯城区,${daysAgo(4)},work,unmarried,none\n`;
-    const upload = await timed(() => t.http().post('/api/inflows/import').set('Authorization', `Bearer ${dest}`).attach('file', Buffer.from(csv), 'register.csv'));
+    const csv = [
+      'idNumber,name,householdCode,destinationCode,address,arrivalDate,reason,maritalStatus,contraception',
+      `${newIdNumber({ sex: 'male' })},导入,${VILLAGE},${COMMUNITY},衢州市柯城区,${daysAgo(4)},work,unmarried,none`,
+      '',
+    ].join('\n');
+    const upload = await timed(() =>
+      t.http().post('/api/inflows/import').set('Authorization', `Bearer ${dest}`).attach('file', Buffer.from(csv), 'register.csv'),
+    );
     expect(upload.res.status).toBe(202);
     expect(upload.ms).toBeLessThan(2_000);
 
@@ -159,10 +171,14 @@ describe('a Redis outage (issue 19): requests answer at once, the outbox deliver
     for (const id of [during.res.body.id, after.res.body.id]) {
       await waitFor(async () => (await inboxNotices(id)) >= 1, 60_000, 'the notice committed during the outage in the inbox');
     }
-    const importDone = await waitFor(async () => {
-      const res = await t.http().get(`/api/imports/${upload.res.body.importId}`).set('Authorization', `Bearer ${dest}`);
-      return res.body.status === 'done' ? res.body : undefined;
-    }, 60_000, 'the import accepted during the outage to finish');
+    const importDone = await waitFor(
+      async () => {
+        const res = await t.http().get(`/api/imports/${upload.res.body.importId}`).set('Authorization', `Bearer ${dest}`);
+        return res.body.status === 'done' ? res.body : undefined;
+      },
+      60_000,
+      'the import accepted during the outage to finish',
+    );
     expect(importDone).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
 
     // Give a doubled delivery the time to show, then count once more: exactly one notice each.

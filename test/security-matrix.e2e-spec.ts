@@ -66,7 +66,11 @@ const READ_ALL = { unrelated: 200, supervisor: 200, foreignAdmin: 200, admin: 20
 const PUBLIC = { anon: 200, tampered: 200, expired: 200, algNone: 200, ...READ_ALL };
 
 const TABLE: Row[] = [
-  { route: 'POST /api/auth/login', call: () => ({ path: '/api/auth/login', body: { username: 'nobody-here', password: 'wrong-password' } }), expect: { anon: 401, tampered: 401, expired: 401, algNone: 401, unrelated: 401, supervisor: 401, foreignAdmin: 401, admin: 401, staff: 401 } },
+  {
+    route: 'POST /api/auth/login',
+    call: () => ({ path: '/api/auth/login', body: { username: 'nobody-here', password: 'wrong-password' } }),
+    expect: { anon: 401, tampered: 401, expired: 401, algNone: 401, unrelated: 401, supervisor: 401, foreignAdmin: 401, admin: 401, staff: 401 },
+  },
   { route: 'GET /api/me', call: () => ({ path: '/api/me' }), expect: READ_ALL },
   { route: 'GET /api/health', call: () => ({ path: '/api/health' }), expect: PUBLIC },
   { route: 'GET /api/public/certificates/verify/{code}', call: (f) => ({ path: `/api/public/certificates/verify/${f.verificationCode}` }), expect: PUBLIC },
@@ -74,67 +78,208 @@ const TABLE: Row[] = [
   { route: 'GET /api/users', call: () => ({ path: '/api/users' }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 200, admin: 200, staff: 403 } },
   {
     route: 'POST /api/users',
-    call: () => ({ path: '/api/users', body: { username: `m${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`, password: 'matrix-pass-123', displayName: '矩阵', role: 'staff', jurisdictionCode: DEST } }),
+    call: () => ({
+      path: '/api/users',
+      body: {
+        username: `m${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`,
+        password: 'matrix-pass-123',
+        displayName: '矩阵',
+        role: 'staff',
+        jurisdictionCode: DEST,
+      },
+    }),
     expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 201, staff: 403 },
   },
-  { route: 'GET /api/users/{id}', call: (f) => ({ path: `/api/users/${f.userId}` }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 200, staff: 403 } },
-  { route: 'PATCH /api/users/{id}', call: (f) => ({ path: `/api/users/${f.userId}`, body: { displayName: '矩阵改名' } }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 200, staff: 403 } },
+  {
+    route: 'GET /api/users/{id}',
+    call: (f) => ({ path: `/api/users/${f.userId}` }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 200, staff: 403 },
+  },
+  {
+    route: 'PATCH /api/users/{id}',
+    call: (f) => ({ path: `/api/users/${f.userId}`, body: { displayName: '矩阵改名' } }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 200, staff: 403 },
+  },
   { route: 'GET /api/jurisdictions', call: () => ({ path: '/api/jurisdictions?parent=330802000000' }), expect: READ_ALL },
   { route: 'GET /api/jurisdictions/{code}', call: () => ({ path: `/api/jurisdictions/${DEST}` }), expect: READ_ALL },
-  { route: 'POST /api/inflows', owner: 'dest', call: () => ({ path: '/api/inflows', body: newInflow() }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 } },
+  {
+    route: 'POST /api/inflows',
+    owner: 'dest',
+    call: () => ({ path: '/api/inflows', body: newInflow() }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
+  },
   { route: 'GET /api/inflows', owner: 'dest', call: () => ({ path: '/api/inflows' }), expect: READ_ALL },
-  { route: 'GET /api/inflows/{id}', owner: 'dest', call: (f) => ({ path: `/api/inflows/${f.inflowId}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
-  { route: 'PATCH /api/inflows/{id}', owner: 'dest', call: (f) => ({ path: `/api/inflows/${f.inflowId}`, body: { address: '衢州市柯城区新地址' } }), expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
-  { route: 'POST /api/inflows/{id}/submit', owner: 'dest', call: (f) => ({ path: `/api/inflows/${f.draftId}/submit` }), expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
-  { route: 'POST /api/inflows/{id}/depart', owner: 'dest', call: (f) => ({ path: `/api/inflows/${f.departId}/depart`, body: { kind: 'departed', date: daysAgo(0) } }), expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
+  {
+    route: 'GET /api/inflows/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/inflows/${f.inflowId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
+  {
+    route: 'PATCH /api/inflows/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/inflows/${f.inflowId}`, body: { address: '衢州市柯城区新地址' } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  {
+    route: 'POST /api/inflows/{id}/submit',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/inflows/${f.draftId}/submit` }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  {
+    route: 'POST /api/inflows/{id}/depart',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/inflows/${f.departId}/depart`, body: { kind: 'departed', date: daysAgo(0) } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
   { route: 'GET /api/inflows/import/template.xlsx', call: () => ({ path: '/api/inflows/import/template.xlsx' }), expect: READ_ALL },
-  { route: 'POST /api/inflows/import', owner: 'dest', call: () => ({ path: '/api/inflows/import', upload: true }), expect: { unrelated: 202, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 202 } },
+  {
+    route: 'POST /api/inflows/import',
+    owner: 'dest',
+    call: () => ({ path: '/api/inflows/import', upload: true }),
+    expect: { unrelated: 202, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 202 },
+  },
   // Everyone's own imports (an empty list for those who never imported).
   { route: 'GET /api/imports', call: () => ({ path: '/api/imports' }), expect: READ_ALL },
-  { route: 'GET /api/imports/{id}', owner: 'dest', call: (f) => ({ path: `/api/imports/${f.importId}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
+  {
+    route: 'GET /api/imports/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/imports/${f.importId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
   {
     route: 'POST /api/outflows',
     owner: 'origin',
-    call: () => ({ path: '/api/outflows', body: { person: { idNumber: newIdNumber({ sex: 'male' }), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: daysAgo(5) } }),
+    call: () => ({
+      path: '/api/outflows',
+      body: { person: { idNumber: newIdNumber({ sex: 'male' }), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: daysAgo(5) },
+    }),
     expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
   },
   { route: 'GET /api/outflows', owner: 'origin', call: () => ({ path: '/api/outflows' }), expect: READ_ALL },
-  { route: 'POST /api/outflows/{id}/close', owner: 'origin', call: (f) => ({ path: `/api/outflows/${f.outflowId}/close`, body: { kind: 'returned', date: daysAgo(0) } }), expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
+  {
+    route: 'POST /api/outflows/{id}/close',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/outflows/${f.outflowId}/close`, body: { kind: 'returned', date: daysAgo(0) } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
   { route: 'GET /api/exchanges/inbox', owner: 'origin', call: () => ({ path: '/api/exchanges/inbox' }), expect: READ_ALL },
   { route: 'GET /api/exchanges/outbox', owner: 'dest', call: () => ({ path: '/api/exchanges/outbox' }), expect: READ_ALL },
-  { route: 'GET /api/exchanges/{id}', owner: 'origin', call: (f) => ({ path: `/api/exchanges/${f.exchangeId}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
+  {
+    route: 'GET /api/exchanges/{id}',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/exchanges/${f.exchangeId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
   {
     route: 'POST /api/exchanges',
     owner: 'dest',
     call: (f) => ({ path: '/api/exchanges', body: { caseId: f.caseId, type: 'event_notice', payload: { subject: '矩阵测试' } } }),
     expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
   },
-  { route: 'POST /api/exchanges/{id}/reply', owner: 'origin', call: (f) => ({ path: `/api/exchanges/${f.exchangeId}/reply`, body: { outcome: 'confirmed' } }), expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
+  {
+    route: 'POST /api/exchanges/{id}/reply',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/exchanges/${f.exchangeId}/reply`, body: { outcome: 'confirmed' } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
   // Not failed, so even the admin who may retry gets 409; the point here is who may ask at all.
-  { route: 'POST /api/exchanges/{id}/retry', owner: 'origin', call: (f) => ({ path: `/api/exchanges/${f.exchangeId}/retry` }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 409, staff: 403 } },
-  { route: 'GET /api/cases/{id}', owner: 'dest', call: (f) => ({ path: `/api/cases/${f.caseId}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
-  { route: 'GET /api/persons', owner: 'dest', call: (f) => ({ path: `/api/persons?idNumber=${f.personIdNumber}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
-  { route: 'GET /api/persons/{id}', owner: 'dest', call: (f) => ({ path: `/api/persons/${f.personId}` }), expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 } },
+  {
+    route: 'POST /api/exchanges/{id}/retry',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/exchanges/${f.exchangeId}/retry` }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 409, staff: 403 },
+  },
+  {
+    route: 'GET /api/cases/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/cases/${f.caseId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/persons',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/persons?idNumber=${f.personIdNumber}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/persons/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/persons/${f.personId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
   {
     route: 'POST /api/certificates',
     owner: 'origin',
     call: () => ({
       path: '/api/certificates',
-      body: { person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1994-04-04' }), name: '王芳' }, householdCode: ORIGIN_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none' },
+      body: {
+        person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1994-04-04' }), name: '王芳' },
+        householdCode: ORIGIN_VILLAGE,
+        maritalStatus: 'unmarried',
+        children: [],
+        contraception: 'none',
+      },
     }),
     expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
   },
   // Any staff may look a certificate up by the full ID number (the destination checks a newcomer's); audited.
-  { route: 'GET /api/certificates', owner: 'origin', call: (f) => ({ path: `/api/certificates?idNumber=${f.certIdNumber}` }), expect: { unrelated: 200, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
+  {
+    route: 'GET /api/certificates',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/certificates?idNumber=${f.certIdNumber}` }),
+    expect: { unrelated: 200, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
   // Any staff may find a certificate by ID number, so its existence is no secret: the refusal names the rule.
-  { route: 'POST /api/certificates/{id}/revoke', owner: 'origin', call: (f) => ({ path: `/api/certificates/${f.revokeId}/revoke`, body: { reason: '矩阵测试注销' } }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
-  { route: 'GET /api/certificates/{id}/pdf', owner: 'origin', call: (f) => ({ path: `/api/certificates/${f.certificateId}/pdf` }), expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 } },
-  { route: 'GET /api/rates', owner: 'dest', call: () => ({ path: `/api/rates?jurisdiction=${DEST}` }), expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 } },
-  { route: 'GET /api/rates/trend', owner: 'dest', call: () => ({ path: `/api/rates/trend?jurisdiction=${DEST}` }), expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 } },
-  { route: 'GET /api/rates/items', owner: 'dest', call: () => ({ path: `/api/rates/items?jurisdiction=${DEST}&state=overdue` }), expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 } },
-  { route: 'GET /api/rates/export', owner: 'dest', call: () => ({ path: `/api/rates/export?jurisdiction=${DEST}&format=csv` }), expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 } },
-  { route: 'GET /api/rates/targets/{code}', owner: 'dest', call: () => ({ path: `/api/rates/targets/${DEST}` }), expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 } },
-  { route: 'PUT /api/rates/targets/{code}', owner: 'dest', call: () => ({ path: `/api/rates/targets/${DEST}`, body: { submission: 0.95 } }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 200, staff: 403 } },
+  {
+    route: 'POST /api/certificates/{id}/revoke',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/certificates/${f.revokeId}/revoke`, body: { reason: '矩阵测试注销' } }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  {
+    route: 'GET /api/certificates/{id}/pdf',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/certificates/${f.certificateId}/pdf` }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates?jurisdiction=${DEST}` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates/trend',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/trend?jurisdiction=${DEST}` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates/items',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/items?jurisdiction=${DEST}&state=overdue` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates/export',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/export?jurisdiction=${DEST}&format=csv` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates/targets/{code}',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/targets/${DEST}` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'PUT /api/rates/targets/{code}',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/targets/${DEST}`, body: { submission: 0.95 } }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 200, staff: 403 },
+  },
 ];
 
 function base64url(value: unknown): string {
@@ -166,21 +311,50 @@ describe('security matrix: every route × every kind of caller', () => {
     tokens.algNone = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: me.body.id, exp: Math.floor(Date.now() / 1000) + 3600 })}.`;
 
     const personIdNumber = newIdNumber({ sex: 'male' });
-    const inflow = await t.http().post('/api/inflows').set(auth(owners.dest)).send(newInflow({ person: { idNumber: personIdNumber, name: '矩阵' } })).expect(201);
-    const draft = await t.http().post('/api/inflows').set(auth(owners.dest)).send(newInflow({ submit: false })).expect(201);
+    const inflow = await t
+      .http()
+      .post('/api/inflows')
+      .set(auth(owners.dest))
+      .send(newInflow({ person: { idNumber: personIdNumber, name: '矩阵' } }))
+      .expect(201);
+    const draft = await t
+      .http()
+      .post('/api/inflows')
+      .set(auth(owners.dest))
+      .send(newInflow({ submit: false }))
+      .expect(201);
     const depart = await t.http().post('/api/inflows').set(auth(owners.dest)).send(newInflow()).expect(201);
-    const notice = await waitFor(async () => {
-      const res = await t.http().get(`/api/cases/${inflow.body.caseId}`).set(auth(owners.dest)).expect(200);
-      const found = (res.body.exchanges as { id: string; status: string }[]).find((e) => e.status === 'delivered');
-      return found;
-    }, 15_000, 'the inflow notice delivered');
-    const outflow = await t.http().post('/api/outflows').set(auth(owners.origin)).send(outflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '外出' }, daysAgo(9), { householdCode: ORIGIN_VILLAGE })).expect(201);
+    const notice = await waitFor(
+      async () => {
+        const res = await t.http().get(`/api/cases/${inflow.body.caseId}`).set(auth(owners.dest)).expect(200);
+        const found = (res.body.exchanges as { id: string; status: string }[]).find((e) => e.status === 'delivered');
+        return found;
+      },
+      15_000,
+      'the inflow notice delivered',
+    );
+    const outflow = await t
+      .http()
+      .post('/api/outflows')
+      .set(auth(owners.origin))
+      .send(outflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '外出' }, daysAgo(9), { householdCode: ORIGIN_VILLAGE }))
+      .expect(201);
     const certIdNumber = newIdNumber({ sex: 'female', birthDate: '1992-02-02' });
     const certBody = (idNumber: string) => certificateBody({ idNumber, name: '王芳' }, { householdCode: ORIGIN_VILLAGE });
     const certificate = await t.http().post('/api/certificates').set(auth(owners.origin)).send(certBody(certIdNumber)).expect(201);
-    const revoke = await t.http().post('/api/certificates').set(auth(owners.origin)).send(certBody(newIdNumber({ sex: 'female', birthDate: '1993-03-03' }))).expect(201);
+    const revoke = await t
+      .http()
+      .post('/api/certificates')
+      .set(auth(owners.origin))
+      .send(certBody(newIdNumber({ sex: 'female', birthDate: '1993-03-03' })))
+      .expect(201);
     const upload = await t.http().post('/api/inflows/import').set(auth(owners.dest)).attach('file', csv(), 'matrix.csv').expect(202);
-    const user = await t.http().post('/api/users').set(auth(tokens.admin)).send({ username: `matrix_${Date.now().toString(36)}`, password: 'matrix-pass-123', displayName: '矩阵', role: 'staff', jurisdictionCode: DEST }).expect(201);
+    const user = await t
+      .http()
+      .post('/api/users')
+      .set(auth(tokens.admin))
+      .send({ username: `matrix_${Date.now().toString(36)}`, password: 'matrix-pass-123', displayName: '矩阵', role: 'staff', jurisdictionCode: DEST })
+      .expect(201);
     f = {
       inflowId: inflow.body.id,
       draftId: draft.body.id,
@@ -208,7 +382,9 @@ describe('security matrix: every route × every kind of caller', () => {
   it('has a row for every route of the OpenAPI document, and no row for a route that does not exist', async () => {
     const doc = await t.http().get('/api/docs-json').expect(200);
     const routes = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
-      Object.keys(methods).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map((m) => `${m.toUpperCase()} ${path}`),
+      Object.keys(methods)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
     );
     expect(TABLE.map((r) => r.route).sort()).toEqual(routes.sort());
   });
@@ -227,10 +403,12 @@ describe('security matrix: every route × every kind of caller', () => {
         if (call.upload) req = req.attach('file', csv(), 'matrix.csv');
         else if (call.body !== undefined) req = req.send(call.body as object);
         const res = await req;
-        if (res.status !== expected) mismatches.push(`${row.route} as ${principal}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+        if (res.status !== expected)
+          mismatches.push(`${row.route} as ${principal}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
         if (res.status >= 400 && res.headers['content-type']?.includes('json')) {
           // Every refusal is the contract's error body, with a Chinese message.
-          if (typeof res.body.code !== 'string' || !/[\u4e00-\u9fff]/.test(res.body.message ?? '')) mismatches.push(`${row.route} as ${principal}: error body ${JSON.stringify(res.body)}`);
+          if (typeof res.body.code !== 'string' || !/[\u4e00-\u9fff]/.test(res.body.message ?? ''))
+            mismatches.push(`${row.route} as ${principal}: error body ${JSON.stringify(res.body)}`);
         }
       }
     }

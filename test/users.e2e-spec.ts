@@ -12,7 +12,11 @@ describe('users and jurisdiction scope', () => {
   const password = 'secret-pass-1';
 
   function createUser(token: string, body: Record<string, unknown>) {
-    return t.http().post('/api/users').set('Authorization', `Bearer ${token}`).send({ password, displayName: '测试账号', ...body });
+    return t
+      .http()
+      .post('/api/users')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ password, displayName: '测试账号', ...body });
   }
 
   beforeAll(async () => {
@@ -104,17 +108,32 @@ describe('users and jurisdiction scope', () => {
   it('records who created and changed users in the audit log, visible to admins of the subtree only', async () => {
     const username = uniqueName('audited');
     const created = await createUser(provinceAdmin.token, { username, role: 'staff', jurisdictionCode: YANGZHAI }).expect(201);
-    await t.http().patch(`/api/users/${created.body.id}`).set('Authorization', `Bearer ${provinceAdmin.token}`).send({ displayName: '新名字', password: 'another-pass-2' }).expect(200);
+    await t
+      .http()
+      .patch(`/api/users/${created.body.id}`)
+      .set('Authorization', `Bearer ${provinceAdmin.token}`)
+      .send({ displayName: '新名字', password: 'another-pass-2' })
+      .expect(200);
 
     const res = await t.http().get(`/api/audit?entity=user&entityId=${created.body.id}`).set('Authorization', `Bearer ${provinceAdmin.token}`).expect(200);
     expect(res.body.items.map((a: { action: string }) => a.action)).toEqual(['update', 'create']);
-    expect(res.body.items[0]).toMatchObject({ userId: provinceAdmin.id, username: provinceAdmin.username, jurisdictionCode: HUBEI, entity: 'user', detail: { fields: ['displayName', 'password'] } });
+    expect(res.body.items[0]).toMatchObject({
+      userId: provinceAdmin.id,
+      username: provinceAdmin.username,
+      jurisdictionCode: HUBEI,
+      entity: 'user',
+      detail: { fields: ['displayName', 'password'] },
+    });
     expect(res.body.items[0].ip).toMatch(/127\.0\.0\.1|::1/);
     expect(JSON.stringify(res.body)).not.toContain('another-pass-2');
 
     const zjAdmin = uniqueName('zj_admin2');
     await createUser(root, { username: zjAdmin, role: 'admin', jurisdictionCode: ZHEJIANG }).expect(201);
-    const other = await t.http().get(`/api/audit?entity=user&entityId=${created.body.id}`).set('Authorization', `Bearer ${await t.token(zjAdmin, password)}`).expect(200);
+    const other = await t
+      .http()
+      .get(`/api/audit?entity=user&entityId=${created.body.id}`)
+      .set('Authorization', `Bearer ${await t.token(zjAdmin, password)}`)
+      .expect(200);
     expect(other.body.total).toBe(0);
   });
 

@@ -44,7 +44,7 @@ export function fieldValue(field: string, value: unknown): string {
     return children.length ? children.map((c) => `${label('sex', c.sex)} ${c.birthDate}`).join('；') : '无';
   }
   const set = FIELDS[field]?.set;
-  return set ? label(set, String(value)) : text(value);
+  return set && typeof value === 'string' ? label(set, value) : text(value);
 }
 
 /** Field-by-field lines of an object of inflow fields (an event notice's changes, a reply's corrections). */

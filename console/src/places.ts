@@ -5,7 +5,10 @@ const cache = new Map<string, Promise<string>>();
 
 /** A place's full name from its path, leaving out 全国 and the placeholder levels 市辖区 and 县. */
 export function fullNameFromPath(path: { name: string; level: string }[]): string {
-  return path.filter((p) => p.level !== 'country' && p.name !== '市辖区' && p.name !== '县').map((p) => p.name).join('');
+  return path
+    .filter((p) => p.level !== 'country' && p.name !== '市辖区' && p.name !== '县')
+    .map((p) => p.name)
+    .join('');
 }
 
 export function fullNameOf(code: string): Promise<string> {

@@ -7,7 +7,10 @@ export type Indicator = keyof typeof LABELS.indicator;
 export type ItemState = keyof typeof LABELS.itemState;
 
 /** The three rates in the order the assessment lists them. */
-export const INDICATORS: { key: Indicator; title: string }[] = (Object.keys(LABELS.indicator) as Indicator[]).map((key) => ({ key, title: LABELS.indicator[key] }));
+export const INDICATORS: { key: Indicator; title: string }[] = (Object.keys(LABELS.indicator) as Indicator[]).map((key) => ({
+  key,
+  title: LABELS.indicator[key],
+}));
 
 /** What a supervisor asked for: where, which registration dates, and as of when (empty: now). Kept in the URL. */
 export interface RatesParams {

@@ -18,7 +18,12 @@ export const router = createRouter({
         { path: 'outflows', name: 'outflows', component: () => import('@/pages/OutflowListPage.vue'), meta: { title: '流出人员' } },
         { path: 'outflows/new', name: 'outflow-new', component: () => import('@/pages/OutflowNewPage.vue'), meta: { title: '流出登记' } },
         { path: 'certificates/new', name: 'certificate-new', component: () => import('@/pages/CertificateNewPage.vue'), meta: { title: '出具婚育证明' } },
-        { path: 'certificates/lookup', name: 'certificate-lookup', component: () => import('@/pages/CertificateLookupPage.vue'), meta: { title: '查验婚育证明' } },
+        {
+          path: 'certificates/lookup',
+          name: 'certificate-lookup',
+          component: () => import('@/pages/CertificateLookupPage.vue'),
+          meta: { title: '查验婚育证明' },
+        },
         { path: 'exchanges/inbox', name: 'inbox', component: () => import('@/pages/InboxPage.vue'), props: { box: 'inbox' }, meta: { title: '收件箱' } },
         { path: 'exchanges/outbox', name: 'outbox', component: () => import('@/pages/InboxPage.vue'), props: { box: 'outbox' }, meta: { title: '发件箱' } },
         { path: 'cases/:id', name: 'case', component: () => import('@/pages/CasePage.vue'), meta: { title: '个案' } },

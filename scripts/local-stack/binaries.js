@@ -3,7 +3,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { installPackages } = require('../system-packages');
-const { MIN_PG_MAJOR, MIN_REDIS_MAJOR, isExecutable, run, runSync, which } = require('./util');
+const { MIN_PG_MAJOR, MIN_REDIS_MAJOR, isExecutable, runSync, which } = require('./util');
 
 function pgMajorOf(bindir) {
   const r = runSync(path.join(bindir, 'initdb'), ['--version']);
@@ -47,8 +47,7 @@ function findPostgres(wantMajor) {
   }
   const initdb = which('initdb');
   if (initdb) rest.push(path.dirname(fs.realpathSync(initdb)));
-  for (const parent of ['/opt/homebrew/opt', '/usr/local/opt'])
-    for (const d of globDirs(parent, /^postgresql(@\d+)?$/)) rest.push(path.join(d, 'bin'));
+  for (const parent of ['/opt/homebrew/opt', '/usr/local/opt']) for (const d of globDirs(parent, /^postgresql(@\d+)?$/)) rest.push(path.join(d, 'bin'));
   for (const d of globDirs('/usr', /^pgsql-\d+$/)) rest.push(path.join(d, 'bin'));
   rest.push('/opt/homebrew/bin', '/usr/local/bin', '/usr/local/pgsql/bin');
   const seen = new Set(groups[0].map((c) => c.bindir));
@@ -85,7 +84,9 @@ function findPsql(bindir) {
 }
 
 function missingMessage(missing, note) {
-  const names = missing.map((m) => (m === 'postgresql' ? `PostgreSQL >= ${MIN_PG_MAJOR} (initdb, pg_ctl, postgres)` : `Redis >= ${MIN_REDIS_MAJOR} (redis-server)`));
+  const names = missing.map((m) =>
+    m === 'postgresql' ? `PostgreSQL >= ${MIN_PG_MAJOR} (initdb, pg_ctl, postgres)` : `Redis >= ${MIN_REDIS_MAJOR} (redis-server)`,
+  );
   const deb = missing.join(' ');
   const brew = missing.map((m) => (m === 'postgresql' ? 'postgresql@16' : 'redis')).join(' ');
   const vars = missing.map((m) => (m === 'postgresql' ? 'DATABASE_URL=postgres://USER:PASS@HOST:5432/liudong' : 'REDIS_URL=redis://HOST:6379'));
@@ -112,8 +113,7 @@ async function ensureBinaries({ wantPg, wantRedis, wantPgMajor, log }) {
   if (wantPg && !pg) pg = findPostgres(wantPgMajor);
   if (wantRedis && !redis) redis = findRedis();
   if (missing().length) throw new Error(missingMessage(missing(), note));
-  if (redis && redis.major && redis.major < MIN_REDIS_MAJOR)
-    log(`warning: redis-server ${redis.version} is older than ${MIN_REDIS_MAJOR}.0 / redis 版本过旧`);
+  if (redis && redis.major && redis.major < MIN_REDIS_MAJOR) log(`warning: redis-server ${redis.version} is older than ${MIN_REDIS_MAJOR}.0 / redis 版本过旧`);
   return { pg, redis };
 }
 

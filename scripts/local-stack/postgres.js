@@ -2,8 +2,28 @@
 // PostgreSQL: the OS user it runs as (it refuses root), initdb, start, the database, stop.
 const fs = require('node:fs');
 const path = require('node:path');
-const crypto = require('node:crypto');
-const { DB_NAME, DB_USER, FALLBACK_OS_USER, asUser, choosePort, exists, fileSize, freePort, pidAlive, portAnswers, processInDir, readPid, run, runSync, shq, sleep, tail, waitGone, which } = require('./util');
+const { createHash } = require('node:crypto');
+const {
+  DB_NAME,
+  DB_USER,
+  FALLBACK_OS_USER,
+  asUser,
+  choosePort,
+  exists,
+  fileSize,
+  freePort,
+  pidAlive,
+  portAnswers,
+  processInDir,
+  readPid,
+  run,
+  runSync,
+  shq,
+  sleep,
+  tail,
+  waitGone,
+  which,
+} = require('./util');
 const { findPsql } = require('./binaries');
 
 function userIds(name) {
@@ -45,15 +65,13 @@ function canUserAccess(user, p) {
   return runSync(c, a).code === 0;
 }
 
-
-
 function pgDataFor(dir) {
   return path.join(dir, 'pg');
 }
 
 /** Fallback data dir when the postgres OS user cannot reach <dir> (e.g. a repo under /root). */
 function pgFallbackData(dir) {
-  const h = crypto.createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 12);
+  const h = createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 12);
   return path.join('/var/tmp', `liudong-pg-${h}`);
 }
 

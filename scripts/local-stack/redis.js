@@ -7,7 +7,16 @@ const { choosePort, fileSize, freePort, pidAlive, readPid, run, sleep, tail, wai
 /** One command to the Redis server on `port`, through ioredis (required here: this file loads before `npm ci`). */
 async function redisCommand(port, args, timeoutMs = 1000) {
   const Redis = require('ioredis');
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {}); // answered through the command's promise
   try {
     await client.connect();
@@ -27,7 +36,6 @@ async function redisPid(port) {
   }
 }
 
-
 async function redisRunning(redisDir, port) {
   const pid = readPid(path.join(redisDir, 'redis.pid'));
   if (!pid || !pidAlive(pid) || !port) return null;
@@ -45,16 +53,26 @@ async function redisStart({ redis, redisDir, persistent, ports, log }) {
     } catch {}
     const logFrom = fileSize(logFile);
     const args = [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', redisDir,
-      '--daemonize', 'yes',
-      '--pidfile', pidFile,
-      '--logfile', logFile,
-      '--save', '',
-      '--appendonly', persistent ? 'yes' : 'no',
-      '--protected-mode', 'yes',
-      '--maxmemory-policy', 'noeviction',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      redisDir,
+      '--daemonize',
+      'yes',
+      '--pidfile',
+      pidFile,
+      '--logfile',
+      logFile,
+      '--save',
+      '',
+      '--appendonly',
+      persistent ? 'yes' : 'no',
+      '--protected-mode',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
     ];
     const r = await run(redis.bin, args, { detached: true, timeoutMs: 30000 });
     if (r.code !== 0) throw new Error(`redis-server failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}\n${tail(logFile, 10, logFrom)}`);
@@ -76,7 +94,10 @@ async function redisStart({ redis, redisDir, persistent, ports, log }) {
       continue;
     }
     const pid = readPid(pidFile);
-    if (pid && pidAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch {}
+    if (pid && pidAlive(pid))
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
     throw new Error(`Redis did not come up on port ${port} / Redis 启动失败:\n${tail(logFile, 15, logFrom)}`);
   }
   throw new Error('Redis: could not find a free port / 找不到可用端口');

@@ -5,7 +5,19 @@ const os = require('node:os');
 const path = require('node:path');
 const { DB_NAME, DB_USER, DEFAULT_PG_PORT, DEFAULT_REDIS_PORT, IS_ROOT, exists, pidAlive, readJson, readPid, sleep, sleepSync, writeJson } = require('./util');
 const { ensureBinaries } = require('./binaries');
-const { canUserAccess, ownerOf, pgDataFor, pgEnsureDb, pgFallbackData, pgInit, pgOsUser, pgRunning, pgStart, pgStop, readPostmasterPid } = require('./postgres');
+const {
+  canUserAccess,
+  ownerOf,
+  pgDataFor,
+  pgEnsureDb,
+  pgFallbackData,
+  pgInit,
+  pgOsUser,
+  pgRunning,
+  pgStart,
+  pgStop,
+  readPostmasterPid,
+} = require('./postgres');
 const { redisRunning, redisStart, redisStop } = require('./redis');
 
 async function withLock(dir, fn) {
@@ -37,7 +49,6 @@ async function withLock(dir, fn) {
     fs.rmSync(lockDir, { recursive: true, force: true });
   }
 }
-
 
 /**
  * Start (or, for a persistent dir, reuse) a local PostgreSQL + Redis.
@@ -169,7 +180,10 @@ async function startIn(dir, { persistent, wantPg, wantRedis, log, cleanupOnExit 
   };
   writeJson(stateFile, info);
   const reused = !!(pgUp || redisUp);
-  const what = [wantPg && `postgres :${stack.pgPort} (${pgUp ? 'reused' : 'started'})`, wantRedis && `redis :${stack.redisPort} (${redisUp ? 'reused' : 'started'})`];
+  const what = [
+    wantPg && `postgres :${stack.pgPort} (${pgUp ? 'reused' : 'started'})`,
+    wantRedis && `redis :${stack.redisPort} (${redisUp ? 'reused' : 'started'})`,
+  ];
   log(`${what.filter(Boolean).join(', ')} in ${dir}, ${Date.now() - t0} ms`);
 
   let stopped = false;
@@ -206,7 +220,16 @@ async function startIn(dir, { persistent, wantPg, wantRedis, log, cleanupOnExit 
     for (const [ev, fn] of hooks) process.on(ev, fn);
   }
 
-  return { databaseUrl, redisUrl, stop, dir, pgData: wantPg ? stack.pgData : null, pgPort: wantPg ? stack.pgPort : null, redisPort: wantRedis ? stack.redisPort : null, reused };
+  return {
+    databaseUrl,
+    redisUrl,
+    stop,
+    dir,
+    pgData: wantPg ? stack.pgData : null,
+    pgPort: wantPg ? stack.pgPort : null,
+    redisPort: wantRedis ? stack.redisPort : null,
+    reused,
+  };
 }
 
 function removeDirs(stack) {

@@ -183,7 +183,6 @@ function runSync(cmd, args, opts = {}) {
   return { code: r.status == null ? -1 : r.status, stdout: r.stdout || '', stderr: r.stderr || '' };
 }
 
-
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -232,4 +231,35 @@ async function waitGone(pid, pidFile, timeoutMs) {
   return false;
 }
 
-module.exports = { DB_NAME, DB_USER, DEFAULT_PG_PORT, DEFAULT_REDIS_PORT, FALLBACK_OS_USER, IS_ROOT, MIN_PG_MAJOR, MIN_REDIS_MAJOR, REPO_ROOT, asUser, choosePort, cleanEnv, exists, fileSize, freePort, isExecutable, pidAlive, portAnswers, processInDir, readJson, readPid, run, runSync, shq, sleep, sleepSync, tail, waitGone, which, writeJson };
+module.exports = {
+  DB_NAME,
+  DB_USER,
+  DEFAULT_PG_PORT,
+  DEFAULT_REDIS_PORT,
+  FALLBACK_OS_USER,
+  IS_ROOT,
+  MIN_PG_MAJOR,
+  MIN_REDIS_MAJOR,
+  REPO_ROOT,
+  asUser,
+  choosePort,
+  cleanEnv,
+  exists,
+  fileSize,
+  freePort,
+  isExecutable,
+  pidAlive,
+  portAnswers,
+  processInDir,
+  readJson,
+  readPid,
+  run,
+  runSync,
+  shq,
+  sleep,
+  sleepSync,
+  tail,
+  waitGone,
+  which,
+  writeJson,
+};

@@ -20,7 +20,8 @@ import type { DemoLogin } from './demo-data';
 // time, late, overdue and pending, and localities differ. Each side has a "habit" below; the numbers are invented.
 
 const DEMO_REGISTRATIONS = 3000;
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华飞玉兰红梅鹏辉斌宇浩凯健俊帆帅旭宁峰琳雪婷倩颖';
 
 /** How a destination keeps its registrations: the share submitted late and the share left as drafts. */
@@ -48,8 +49,18 @@ const REPLY_HABITS: Record<string, { onTime: number; late: number }> = {
 
 /** Where people come from, and where they may go (a move within one county is not a migration). */
 const ORIGIN_GROUPS = [
-  { weight: 0.6, townships: ['yangzhai', 'chenxiang', 'yingshan'], others: '421381', destinations: ['quzhou_kecheng', 'wuxi_liangxi', 'zhengzhou_jinshui', 'wuhan_jianghan'] },
-  { weight: 0.25, townships: ['luoshan_town'], others: null, destinations: ['guangshui_shequ', 'wuhan_jianghan', 'quzhou_kecheng', 'wuxi_liangxi', 'zhengzhou_jinshui'] },
+  {
+    weight: 0.6,
+    townships: ['yangzhai', 'chenxiang', 'yingshan'],
+    others: '421381',
+    destinations: ['quzhou_kecheng', 'wuxi_liangxi', 'zhengzhou_jinshui', 'wuhan_jianghan'],
+  },
+  {
+    weight: 0.25,
+    townships: ['luoshan_town'],
+    others: null,
+    destinations: ['guangshui_shequ', 'wuhan_jianghan', 'quzhou_kecheng', 'wuxi_liangxi', 'zhengzhou_jinshui'],
+  },
   { weight: 0.15, townships: ['kecheng_town'], others: '330803', destinations: ['wuxi_liangxi', 'zhengzhou_jinshui', 'wuhan_jianghan', 'guangshui_shequ'] },
 ];
 
@@ -95,9 +106,12 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
       return found;
     };
     const villagesUnder = async (prefix: string): Promise<string[]> =>
-      (await db.query(`SELECT code FROM jurisdiction WHERE level = 'village' AND code BETWEEN $1 AND $2 ORDER BY code`, [prefix.padEnd(12, '0'), prefix.padEnd(12, '9')])).map(
-        (r: { code: string }) => r.code,
-      );
+      (
+        await db.query(`SELECT code FROM jurisdiction WHERE level = 'village' AND code BETWEEN $1 AND $2 ORDER BY code`, [
+          prefix.padEnd(12, '0'),
+          prefix.padEnd(12, '9'),
+        ])
+      ).map((r: { code: string }) => r.code);
     const villagesOf = new Map<string, string[]>();
     for (const group of ORIGIN_GROUPS) {
       for (const township of group.townships) villagesOf.set(township, await villagesUnder(account(township).jurisdictionCode.slice(0, 9)));
@@ -106,7 +120,11 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
     const accountTownships = new Set([...user.values()].map((u) => u.jurisdictionCode.slice(0, 9)));
     const quietVillages = new Map<string, string[]>();
     for (const group of ORIGIN_GROUPS) {
-      if (group.others) quietVillages.set(group.others, (await villagesUnder(group.others)).filter((v) => !accountTownships.has(v.slice(0, 9))));
+      if (group.others)
+        quietVillages.set(
+          group.others,
+          (await villagesUnder(group.others)).filter((v) => !accountTownships.has(v.slice(0, 9))),
+        );
     }
 
     const registration = app.get(InflowRegistration);
@@ -128,7 +146,12 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
       const idNumber = makeIdNumber(household.slice(0, 6), birthDate, ((i * 7) % 500) * 2 + (female ? 0 : 1));
       const name = pick([...SURNAMES]) + pick([...GIVEN]) + (random() < 0.6 ? pick([...GIVEN]) : '');
       const married = year < 1996 && random() < 0.8;
-      const spouse = married ? { name: pick([...SURNAMES]) + pick([...GIVEN]), idNumber: makeIdNumber(household.slice(0, 6), `${year - 1}-03-0${1 + (i % 9)}`, ((i * 3) % 500) * 2 + (female ? 1 : 0)) } : undefined;
+      const spouse = married
+        ? {
+            name: pick([...SURNAMES]) + pick([...GIVEN]),
+            idNumber: makeIdNumber(household.slice(0, 6), `${year - 1}-03-0${1 + (i % 9)}`, ((i * 3) % 500) * 2 + (female ? 1 : 0)),
+          }
+        : undefined;
       const children = married && random() < 0.7 ? [{ sex: random() < 0.5 ? 'male' : 'female', birthDate: `${Math.min(year + 25, 2024)}-06-01` }] : [];
       const contraception = married ? pick(['iud', 'condom', 'pill', 'sterilization', 'none'] as const) : 'none';
       return { female, birthDate, idNumber, name, married, spouse, children, contraception };
@@ -137,10 +160,11 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
     const tasks: (() => Promise<boolean>)[] = [];
     for (let i = 0; i < registrations; i++) {
       const roll = random();
-      const group = roll < ORIGIN_GROUPS[0].weight ? ORIGIN_GROUPS[0] : roll < ORIGIN_GROUPS[0].weight + ORIGIN_GROUPS[1].weight ? ORIGIN_GROUPS[1] : ORIGIN_GROUPS[2];
+      const group =
+        roll < ORIGIN_GROUPS[0].weight ? ORIGIN_GROUPS[0] : roll < ORIGIN_GROUPS[0].weight + ORIGIN_GROUPS[1].weight ? ORIGIN_GROUPS[1] : ORIGIN_GROUPS[2];
       const quiet = group.others !== null && random() < 0.12;
       const originName = pick(group.townships);
-      const household = quiet ? pick(quietVillages.get(group.others as string) as string[]) : pick(villagesOf.get(originName) as string[]);
+      const household = quiet ? pick(quietVillages.get(group.others) as string[]) : pick(villagesOf.get(originName) as string[]);
       const origin = quiet ? null : account(originName);
       const destinationName = pick(group.destinations);
       const destination = account(destinationName);
@@ -170,8 +194,21 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
       } as CreateInflowDto;
       tasks.push(async () => {
         if (withCertificate && origin) {
-          const certificate = { person: dto.person, householdCode: household, maritalStatus: dto.maritalStatus, spouse: p.spouse, children: p.children, contraception: p.contraception } as IssueCertificateDto;
-          if (await certificates.issue(origin, certificate).then(() => true, () => false)) issued++;
+          const certificate = {
+            person: dto.person,
+            householdCode: household,
+            maritalStatus: dto.maritalStatus,
+            spouse: p.spouse,
+            children: p.children,
+            contraception: p.contraception,
+          } as IssueCertificateDto;
+          if (
+            await certificates.issue(origin, certificate).then(
+              () => true,
+              () => false,
+            )
+          )
+            issued++;
         }
         let registered;
         try {
@@ -183,7 +220,13 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
         if (submittedLate) late.push(registered.id);
         if (withOutflow && origin) {
           const outflowDto = { person: dto.person, householdCode: household, departureDate: daysBefore(arrivalDate, 2) } as CreateOutflowDto;
-          if (await outflows.register(origin, outflowDto).then(() => true, () => false)) createdOutflows++;
+          if (
+            await outflows.register(origin, outflowDto).then(
+              () => true,
+              () => false,
+            )
+          )
+            createdOutflows++;
         }
         const departDate = daysBefore(arrivalDate, -departDays - 60);
         if (!draft && departRoll < 0.08 && departDate <= today) {
@@ -201,9 +244,20 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
       const household = pick(villagesOf.get(originName) as string[]);
       const p = person(registrations + i, household);
       const expected = random() < 0.5 ? account(pick(group.destinations.filter((d) => destinationNames.includes(d)))).jurisdictionCode : undefined;
-      const dto = { person: { idNumber: p.idNumber, name: p.name }, householdCode: household, departureDate: daysBefore(today, Math.floor(random() * 360) + 1), expectedDestinationCode: expected } as CreateOutflowDto;
+      const dto = {
+        person: { idNumber: p.idNumber, name: p.name },
+        householdCode: household,
+        departureDate: daysBefore(today, Math.floor(random() * 360) + 1),
+        expectedDestinationCode: expected,
+      } as CreateOutflowDto;
       tasks.push(async () => {
-        if (await outflows.register(account(originName), dto).then(() => true, () => false)) createdOutflows++;
+        if (
+          await outflows.register(account(originName), dto).then(
+            () => true,
+            () => false,
+          )
+        )
+          createdOutflows++;
         return false;
       });
     }
@@ -227,7 +281,12 @@ export async function loadDemoCases(config: AppConfig, logins: DemoLogin[], regi
  * or late for the destinations' late share; each exchange delivered minutes after it was sent and answered by its
  * addressee according to the addressee's habit (in time, late, or not yet). Rates follow through their triggers.
  */
-async function backdate(db: DataSource, config: AppConfig, late: string[], users: { id: string; username: string; jurisdiction_code: string }[]): Promise<void> {
+async function backdate(
+  db: DataSource,
+  config: AppConfig,
+  late: string[],
+  users: { id: string; username: string; jurisdiction_code: string }[],
+): Promise<void> {
   await db.query(`
     UPDATE inflow SET
       registered_at = LEAST(now(), arrival_date::timestamp AT TIME ZONE 'Asia/Shanghai' + (abs(hashtext(id::text)) % 72) * interval '1 hour'),
@@ -237,7 +296,8 @@ async function backdate(db: DataSource, config: AppConfig, late: string[], users
        submission_due_at = registered_at + $1 * interval '1 millisecond',
        submitted_at = CASE
          WHEN submitted_at IS NULL THEN NULL
-         WHEN id = ANY($2::uuid[]) THEN LEAST(now(), registered_at + $1 * interval '1 millisecond' + (1 + abs(hashtext(id::text || 'l')) % 30) * interval '1 day')
+         WHEN id = ANY($2::uuid[]) THEN LEAST(now(), registered_at + $1 * interval '1 millisecond'
+                                                 + (1 + abs(hashtext(id::text || 'l')) % 30) * interval '1 day')
          ELSE LEAST(now(), registered_at + (abs(hashtext(id::text || 's')) % (20 * 24)) * interval '1 hour' / 4) END,
        closed_at = CASE WHEN departure_date IS NULL THEN closed_at ELSE departure_date::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '10 hours' END`,
     [config.submissionTimeLimitMs, late],
@@ -248,14 +308,16 @@ async function backdate(db: DataSource, config: AppConfig, late: string[], users
   // Sent when the record was: the submission for notices about an inflow, the registration for outflow notices.
   await db.query(`
     UPDATE exchange e SET sent_at = LEAST(now(), COALESCE(
-        (SELECT CASE WHEN e.type = 'departure_notice' THEN i.closed_at ELSE COALESCE(i.submitted_at, i.registered_at) END FROM inflow i WHERE i.id::text = e.payload->>'inflowId'),
+        (SELECT CASE WHEN e.type = 'departure_notice' THEN i.closed_at ELSE COALESCE(i.submitted_at, i.registered_at) END
+                  FROM inflow i WHERE i.id::text = e.payload->>'inflowId'),
         (SELECT o.registered_at FROM outflow o WHERE o.id::text = e.payload->>'outflowId'),
         e.sent_at))`);
   await db.query(`
     UPDATE exchange SET
       status = 'delivered', attempts = 1, last_error = NULL,
       delivered_at = LEAST(now(), sent_at + (1 + abs(hashtext(id::text)) % 30) * interval '1 minute'),
-      due_at = CASE WHEN needs_reply THEN LEAST(now(), sent_at + (1 + abs(hashtext(id::text)) % 30) * interval '1 minute') + reply_limit_ms * interval '1 millisecond' END
+      due_at = CASE WHEN needs_reply THEN LEAST(now(), sent_at + (1 + abs(hashtext(id::text)) % 30) * interval '1 minute')
+                                              + reply_limit_ms * interval '1 millisecond' END
     WHERE status IN ('queued', 'delivered')`);
   // Each addressee answers by its habit; an answer that would lie in the future has not happened yet.
   const habits = users
@@ -268,7 +330,8 @@ async function backdate(db: DataSource, config: AppConfig, late: string[], users
                    CASE WHEN r.roll < h."onTime" THEN e.delivered_at + (e.due_at - e.delivered_at) * (0.05 + 0.85 * r.spread)
                         WHEN r.roll < h."onTime" + h.late THEN e.due_at + (1 + floor(r.spread * 25)) * interval '1 day' END AS at
               FROM exchange e
-              JOIN LATERAL (SELECT (abs(hashtext(e.id::text || 'r')) % 1000) / 1000.0 AS roll, (abs(hashtext(e.id::text || 'p')) % 1000) / 1000.0 AS spread) r ON true
+              JOIN LATERAL (SELECT (abs(hashtext(e.id::text || 'r')) % 1000) / 1000.0 AS roll,
+                                         (abs(hashtext(e.id::text || 'p')) % 1000) / 1000.0 AS spread) r ON true
               -- The addressee's own account, else its township's clerk (exchanges name the village; the township answers).
               JOIN LATERAL (SELECT * FROM habit h WHERE h.code = e.to_unit_code OR h.township = left(e.to_unit_code, 9) || '000'
                              ORDER BY (h.code = e.to_unit_code) DESC, (h.code = h.township) DESC LIMIT 1) h ON true

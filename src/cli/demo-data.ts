@@ -70,7 +70,10 @@ export async function loadDemoData(databaseUrl: string): Promise<DemoLogin[]> {
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
         [account.username, hash, account.displayName, account.role, place.code],
       );
-      const [user] = await db.query(`SELECT u.jurisdiction_code AS code, j.name FROM app_user u JOIN jurisdiction j ON j.code = u.jurisdiction_code WHERE lower(u.username) = lower($1)`, [account.username]);
+      const [user] = await db.query(
+        `SELECT u.jurisdiction_code AS code, j.name FROM app_user u JOIN jurisdiction j ON j.code = u.jurisdiction_code WHERE lower(u.username) = lower($1)`,
+        [account.username],
+      );
       logins.push({ username: account.username, role: account.role, jurisdictionCode: user.code, jurisdictionName: user.name, what: account.what });
     }
     return logins;
@@ -84,7 +87,11 @@ if (require.main === module) {
   loadDemoData(config.databaseUrl)
     .then(async (logins) => {
       const cases = await loadDemoCases(config, logins);
-      console.log(cases.created ? `[demo] a year of history: ${cases.created} registrations, ${cases.outflows} outflows, ${cases.certificates} certificates in ${cases.ms} ms` : `[demo] demo registrations: ${cases.existing} present`);
+      console.log(
+        cases.created
+          ? `[demo] a year of history: ${cases.created} registrations, ${cases.outflows} outflows, ${cases.certificates} certificates in ${cases.ms} ms`
+          : `[demo] demo registrations: ${cases.existing} present`,
+      );
       console.log(`[demo] demo accounts (password for all: ${DEMO_PASSWORD}):`);
       for (const l of logins) console.log(`  ${l.username.padEnd(18)} ${l.role.padEnd(10)} ${l.jurisdictionCode} ${l.jurisdictionName}  ${l.what}`);
     })

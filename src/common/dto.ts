@@ -83,6 +83,7 @@ export function IsPersonName(): PropertyDecorator {
     IsString({ message: '必须是文本' }),
     MinLength(1, { message: '不能为空' }),
     MaxLength(50, { message: '不能超过 50 个字符' }),
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
     Matches(/^[^\u0000-\u001f<>]+$/u, { message: '含有不允许的字符' }),
   );
 }
@@ -108,5 +109,3 @@ export class ChildDto {
   @IsDateOnly()
   birthDate: string;
 }
-
-

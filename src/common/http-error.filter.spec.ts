@@ -12,14 +12,22 @@ describe('error bodies', () => {
     expect(toErrorBody(pgError('57P03', 'the database system is shutting down')).statusCode).toBe(503);
     expect(toErrorBody(pgError('57P01', 'terminating connection due to administrator command')).statusCode).toBe(503);
     expect(toErrorBody(new QueryFailedError('SELECT 1', [], pgError('08006', 'connection failure'))).statusCode).toBe(503);
-    expect(toErrorBody(Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), { name: 'QueryRunnerAlreadyReleasedError' })).statusCode).toBe(503);
+    expect(
+      toErrorBody(Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), { name: 'QueryRunnerAlreadyReleasedError' }))
+        .statusCode,
+    ).toBe(503);
     expect(toErrorBody(new Error('Connection terminated unexpectedly')).statusCode).toBe(503);
     expect(toErrorBody(pgError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:6379')).statusCode).toBe(503);
   });
 
   it('maps a unique violation to 409 and keeps domain errors as they are', () => {
     expect(toErrorBody(new QueryFailedError('INSERT', [], pgError('23505', 'duplicate key'))).statusCode).toBe(409);
-    expect(toErrorBody(Errors.conflict('ALREADY_REGISTERED', '已登记'))).toEqual({ statusCode: 409, code: 'ALREADY_REGISTERED', message: '已登记', details: [] });
+    expect(toErrorBody(Errors.conflict('ALREADY_REGISTERED', '已登记'))).toEqual({
+      statusCode: 409,
+      code: 'ALREADY_REGISTERED',
+      message: '已登记',
+      details: [],
+    });
   });
 
   it('turns Fastify refusals into the contract shape and unknown errors into a 500 without details', () => {

@@ -51,7 +51,12 @@ export function toErrorBody(error: unknown, logger?: Logger): ErrorBody {
     if (driver.code === '23502' || driver.code?.startsWith('22')) {
       logger?.warn({ err: safeError(error) }, 'invalid input reached the database');
       const field = driver.column ? driver.column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : 'body';
-      return { statusCode: 400, code: 'VALIDATION_FAILED', message: '请求数据有误，请检查标出的字段', details: [{ field, message: driver.code === '23502' ? '不能为空' : '取值无效' }] };
+      return {
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message: '请求数据有误，请检查标出的字段',
+        details: [{ field, message: driver.code === '23502' ? '不能为空' : '取值无效' }],
+      };
     }
   }
   if (isUnavailable(error)) return fromStatus(503);
@@ -81,11 +86,27 @@ function fromStatus(status: number): ErrorBody {
 }
 
 function isFastifyError(error: unknown): error is { code?: string; statusCode?: number } {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' &&
-    ((error as { code: string }).code.startsWith('FST_') || typeof (error as { statusCode?: unknown }).statusCode === 'number');
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    ((error as { code: string }).code.startsWith('FST_') || typeof (error as { statusCode?: unknown }).statusCode === 'number')
+  );
 }
 
 const UNAVAILABLE_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError', 'MaxRetriesPerRequestError']);
+
+// Messages of the drivers' errors when a dependency is down (ioredis, pg, PostgreSQL starting or stopping).
+const UNAVAILABLE_MESSAGES = new RegExp(
+  [
+    'Connection is closed',
+    'connect ECONNREFUSED',
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    "Stream isn't writeable",
+    'the database system is',
+  ].join('|'),
+);
 
 /**
  * PostgreSQL or Redis is down, restarting or out of connections: a temporary refusal (503), safe to retry.
@@ -101,7 +122,7 @@ function isUnavailable(error: unknown): boolean {
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN'].includes(code)) return true;
   }
   if (UNAVAILABLE_NAMES.has(error.name)) return true;
-  return /Connection is closed|connect ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|Stream isn't writeable|the database system is/.test(error.message);
+  return UNAVAILABLE_MESSAGES.test(error.message);
 }
 
 @Catch()
@@ -113,7 +134,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const body = toErrorBody(error, this.logger);
-    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+    if (body.statusCode === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
       this.logger.warn({ reqId: request?.id, err: safeError(error) }, 'dependency unavailable');
       void reply.header('Retry-After', '5');
     }

@@ -19,7 +19,10 @@ const RETENTION = '24 hours';
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -44,7 +47,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const scope = request.user?.id ?? `ip:${request.ip}`;
-    const requestHash = createHash('sha256').update(`${request.method} ${request.url.split('?')[0]}\n${canonical(request.body ?? null)}`).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(`${request.method} ${request.url.split('?')[0]}\n${canonical(request.body ?? null)}`)
+      .digest('hex');
     const statusCode = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
     return from(this.run(scope, header, requestHash, statusCode, reply, next));
   }
@@ -55,7 +60,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       [scope, key, requestHash],
     );
     if (claimed.length === 0) {
-      const [row] = await this.db.query(`SELECT request_hash, status_code, response, created_at FROM idempotency_key WHERE scope = $1 AND key = $2`, [scope, key]);
+      const [row] = await this.db.query(`SELECT request_hash, status_code, response, created_at FROM idempotency_key WHERE scope = $1 AND key = $2`, [
+        scope,
+        key,
+      ]);
       if (row.request_hash !== requestHash) {
         throw Errors.conflict('IDEMPOTENCY_KEY_REUSED', '此 Idempotency-Key 已用于另一个请求', [{ field: 'Idempotency-Key', message: '请求内容不同' }]);
       }
@@ -66,14 +74,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }
       const takenOver = await returningRows(
         this.db,
-        `UPDATE idempotency_key SET created_at = now() WHERE scope = $1 AND key = $2 AND status_code IS NULL AND created_at < now() - $3 * interval '1 millisecond' RETURNING 1`,
+        `UPDATE idempotency_key SET created_at = now()
+          WHERE scope = $1 AND key = $2 AND status_code IS NULL AND created_at < now() - $3 * interval '1 millisecond' RETURNING 1`,
         [scope, key, STALE_CLAIM_MS],
       );
       if (takenOver.length === 0) throw Errors.conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试');
     }
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      await this.db.query(`UPDATE idempotency_key SET status_code = $3, response = $4 WHERE scope = $1 AND key = $2`, [scope, key, statusCode, JSON.stringify(body ?? null)]);
+      await this.db.query(`UPDATE idempotency_key SET status_code = $3, response = $4 WHERE scope = $1 AND key = $2`, [
+        scope,
+        key,
+        statusCode,
+        JSON.stringify(body ?? null),
+      ]);
       if (Math.random() < 0.01) await this.db.query(`DELETE FROM idempotency_key WHERE created_at < now() - interval '${RETENTION}'`);
       return body;
     } catch (error) {
@@ -83,4 +97,3 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 }
-

@@ -70,7 +70,11 @@ export class JobProducer implements OnApplicationShutdown {
   private queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.redis, prefix: bullPrefix(this.config.redisUrl, this.config.redisPrefix), defaultJobOptions: jobDefaults(this.config)[name] });
+      queue = new Queue(name, {
+        connection: this.redis,
+        prefix: bullPrefix(this.config.redisUrl, this.config.redisPrefix),
+        defaultJobOptions: jobDefaults(this.config)[name],
+      });
       logRedisErrors(queue, 'JobProducer');
       this.queues.set(name, queue);
     }

@@ -38,7 +38,6 @@ export function logRedisErrors(emitter: { on(event: 'error', listener: (error: E
   });
 }
 
-
 /** A connection to REDIS_URL with these options: an ioredis client, or an ioredis Cluster client for a cluster. */
 export function connectRedis(redisUrl: string, options: RedisOptions): Redis | Cluster {
   const target = parseRedisUrl(redisUrl);

@@ -87,7 +87,12 @@ export function machineryKeys(value: unknown, parent = '', found: string[] = [])
 /** A body DTO needs a JSON object: a missing body, `null`, an array or a bare value is refused, not read as `{}`. */
 class BodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && metadata.metatype && !BUILT_IN.has(metadata.metatype) && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    if (
+      metadata.type === 'body' &&
+      metadata.metatype &&
+      !BUILT_IN.has(metadata.metatype) &&
+      (value === null || typeof value !== 'object' || Array.isArray(value))
+    ) {
       throw Errors.validation([{ field: 'body', message: '请求体须为 JSON 对象' }]);
     }
     if ((metadata.type === 'body' || metadata.type === 'query') && metadata.metatype && !BUILT_IN.has(metadata.metatype)) {

@@ -39,7 +39,15 @@ describe('configuration', () => {
   });
 
   it('checks each value', () => {
-    const found = problems({ ...base, NODE_ENV: 'test', PORT: '99999', DATA_KEY: 'c2hvcnQ=', RATE_TARGET: '1.5', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+    const found = problems({
+      ...base,
+      NODE_ENV: 'test',
+      PORT: '99999',
+      DATA_KEY: 'c2hvcnQ=',
+      RATE_TARGET: '1.5',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://x',
+    });
     expect(found.map((p) => p.split(' ')[0]).sort()).toEqual(['DATABASE_URL', 'DATA_KEY', 'LOG_LEVEL', 'PORT', 'RATE_TARGET']);
   });
 

@@ -2,8 +2,7 @@
 
 /** REDIS_URL parsed: one server, or a Redis Cluster named by its seed nodes. */
 export type RedisTarget =
-  | { cluster: false; url: string }
-  | { cluster: true; nodes: { host: string; port: number }[]; username?: string; password?: string; tls: boolean };
+  { cluster: false; url: string } | { cluster: true; nodes: { host: string; port: number }[]; username?: string; password?: string; tls: boolean };
 
 const CLUSTER_URL = /^(redis|rediss)\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)\/?$/;
 

@@ -26,7 +26,10 @@ export const MIGRATIONS = [
   StatementRateTriggers1795392900000,
 ];
 
-/** PostgreSQL `date` (OID 1082): kept as the YYYY-MM-DD it is; pg would make it a Date at local midnight, which reads back as the previous day's UTC instant. */
+/**
+ * PostgreSQL `date` (OID 1082): kept as the YYYY-MM-DD it is; pg would make it a Date at local midnight, which reads
+ * back as the previous day's UTC instant.
+ */
 const DATE_OID = 1082;
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

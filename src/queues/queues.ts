@@ -36,6 +36,11 @@ export function jobDefaults(config: AppConfig): Record<QueueName, DefaultJobOpti
   return {
     [EXCHANGE_DELIVERY_QUEUE]: { attempts: config.deliveryAttempts, backoff: { type: 'exponential', delay: config.deliveryBackoffMs }, ...RETENTION },
     [EXCHANGE_DEADLINE_QUEUE]: { attempts: 5, backoff: { type: 'exponential', delay: config.deliveryBackoffMs }, ...RETENTION },
-    [INFLOW_IMPORT_QUEUE]: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+    [INFLOW_IMPORT_QUEUE]: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
   };
 }

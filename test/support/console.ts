@@ -34,7 +34,9 @@ export async function signIn(page: Page, username: string, path: string): Promis
 export async function tabTo(page: Page, target: Locator): Promise<void> {
   for (let i = 0; i < 60; i++) {
     // Runs in the page (the tests' tsconfig has no DOM types, hence the structural type).
-    const focused = await target.evaluate((el: { ownerDocument: { activeElement: unknown }; contains(other: unknown): boolean }) => el.contains(el.ownerDocument.activeElement));
+    const focused = await target.evaluate((el: { ownerDocument: { activeElement: unknown }; contains(other: unknown): boolean }) =>
+      el.contains(el.ownerDocument.activeElement),
+    );
     if (focused) return;
     await page.keyboard.press('Tab');
   }
@@ -46,7 +48,10 @@ export async function arrowTo(page: Page, option: string | RegExp): Promise<void
   await page.getByRole('option', { name: option }).waitFor();
   for (let i = 0; i < 12; i++) {
     const hovered = page.locator('.el-select-dropdown__item.is-hovering');
-    if ((await hovered.count()) === 1 && (typeof option === 'string' ? (await hovered.innerText()).trim() === option : option.test(await hovered.innerText()))) {
+    if (
+      (await hovered.count()) === 1 &&
+      (typeof option === 'string' ? (await hovered.innerText()).trim() === option : option.test(await hovered.innerText()))
+    ) {
       await page.keyboard.press('Enter');
       return;
     }
@@ -57,5 +62,8 @@ export async function arrowTo(page: Page, option: string | RegExp): Promise<void
 
 /** The error shown under a form field, found through the field's label. */
 export function errorOf(page: Page, field: string): Locator {
-  return page.locator('.el-form-item').filter({ has: page.getByLabel(field, { exact: true }) }).locator('.el-form-item__error');
+  return page
+    .locator('.el-form-item')
+    .filter({ has: page.getByLabel(field, { exact: true }) })
+    .locator('.el-form-item__error');
 }

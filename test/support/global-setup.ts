@@ -31,7 +31,13 @@ export default async function globalSetup(): Promise<void> {
     await admin.query('DROP DATABASE IF EXISTS liudong_test_template WITH (FORCE)');
     await admin.query('CREATE DATABASE liudong_test_template');
     await runSetup(
-      loadConfig({ NODE_ENV: 'test', DATABASE_URL: templateUrl, REDIS_URL: redisUrl, BOOTSTRAP_ADMIN_USERNAME: BOOTSTRAP_ADMIN.username, BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password }),
+      loadConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: templateUrl,
+        REDIS_URL: redisUrl,
+        BOOTSTRAP_ADMIN_USERNAME: BOOTSTRAP_ADMIN.username,
+        BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password,
+      }),
     );
     for (let slot = 1; slot <= TEST_WORKER_SLOTS; slot++) {
       const name = workerDatabaseName(String(slot));

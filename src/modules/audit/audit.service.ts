@@ -7,7 +7,8 @@ import { AuthUser, scopeRange } from '@/common/scope';
 import { AuditLog } from './audit-log.entity';
 import { AuditQuery } from './audit.dto';
 
-export type AuditAction = 'read' | 'create' | 'update' | 'delete' | 'login' | 'login_failed' | 'lookup' | string;
+/** What was done: read, create, update, submit, reply, revoke, login, login_failed, lookup, moved_on, … (each module names its own). */
+export type AuditAction = string;
 
 export interface AuditEntry {
   actor: Pick<AuthUser, 'id' | 'username' | 'jurisdictionCode'> | null;

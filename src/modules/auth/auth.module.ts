@@ -22,9 +22,9 @@ import { SharedThrottlerStorage } from './shared-throttler-storage';
         // A KeyObject made once: given a string, jsonwebtoken would try (and fail) to parse it as a public key on every verify.
         const key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
         return {
-        secretOrKeyProvider: () => key,
-        signOptions: { algorithm: 'HS256', expiresIn: config.jwtTtlSeconds, issuer: 'liudong' },
-        verifyOptions: { algorithms: ['HS256'], issuer: 'liudong' },
+          secretOrKeyProvider: () => key,
+          signOptions: { algorithm: 'HS256', expiresIn: config.jwtTtlSeconds, issuer: 'liudong' },
+          verifyOptions: { algorithms: ['HS256'], issuer: 'liudong' },
         };
       },
     }),

@@ -34,7 +34,11 @@ export async function renderCertificatePdf(p: PrintableCertificate): Promise<Buf
   doc.registerFont('cjk', cjkFont());
   doc.font('cjk');
   doc.fontSize(22).text('流动人口婚育证明', { align: 'center' });
-  doc.moveDown(0.3).fontSize(11).fillColor('#444').text(`编号：${c.number}　　状态：${labelOf('certificateStatus', p.status)}`, { align: 'center' });
+  doc
+    .moveDown(0.3)
+    .fontSize(11)
+    .fillColor('#444')
+    .text(`编号：${c.number}\u3000\u3000状态：${labelOf('certificateStatus', p.status)}`, { align: 'center' });
   doc.fillColor('#000').moveDown(1.2).fontSize(13);
 
   const birthDate = birthDateOf(p.idNumber);
@@ -57,7 +61,10 @@ export async function renderCertificatePdf(p: PrintableCertificate): Promise<Buf
     doc.moveDown(0.6);
   }
   doc.image(qr, 56, doc.y + 20, { width: 130 });
-  doc.fontSize(10).fillColor('#444').text('扫描二维码可查验本证明的真伪及是否有效。本证明依据《流动人口计划生育工作条例》第七条出具，免费办理。', 200, doc.y + 40, { width: 330 });
+  doc
+    .fontSize(10)
+    .fillColor('#444')
+    .text('扫描二维码可查验本证明的真伪及是否有效。本证明依据《流动人口计划生育工作条例》第七条出具，免费办理。', 200, doc.y + 40, { width: 330 });
   doc.moveDown(0.8).text(`打印时间：${beijingTime(new Date())}（北京时间）`, { width: 330 });
   doc.end();
   return done;

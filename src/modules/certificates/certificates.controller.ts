@@ -62,7 +62,10 @@ export class CertificatesController {
       // The console's public page, readable on a phone; the JSON endpoint stays for machines.
       verifyUrl: `${this.config.publicUrl}/verify/${p.code}`,
     });
-    void reply.header('Content-Type', 'application/pdf').header('Content-Disposition', `inline; filename="${p.certificate.number}.pdf"`).header('Cache-Control', 'no-store');
+    void reply
+      .header('Content-Type', 'application/pdf')
+      .header('Content-Disposition', `inline; filename="${p.certificate.number}.pdf"`)
+      .header('Cache-Control', 'no-store');
     return pdf;
   }
 }

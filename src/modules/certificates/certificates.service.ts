@@ -118,7 +118,10 @@ export class CertificatesService {
           supersedesId: superseded[0]?.id ?? null,
         }),
       );
-      await this.audit.record({ actor: user, action: 'create', entity: 'certificate', entityId: saved.id, detail: { supersedes: superseded[0]?.id ?? null } }, manager);
+      await this.audit.record(
+        { actor: user, action: 'create', entity: 'certificate', entityId: saved.id, detail: { supersedes: superseded[0]?.id ?? null } },
+        manager,
+      );
       return saved.id;
     });
     return this.toResponse(await this.load(id));
@@ -156,7 +159,10 @@ export class CertificatesService {
   }
 
   /** The full certificate for printing, issuer side only; audited as a full-record read. */
-  async forPrint(user: AuthUser, id: string): Promise<{ certificate: Certificate; idNumber: string; spouseIdNumber: string | null; issuerName: string; code: string }> {
+  async forPrint(
+    user: AuthUser,
+    id: string,
+  ): Promise<{ certificate: Certificate; idNumber: string; spouseIdNumber: string | null; issuerName: string; code: string }> {
     const certificate = await this.certificates.findOne({ where: { id }, relations: { person: true } });
     if (!certificate || !(inScope(user, certificate.issuerCode) || inScope(user, certificate.householdCode))) throw Errors.notFound('婚育证明');
     await this.audit.record({ actor: user, action: 'read', entity: 'certificate', entityId: id, detail: { as: 'pdf' } });

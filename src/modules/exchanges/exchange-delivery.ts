@@ -23,7 +23,12 @@ export class ExchangeDelivery {
   private readonly logger = new Logger('ExchangeDelivery');
   private readonly deliveries = batcher<string, true>((ids) => this.deliverAll(ids), BATCH_WINDOW_MS, BATCH_MAX);
   private readonly overdueNotes = batcher<string, true>(
-    (ids) => allOrEach(ids, (all) => this.noteAllOverdue(all), async (id) => (await this.noteAllOverdue([id]))[0]),
+    (ids) =>
+      allOrEach(
+        ids,
+        (all) => this.noteAllOverdue(all),
+        async (id) => (await this.noteAllOverdue([id]))[0],
+      ),
     BATCH_WINDOW_MS,
     BATCH_MAX,
   );
@@ -59,10 +64,16 @@ export class ExchangeDelivery {
   }
 
   private async deliverAll(ids: readonly string[]): Promise<(true | Error)[]> {
-    const marked = await allOrEach(ids, (all) => this.markDelivered(all), async (id) => (await this.markDelivered([id]))[0]);
+    const marked = await allOrEach(
+      ids,
+      (all) => this.markDelivered(all),
+      async (id) => (await this.markDelivered([id]))[0],
+    );
     const owed = ids.flatMap((id, i) => {
       const dueAt = marked[i];
-      return dueAt instanceof Date ? [{ name: 'deadline', data: { exchangeId: id }, opts: { jobId: `deadline-${id}`, delay: Math.max(0, dueAt.getTime() - Date.now()) } }] : [];
+      return dueAt instanceof Date
+        ? [{ name: 'deadline', data: { exchangeId: id }, opts: { jobId: `deadline-${id}`, delay: Math.max(0, dueAt.getTime() - Date.now()) } }]
+        : [];
     });
     let deadlineError: Error | null = null;
     if (owed.length > 0) {

@@ -15,7 +15,12 @@ export class CreateExchangeDto {
   @IsOneOf('exchangeType', '类型', ['verification_request', 'event_notice'])
   type: 'verification_request' | 'event_notice';
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: '协查：subject 协查事项，question 说明', example: { subject: '核实婚育情况', question: '请核实其婚育证明是否有效' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: '协查：subject 协查事项，question 说明',
+    example: { subject: '核实婚育情况', question: '请核实其婚育证明是否有效' },
+  })
   @IsObject()
   payload: Record<string, unknown>;
 }

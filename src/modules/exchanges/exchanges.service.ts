@@ -112,7 +112,9 @@ export class ExchangesService {
     const urgent = dto.type === 'verification_request' && !!inflow?.pregnant && !!inflow?.keyTarget;
     const sentAt = new Date();
     const [id] = await this.db.transaction(async (manager) => {
-      const ids = await this.outbox.add(manager, [{ caseId: dto.caseId, type: dto.type, fromUnitCode: from, toUnitCode: to as string, urgent, payload: dto.payload, createdBy: user.id, sentAt }]);
+      const ids = await this.outbox.add(manager, [
+        { caseId: dto.caseId, type: dto.type, fromUnitCode: from, toUnitCode: to, urgent, payload: dto.payload, createdBy: user.id, sentAt },
+      ]);
       await this.audit.record({ actor: user, action: 'create', entity: 'exchange', entityId: ids[0], detail: { type: dto.type, caseId: dto.caseId } }, manager);
       return ids;
     });
@@ -173,14 +175,17 @@ export class ExchangesService {
     const caseIds = [...new Set(rows.map((r) => r.caseId))];
     const replierIds = [...new Set(rows.map((r) => r.repliedBy).filter((id): id is string => !!id))];
     const [subjects, repliers] = await Promise.all([
-      this.db.query(
+      this.db.query<{ case_id: string; id: string; name: string; id_masked: string; sex: 'male' | 'female'; birth_date: string }[]>(
         `SELECT c.id AS case_id, p.id, p.name, p.id_masked, p.sex, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date
            FROM migrant_case c JOIN person p ON p.id = c.person_id WHERE c.id = ANY($1::uuid[])`,
         [caseIds],
-      ) as Promise<{ case_id: string; id: string; name: string; id_masked: string; sex: 'male' | 'female'; birth_date: string }[]>,
-      (replierIds.length
-        ? this.db.query(`SELECT id, display_name, jurisdiction_code FROM app_user WHERE id = ANY($1::uuid[])`, [replierIds])
-        : Promise.resolve([])) as Promise<{ id: string; display_name: string; jurisdiction_code: string }[]>,
+      ),
+      replierIds.length
+        ? this.db.query<{ id: string; display_name: string; jurisdiction_code: string }[]>(
+            `SELECT id, display_name, jurisdiction_code FROM app_user WHERE id = ANY($1::uuid[])`,
+            [replierIds],
+          )
+        : Promise.resolve([]),
     ]);
     const places = await this.jurisdictions.fullNames([...rows.flatMap((r) => [r.fromCode, r.toCode]), ...repliers.map((u) => u.jurisdiction_code)]);
     const context: ExchangeContext = {
@@ -195,10 +200,10 @@ export class ExchangesService {
   /** The inflow a reply's corrections apply to: the one the exchange is about, else the case's latest. */
   private async inflowOf(manager: EntityManager, exchange: Exchange): Promise<string> {
     const named = typeof exchange.payload.inflowId === 'string' ? exchange.payload.inflowId : null;
-    const [row] = await manager.query(
-      `SELECT id FROM inflow WHERE case_id = $1 ORDER BY (id::text = $2) DESC, registered_at DESC LIMIT 1`,
-      [exchange.caseId, named ?? ''],
-    );
+    const [row] = await manager.query(`SELECT id FROM inflow WHERE case_id = $1 ORDER BY (id::text = $2) DESC, registered_at DESC LIMIT 1`, [
+      exchange.caseId,
+      named ?? '',
+    ]);
     if (!row) throw Errors.conflict('NO_INFLOW', '该个案尚无流入登记，无法更正');
     return row.id as string;
   }

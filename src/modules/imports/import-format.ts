@@ -29,7 +29,22 @@ function cellValues(set: LabelSet, synonyms: Record<string, string> = {}): Recor
   return { ...Object.fromEntries(values.map((v) => [v, v])), ...Object.fromEntries(values.map((v) => [labelOf(set, v), v])), ...synonyms };
 }
 
-const YES_NO = { 是: 'true', 否: 'false', Y: 'true', N: 'false', y: 'true', n: 'false', YES: 'true', NO: 'false', yes: 'true', no: 'false', TRUE: 'true', FALSE: 'false', 有: 'true', 无: 'false' };
+const YES_NO = {
+  是: 'true',
+  否: 'false',
+  Y: 'true',
+  N: 'false',
+  y: 'true',
+  n: 'false',
+  YES: 'true',
+  NO: 'false',
+  yes: 'true',
+  no: 'false',
+  TRUE: 'true',
+  FALSE: 'false',
+  有: 'true',
+  无: 'false',
+};
 
 // The template's columns: Chinese headers for people, the API's English names accepted as well (api.md).
 export const COLUMNS: Column[] = [
@@ -40,12 +55,33 @@ export const COLUMNS: Column[] = [
   { field: 'destinationCode', label: LABELS.importColumn.destinationCode, example: '330802005001' },
   { field: 'address', label: LABELS.importColumn.address, example: '衢州市柯城区金桂社区 12 号' },
   { field: 'arrivalDate', label: LABELS.importColumn.arrivalDate, example: '2026-11-02' },
-  { field: 'reason', label: LABELS.importColumn.reason, values: cellValues('reason', { 打工: 'work', 投亲: 'family', 随迁: 'family', 上学: 'study' }), labels: 'reason', example: '务工' },
-  { field: 'maritalStatus', label: LABELS.importColumn.maritalStatus, values: cellValues('maritalStatus', { 已婚: 'first_married', 离异: 'divorced' }), labels: 'maritalStatus', example: '初婚' },
+  {
+    field: 'reason',
+    label: LABELS.importColumn.reason,
+    values: cellValues('reason', { 打工: 'work', 投亲: 'family', 随迁: 'family', 上学: 'study' }),
+    labels: 'reason',
+    example: '务工',
+  },
+  {
+    field: 'maritalStatus',
+    label: LABELS.importColumn.maritalStatus,
+    values: cellValues('maritalStatus', { 已婚: 'first_married', 离异: 'divorced' }),
+    labels: 'maritalStatus',
+    example: '初婚',
+  },
   {
     field: 'contraception',
     label: LABELS.importColumn.contraception,
-    values: cellValues('contraception', { 无: 'none', 没有: 'none', 未采取: 'none', 未避孕: 'none', 上环: 'iud', 节育器: 'iud', 结扎: 'sterilization', 避孕药: 'pill' }),
+    values: cellValues('contraception', {
+      无: 'none',
+      没有: 'none',
+      未采取: 'none',
+      未避孕: 'none',
+      上环: 'iud',
+      节育器: 'iud',
+      结扎: 'sterilization',
+      避孕药: 'pill',
+    }),
     labels: 'contraception',
     example: '宫内节育器',
   },
@@ -58,7 +94,16 @@ function dropDownLabels(column: Column): string[] {
   return column.labels ? valuesOf(column.labels).map((v) => labelOf(column.labels as LabelSet, v)) : [];
 }
 
-const BY_HEADER = new Map<string, Column>(COLUMNS.flatMap((c) => [[c.label, c], [c.field, c], [c.field.toLowerCase(), c]] as [string, Column][]));
+const BY_HEADER = new Map<string, Column>(
+  COLUMNS.flatMap(
+    (c) =>
+      [
+        [c.label, c],
+        [c.field, c],
+        [c.field.toLowerCase(), c],
+      ] as [string, Column][],
+  ),
+);
 
 export type RawRow = Record<string, string>;
 
@@ -107,7 +152,12 @@ async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<st
   }
   // The streaming reader keeps a 20 MB workbook from being inflated into memory at once.
   const { default: excel } = await import('exceljs');
-  const reader = new excel.stream.xlsx.WorkbookReader(Readable.from(buffer), { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache' });
+  const reader = new excel.stream.xlsx.WorkbookReader(Readable.from(buffer), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+  });
   for await (const worksheet of reader) {
     for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) yield (row.values as ExcelJS.CellValue[]).slice(1).map(cellText);
     break; // the first sheet is the register; the template's second sheet holds the value lists
@@ -188,7 +238,9 @@ export type RowCheck = { dto: CreateInflowDto; legacy: boolean } | { errors: Err
  * as written (the old national platform stopped checking check characters).
  */
 export async function checkRow(row: RawRow, allowLegacy: boolean): Promise<RowCheck> {
-  const written = String(row.idNumber ?? '').trim().toUpperCase();
+  const written = String(row.idNumber ?? '')
+    .trim()
+    .toUpperCase();
   const idNumber = upgradeIdNumber(written);
   const body = toRequestBody({ ...row, idNumber });
   let errors = await validateBody(body);

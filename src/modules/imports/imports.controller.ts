@@ -40,7 +40,8 @@ export class ImportsController {
     const buffer = await part.toBuffer();
     const legacyField = (part.fields.legacy as { value?: unknown } | undefined)?.value;
     const legacy = legacyQuery === 'true' || legacyField === 'true';
-    if (legacyQuery !== undefined && legacyQuery !== 'true' && legacyQuery !== 'false') throw Errors.validation([{ field: 'legacy', message: '必须是 true 或 false' }]);
+    if (legacyQuery !== undefined && legacyQuery !== 'true' && legacyQuery !== 'false')
+      throw Errors.validation([{ field: 'legacy', message: '必须是 true 或 false' }]);
     return this.imports.accept(user, { filename: part.filename, buffer }, legacy);
   }
 

@@ -89,7 +89,9 @@ export class ImportsService {
     }
     if (rows === 0) throw Errors.validation([{ field: 'file', message: '文件中没有数据行' }]);
     if (rows > this.config.importMaxRows) {
-      throw Errors.badRequest('IMPORT_TOO_MANY_ROWS', `一次最多导入 ${this.config.importMaxRows} 行，此文件有 ${rows} 行，请分批导入`, [{ field: 'file', message: '行数过多' }]);
+      throw Errors.badRequest('IMPORT_TOO_MANY_ROWS', `一次最多导入 ${this.config.importMaxRows} 行，此文件有 ${rows} 行，请分批导入`, [
+        { field: 'file', message: '行数过多' },
+      ]);
     }
     const id = await this.db.transaction(async (manager) => {
       const { identifiers } = await manager.insert(InflowImport, {
@@ -116,7 +118,10 @@ export class ImportsService {
   async resumeUnfinished(): Promise<void> {
     if (!this.producer.ready) return;
     const unfinished = await this.imports.find({ select: { id: true }, where: { status: In(['queued', 'running']) } });
-    await this.producer.add(INFLOW_IMPORT_QUEUE, unfinished.map(({ id }) => importJob(id)));
+    await this.producer.add(
+      INFLOW_IMPORT_QUEUE,
+      unfinished.map(({ id }) => importJob(id)),
+    );
   }
 
   /** Best effort and never waits on Redis: an import left queued is picked up by resumeUnfinished. */
@@ -127,7 +132,12 @@ export class ImportsService {
   async status(user: AuthUser, id: string): Promise<ImportStatus> {
     const job = await this.imports.findOneBy({ id });
     if (!job || !(job.createdBy === user.id || inScope(user, job.jurisdictionCode))) throw Errors.notFound('导入任务');
-    const errors = await this.rowErrors.find({ select: { row: true, field: true, message: true }, where: { importId: id }, order: { row: 'ASC', field: 'ASC' }, take: 1000 });
+    const errors = await this.rowErrors.find({
+      select: { row: true, field: true, message: true },
+      where: { importId: id },
+      order: { row: 'ASC', field: 'ASC' },
+      take: 1000,
+    });
     return { ...toSummary(job), errors: errors.map(({ row, field, message }) => ({ row, field, message })) };
   }
 
@@ -162,7 +172,13 @@ export class ImportsService {
     const duplicateOf: (number | undefined)[] = [];
     try {
       for await (const row of readRows(job.file, job.format)) {
-        const key = [String(row.idNumber ?? '').trim().toUpperCase(), row.destinationCode, row.arrivalDate].join('|');
+        const key = [
+          String(row.idNumber ?? '')
+            .trim()
+            .toUpperCase(),
+          row.destinationCode,
+          row.arrivalDate,
+        ].join('|');
         duplicateOf.push(firstSeen.get(key));
         if (!firstSeen.has(key)) firstSeen.set(key, duplicateOf.length);
       }
@@ -193,7 +209,14 @@ export class ImportsService {
   }
 
   /** The rows of a batch through the rules: each is refused with its errors, skipped, or ready to register. */
-  private async checkBatch(importId: string, user: AuthUser, batch: RawRow[], firstRow: number, duplicateOf: (number | undefined)[], allowLegacy: boolean): Promise<CheckedRow[]> {
+  private async checkBatch(
+    importId: string,
+    user: AuthUser,
+    batch: RawRow[],
+    firstRow: number,
+    duplicateOf: (number | undefined)[],
+    allowLegacy: boolean,
+  ): Promise<CheckedRow[]> {
     const checked = await Promise.all(
       batch.map(async (row, i): Promise<CheckedRow> => {
         const rowNumber = firstRow + i;
@@ -240,7 +263,10 @@ export class ImportsService {
   private async writeBatch(importId: string, checked: CheckedRow[], processed: number): Promise<string[]> {
     return this.db.transaction(async (manager) => {
       const toRegister = checked.filter((c): c is CheckedRow & { kind: 'prepared' } => c.kind === 'prepared');
-      const outcomes = await this.registration.registerBatch(manager, toRegister.map((c) => c.prepared));
+      const outcomes = await this.registration.registerBatch(
+        manager,
+        toRegister.map((c) => c.prepared),
+      );
       const exchangeIds: string[] = [];
       outcomes.forEach((outcome, i) => {
         const index = checked.indexOf(toRegister[i]);
@@ -250,7 +276,9 @@ export class ImportsService {
           exchangeIds.push(...outcome.exchangeIds);
         }
       });
-      const errors = checked.flatMap((c) => (c.kind === 'error' ? c.errors.map((e) => ({ row: c.row, field: e.field.slice(0, 40), message: e.message.slice(0, 300) })) : []));
+      const errors = checked.flatMap((c) =>
+        c.kind === 'error' ? c.errors.map((e) => ({ row: c.row, field: e.field.slice(0, 40), message: e.message.slice(0, 300) })) : [],
+      );
       if (errors.length > 0) {
         await manager.query(
           `INSERT INTO import_row_error (import_id, row, field, message)
@@ -288,7 +316,9 @@ async function* batchesOf(rows: AsyncIterable<RawRow>, size: number, skip: numbe
 
 /** A refused row's errors, in the template's terms (the API's `person.` prefix dropped). */
 function rowErrors(error: AppError): { field: string; message: string }[] {
-  return error.details.length ? error.details.map((d) => ({ field: d.field.replace(/^person\./, ''), message: d.message })) : [{ field: '', message: error.message }];
+  return error.details.length
+    ? error.details.map((d) => ({ field: d.field.replace(/^person\./, ''), message: d.message }))
+    : [{ field: '', message: error.message }];
 }
 
 /** A row on its way through a batch. */

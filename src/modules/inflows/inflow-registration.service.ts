@@ -25,7 +25,18 @@ interface Registered {
   inflowId: string;
   caseId: string;
   exchangeIds: string[];
-  person: { id: string; idHash: string; idCipher: string; idMasked: string; name: string; sex: 'male' | 'female'; birthDate: string; householdCode: string | null; createdAt: string; updatedAt: string };
+  person: {
+    id: string;
+    idHash: string;
+    idCipher: string;
+    idMasked: string;
+    name: string;
+    sex: 'male' | 'female';
+    birthDate: string;
+    householdCode: string | null;
+    createdAt: string;
+    updatedAt: string;
+  };
 }
 
 /** PostgreSQL's error for a refusal the database function raises (migrations/1795392600000-RegisterInflow.ts). */
@@ -105,9 +116,10 @@ export class InflowRegistration {
    */
   async registerBatch(manager: EntityManager, rows: PreparedRegistration[]): Promise<({ exchangeIds: string[] } | AppError)[]> {
     if (rows.length === 0) return [];
-    const answers: { r: { ok: Registered } | { refused: string; detail: string } }[] = await manager.query(`SELECT r FROM register_inflows($1::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n`, [
-      JSON.stringify(rows.map((row) => row.call)),
-    ]);
+    const answers: { r: { ok: Registered } | { refused: string; detail: string } }[] = await manager.query(
+      `SELECT r FROM register_inflows($1::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n`,
+      [JSON.stringify(rows.map((row) => row.call))],
+    );
     return answers.map(({ r }) => ('ok' in r ? { exchangeIds: r.ok.exchangeIds } : alreadyRegistered(r.detail)));
   }
 
@@ -133,7 +145,14 @@ export class InflowRegistration {
     const submit = dto.submit !== false;
     const now = new Date();
     const submissionDueAt = new Date(now.getTime() + this.config.submissionTimeLimitMs);
-    const person = { idHash: this.cipher.hash(idNumber), idCipher: this.cipher.encrypt(idNumber), idMasked: maskIdNumber(idNumber), name: dto.person.name, sex, birthDate };
+    const person = {
+      idHash: this.cipher.hash(idNumber),
+      idCipher: this.cipher.encrypt(idNumber),
+      idMasked: maskIdNumber(idNumber),
+      name: dto.person.name,
+      sex,
+      birthDate,
+    };
     // The inflow's own columns: sent to the database function, and the answer is built from them (not read back).
     const columns = {
       householdCode: dto.householdCode,

@@ -68,4 +68,3 @@ export function toInflowResponse(inflow: Inflow, full: boolean, cipher: IdCipher
     departureDate: inflow.departureDate,
   };
 }
-

@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize, IsArray, IsBoolean, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { ChildDto, IsPersonName, IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { Contraception, CONTRACEPTIONS, MARITAL_STATUSES, MaritalStatus } from '@/modules/persons/family';
@@ -98,7 +96,9 @@ export class CreateInflowDto {
 }
 
 /** What a PATCH may change: the same rules as registration, every field optional. */
-export class UpdateInflowDto extends PartialType(PickType(CreateInflowDto, ['address', 'maritalStatus', 'spouse', 'children', 'contraception', 'pregnant'] as const)) {
+export class UpdateInflowDto extends PartialType(
+  PickType(CreateInflowDto, ['address', 'maritalStatus', 'spouse', 'children', 'contraception', 'pregnant'] as const),
+) {
   @ApiPropertyOptional({ example: '13800000000' })
   @IsOptionalField()
   @IsMobilePhone('zh-CN')
@@ -145,4 +145,3 @@ export class InflowQuery extends PageQuery {
   @IsDateOnly()
   to?: string;
 }
-

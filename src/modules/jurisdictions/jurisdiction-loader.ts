@@ -39,9 +39,7 @@ function fingerprint(rows: readonly DivisionRow[]): string {
 
 // COPY text format: backslash, tab, newline and CR must be escaped; NULL is \N.
 function copyText(value: string): string {
-  return /[\\\t\n\r]/.test(value)
-    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-    : value;
+  return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
 }
 
 function* copyChunks(rows: readonly DivisionRow[]): Generator<Buffer> {
@@ -101,10 +99,7 @@ export async function loadJurisdictions(
         level       varchar(10) NOT NULL,
         parent_code varchar(12) COLLATE "C"
       ) ON COMMIT DROP`);
-    await pipeline(
-      Readable.from(copyChunks(rows)),
-      client.query(copyFrom('COPY jurisdiction_staging (code, name, level, parent_code) FROM STDIN')),
-    );
+    await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom('COPY jurisdiction_staging (code, name, level, parent_code) FROM STDIN')));
     // Temp tables are never auto-analysed; without statistics the joins below may get a nested loop.
     await client.query('ANALYZE jurisdiction_staging');
     log(`staged ${rows.length} rows at ${elapsed()} ms`);

@@ -32,7 +32,8 @@ export interface OutflowResponse {
 }
 
 /** Effective contact (有效联系): the person has a submitted, active inflow registration somewhere (rates.md). */
-export const EFFECTIVE_CONTACT_SQL = `EXISTS (SELECT 1 FROM inflow ci WHERE ci.person_id = o.person_id AND ci.status = 'active' AND ci.submitted_at IS NOT NULL)`;
+export const EFFECTIVE_CONTACT_SQL = `EXISTS (SELECT 1 FROM inflow ci
+  WHERE ci.person_id = o.person_id AND ci.status = 'active' AND ci.submitted_at IS NOT NULL)`;
 
 @Injectable()
 export class OutflowsService {
@@ -56,7 +57,10 @@ export class OutflowsService {
 
   async register(user: AuthUser, dto: CreateOutflowDto): Promise<OutflowResponse> {
     if (!inScope(user, dto.householdCode)) throw Errors.outOfJurisdiction('householdCode');
-    for (const [field, code] of [['householdCode', dto.householdCode], ['expectedDestinationCode', dto.expectedDestinationCode]] as const) {
+    for (const [field, code] of [
+      ['householdCode', dto.householdCode],
+      ['expectedDestinationCode', dto.expectedDestinationCode],
+    ] as const) {
       if (code) await this.jurisdictions.requireLocal(code, field);
     }
     if (dto.departureDate > todayInShanghai()) throw Errors.validation([{ field: 'departureDate', message: '不能晚于今天' }]);
@@ -120,7 +124,11 @@ export class OutflowsService {
     const total = await qb.getCount();
     const { entities, raw } = await qb.getRawAndEntities();
     const contacts = new Map(raw.map((r: { o_id: string; contact: 'effective' | 'none' }) => [r.o_id, r.contact]));
-    return pageOf(entities.map((o) => toOutflowResponse(o, contacts.get(o.id) ?? 'none')), total, query);
+    return pageOf(
+      entities.map((o) => toOutflowResponse(o, contacts.get(o.id) ?? 'none')),
+      total,
+      query,
+    );
   }
 
   async close(user: AuthUser, id: string, dto: CloseOutflowDto): Promise<OutflowResponse> {

@@ -94,27 +94,22 @@ export class PersonsService {
   }
 
   private async visible(user: AuthUser, where: string, params: Record<string, unknown>): Promise<Person> {
-    const person = await this.persons
-      .createQueryBuilder('p')
-      .where(where, params)
-      .andWhere(PERSON_VISIBLE_SQL, scopeRange(user))
-      .getOne();
+    const person = await this.persons.createQueryBuilder('p').where(where, params).andWhere(PERSON_VISIBLE_SQL, scopeRange(user)).getOne();
     // Whether a person exists is itself private outside the two sides of the person's cases.
     if (!person) throw Errors.notFound('人员');
     return person;
   }
 
   private async toDetail(person: Person): Promise<PersonDetail> {
-    const cases: { case_id: string; destination_code: string | null; status: string; arrival_date: string | null }[] =
-      await this.persons.query(
-        `SELECT c.id AS case_id, i.destination_code, COALESCE(i.status, o.status) AS status, i.arrival_date
+    const cases: { case_id: string; destination_code: string | null; status: string; arrival_date: string | null }[] = await this.persons.query(
+      `SELECT c.id AS case_id, i.destination_code, COALESCE(i.status, o.status) AS status, i.arrival_date
            FROM migrant_case c
            LEFT JOIN LATERAL (SELECT * FROM inflow WHERE case_id = c.id ORDER BY registered_at DESC LIMIT 1) i ON true
            LEFT JOIN LATERAL (SELECT * FROM outflow WHERE case_id = c.id ORDER BY registered_at DESC LIMIT 1) o ON true
           WHERE c.person_id = $1
           ORDER BY c.opened_at DESC`,
-        [person.id],
-      );
+      [person.id],
+    );
     return {
       ...toPersonRef(person),
       idNumber: this.cipher.decrypt(person.idCipher),

@@ -28,7 +28,14 @@ export interface RateItem {
 export type UnnamedItem = Omit<RateItem, 'jurisdictionName'>;
 
 /** The inflows (信息提交) or the exchanges that need a reply (反馈) behind a flow rate, in a subtree and period. */
-export async function flowItems(db: DataSource, indicator: FlowIndicator, code: string, period: Period, asOf: Date, query: ItemsQuery): Promise<Page<UnnamedItem>> {
+export async function flowItems(
+  db: DataSource,
+  indicator: FlowIndicator,
+  code: string,
+  period: Period,
+  asOf: Date,
+  query: ItemsQuery,
+): Promise<Page<UnnamedItem>> {
   const s = FLOW_SOURCES[indicator];
   const [low, high] = subtreeRange(code);
   const b = bounds(period, asOf);
@@ -41,7 +48,8 @@ export async function flowItems(db: DataSource, indicator: FlowIndicator, code: 
   };
   const where = `${s.filter ? `x.${s.filter}` : 'true'} AND x.${s.code} BETWEEN $1 AND $2 AND x.${s.start} >= $3 AND x.${s.start} < $4 AND x.${s.start} <= $5
     ${query.state ? `AND ${stateSql[query.state]}` : ''}`;
-  const personJoin = indicator === 'submission' ? 'JOIN person p ON p.id = x.person_id' : 'JOIN migrant_case c ON c.id = x.case_id JOIN person p ON p.id = c.person_id';
+  const personJoin =
+    indicator === 'submission' ? 'JOIN person p ON p.id = x.person_id' : 'JOIN migrant_case c ON c.id = x.case_id JOIN person p ON p.id = c.person_id';
   const type = indicator === 'submission' ? `'inflow_registration'` : 'x.type';
   const params = [low, high, b.periodStart, b.periodEnd, asOf];
   const [{ total }]: { total: string }[] = await db.query(`SELECT count(*) AS total FROM ${s.table} x WHERE ${where}`, params);

@@ -20,7 +20,15 @@ describe('rate arithmetic (rates.md)', () => {
 
   it('counts pending items in neither numerator nor denominator', () => {
     expect(flowFigure({ onTime: 2, late: 1, overdue: 0, pending: 5 }, 0.9)).toEqual({
-      onTime: 2, late: 1, overdue: 0, pending: 5, numerator: 2, denominator: 3, rate: 0.6667, target: 0.9, meetsTarget: false,
+      onTime: 2,
+      late: 1,
+      overdue: 0,
+      pending: 5,
+      numerator: 2,
+      denominator: 3,
+      rate: 0.6667,
+      target: 0.9,
+      meetsTarget: false,
     });
   });
 
@@ -39,7 +47,10 @@ describe('splitPeriod: whole months from the month roll-up, the other days from 
   it('splits a period into whole months and the days around them', () => {
     expect(splitPeriod({ from: '2026-01-15', to: '2026-04-10' })).toEqual({
       months: ['2026-02-01', '2026-03-01'],
-      dayRanges: [['2026-01-15', '2026-01-31'], ['2026-04-01', '2026-04-10']],
+      dayRanges: [
+        ['2026-01-15', '2026-01-31'],
+        ['2026-04-01', '2026-04-10'],
+      ],
     });
     expect(splitPeriod({ from: '2026-01-01', to: '2026-12-31' }).months).toHaveLength(12);
     expect(splitPeriod({ from: '2026-02-01', to: '2026-02-28' })).toEqual({ months: ['2026-02-01'], dayRanges: [] });

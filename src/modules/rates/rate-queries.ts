@@ -26,7 +26,10 @@ import { addContact, addFlow, ContactCounts, FLOW_INDICATORS, FlowCounts, FlowIn
 // Effective contact is a stock: the sum of each person's breakpoints up to T's day, less those later on that day.
 
 /** Where a flow indicator's items live (rates.md): what starts them, what is due, what does them. */
-export const FLOW_SOURCES: Record<FlowIndicator, { key: 's' | 'f'; table: string; code: string; start: string; due: string; done: string; filter: string | null }> = {
+export const FLOW_SOURCES: Record<
+  FlowIndicator,
+  { key: 's' | 'f'; table: string; code: string; start: string; due: string; done: string; filter: string | null }
+> = {
   submission: { key: 's', table: 'inflow', code: 'destination_code', start: 'registered_at', due: 'submission_due_at', done: 'submitted_at', filter: null },
   feedback: { key: 'f', table: 'exchange', code: 'to_unit_code', start: 'delivered_at', due: 'due_at', done: 'replied_at', filter: 'needs_reply' },
 };
@@ -90,7 +93,9 @@ export function bounds(period: Period, asOf: Date) {
  */
 export function countRates(manager: EntityManager, codes: string[], period: Period, asOf: Date, contactAsOf: Date = asOf): Promise<Map<string, Counts>> {
   const level = levelOf(codes[0]);
-  return level === 'township' || level === 'village' ? countFromRows(manager, codes, period, asOf, contactAsOf) : countFromRollup(manager, codes, period, asOf, contactAsOf);
+  return level === 'township' || level === 'village'
+    ? countFromRows(manager, codes, period, asOf, contactAsOf)
+    : countFromRollup(manager, codes, period, asOf, contactAsOf);
 }
 
 /** $1–$3: the jurisdictions as (code, low, high) code ranges, $4–$5 the range of the first (the whole subtree). */
@@ -109,7 +114,13 @@ function emptyCounts(codes: string[]): Map<string, Counts> {
 const whereFilter = (alias: string, filter: string | null) => (filter ? `${alias}.${filter}` : 'true');
 
 /** The definition of rates.md applied to the raw rows of the subtree: each item's state at T, counted. */
-export async function countFromRows(manager: EntityManager, codes: string[], period: Period, asOf: Date, contactAsOf: Date = asOf): Promise<Map<string, Counts>> {
+export async function countFromRows(
+  manager: EntityManager,
+  codes: string[],
+  period: Period,
+  asOf: Date,
+  contactAsOf: Date = asOf,
+): Promise<Map<string, Counts>> {
   const { params, cte } = buckets(codes);
   const t = bounds(period, asOf);
   // $6 period start, $7 period end, $8 T, $9 the contact instant.
@@ -169,7 +180,13 @@ export function splitPeriod(period: Period): { months: string[]; dayRanges: [str
 }
 
 /** The same counts from the roll-up, corrected from the raw rows for what changed around T. */
-export async function countFromRollup(manager: EntityManager, codes: string[], period: Period, asOf: Date, contactAsOf: Date = asOf): Promise<Map<string, Counts>> {
+export async function countFromRollup(
+  manager: EntityManager,
+  codes: string[],
+  period: Period,
+  asOf: Date,
+  contactAsOf: Date = asOf,
+): Promise<Map<string, Counts>> {
   const { params, cte } = buckets(codes);
   const t = bounds(period, asOf);
   const contact = bounds(period, contactAsOf);

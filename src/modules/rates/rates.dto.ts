@@ -31,7 +31,7 @@ export class TrendQuery extends RatesQuery {
   @ApiPropertyOptional({ enum: ['month'], default: 'month' })
   @IsOptionalField()
   @IsOneOf('interval', '统计间隔')
-  interval: 'month' = 'month';
+  interval = 'month' as const;
 }
 
 export class ItemsQuery extends PageQuery {

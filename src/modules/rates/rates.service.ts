@@ -14,16 +14,7 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { Counts, countRates, Period } from './rate-queries';
-import {
-  addContact,
-  addFlow,
-  flowFigure,
-  FlowFigure,
-  Indicator,
-  INDICATORS,
-  RateFigure,
-  rateFigure,
-} from './rate-math';
+import { addContact, addFlow, flowFigure, FlowFigure, Indicator, INDICATORS, RateFigure, rateFigure } from './rate-math';
 import { contactItems, flowItems, RateItem } from './rate-items';
 import { ItemsQuery, RatesQuery, TargetsDto, TrendQuery } from './rates.dto';
 
@@ -80,7 +71,6 @@ export class RatesService {
     private readonly replica: ReadReplica,
   ) {}
 
-
   async report(user: AuthUser, query: RatesQuery): Promise<RatesReport> {
     const { jurisdiction, period, asOf } = await this.resolve(user, query);
     const children = await this.childrenOf(jurisdiction.code);
@@ -91,17 +81,14 @@ export class RatesService {
     const own = counts.get(jurisdiction.code) as Counts;
     const rows = children.map((c) => this.row(c, counts.get(c.code) as Counts, targets.get(c.code) as Targets));
     // What no child holds (items recorded at the jurisdiction's own code) gets its own row, so children add up.
-    const rest: Counts = children.reduce(
-      (left, c) => {
-        const cc = counts.get(c.code) as Counts;
-        return {
-          submission: addFlow(left.submission, cc.submission, -1),
-          feedback: addFlow(left.feedback, cc.feedback, -1),
-          effectiveContact: addContact(left.effectiveContact, cc.effectiveContact, -1),
-        };
-      },
-      own,
-    );
+    const rest: Counts = children.reduce((left, c) => {
+      const cc = counts.get(c.code) as Counts;
+      return {
+        submission: addFlow(left.submission, cc.submission, -1),
+        feedback: addFlow(left.feedback, cc.feedback, -1),
+        effectiveContact: addContact(left.effectiveContact, cc.effectiveContact, -1),
+      };
+    }, own);
     if (children.length > 0 && !isEmpty(rest)) {
       const selfRef = { ...jurisdiction, name: `${jurisdiction.name}（本级）` };
       rows.push({ ...this.row(selfRef, rest, targets.get(jurisdiction.code) as Targets), self: true });
@@ -252,4 +239,3 @@ function isEmpty(c: Counts): boolean {
   const flows = [c.submission, c.feedback].every((f) => f.onTime === 0 && f.late === 0 && f.overdue === 0 && f.pending === 0);
   return flows && c.effectiveContact.numerator === 0 && c.effectiveContact.denominator === 0;
 }
-

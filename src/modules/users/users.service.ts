@@ -28,9 +28,7 @@ export function toUserResponse(user: User): UserResponse {
     displayName: user.displayName,
     role: user.role,
     active: user.active,
-    jurisdiction: user.jurisdiction
-      ? toJurisdictionRef(user.jurisdiction)
-      : { code: user.jurisdictionCode, name: '', level: 'country' },
+    jurisdiction: user.jurisdiction ? toJurisdictionRef(user.jurisdiction) : { code: user.jurisdictionCode, name: '', level: 'country' },
   };
 }
 
@@ -63,7 +61,10 @@ export class UsersService {
           jurisdictionCode: dto.jurisdictionCode,
         }),
       );
-      await this.audit.record({ actor: admin, action: 'create', entity: 'user', entityId: saved.id, detail: { role: dto.role, jurisdictionCode: dto.jurisdictionCode } }, manager);
+      await this.audit.record(
+        { actor: admin, action: 'create', entity: 'user', entityId: saved.id, detail: { role: dto.role, jurisdictionCode: dto.jurisdictionCode } },
+        manager,
+      );
       return saved.id;
     });
     return toUserResponse(await this.load(id));
@@ -105,7 +106,16 @@ export class UsersService {
     await this.dataSource.transaction(async (manager) => {
       if (Object.keys(changes).length > 0) await manager.getRepository(User).update({ id }, changes);
       // Field names only: the audit log never holds the password or its hash.
-      await this.audit.record({ actor: admin, action: 'update', entity: 'user', entityId: id, detail: { fields: Object.keys(dto).filter((k) => dto[k as keyof UpdateUserDto] !== undefined) } }, manager);
+      await this.audit.record(
+        {
+          actor: admin,
+          action: 'update',
+          entity: 'user',
+          entityId: id,
+          detail: { fields: Object.keys(dto).filter((k) => dto[k as keyof UpdateUserDto] !== undefined) },
+        },
+        manager,
+      );
     });
     await this.authCache.changed(id);
     return toUserResponse(await this.load(id));
@@ -132,11 +142,7 @@ export class UsersService {
 
   /** For login only: includes the password hash. */
   findForLogin(username: string): Promise<User | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.username) = lower(:username)', { username })
-      .getOne();
+    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('lower(u.username) = lower(:username)', { username }).getOne();
   }
 
   async load(id: string): Promise<User> {
