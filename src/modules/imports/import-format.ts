@@ -13,7 +13,7 @@ import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
 
 export type ImportFormat = 'csv' | 'xlsx';
 
-interface Column {
+export interface Column {
   field: string;
   label: string;
   /** Cell text → API value, for enum columns: the Chinese labels (LABELS) and the synonyms clerks type. */
@@ -90,10 +90,6 @@ export const COLUMNS: Column[] = [
 ];
 
 /** The labels a template's drop-down offers: one per value, as LABELS names them. */
-function dropDownLabels(column: Column): string[] {
-  return column.labels ? valuesOf(column.labels).map((v) => labelOf(column.labels as LabelSet, v)) : [];
-}
-
 const BY_HEADER = new Map<string, Column>(
   COLUMNS.flatMap(
     (c) =>
@@ -267,35 +263,4 @@ async function validateBody(body: Record<string, unknown>): Promise<ErrorDetail[
     // A yes/no column is text in a register: say which words it takes, not the JSON type.
     message: e.field === 'pregnant' && e.message !== '不能为空' ? allowedMessage('是否怀孕', 'boolean') : e.message,
   }));
-}
-
-/** The register template: Chinese headers, drop-down lists for every enum column, one example row. */
-export async function buildTemplate(): Promise<Buffer> {
-  const { default: excel } = await import('exceljs');
-  const workbook = new excel.Workbook();
-  const sheet = workbook.addWorksheet('流入登记');
-  const lists = workbook.addWorksheet('取值');
-  sheet.columns = COLUMNS.map((c) => ({ header: c.label, key: c.field, width: Math.max(14, c.label.length * 3) }));
-  sheet.getRow(1).font = { bold: true };
-  sheet.addRow(Object.fromEntries(COLUMNS.map((c) => [c.field, c.example])));
-  COLUMNS.forEach((column, index) => {
-    const labels = dropDownLabels(column);
-    if (labels.length === 0) return;
-    const letter = String.fromCharCode(65 + index);
-    labels.forEach((label, i) => (lists.getCell(i + 1, index + 1).value = label));
-    for (let r = 2; r <= 1000; r++) {
-      sheet.getCell(`${letter}${r}`).dataValidation = {
-        type: 'list',
-        allowBlank: true,
-        formulae: [`'取值'!$${letter}$1:$${letter}$${labels.length}`],
-        showErrorMessage: true,
-        errorTitle: '取值不在允许范围内',
-        error: `请从下拉列表中选择：${labels.join('、')}`,
-      };
-    }
-  });
-  for (const field of ['idNumber', 'householdCode', 'destinationCode', 'arrivalDate', 'phone', 'certificateNumber']) {
-    sheet.getColumn(field).numFmt = '@';
-  }
-  return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -6,6 +6,7 @@ import { ImportJob, INFLOW_IMPORT_QUEUE } from '@/queues/queues';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { startWorker } from '@/queues/start-worker';
+import { ImportRun } from './import-run';
 import { ImportsService } from './imports.service';
 
 /** One import at a time per worker; a killed worker's import comes back after WORKER_LOCK and resumes from its checkpoint. */
@@ -15,6 +16,7 @@ export class ImportProcessor extends WorkerHost implements OnApplicationBootstra
 
   constructor(
     private readonly imports: ImportsService,
+    private readonly importRun: ImportRun,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -33,6 +35,6 @@ export class ImportProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   async process(job: Job<ImportJob>): Promise<void> {
-    await this.imports.run(job.data.importId);
+    await this.importRun.run(job.data.importId);
   }
 }

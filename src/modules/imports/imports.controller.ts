@@ -7,7 +7,7 @@ import { Errors } from '@/common/errors';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/modules/auth/auth.decorators';
-import { buildTemplate } from './import-format';
+import { buildTemplate } from './import-template';
 import { ImportsService } from './imports.service';
 
 @ApiTags('imports')

@@ -5,6 +5,7 @@ import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
 import { UsersModule } from '@/modules/users/users.module';
 import { ImportRowError, InflowImport } from './import-job.entity';
+import { ImportRun } from './import-run';
 import { ImportProcessor } from './import.processor';
 import { ImportsController } from './imports.controller';
 import { ImportsService } from './imports.service';
@@ -20,6 +21,6 @@ export class ImportsModule {}
 /** The import worker, for `npm start` and `start:worker`. */
 @Module({
   imports: [TypeOrmModule.forFeature([InflowImport, ImportRowError]), InflowsModule, PersonsModule, ExchangeOutboxModule, UsersModule],
-  providers: [ImportsService, ImportProcessor],
+  providers: [ImportsService, ImportRun, ImportProcessor],
 })
 export class ImportWorkersModule {}

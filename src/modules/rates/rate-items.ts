@@ -2,7 +2,8 @@ import { DataSource } from 'typeorm';
 import { subtreeRange } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
-import { bounds, FLOW_SOURCES, Period } from './rate-queries';
+import { bounds, Period } from './rate-period';
+import { FLOW_SOURCES } from './rate-queries';
 import { FlowIndicator, Indicator, ItemState } from './rate-math';
 import { ItemsQuery } from './rates.dto';
 

@@ -1,4 +1,4 @@
-import { splitPeriod } from './rate-queries';
+import { splitPeriod } from './rate-period';
 import { flowFigure, flowState, rateFigure } from './rate-math';
 
 describe('rate arithmetic (rates.md)', () => {

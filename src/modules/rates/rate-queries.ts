@@ -3,13 +3,8 @@ import type { Pool, PoolClient } from 'pg';
 import { EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { levelOf, subtreePrefix, subtreeRange } from '@/common/division-code';
-import { endOfShanghaiDay, startOfShanghaiDay, todayInShanghai } from '@/common/time';
 
-/** The last day of the month that starts on `month` (YYYY-MM-01). */
-const monthEnd = (month: string) => {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-};
+import { bounds, monthEnd, Period, splitPeriod } from './rate-period';
 import { addContact, addFlow, ContactCounts, FLOW_INDICATORS, FlowCounts, FlowIndicator, NO_CONTACT, NO_FLOW } from './rate-math';
 
 // The exact counts of rates.md for a jurisdiction and its children (docs/rates.md). Each path is one SQL statement,
@@ -49,12 +44,6 @@ async function prepared<T>(manager: EntityManager, text: string, values: unknown
   return (await client.query({ name, text, values })).rows as T[];
 }
 
-export interface Period {
-  /** YYYY-MM-DD, Asia/Shanghai, inclusive. */
-  from: string;
-  to: string;
-}
-
 export interface Counts {
   submission: FlowCounts;
   feedback: FlowCounts;
@@ -74,18 +63,6 @@ interface FigureRow {
 
 const n = (v: string | number | null | undefined): number => Number(v ?? 0);
 const INDICATOR_OF: Record<'s' | 'f', FlowIndicator> = { s: 'submission', f: 'feedback' };
-
-/** Instant bounds the queries need: the period [start, end) and the Shanghai day of T. */
-export function bounds(period: Period, asOf: Date) {
-  const asOfDay = todayInShanghai(asOf);
-  return {
-    periodStart: startOfShanghaiDay(period.from),
-    periodEnd: endOfShanghaiDay(period.to),
-    asOfDay,
-    asOfDayStart: startOfShanghaiDay(asOfDay),
-    asOfDayEnd: endOfShanghaiDay(asOfDay),
-  };
-}
 
 /**
  * Counts for each code (its whole subtree) over the period at the as-of instant; codes[0] is the jurisdiction asked
@@ -154,29 +131,6 @@ export async function countFromRows(
     else counts[INDICATOR_OF[row.indicator]] = { onTime: n(row.a), late: n(row.b), overdue: n(row.c), pending: n(row.d) };
   }
   return result;
-}
-
-/** The calendar months wholly inside the period, and the days of the period outside them, as YYYY-MM-DD. */
-export function splitPeriod(period: Period): { months: string[]; dayRanges: [string, string][] } {
-  // Plain calendar arithmetic on UTC dates: a dashboard calls this on every request, so no per-day loop.
-  const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
-  const iso = (d: Date) => d.toISOString().slice(0, 10);
-  const addDays = (d: Date, n: number) => new Date(d.getTime() + n * 86_400_000);
-  const firstOfNextMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
-  const from = day(period.from);
-  const to = day(period.to);
-  const months: string[] = [];
-  const dayRanges: [string, string][] = [];
-  // The first whole month starts on `from` if it is the 1st, else on the 1st of the next month.
-  let month = from.getUTCDate() === 1 ? from : firstOfNextMonth(from);
-  if (month > to || addDays(firstOfNextMonth(month), -1) > to) return { months, dayRanges: [[period.from, period.to]] };
-  if (month > from) dayRanges.push([period.from, iso(addDays(month, -1))]);
-  while (addDays(firstOfNextMonth(month), -1) <= to) {
-    months.push(iso(month));
-    month = firstOfNextMonth(month);
-  }
-  if (month <= to) dayRanges.push([iso(month), period.to]);
-  return { months, dayRanges };
 }
 
 /** The same counts from the roll-up, corrected from the raw rows for what changed around T. */
