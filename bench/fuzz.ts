@@ -4,6 +4,7 @@
 // bar is: no 5xx, no 2xx, and not one row written anywhere. Prints the counts; exits 1 when a bar is missed.
 import { Client } from 'pg';
 import { checkCharacter, makeIdNumber } from '@/common/identity';
+import { certificateBody, inflowBody as inflowBodyOf, outflowBody, userBody } from '../test/support/builders';
 import { BenchStack, createUser, login, report, startBenchStack, startService, writeMarkdown, writeResults } from './lib';
 
 const DEST = '330802005001';
@@ -144,33 +145,18 @@ async function fixtures(url: string, dest: string, origin: string, admin: string
     return (await res.json()) as Record<string, string>;
   };
   const inflow = await post('/api/inflows', dest, { ...inflowBody(), submit: false });
-  const outflow = await post('/api/outflows', origin, {
-    person: { idNumber: idNumber(), name: '外出' },
-    householdCode: ORIGIN_VILLAGE,
-    departureDate: '2026-01-05',
-  });
-  const certificate = await post('/api/certificates', origin, {
-    person: { idNumber: idNumber('female', '1994-04-04'), name: '王芳' },
-    householdCode: ORIGIN_VILLAGE,
-    maritalStatus: 'unmarried',
-    children: [],
-    contraception: 'none',
-  });
+  const outflow = await post('/api/outflows', origin, outflowBody({ idNumber: idNumber(), name: '外出' }, '2026-01-05', { householdCode: ORIGIN_VILLAGE }));
+  const certificate = await post(
+    '/api/certificates',
+    origin,
+    certificateBody({ idNumber: idNumber('female', '1994-04-04'), name: '王芳' }, { householdCode: ORIGIN_VILLAGE }),
+  );
   const users = (await (await fetch(`${url}/api/users?pageSize=1`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: { id: string }[] };
   return { inflowId: inflow.id, caseId: inflow.caseId, outflowId: outflow.id, certificateId: certificate.id, userId: users.items[0].id };
 }
 
 function inflowBody(): Body {
-  return {
-    person: { idNumber: idNumber(), name: '测试' },
-    householdCode: ORIGIN_VILLAGE,
-    destinationCode: DEST,
-    address: '衢州市柯城区',
-    arrivalDate: '2026-01-02',
-    reason: 'work',
-    maritalStatus: 'unmarried',
-    contraception: 'none',
-  };
+  return inflowBodyOf({ idNumber: idNumber(), name: '测试' }, '2026-01-02', { householdCode: ORIGIN_VILLAGE, destinationCode: DEST });
 }
 
 export async function fuzz(stack: BenchStack, requests: number): Promise<{ fivexx: number; written: number }> {
@@ -257,13 +243,7 @@ export async function fuzz(stack: BenchStack, requests: number): Promise<{ fivex
         method: 'POST',
         path: '/api/certificates',
         token: origin,
-        body: () => ({
-          person: { idNumber: idNumber('female', '1995-05-05'), name: '王芳' },
-          householdCode: ORIGIN_VILLAGE,
-          maritalStatus: 'unmarried',
-          children: [],
-          contraception: 'none',
-        }),
+        body: () => certificateBody({ idNumber: idNumber('female', '1995-05-05'), name: '王芳' }, { householdCode: ORIGIN_VILLAGE }),
         required: ['person', 'householdCode', 'maritalStatus', 'contraception'],
         formatted: ['householdCode', 'maritalStatus', 'contraception'],
       },
@@ -281,7 +261,7 @@ export async function fuzz(stack: BenchStack, requests: number): Promise<{ fivex
         method: 'POST',
         path: '/api/users',
         token: admin,
-        body: () => ({ username: `fz${serial++}`, password: 'fuzz-pass-123', displayName: '测试', role: 'staff', jurisdictionCode: DEST }),
+        body: () => userBody(`fz${serial++}`, DEST, { displayName: '测试' }),
         required: ['username', 'password', 'displayName', 'role', 'jurisdictionCode'],
         formatted: ['role', 'jurisdictionCode'],
       },

@@ -3,12 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, TestApp, waitFor } from './support/app';
+import { certificateBody, inflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 
-const YANGZHAI_VILLAGE = '421381101201';
 const YANGZHAI = '421381101000';
 const CHENXIANG_VILLAGE = '421381102201';
-const QUZHOU_COMMUNITY = '330802005001';
 
 function yearsAgo(years: number, extraDays = 0): string {
   const d = new Date(Date.now() + 8 * 3600_000);
@@ -28,15 +27,18 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
       .http()
       .post('/api/certificates')
       .set(auth(token))
-      .send({
-        person: { idNumber, name: '王芳' },
-        householdCode: YANGZHAI_VILLAGE,
-        maritalStatus: 'first_married',
-        spouse: { name: '李强', idNumber: newIdNumber({ sex: 'male', birthDate: '1988-01-01' }) },
-        children: [{ sex: 'female', birthDate: '2018-05-01' }],
-        contraception: 'iud',
-        ...extra,
-      });
+      .send(
+        certificateBody(
+          { idNumber, name: '王芳' },
+          {
+            maritalStatus: 'first_married',
+            spouse: { name: '李强', idNumber: newIdNumber({ sex: 'male', birthDate: '1988-01-01' }) },
+            children: [{ sex: 'female', birthDate: '2018-05-01' }],
+            contraception: 'iud',
+            ...extra,
+          },
+        ),
+      );
   }
   const woman = (birthDate = '1995-06-15') => newIdNumber({ sex: 'female', birthDate });
 
@@ -45,17 +47,7 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
       .http()
       .post('/api/inflows')
       .set(auth(dest))
-      .send({
-        person: { idNumber, name: '王芳' },
-        householdCode: YANGZHAI_VILLAGE,
-        destinationCode: QUZHOU_COMMUNITY,
-        address: '衢州市柯城区',
-        arrivalDate: daysAgo(3),
-        reason: 'work',
-        maritalStatus: 'first_married',
-        contraception: 'iud',
-        ...extra,
-      });
+      .send(inflowBody({ idNumber, name: '王芳' }, daysAgo(3), { maritalStatus: 'first_married', contraception: 'iud', ...extra }));
   }
 
   beforeAll(async () => {

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { launchBrowser, openPage } from './support/browser';
 import { choose, pickPlace, signIn } from './support/console';
+import { inflowBody } from './support/builders';
 import { account, daysAgo, newIdNumber, PASSWORD } from './support/people';
 
 // The supervisors', clerks' bulk and admins' screens of console.md in Chromium against the real service: 考核指标 with
@@ -43,17 +44,7 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
       .http()
       .post('/api/inflows')
       .set(auth(token))
-      .send({
-        person: { idNumber: newIdNumber({ sex: 'male' }), name },
-        householdCode,
-        destinationCode,
-        address: '社区登记',
-        arrivalDate: daysAgo(3),
-        reason: 'work',
-        maritalStatus: 'unmarried',
-        contraception: 'none',
-        submit,
-      });
+      .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name }, daysAgo(3), { householdCode, destinationCode, address: '社区登记', submit }));
     if (res.status !== 201) throw new Error(`registration refused: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; caseId: string };
   }

@@ -3,7 +3,7 @@ import { startTestApp, TestApp, waitFor } from './support/app';
 import { launchBrowser, openPage } from './support/browser';
 import { arrowTo, choose, errorOf, pickPlace, signIn, tabTo } from './support/console';
 import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
-import { certificateBody } from './support/builders';
+import { certificateBody, inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
 // The web console in Debian's Chromium against the real service (console.md): login, the header, the staff home,
 // a 401 mid-session, and the public certificate check on a phone. Journeys go through the visible labels.
@@ -11,7 +11,6 @@ import { certificateBody } from './support/builders';
 // 长岭镇 is this file's own origin township: no other test sends to it, so its inbox holds only these journeys' notices.
 const CHANGLING = '421381103000';
 const CHANGLING_VILLAGE = '421381103201';
-const QUZHOU_COMMUNITY = '330802005001';
 
 describe('web console (工作台)', () => {
   let t: TestApp;
@@ -108,16 +107,7 @@ describe('web console (工作台)', () => {
         .http()
         .post('/api/inflows')
         .set('Authorization', `Bearer ${dest}`)
-        .send({
-          person: { idNumber: newIdNumber({ sex: 'male' }), name },
-          householdCode: CHANGLING_VILLAGE,
-          destinationCode: QUZHOU_COMMUNITY,
-          address: '衢州市柯城区',
-          arrivalDate: daysAgo(3),
-          reason: 'work',
-          maritalStatus: 'unmarried',
-          contraception: 'none',
-        })
+        .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name }, daysAgo(3), { householdCode: CHANGLING_VILLAGE }))
         .expect(201);
     const first = await register('张建国');
     const second = await register('李卫东');
@@ -412,16 +402,14 @@ describe('web console (工作台)', () => {
       .http()
       .post('/api/inflows')
       .set('Authorization', `Bearer ${dest}`)
-      .send({
-        person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1960-02-02' }), name: '孙丽' },
-        householdCode: CHANGLING_VILLAGE,
-        destinationCode: QUZHOU_COMMUNITY,
-        address: '衢州市柯城区荷花街道 8 号',
-        arrivalDate: daysAgo(10),
-        reason: 'family',
-        maritalStatus: 'widowed',
-        contraception: 'none',
-      })
+      .send(
+        inflowBody({ idNumber: newIdNumber({ sex: 'female', birthDate: '1960-02-02' }), name: '孙丽' }, daysAgo(10), {
+          householdCode: CHANGLING_VILLAGE,
+          address: '衢州市柯城区荷花街道 8 号',
+          reason: 'family',
+          maritalStatus: 'widowed',
+        }),
+      )
       .expect(201);
     const tab = await openPage(browser, base);
     const { page } = tab;
@@ -486,16 +474,7 @@ describe('web console (工作台)', () => {
       .http()
       .post('/api/inflows')
       .set('Authorization', `Bearer ${dest}`)
-      .send({
-        person: { idNumber: newIdNumber({ sex: 'male' }), name: '郑海' },
-        householdCode: CHANGLING_VILLAGE,
-        destinationCode: QUZHOU_COMMUNITY,
-        address: '衢州市柯城区',
-        arrivalDate: daysAgo(2),
-        reason: 'work',
-        maritalStatus: 'unmarried',
-        contraception: 'none',
-      })
+      .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '郑海' }, daysAgo(2), { householdCode: CHANGLING_VILLAGE }))
       .expect(201);
     const tab = await openPage(browser, base);
     const { page } = tab;

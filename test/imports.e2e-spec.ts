@@ -145,16 +145,7 @@ describe('bulk import of inflow registers (批量导入)', () => {
       .http()
       .post('/api/inflows')
       .set('Authorization', `Bearer ${dest}`)
-      .send({
-        person: { idNumber: registered, name: '已登记' },
-        householdCode: '421381101201',
-        destinationCode: QUZHOU_COMMUNITY,
-        address: '衢州市柯城区',
-        arrivalDate: daysAgo(20),
-        reason: 'work',
-        maritalStatus: 'unmarried',
-        contraception: 'none',
-      })
+      .send(inflowBody({ idNumber: registered, name: '已登记' }, daysAgo(20)))
       .expect(201);
     const others = [newIdNumber({ sex: 'male' }), newIdNumber({ sex: 'male' })];
     const csv = [HEADER, line(others[0]), line(registered, { name: '改名测试', householdCode: '421381102201' }), line(others[1])].join('\n');

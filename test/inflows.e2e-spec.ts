@@ -1,12 +1,11 @@
 import { startTestApp, TestApp } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { inflowBody, InflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
 
 // Destination: 衢州市柯城区 金桂社区 (village) in 府山街道? — its township is the first 9 digits.
-const QUZHOU_COMMUNITY = '330802005001';
 const QUZHOU_TOWNSHIP = '330802005000';
 const QUZHOU_OTHER_DISTRICT = '330803001001'; // 衢江区: same city, also an urban district
 const WUXI_COMMUNITY = '320213021001';
-const YANGZHAI_VILLAGE = '421381101201'; // 湖北省随州市广水市杨寨镇 杨榨村
 const YANGZHAI = '421381101000';
 const CHENXIANG = '421381102000'; // another township of the same county
 
@@ -26,20 +25,20 @@ describe('inflow registration (流入登记)', () => {
   const get = (token: string, url: string) => t.http().get(url).set('Authorization', `Bearer ${token}`);
 
   function body(overrides: Record<string, unknown> = {}, person: Record<string, unknown> = {}) {
-    return {
-      person: { idNumber: newIdNumber({ sex: 'male', birthDate: '1990-03-07' }), name: '张三', phone: '13800000000', ...person },
-      householdCode: YANGZHAI_VILLAGE,
-      destinationCode: QUZHOU_COMMUNITY,
-      address: '衢州市柯城区金桂社区 12 号',
-      arrivalDate: daysAgo(20),
-      reason: 'work',
-      maritalStatus: 'first_married',
-      spouse: { name: '李四', idNumber: newIdNumber({ sex: 'female', birthDate: '1991-05-05' }) },
-      children: [{ sex: 'female', birthDate: '2018-05-01' }],
-      contraception: 'iud',
-      pregnant: false,
-      ...overrides,
-    };
+    // A married worker with a child, as the form sends it.
+    return inflowBody(
+      { idNumber: newIdNumber({ sex: 'male', birthDate: '1990-03-07' }), name: '张三', phone: '13800000000', ...person } as InflowBody['person'],
+      daysAgo(20),
+      {
+        address: '衢州市柯城区金桂社区 12 号',
+        maritalStatus: 'first_married',
+        spouse: { name: '李四', idNumber: newIdNumber({ sex: 'female', birthDate: '1991-05-05' }) },
+        children: [{ sex: 'female', birthDate: '2018-05-01' }],
+        contraception: 'iud',
+        pregnant: false,
+        ...overrides,
+      },
+    );
   }
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
-import { certificateBody, outflowBody } from './support/builders';
+import { certificateBody, inflowBody, outflowBody, userBody } from './support/builders';
 
 // Every route × every kind of caller, from one table. A route the OpenAPI document lists but the table does not
 // fails the test, so a new endpoint cannot ship without its row.
@@ -50,17 +50,8 @@ interface Row {
   expect: Partial<Record<Principal, number>>;
 }
 
-const newInflow = (extra: Record<string, unknown> = {}) => ({
-  person: { idNumber: newIdNumber({ sex: 'male' }), name: '矩阵' },
-  householdCode: ORIGIN_VILLAGE,
-  destinationCode: DEST,
-  address: '衢州市柯城区',
-  arrivalDate: daysAgo(3),
-  reason: 'work',
-  maritalStatus: 'unmarried',
-  contraception: 'none',
-  ...extra,
-});
+const newInflow = (extra: Record<string, unknown> = {}) =>
+  inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '矩阵' }, daysAgo(3), { householdCode: ORIGIN_VILLAGE, destinationCode: DEST, ...extra });
 
 const READ_ALL = { unrelated: 200, supervisor: 200, foreignAdmin: 200, admin: 200, staff: 200 };
 const PUBLIC = { anon: 200, tampered: 200, expired: 200, algNone: 200, ...READ_ALL };
@@ -214,13 +205,7 @@ const TABLE: Row[] = [
     owner: 'origin',
     call: () => ({
       path: '/api/certificates',
-      body: {
-        person: { idNumber: newIdNumber({ sex: 'female', birthDate: '1994-04-04' }), name: '王芳' },
-        householdCode: ORIGIN_VILLAGE,
-        maritalStatus: 'unmarried',
-        children: [],
-        contraception: 'none',
-      },
+      body: certificateBody({ idNumber: newIdNumber({ sex: 'female', birthDate: '1994-04-04' }), name: '王芳' }, { householdCode: ORIGIN_VILLAGE }),
     }),
     expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
   },
@@ -353,7 +338,7 @@ describe('security matrix: every route × every kind of caller', () => {
       .http()
       .post('/api/users')
       .set(auth(tokens.admin))
-      .send({ username: `matrix_${Date.now().toString(36)}`, password: 'matrix-pass-123', displayName: '矩阵', role: 'staff', jurisdictionCode: DEST })
+      .send(userBody(`matrix_${Date.now().toString(36)}`, DEST, { displayName: '矩阵' }))
       .expect(201);
     f = {
       inflowId: inflow.body.id,

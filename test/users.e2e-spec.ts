@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, uniqueName } from './support/app';
+import { userBody } from './support/builders';
 
 const HUBEI = '420000000000';
 const GUANGSHUI = '421381000000';
@@ -16,7 +17,7 @@ describe('users and jurisdiction scope', () => {
       .http()
       .post('/api/users')
       .set('Authorization', `Bearer ${token}`)
-      .send({ password, displayName: '测试账号', ...body });
+      .send(userBody(body.username as string, body.jurisdictionCode as string, { password, ...body }));
   }
 
   beforeAll(async () => {

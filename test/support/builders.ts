@@ -48,6 +48,11 @@ export function inflowBody(person: InflowBody['person'], arrivalDate: string, ov
   };
 }
 
+/** A valid `POST /api/users` body: a staff account of `jurisdictionCode` (password and display name given or defaulted). */
+export function userBody(username: string, jurisdictionCode: string, overrides: Record<string, unknown> = {}) {
+  return { username, password: 'builder-pass-123', displayName: '测试账号', role: 'staff', jurisdictionCode, ...overrides };
+}
+
 /** A valid `POST /api/outflows` body: a person leaving 杨寨镇's village on `departureDate`. */
 export function outflowBody(person: { idNumber: string; name: string }, departureDate: string, overrides: Record<string, unknown> = {}) {
   return { person, householdCode: YANGZHAI_VILLAGE, departureDate, ...overrides };
