@@ -1,0 +1,266 @@
+import { daysAgo, newIdNumber } from './people';
+import { certificateBody, inflowBody } from './builders';
+
+// The security matrix's table (test/security-matrix.e2e-spec.ts): every route of the API and the status each kind of
+// caller must get.
+
+export const DEST = '330802005001'; // 衢州 community (destination staff)
+export const ORIGIN = '421381101000'; // 广水 杨寨镇 (origin staff)
+export const ORIGIN_VILLAGE = '421381101201';
+export const UNRELATED = '530102001000'; // 昆明 a township nobody here deals with
+export const FOREIGN_PROVINCE = '530000000000'; // 云南: an admin with no say over Hubei or Zhejiang
+
+export type Principal = 'anon' | 'tampered' | 'expired' | 'algNone' | 'unrelated' | 'supervisor' | 'staff' | 'foreignAdmin' | 'admin';
+export const PRINCIPALS: Principal[] = ['anon', 'tampered', 'expired', 'algNone', 'unrelated', 'supervisor', 'foreignAdmin', 'admin', 'staff'];
+export const BAD_TOKENS: Principal[] = ['anon', 'tampered', 'expired', 'algNone'];
+
+export interface Fixtures {
+  inflowId: string;
+  draftId: string;
+  departId: string;
+  caseId: string;
+  personId: string;
+  exchangeId: string;
+  outflowId: string;
+  certificateId: string;
+  revokeId: string;
+  verificationCode: string;
+  importId: string;
+  userId: string;
+  certIdNumber: string;
+  personIdNumber: string;
+}
+
+export interface Call {
+  path: string;
+  body?: unknown;
+  /** multipart upload of a small CSV */
+  upload?: boolean;
+}
+
+export interface Row {
+  /** "METHOD /api/path" as the OpenAPI document names it */
+  route: string;
+  /** the staff account that owns the resource: destination or origin */
+  owner?: 'dest' | 'origin';
+  call: (f: Fixtures) => Call;
+  /** expected status for each principal; the four bad-token callers default to 401 */
+  expect: Partial<Record<Principal, number>>;
+}
+
+export const newInflow = (extra: Record<string, unknown> = {}) =>
+  inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '矩阵' }, daysAgo(3), { householdCode: ORIGIN_VILLAGE, destinationCode: DEST, ...extra });
+
+const READ_ALL = { unrelated: 200, supervisor: 200, foreignAdmin: 200, admin: 200, staff: 200 };
+const PUBLIC = { anon: 200, tampered: 200, expired: 200, algNone: 200, ...READ_ALL };
+
+export const TABLE: Row[] = [
+  {
+    route: 'POST /api/auth/login',
+    call: () => ({ path: '/api/auth/login', body: { username: 'nobody-here', password: 'wrong-password' } }),
+    expect: { anon: 401, tampered: 401, expired: 401, algNone: 401, unrelated: 401, supervisor: 401, foreignAdmin: 401, admin: 401, staff: 401 },
+  },
+  { route: 'GET /api/me', call: () => ({ path: '/api/me' }), expect: READ_ALL },
+  { route: 'GET /api/health', call: () => ({ path: '/api/health' }), expect: PUBLIC },
+  { route: 'GET /api/public/certificates/verify/{code}', call: (f) => ({ path: `/api/public/certificates/verify/${f.verificationCode}` }), expect: PUBLIC },
+  { route: 'GET /api/audit', call: () => ({ path: '/api/audit' }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 200, admin: 200, staff: 403 } },
+  { route: 'GET /api/users', call: () => ({ path: '/api/users' }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 200, admin: 200, staff: 403 } },
+  {
+    route: 'POST /api/users',
+    call: () => ({
+      path: '/api/users',
+      body: {
+        username: `m${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`,
+        password: 'matrix-pass-123',
+        displayName: '矩阵',
+        role: 'staff',
+        jurisdictionCode: DEST,
+      },
+    }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 201, staff: 403 },
+  },
+  {
+    route: 'GET /api/users/{id}',
+    call: (f) => ({ path: `/api/users/${f.userId}` }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 200, staff: 403 },
+  },
+  {
+    route: 'PATCH /api/users/{id}',
+    call: (f) => ({ path: `/api/users/${f.userId}`, body: { displayName: '矩阵改名' } }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 200, staff: 403 },
+  },
+  { route: 'GET /api/jurisdictions', call: () => ({ path: '/api/jurisdictions?parent=330802000000' }), expect: READ_ALL },
+  { route: 'GET /api/jurisdictions/{code}', call: () => ({ path: `/api/jurisdictions/${DEST}` }), expect: READ_ALL },
+  {
+    route: 'POST /api/inflows',
+    owner: 'dest',
+    call: () => ({ path: '/api/inflows', body: newInflow() }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
+  },
+  { route: 'GET /api/inflows', owner: 'dest', call: () => ({ path: '/api/inflows' }), expect: READ_ALL },
+  {
+    route: 'GET /api/inflows/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/inflows/${f.inflowId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
+  {
+    route: 'PATCH /api/inflows/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/inflows/${f.inflowId}`, body: { address: '衢州市柯城区新地址' } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  {
+    route: 'POST /api/inflows/{id}/submit',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/inflows/${f.draftId}/submit` }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  {
+    route: 'POST /api/inflows/{id}/depart',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/inflows/${f.departId}/depart`, body: { kind: 'departed', date: daysAgo(0) } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  { route: 'GET /api/inflows/import/template.xlsx', call: () => ({ path: '/api/inflows/import/template.xlsx' }), expect: READ_ALL },
+  {
+    route: 'POST /api/inflows/import',
+    owner: 'dest',
+    call: () => ({ path: '/api/inflows/import', upload: true }),
+    expect: { unrelated: 202, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 202 },
+  },
+  // Everyone's own imports (an empty list for those who never imported).
+  { route: 'GET /api/imports', call: () => ({ path: '/api/imports' }), expect: READ_ALL },
+  {
+    route: 'GET /api/imports/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/imports/${f.importId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
+  {
+    route: 'POST /api/outflows',
+    owner: 'origin',
+    call: () => ({
+      path: '/api/outflows',
+      body: { person: { idNumber: newIdNumber({ sex: 'male' }), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: daysAgo(5) },
+    }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
+  },
+  { route: 'GET /api/outflows', owner: 'origin', call: () => ({ path: '/api/outflows' }), expect: READ_ALL },
+  {
+    route: 'POST /api/outflows/{id}/close',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/outflows/${f.outflowId}/close`, body: { kind: 'returned', date: daysAgo(0) } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  { route: 'GET /api/exchanges/inbox', owner: 'origin', call: () => ({ path: '/api/exchanges/inbox' }), expect: READ_ALL },
+  { route: 'GET /api/exchanges/outbox', owner: 'dest', call: () => ({ path: '/api/exchanges/outbox' }), expect: READ_ALL },
+  {
+    route: 'GET /api/exchanges/{id}',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/exchanges/${f.exchangeId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
+  {
+    route: 'POST /api/exchanges',
+    owner: 'dest',
+    call: (f) => ({ path: '/api/exchanges', body: { caseId: f.caseId, type: 'event_notice', payload: { subject: '矩阵测试' } } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
+  },
+  {
+    route: 'POST /api/exchanges/{id}/reply',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/exchanges/${f.exchangeId}/reply`, body: { outcome: 'confirmed' } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  // Not failed, so even the admin who may retry gets 409; the point here is who may ask at all.
+  {
+    route: 'POST /api/exchanges/{id}/retry',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/exchanges/${f.exchangeId}/retry` }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 409, staff: 403 },
+  },
+  {
+    route: 'GET /api/cases/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/cases/${f.caseId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/persons',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/persons?idNumber=${f.personIdNumber}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/persons/{id}',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/persons/${f.personId}` }),
+    expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
+  },
+  {
+    route: 'POST /api/certificates',
+    owner: 'origin',
+    call: () => ({
+      path: '/api/certificates',
+      body: certificateBody({ idNumber: newIdNumber({ sex: 'female', birthDate: '1994-04-04' }), name: '王芳' }, { householdCode: ORIGIN_VILLAGE }),
+    }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
+  },
+  // Any staff may look a certificate up by the full ID number (the destination checks a newcomer's); audited.
+  {
+    route: 'GET /api/certificates',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/certificates?idNumber=${f.certIdNumber}` }),
+    expect: { unrelated: 200, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  // Any staff may find a certificate by ID number, so its existence is no secret: the refusal names the rule.
+  {
+    route: 'POST /api/certificates/{id}/revoke',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/certificates/${f.revokeId}/revoke`, body: { reason: '矩阵测试注销' } }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  {
+    route: 'GET /api/certificates/{id}/pdf',
+    owner: 'origin',
+    call: (f) => ({ path: `/api/certificates/${f.certificateId}/pdf` }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates?jurisdiction=${DEST}` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates/trend',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/trend?jurisdiction=${DEST}` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates/items',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/items?jurisdiction=${DEST}&state=overdue` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates/export',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/export?jurisdiction=${DEST}&format=csv` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'GET /api/rates/targets/{code}',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/targets/${DEST}` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
+    route: 'PUT /api/rates/targets/{code}',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/targets/${DEST}`, body: { submission: 0.95 } }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 200, staff: 403 },
+  },
+];
