@@ -1,0 +1,165 @@
+import type { Browser } from 'playwright-core';
+import { startTestApp, TestApp, waitFor } from './support/app';
+import { launchBrowser, openPage } from './support/browser';
+import { arrowTo, pickPlace, signIn, tabTo } from './support/console';
+import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
+import { certificateBody, inflowBody, QUZHOU_COMMUNITY } from './support/builders';
+
+// The web console in Debian's Chromium against the real service (console.md): issuing, printing, revoking and
+// verifying a certificate (on a phone, without logging in), and a journey with the keyboard alone.
+// 关庙镇 is this file's own origin township: no other test sends to it.
+const ORIGIN = '421381105000';
+const ORIGIN_VILLAGE = '421381105201';
+
+describe('web console (工作台): certificates and the keyboard', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let clerk: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    base = await t.app.getUrl();
+    browser = await launchBrowser();
+    clerk = await account(t, ORIGIN, { prefix: 'gm', displayName: '关庙镇计生办' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('lets the origin clerk issue a certificate (证明编号, 核验码), 打印 it as a PDF, 作废 it, and look it up', async () => {
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await signIn(page, clerk, '/certificates/new');
+    const idNumber = newIdNumber({ sex: 'female', birthDate: '1992-03-03' });
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await page.getByLabel('姓名', { exact: true }).fill('刘敏');
+    await pickPlace(page, '户籍地', ORIGIN_VILLAGE, '湖北省随州市广水市关庙镇');
+    await page.getByRole('button', { name: '出具证明' }).click();
+    await page.getByText('证明编号').waitFor();
+    await page.getByText(new RegExp(`^${ORIGIN}-\\d{4}-\\d{5}$`)).waitFor();
+    await page.getByText('核验码').waitFor();
+    await tab.shot('certificate-issued');
+
+    const popup = page.waitForEvent('popup');
+    await page.getByRole('button', { name: '打印' }).click();
+    const pdf = await popup;
+    expect(pdf.url()).toMatch(/^blob:/);
+    await pdf.close();
+
+    await page.getByRole('button', { name: '作废' }).click();
+    await page.getByLabel('作废原因').fill('婚姻状况已变更');
+    await page.getByRole('button', { name: '确定作废' }).click();
+    await page.getByText('已作废').first().waitFor();
+
+    await page.getByRole('menuitem', { name: '证明查验' }).click();
+    await page.waitForURL('**/certificates/lookup');
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await page.getByRole('button', { name: '查验' }).click();
+    await page.getByText('婚姻状况已变更').waitFor();
+    expect(page.url()).not.toContain(idNumber);
+    await page.getByLabel('公民身份号码', { exact: true }).fill(newIdNumber({ sex: 'female', birthDate: '1990-01-01' }));
+    await page.getByRole('button', { name: '查验' }).click();
+    await page.getByText('未找到').waitFor();
+    await tab.shot('certificate-lookup');
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('verifies a printed certificate on a phone without logging in: 真实有效, then 已作废, and 无法核验 for a forged code', async () => {
+    const token = await t.token(clerk, PASSWORD);
+    const cert = await t
+      .http()
+      .post('/api/certificates')
+      .set('Authorization', `Bearer ${token}`)
+      .send(certificateBody({ idNumber: newIdNumber({ sex: 'female', birthDate: '1993-08-08' }), name: '王芳' }, { householdCode: ORIGIN_VILLAGE }))
+      .expect(201);
+    const tab = await openPage(browser, base, { width: 390, height: 844 });
+    const { page } = tab;
+    await page.goto(`/verify/${cert.body.verificationCode}`);
+    await page.getByText('真实有效').waitFor();
+    await page.getByText(cert.body.number).waitFor();
+    await page.getByText('王*').waitFor();
+    await page.getByText('湖北省随州市广水市关庙镇').or(page.getByText('关庙镇')).first().waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await tab.shot('verify-valid-phone');
+
+    await t.http().post(`/api/certificates/${cert.body.id}/revoke`).set('Authorization', `Bearer ${token}`).send({ reason: '婚姻状况已变更' }).expect(200);
+    await page.reload();
+    await page.getByText('已作废').waitFor();
+    await page.goto(`/verify/${cert.body.verificationCode.slice(0, -2)}xx`);
+    await page.getByText('无法核验').waitFor();
+    await tab.shot('verify-forged-phone');
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('can be used with the keyboard alone: log in, register an outflow, and answer a notice with Tab and Enter', async () => {
+    const dest = await staffAt(t, QUZHOU_COMMUNITY);
+    const notice = await t
+      .http()
+      .post('/api/inflows')
+      .set('Authorization', `Bearer ${dest}`)
+      .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '郑海' }, daysAgo(2), { householdCode: ORIGIN_VILLAGE }))
+      .expect(201);
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    const keys = page.keyboard;
+    await page.goto('/login');
+    await tabTo(page, page.getByLabel('用户名'));
+    await keys.type(clerk);
+    await tabTo(page, page.getByLabel('密码'));
+    await keys.type(PASSWORD);
+    await keys.press('Enter');
+    await page.waitForURL(base + '/');
+
+    await page.goto('/outflows/new');
+    const idNumber = newIdNumber({ sex: 'female', birthDate: '1991-07-07' });
+    await tabTo(page, page.getByLabel('公民身份号码', { exact: true }));
+    await keys.type(idNumber);
+    await tabTo(page, page.getByLabel('姓名', { exact: true }));
+    await keys.type('钱芳');
+    await tabTo(page, page.getByLabel('户籍地', { exact: true }));
+    await keys.type(ORIGIN_VILLAGE);
+    await arrowTo(page, /^湖北省随州市广水市关庙镇/);
+    await tabTo(page, page.getByLabel('外出日期'));
+    await keys.press('ControlOrMeta+a');
+    await keys.type(daysAgo(5));
+    await keys.press('Enter');
+    await tabTo(page, page.getByRole('button', { name: '提交', exact: true }));
+    await keys.press('Enter');
+    await page.getByText('登记成功').waitFor();
+    const [outflow] = (
+      await t
+        .http()
+        .get('/api/outflows?pageSize=100')
+        .set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`)
+        .expect(200)
+    ).body.items.filter((o: { person: { name: string } }) => o.person.name === '钱芳');
+    expect(outflow).toMatchObject({ householdCode: ORIGIN_VILLAGE, departureDate: daysAgo(5), status: 'active' });
+
+    const origin = await t.token(clerk, PASSWORD);
+    const exchange = await waitFor(
+      async () => {
+        const inbox = await t.http().get('/api/exchanges/inbox?status=delivered&pageSize=100').set('Authorization', `Bearer ${origin}`);
+        return inbox.body.items.find((e: { caseId: string }) => e.caseId === notice.body.caseId);
+      },
+      15_000,
+      'notice delivered',
+    );
+    await page.goto(`/exchanges/${exchange.id}`);
+    await tabTo(page, page.getByLabel('反馈结果'));
+    await keys.press('Enter');
+    await arrowTo(page, '查无此人');
+    await tabTo(page, page.getByLabel('说明'));
+    await keys.type('村委会查无此人');
+    await tabTo(page, page.getByRole('button', { name: '提交反馈' }));
+    await keys.press('Enter');
+    await page.getByRole('button', { name: '提交反馈' }).waitFor({ state: 'detached' });
+    const answered = await t.http().get(`/api/exchanges/${exchange.id}`).set('Authorization', `Bearer ${origin}`).expect(200);
+    expect(answered.body.reply).toMatchObject({ outcome: 'not_found', note: '村委会查无此人' });
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+});
