@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { subtreePrefix } from '@/common/division-code';
-import { todayInShanghai } from '@/common/time';
-import { flowState } from '@/modules/rates/rate-math';
 import { startTestApp, TestApp } from './support/app';
+import { todayInShanghai } from '@/common/time';
 import { prng } from './support/builders';
+import { bruteForce } from './support/rates-brute-force';
 
 // Property: for random histories of registrations, notices, replies, outflows and closures — written straight into
 // the tables, then changed again, with the roll-up folded at random moments — GET /api/rates equals a brute-force
@@ -17,26 +16,6 @@ const DESTINATIONS = ['520102016001', '520102016002', '520102017001', '520102017
 const QUERY_CODES = ['520000000000', '520100000000', '520102000000', '520102017000', '522601000000', '522601001000', '520103019001', '441900000000'];
 const DAY = 86_400_000;
 const SEED = Number(process.env.RATES_SEED ?? Date.now() % 1_000_000);
-
-interface RawInflow {
-  code: string;
-  start: Date;
-  due: Date;
-  done: Date | null;
-  closed: Date | null;
-  person: string;
-}
-interface RawExchange {
-  code: string;
-  start: Date;
-  due: Date;
-  done: Date | null;
-}
-interface RawOutflow {
-  person: string;
-  start: Date;
-  closed: Date | null;
-}
 
 describe('rates property: the service equals a brute-force count over raw rows', () => {
   let t: TestApp;
@@ -159,56 +138,6 @@ describe('rates property: the service equals a brute-force count over raw rows',
       await t.db.query(`DELETE FROM exchange WHERE id = (SELECT id FROM exchange WHERE to_unit_code LIKE '52%' AND needs_reply ORDER BY id LIMIT 1)`);
   }
 
-  async function bruteForce(code: string, from: string, to: string, asOf: Date) {
-    const prefix = subtreePrefix(code);
-    const inPeriod = (d: Date) => {
-      const day = todayInShanghai(d);
-      return day >= from && day <= to && d <= asOf;
-    };
-    const count = (items: { start: Date; due: Date; done: Date | null }[]) => {
-      const c = { onTime: 0, late: 0, overdue: 0, pending: 0 };
-      for (const item of items.filter((i) => inPeriod(i.start))) c[flowState({ dueAt: item.due, doneAt: item.done }, asOf)] += 1;
-      return c;
-    };
-    const inflows: RawInflow[] = (
-      await t.db.query(
-        `SELECT destination_code, registered_at, submission_due_at, submitted_at, closed_at, person_id FROM inflow WHERE destination_code LIKE $1`,
-        [`${prefix}%`],
-      )
-    ).map((r: Record<string, unknown>) => ({
-      code: r.destination_code,
-      start: r.registered_at,
-      due: r.submission_due_at,
-      done: r.submitted_at,
-      closed: r.closed_at,
-      person: r.person_id,
-    }));
-    const exchanges: RawExchange[] = (
-      await t.db.query(
-        `SELECT to_unit_code, delivered_at, due_at, replied_at FROM exchange WHERE needs_reply AND delivered_at IS NOT NULL AND to_unit_code LIKE $1`,
-        [`${prefix}%`],
-      )
-    ).map((r: Record<string, unknown>) => ({ code: r.to_unit_code, start: r.delivered_at, due: r.due_at, done: r.replied_at }));
-    const persons: { id: string }[] = await t.db.query(`SELECT id FROM person WHERE household_code LIKE $1`, [`${prefix}%`]);
-    const ids = persons.map((p) => p.id);
-    const theirInflows: RawInflow[] = (await t.db.query(`SELECT person_id, submitted_at, closed_at FROM inflow WHERE person_id = ANY($1)`, [ids])).map(
-      (r: Record<string, unknown>) => ({ person: r.person_id, done: r.submitted_at, closed: r.closed_at }),
-    );
-    const outflows: RawOutflow[] = (await t.db.query(`SELECT person_id, registered_at, closed_at FROM outflow WHERE person_id = ANY($1)`, [ids])).map(
-      (r: Record<string, unknown>) => ({ person: r.person_id, start: r.registered_at, closed: r.closed_at }),
-    );
-    const openAt = (start: Date | null, closed: Date | null) => !!start && start <= asOf && (!closed || closed > asOf);
-    let denominator = 0;
-    let numerator = 0;
-    for (const id of ids) {
-      const located = theirInflows.some((i) => i.person === id && openAt(i.done, i.closed));
-      const away = outflows.some((o) => o.person === id && openAt(o.start, o.closed));
-      if (located || away) denominator += 1;
-      if (located) numerator += 1;
-    }
-    return { submission: count(inflows), feedback: count(exchanges), effectiveContact: { numerator, denominator } };
-  }
-
   /** An instant within an hour of something that happened: where a wrong boundary would show. */
   async function nearAnEvent(): Promise<Date> {
     const rows: { at: Date }[] = await t.db.query(
@@ -236,7 +165,7 @@ describe('rates property: the service equals a brute-force count over raw rows',
     expect(res.status).toBe(200);
     const rows = [res.body, ...res.body.children.filter((c: { self?: boolean }) => !c.self)];
     for (const row of rows) {
-      const expected = await bruteForce(row.jurisdiction.code, lo, hi, asOf);
+      const expected = await bruteForce(t.db, row.jurisdiction.code, lo, hi, asOf);
       const got = {
         submission: pickFlow(row.submission),
         feedback: pickFlow(row.feedback),
