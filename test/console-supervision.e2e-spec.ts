@@ -1,10 +1,11 @@
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import type { RatesReport } from '@/modules/rates/rates.service';
 import { startTestApp, TestApp, waitFor } from './support/app';
-import { launchBrowser, openPage } from './support/browser';
-import { choose, pickPlace, signIn } from './support/console';
-import { inflowBody } from './support/builders';
+import { launchBrowser } from './support/browser';
+import { choose, pickPlace, signedInTab } from './support/console';
+import { inflowBody, registerInflow } from './support/builders';
 import { account, daysAgo, newIdNumber, PASSWORD } from './support/people';
 
 // The supervisors', clerks' bulk and admins' screens of console.md in Chromium against the real service: 考核指标 with
@@ -24,36 +25,19 @@ const UNREACHABLE_HOME = '360102002004'; // 上凤凰坡社区: the one origin w
 const LIMIT_MS = 3_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Flow {
-  onTime: number;
-  late: number;
-  overdue: number;
-  numerator: number;
-  denominator: number;
-  rate: number | null;
-}
-
 describe('web console for supervisors and admins (考核指标, 批量导入, 管理)', () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-  async function register(token: string, householdCode: string, destinationCode: string, name: string, submit = true) {
-    const res = await t
-      .http()
-      .post('/api/inflows')
-      .set(auth(token))
-      .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name }, daysAgo(3), { householdCode, destinationCode, address: '社区登记', submit }));
-    if (res.status !== 201) throw new Error(`registration refused: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as { id: string; caseId: string };
-  }
-
-  async function login(username: string, path: string): Promise<{ page: Page; errors: string[]; shot(n: string): Promise<void>; close(): Promise<void> }> {
-    const tab = await openPage(browser, base);
-    await signIn(tab.page, username, path);
-    return tab;
-  }
+  const register = (token: string, householdCode: string, destinationCode: string, name: string, submit = true) =>
+    registerInflow(
+      t,
+      token,
+      inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name }, daysAgo(3), { householdCode, destinationCode, address: '社区登记', submit }),
+    );
+  const login = (username: string, path: string) => signedInTab(browser, base, username, path);
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -104,11 +88,7 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     const tab = await login(supervisor, '/');
     const { page } = tab;
     // The supervisor's home: the three rates and what is overdue.
-    const province = (await t.http().get(`/api/rates?jurisdiction=${HUNAN}`).set(auth(token)).expect(200)).body as {
-      submission: Flow;
-      feedback: Flow;
-      effectiveContact: Flow;
-    };
+    const province = (await t.http().get(`/api/rates?jurisdiction=${HUNAN}`).set(auth(token)).expect(200)).body as RatesReport;
     expect(province.submission).toMatchObject({ onTime: 3, late: 1, overdue: 2, numerator: 3, denominator: 6 });
     expect(province.feedback).toMatchObject({ onTime: 1, overdue: 1, numerator: 1, denominator: 2 });
     await page.getByRole('group', { name: '信息提交率' }).getByText('50.0%').waitFor();

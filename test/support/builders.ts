@@ -1,3 +1,4 @@
+import type { TestApp } from './app';
 // Request bodies and seeded randomness shared by the e2e tests and the benchmarks (bench/ imports this file too).
 // A builder gives a valid body with plain defaults; a test overrides only what it is about.
 
@@ -61,4 +62,11 @@ export function outflowBody(person: { idNumber: string; name: string }, departur
 /** A valid `POST /api/certificates` body: an unmarried woman of 杨寨镇 without children (the person must be 18–49). */
 export function certificateBody(person: { idNumber: string; name: string }, overrides: Record<string, unknown> = {}) {
   return { person, householdCode: YANGZHAI_VILLAGE, maritalStatus: 'unmarried', children: [], contraception: 'none', ...overrides };
+}
+
+/** Registers through POST /api/inflows as `token`; fails the test with the refusal if it is not 201. */
+export async function registerInflow(t: TestApp, token: string, body: InflowBody): Promise<{ id: string; caseId: string }> {
+  const res = await t.http().post('/api/inflows').set('Authorization', `Bearer ${token}`).send(body);
+  if (res.status !== 201) throw new Error(`registration refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; caseId: string };
 }

@@ -1,4 +1,5 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { ConsolePage, openPage } from './browser';
 import { PASSWORD } from './people';
 
 // Driving the console as a person does: through the visible labels of console.md, the keyboard, the place picker.
@@ -66,4 +67,11 @@ export function errorOf(page: Page, field: string): Locator {
     .locator('.el-form-item')
     .filter({ has: page.getByLabel(field, { exact: true }) })
     .locator('.el-form-item__error');
+}
+
+/** A new tab signed in as `username`, on `path`. */
+export async function signedInTab(browser: Browser, base: string, username: string, path: string): Promise<ConsolePage> {
+  const tab = await openPage(browser, base);
+  await signIn(tab.page, username, path);
+  return tab;
 }
