@@ -1,29 +1,12 @@
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 import { inflowBody, outflowBody, QUZHOU_COMMUNITY } from './support/builders';
+import { Exchange, inboxOf, settledExchanges } from './support/exchanges';
 
 const QUZHOU_TOWNSHIP = '330802005000';
 const WUXI_COMMUNITY = '320213021001';
 const YANGZHAI = '421381101000';
 const CHENXIANG = '421381102000';
-
-interface Exchange {
-  id: string;
-  caseId: string;
-  type: string;
-  status: string;
-  fromCode: string;
-  toCode: string;
-  urgent: boolean;
-  needsReply: boolean;
-  deliveredAt: string | null;
-  dueAt: string | null;
-  payload: Record<string, unknown>;
-  subject: { personId: string; name: string; idNumber: string; sex: string; birthDate: string };
-  attempts: number;
-  lastError: string | null;
-  reply: { outcome: string; corrections: unknown } | null;
-}
 
 describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadlines', () => {
   let t: TestApp;
@@ -42,22 +25,8 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
       .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '周强', ...person }, daysAgo(3), overrides));
   }
 
-  /** The exchanges of a case once every one of them has left the queue. */
-  async function delivered(caseId: string, count: number): Promise<Exchange[]> {
-    return waitFor(
-      async () => {
-        const res = await t.http().get(`/api/cases/${caseId}`).set(auth(dest));
-        const list = res.body.exchanges as Exchange[];
-        return list.length === count && list.every((e) => e.status !== 'queued') ? list : undefined;
-      },
-      15_000,
-      `${count} delivered exchanges`,
-    );
-  }
-
-  async function inbox(token: string, query = ''): Promise<Exchange[]> {
-    return (await t.http().get(`/api/exchanges/inbox?pageSize=100${query}`).set(auth(token)).expect(200)).body.items;
-  }
+  const delivered = (caseId: string, count: number) => settledExchanges(t, dest, caseId, count);
+  const inbox = (token: string, query = '') => inboxOf(t, token, query);
 
   beforeAll(async () => {
     t = await startTestApp({ REPLY_TIME_LIMIT: 'PT2S', REPLY_TIME_LIMIT_URGENT: 'PT1S', DELIVERY_ATTEMPTS: '3', DELIVERY_BACKOFF: 'PT0.1S' });
@@ -264,68 +233,5 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     await t.http().post('/api/exchanges').set(auth(supervisor)).send({ caseId: reg.body.caseId, type: 'verification_request', payload: {} }).expect(403);
     const badType = await t.http().post('/api/exchanges').set(auth(origin)).send({ caseId: reg.body.caseId, type: 'inflow_notice', payload: {} }).expect(400);
     expect(badType.body.details[0].field).toBe('type');
-  });
-
-  it('dead-letters a delivery that keeps failing, shows it to admins, and delivers it on retry', async () => {
-    // Real failure: the database refuses the delivery while this trigger exists.
-    await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'inbox unavailable (test)'; END $$`);
-    await t.db.query(
-      `CREATE TRIGGER test_refuse_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_delivery()`,
-    );
-    let reg;
-    try {
-      reg = await register(dest).expect(201);
-      const [failed] = await delivered(reg.body.caseId, 1);
-      expect(failed).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringContaining('inbox unavailable') });
-    } finally {
-      await t.db.query(`DROP TRIGGER test_refuse_delivery ON exchange`);
-    }
-    const [failed] = await delivered(reg.body.caseId, 1);
-    const health = await t.http().get('/api/health').expect(200);
-    expect(health.body.queues['exchange-delivery'].failed).toBeGreaterThanOrEqual(1);
-
-    await t.http().post(`/api/exchanges/${failed.id}/retry`).set(auth(dest)).expect(403);
-    const retried = await t
-      .http()
-      .post(`/api/exchanges/${failed.id}/retry`)
-      .set(auth(await t.token()))
-      .expect(200);
-    expect(retried.body.status).toMatch(/queued|delivered/);
-    const [ok] = await waitFor(
-      async () => {
-        const list = await delivered(reg.body.caseId, 1);
-        return list[0].status === 'delivered' ? list : undefined;
-      },
-      15_000,
-      'retried delivery',
-    );
-    expect(ok).toMatchObject({ status: 'delivered', attempts: 4, lastError: null });
-    expect((await inbox(origin)).map((e) => e.id)).toContain(ok.id);
-  });
-
-  it('delivers the other messages sent together when one of them cannot be delivered', async () => {
-    // Messages are delivered many to a statement; the database refuses only the notice of the registration at this address.
-    await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF EXISTS (SELECT 1 FROM inflow WHERE id::text = NEW.payload->>'inflowId' AND address = '无法投递测试地址') THEN
-          RAISE EXCEPTION 'inbox unavailable (test)';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await t.db.query(
-      `CREATE TRIGGER test_refuse_one BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_one()`,
-    );
-    try {
-      const regs = await Promise.all(Array.from({ length: 12 }, (_, i) => register(dest, i === 5 ? { address: '无法投递测试地址' } : {}).expect(201)));
-      const outcomes = await Promise.all(regs.map(async (reg) => (await delivered(reg.body.caseId, 1))[0]));
-      expect(outcomes[5]).toMatchObject({ status: 'failed', lastError: expect.stringContaining('inbox unavailable') });
-      const others = outcomes.filter((_, i) => i !== 5);
-      expect(others.map((e) => e.status)).toEqual(Array(11).fill('delivered'));
-      const inboxIds = (await inbox(origin)).map((e) => e.id);
-      for (const e of others) expect(inboxIds).toContain(e.id);
-    } finally {
-      await t.db.query(`DROP TRIGGER test_refuse_one ON exchange`);
-    }
   });
 });
