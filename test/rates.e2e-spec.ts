@@ -1,37 +1,13 @@
 import ExcelJS from 'exceljs';
-import { startTestApp, TestApp, waitFor } from './support/app';
-import { daysAgo, newIdNumber, staffAt } from './support/people';
-import { inflowBody, outflowBody } from './support/builders';
+import { startTestApp, TestApp } from './support/app';
+import { daysAgo, staffAt } from './support/people';
+import { D, D_COUNTY, D_TOWNSHIP, O, O_COUNTY, O_VILLAGES, registerAtD, workedExample } from './support/rates-example';
+import type { FlowFigure } from '@/modules/rates/rate-math';
+import type { RateRow } from '@/modules/rates/rates.service';
 
 // The worked example of rates.md, with every time limit set to 2 seconds. Nothing else in the test suite touches
 // these jurisdictions, so the counts are exactly the example's.
-const D = '610113001001'; // 西安市雁塔区 长安大学社区 (destination)
-const D_TOWNSHIP = '610113001000';
-const D_COUNTY = '610113000000';
-const O = '622921100000'; // 临夏县 韩集镇 (origin)
-const O_COUNTY = '622921000000';
-const O_VILLAGES = ['622921100001', '622921100002', '622921100003'];
 const MONTH_END_DEST = '610113002001'; // 翠华北路社区: the 23:30 registration
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Flow {
-  onTime: number;
-  late: number;
-  overdue: number;
-  pending: number;
-  numerator: number;
-  denominator: number;
-  rate: number | null;
-  target: number;
-  meetsTarget: boolean | null;
-}
-interface Row {
-  jurisdiction: { code: string; name: string; level: string };
-  submission: Flow;
-  feedback: Flow;
-  effectiveContact: { numerator: number; denominator: number; rate: number | null };
-}
 
 describe('rates (考核指标): the worked example of rates.md', () => {
   let t: TestApp;
@@ -40,90 +16,20 @@ describe('rates (考核指标): the worked example of rates.md', () => {
   let destSupervisor: string;
   let originSupervisor: string;
   let admin: string;
-  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-  const notices: { id: string; deliveredAt: string }[] = [];
+  let notices: { id: string; deliveredAt: string }[];
   let beforeReplies: string;
   let afterFirstRegistrations: string;
   let T: string;
-
-  function register(token: string, householdCode: string, extra: Record<string, unknown> = {}) {
-    return t
-      .http()
-      .post('/api/inflows')
-      .set(auth(token))
-      .send(
-        inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '马明' }, daysAgo(2), {
-          householdCode,
-          destinationCode: D,
-          address: '西安市雁塔区',
-          ...extra,
-        }),
-      );
-  }
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const register = (token: string, householdCode: string, extra: Record<string, unknown> = {}) => registerAtD(t, token, householdCode, extra);
 
   function rates(token: string, query: Record<string, string>) {
     return t.http().get('/api/rates').query(query).set(auth(token));
   }
 
-  async function inbox(): Promise<{ id: string; type: string; deliveredAt: string | null; dueAt: string }[]> {
-    const res = await t.http().get('/api/exchanges/inbox?pageSize=100&type=inflow_notice').set(auth(origin)).expect(200);
-    return res.body.items;
-  }
-
   beforeAll(async () => {
     t = await startTestApp({ SUBMISSION_TIME_LIMIT: 'PT2S', REPLY_TIME_LIMIT: 'PT2S', REPLY_TIME_LIMIT_URGENT: 'PT2S' });
-    [dest, origin, destSupervisor, originSupervisor, admin] = await Promise.all([
-      staffAt(t, D),
-      staffAt(t, O),
-      staffAt(t, D_COUNTY, 'supervisor'),
-      staffAt(t, O_COUNTY, 'supervisor'),
-      staffAt(t, '620000000000', 'admin'),
-    ]);
-
-    // D registers three migrants from O: two submitted at once, one saved as a draft and submitted after 3 s.
-    const [a, b] = [await register(dest, O_VILLAGES[0]).expect(201), await register(dest, O_VILLAGES[1]).expect(201)];
-    const draft = await register(dest, O_VILLAGES[2], { submit: false }).expect(201);
-    expect(draft.body.status).toBe('draft');
-    afterFirstRegistrations = new Date().toISOString();
-    // O had also registered a fourth person as leaving, with no destination yet.
-    await t
-      .http()
-      .post('/api/outflows')
-      .set(auth(origin))
-      .send(outflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '马刚' }, daysAgo(10), { householdCode: O_VILLAGES[0] }))
-      .expect(201);
-
-    const [first, second] = await waitFor(
-      async () => {
-        const list = await inbox();
-        return list.length === 2 && list.every((e) => e.deliveredAt) ? list : undefined;
-      },
-      10_000,
-      'two inflow notices delivered',
-    );
-    beforeReplies = new Date().toISOString();
-    // O answers one inflow notice within 1 s …
-    await t.http().post(`/api/exchanges/${first.id}/reply`).set(auth(origin)).send({ outcome: 'confirmed' }).expect(200);
-
-    await sleep(3_000 - (Date.now() - Date.parse(afterFirstRegistrations)));
-    await t.http().post(`/api/inflows/${draft.body.id}/submit`).set(auth(dest)).expect(200);
-    await sleep(Math.max(0, 3_000 - (Date.now() - Date.parse(second.deliveredAt as string))));
-    // … one after 3 s, and leaves the third unanswered.
-    await t.http().post(`/api/exchanges/${second.id}/reply`).set(auth(origin)).send({ outcome: 'confirmed' }).expect(200);
-    const all = await waitFor(
-      async () => {
-        const list = await inbox();
-        return list.length === 3 && list.every((e) => e.deliveredAt) ? list : undefined;
-      },
-      10_000,
-      'the third inflow notice delivered',
-    );
-    const third = all.find((e) => e.id !== first.id && e.id !== second.id) as { id: string; deliveredAt: string };
-    notices.push(first as { id: string; deliveredAt: string }, second as { id: string; deliveredAt: string }, third);
-    // T = 5 s after the notices.
-    T = new Date(Date.parse(third.deliveredAt) + 5_000).toISOString();
-    await sleep(Math.max(0, Date.parse(T) - Date.now() + 50));
-    expect([a.body.status, b.body.status]).toEqual(['active', 'active']);
+    ({ dest, origin, destSupervisor, originSupervisor, admin, notices, beforeReplies, afterFirstRegistrations, T } = await workedExample(t));
   }, 60_000);
   afterAll(() => t.close());
 
@@ -176,7 +82,7 @@ describe('rates (考核指标): the worked example of rates.md', () => {
       [admin, '620000000000'],
     ] as const) {
       const res = await rates(token, { jurisdiction: code, asOf: T }).expect(200);
-      const children = res.body.children as Row[];
+      const children = res.body.children as RateRow[];
       expect(children.length).toBeGreaterThan(0);
       for (const indicator of ['submission', 'feedback'] as const) {
         for (const state of ['onTime', 'late', 'overdue', 'pending'] as const) {
@@ -189,11 +95,11 @@ describe('rates (考核指标): the worked example of rates.md', () => {
     }
     const county = (await rates(originSupervisor, { jurisdiction: O_COUNTY, asOf: T }).expect(200)).body;
     expect(county.feedback).toMatchObject({ onTime: 1, late: 1, overdue: 1 });
-    const township = (county.children as Row[]).find((c) => c.jurisdiction.code === O) as Row;
+    const township = (county.children as RateRow[]).find((c) => c.jurisdiction.code === O) as RateRow;
     expect(township.feedback).toMatchObject({ onTime: 1, late: 1, overdue: 1, rate: 0.3333 });
     expect(township.effectiveContact).toMatchObject({ numerator: 3, denominator: 4 });
     // Each notice is counted under the village it was addressed to.
-    const villages = (await rates(origin, { jurisdiction: O, asOf: T }).expect(200)).body.children as Row[];
+    const villages = (await rates(origin, { jurisdiction: O, asOf: T }).expect(200)).body.children as RateRow[];
     expect(
       villages
         .filter((v) => v.feedback.denominator + v.feedback.pending > 0)
@@ -201,7 +107,7 @@ describe('rates (考核指标): the worked example of rates.md', () => {
         .sort(),
     ).toEqual(O_VILLAGES);
     const destCounty = (await rates(destSupervisor, { jurisdiction: D_COUNTY, asOf: T }).expect(200)).body;
-    expect((destCounty.children as Row[]).find((c) => c.jurisdiction.code === D_TOWNSHIP)?.submission).toMatchObject({ onTime: 2, late: 1 });
+    expect((destCounty.children as RateRow[]).find((c) => c.jurisdiction.code === D_TOWNSHIP)?.submission).toMatchObject({ onTime: 2, late: 1 });
   });
 
   it('counts what happened after asOf as not done: replies and the late submission are not there yet', async () => {
@@ -290,7 +196,7 @@ describe('rates (考核指标): the worked example of rates.md', () => {
     const rows = lines.slice(1);
     expect(rows).toHaveLength(report.children.length + 1);
     const col = (name: string) => header.indexOf(name);
-    for (const child of report.children as Row[]) {
+    for (const child of report.children as RateRow[]) {
       const line = rows.find((r) => r[0] === child.jurisdiction.code) as string[];
       expect(line[1]).toBe(child.jurisdiction.name);
       expect(Number(line[col('反馈-按时')])).toBe(child.feedback.onTime);
@@ -356,7 +262,7 @@ describe('rates (考核指标): the worked example of rates.md', () => {
       .query({ jurisdiction: MONTH_END_DEST, from: '2026-09-01', to: '2026-11-30' })
       .set(auth(token))
       .expect(200);
-    const byMonth = Object.fromEntries(trend.body.points.map((p: { period: string; submission: Flow }) => [p.period, p.submission.onTime]));
+    const byMonth = Object.fromEntries(trend.body.points.map((p: { period: string; submission: FlowFigure }) => [p.period, p.submission.onTime]));
     expect(byMonth).toMatchObject({ '2026-09': 0, '2026-10': 1, '2026-11': 0 });
   });
 
