@@ -3,13 +3,10 @@
 // injection, invalid UTF-8, deep nesting, huge arrays, broken JSON. Every request is built to be invalid, so the
 // bar is: no 5xx, no 2xx, and not one row written anywhere. Prints the counts; exits 1 when a bar is missed.
 import { Client } from 'pg';
-import { checkCharacter, makeIdNumber } from '@/common/identity';
-import { certificateBody, inflowBody as inflowBodyOf, outflowBody, userBody } from '../test/support/builders';
+import { checkCharacter } from '@/common/identity';
+import { DEST, fixtures, fuzzTargets, idNumber, ORIGIN, Target } from './fuzz-targets';
 import { BenchStack, createUser, login, report, startBenchStack, startService, writeMarkdown, writeResults } from './lib';
 
-const DEST = '330802005001';
-const ORIGIN = '421381101000';
-const ORIGIN_VILLAGE = '421381101201';
 const TABLES = [
   'person',
   'migrant_case',
@@ -31,12 +28,6 @@ function random(): number {
   return seed / 2_147_483_648;
 }
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-let serial = 0;
-function idNumber(sex: 'male' | 'female' = 'male', birth = '1990-01-01'): string {
-  serial += 2;
-  return makeIdNumber('421381', birth, (sex === 'male' ? 1 : 0) + (serial % 998));
-}
-
 const HUGE = 'x'.repeat(1_048_576);
 const HOSTILE = [
   "' OR 1=1 --",
@@ -55,21 +46,6 @@ const HOSTILE = [
 const WRONG_TYPES: unknown[] = [123, -1, 1.5, true, false, null, [], {}, [1, 2], { $gt: '' }, '', ' ', HUGE, 1e308, -0];
 const BAD_DATES = ['2026-02-30', '2026-13-01', '0000-00-00', '9999-99-99', '2026-1-1', '20260101', 'yesterday', '2026-02-29T00:00:00Z', '1900-01-01'];
 const BAD_CODES = ['000000000000', '99999999999', '9999999999999', 'abcdefghijkl', '330802005001 ', '-1', '3308020050011'];
-
-interface Target {
-  name: string;
-  method: 'POST' | 'PATCH' | 'PUT';
-  path: string;
-  token: string;
-  /** a valid body: the fuzzer breaks it */
-  body: () => Record<string, unknown>;
-  /** fields whose removal or wrong type makes the request invalid */
-  required: string[];
-  /** fields with a format: a hostile string there is invalid */
-  formatted: string[];
-  /** every field may be left out (PATCH, PUT): removing one does not make the body invalid */
-  allOptional?: boolean;
-}
 
 type Body = Record<string, unknown>;
 
@@ -134,31 +110,6 @@ async function countRows(databaseUrl: string): Promise<Record<string, number>> {
   return counts;
 }
 
-async function fixtures(url: string, dest: string, origin: string, admin: string) {
-  const post = async (path: string, token: string, body: unknown) => {
-    const res = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Record<string, string>;
-  };
-  const inflow = await post('/api/inflows', dest, { ...inflowBody(), submit: false });
-  const outflow = await post('/api/outflows', origin, outflowBody({ idNumber: idNumber(), name: '外出' }, '2026-01-05', { householdCode: ORIGIN_VILLAGE }));
-  const certificate = await post(
-    '/api/certificates',
-    origin,
-    certificateBody({ idNumber: idNumber('female', '1994-04-04'), name: '王芳' }, { householdCode: ORIGIN_VILLAGE }),
-  );
-  const users = (await (await fetch(`${url}/api/users?pageSize=1`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: { id: string }[] };
-  return { inflowId: inflow.id, caseId: inflow.caseId, outflowId: outflow.id, certificateId: certificate.id, userId: users.items[0].id };
-}
-
-function inflowBody(): Body {
-  return inflowBodyOf({ idNumber: idNumber(), name: '测试' }, '2026-01-02', { householdCode: ORIGIN_VILLAGE, destinationCode: DEST });
-}
-
 export async function fuzz(stack: BenchStack, requests: number): Promise<{ fivexx: number; written: number }> {
   await createUser(stack.databaseUrl, 'fuzz_dest', 'staff', DEST, 'fuzz-pass-1');
   await createUser(stack.databaseUrl, 'fuzz_origin', 'staff', ORIGIN, 'fuzz-pass-1');
@@ -173,128 +124,7 @@ export async function fuzz(stack: BenchStack, requests: number): Promise<{ fivex
     const f = await fixtures(service.url, dest, origin, admin);
     // The fixtures' notices settle before counting starts.
     await new Promise((r) => setTimeout(r, 3_000));
-    const targets: Target[] = [
-      {
-        name: 'inflow',
-        method: 'POST',
-        path: '/api/inflows',
-        token: dest,
-        body: inflowBody,
-        required: ['person', 'householdCode', 'destinationCode', 'address', 'arrivalDate', 'reason', 'maritalStatus', 'contraception'],
-        formatted: ['householdCode', 'destinationCode', 'arrivalDate', 'reason', 'maritalStatus', 'contraception'],
-      },
-      {
-        name: 'inflow patch',
-        method: 'PATCH',
-        path: `/api/inflows/${f.inflowId}`,
-        token: dest,
-        body: () => ({ maritalStatus: 'divorced', contraception: 'iud' }),
-        required: ['maritalStatus', 'contraception'],
-        formatted: ['maritalStatus', 'contraception'],
-        allOptional: true,
-      },
-      {
-        name: 'depart',
-        method: 'POST',
-        path: `/api/inflows/${f.inflowId}/depart`,
-        token: dest,
-        body: () => ({ kind: 'departed', date: '2026-03-01' }),
-        required: ['kind', 'date'],
-        formatted: ['kind', 'date'],
-      },
-      {
-        name: 'outflow',
-        method: 'POST',
-        path: '/api/outflows',
-        token: origin,
-        body: () => ({ person: { idNumber: idNumber(), name: '外出' }, householdCode: ORIGIN_VILLAGE, departureDate: '2026-01-05' }),
-        required: ['person', 'householdCode', 'departureDate'],
-        formatted: ['householdCode', 'departureDate'],
-      },
-      {
-        name: 'outflow close',
-        method: 'POST',
-        path: `/api/outflows/${f.outflowId}/close`,
-        token: origin,
-        body: () => ({ kind: 'returned', date: '2026-03-01' }),
-        required: ['kind', 'date'],
-        formatted: ['kind', 'date'],
-      },
-      {
-        name: 'exchange',
-        method: 'POST',
-        path: '/api/exchanges',
-        token: dest,
-        body: () => ({ caseId: f.caseId, type: 'event_notice', payload: { subject: '测试' } }),
-        required: ['caseId', 'type', 'payload'],
-        formatted: ['caseId', 'type'],
-      },
-      {
-        name: 'reply',
-        method: 'POST',
-        path: `/api/exchanges/00000000-0000-4000-8000-000000000000/reply`,
-        token: origin,
-        body: () => ({ outcome: 'confirmed' }),
-        required: ['outcome'],
-        formatted: ['outcome'],
-      },
-      {
-        name: 'certificate',
-        method: 'POST',
-        path: '/api/certificates',
-        token: origin,
-        body: () => certificateBody({ idNumber: idNumber('female', '1995-05-05'), name: '王芳' }, { householdCode: ORIGIN_VILLAGE }),
-        required: ['person', 'householdCode', 'maritalStatus', 'contraception'],
-        formatted: ['householdCode', 'maritalStatus', 'contraception'],
-      },
-      {
-        name: 'revoke',
-        method: 'POST',
-        path: `/api/certificates/${f.certificateId}/revoke`,
-        token: origin,
-        body: () => ({ reason: '测试' }),
-        required: ['reason'],
-        formatted: [],
-      },
-      {
-        name: 'user',
-        method: 'POST',
-        path: '/api/users',
-        token: admin,
-        body: () => userBody(`fz${serial++}`, DEST, { displayName: '测试' }),
-        required: ['username', 'password', 'displayName', 'role', 'jurisdictionCode'],
-        formatted: ['role', 'jurisdictionCode'],
-      },
-      {
-        name: 'user patch',
-        method: 'PATCH',
-        path: `/api/users/${f.userId}`,
-        token: admin,
-        body: () => ({ role: 'staff', active: true }),
-        required: ['role', 'active'],
-        formatted: ['role', 'active'],
-        allOptional: true,
-      },
-      {
-        name: 'targets',
-        method: 'PUT',
-        path: `/api/rates/targets/${DEST}`,
-        token: admin,
-        body: () => ({ submission: 0.95, feedback: 0.9 }),
-        required: ['submission', 'feedback'],
-        formatted: ['submission', 'feedback'],
-        allOptional: true,
-      },
-      {
-        name: 'login',
-        method: 'POST',
-        path: '/api/auth/login',
-        token: '',
-        body: () => ({ username: 'fuzz_dest', password: 'fuzz-pass-1' }),
-        required: ['username', 'password'],
-        formatted: ['username', 'password'],
-      },
-    ];
+    const targets = fuzzTargets({ dest, origin, admin }, f);
     // Bulk import refused at upload: an empty file, the wrong field name, a broken XLSX. (A readable CSV with wrong
     // columns is accepted and reported row by row, so it is not fuzzed here.)
     const uploads = async () => {
