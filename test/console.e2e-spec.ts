@@ -3,7 +3,7 @@ import { startTestApp, TestApp, waitFor } from './support/app';
 import { launchBrowser, openPage } from './support/browser';
 import { choose, signIn } from './support/console';
 import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
-import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
+import { inflowBody } from './support/builders';
 
 // The web console in Debian's Chromium against the real service (console.md): login, the header, the staff home,
 // a 401 mid-session and the inbox. Journeys go through the visible labels. Registering and editing are in
@@ -12,6 +12,9 @@ import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 // 长岭镇 is this file's own origin township: no other test sends to it, so its inbox holds only these journeys' notices.
 const CHANGLING = '421381103000';
 const CHANGLING_VILLAGE = '421381103201';
+// 彩虹社区 (衢州 柯城区) is its own destination likewise: its 发件箱 holds only these journeys' notices, however many
+// registrations other test files make meanwhile.
+const RAINBOW_COMMUNITY = '330802005004';
 
 describe('web console (工作台)', () => {
   let t: TestApp;
@@ -102,13 +105,15 @@ describe('web console (工作台)', () => {
   });
 
   it("lets the origin clerk find a notice in 收件箱 by the person's name and answer 核实无误 and 信息有误 with a corrected marital status", async () => {
-    const dest = await staffAt(t, QUZHOU_COMMUNITY);
+    const dest = await staffAt(t, RAINBOW_COMMUNITY);
     const register = (name: string) =>
       t
         .http()
         .post('/api/inflows')
         .set('Authorization', `Bearer ${dest}`)
-        .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name }, daysAgo(3), { householdCode: CHANGLING_VILLAGE }))
+        .send(
+          inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name }, daysAgo(3), { householdCode: CHANGLING_VILLAGE, destinationCode: RAINBOW_COMMUNITY }),
+        )
         .expect(201);
     const first = await register('张建国');
     const second = await register('李卫东');
@@ -166,7 +171,7 @@ describe('web console (工作台)', () => {
     await tab.close();
 
     // The destination sees the answers in its 发件箱.
-    const sender = await account(t, QUZHOU_COMMUNITY, { prefix: 'qzout', displayName: '柯城社区' });
+    const sender = await account(t, RAINBOW_COMMUNITY, { prefix: 'qzout', displayName: '彩虹社区专干' });
     const out = await openPage(browser, base);
     await signIn(out.page, sender, '/exchanges/outbox');
     const answered = out.page.getByRole('row').filter({ hasText: '张建国' });
