@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp, waitFor } from './support/app';
-import { launchBrowser, openPage } from './support/browser';
-import { arrowTo, pickPlace, signIn, tabTo } from './support/console';
-import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
+import { TestApp, waitFor } from './support/app';
+import { openPage } from './support/browser';
+import { arrowTo, pickPlace, signIn, tabTo, startConsoleRun, stopConsoleRun } from './support/console';
+import { daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
 import { certificateBody, inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
 // The web console in Debian's Chromium against the real service (console.md): issuing, printing, revoking and
@@ -17,16 +17,8 @@ describe('web console (工作台): certificates and the keyboard', () => {
   let base: string;
   let clerk: string;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    base = await t.app.getUrl();
-    browser = await launchBrowser();
-    clerk = await account(t, ORIGIN, { prefix: 'gm', displayName: '关庙镇计生办' });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  beforeAll(async () => ({ t, browser, base, clerk } = await startConsoleRun(ORIGIN, { prefix: 'gm', displayName: '关庙镇计生办' })));
+  afterAll(() => stopConsoleRun({ t, browser }));
 
   it('lets the origin clerk issue a certificate (证明编号, 核验码), 打印 it as a PDF, 作废 it, and look it up', async () => {
     const tab = await openPage(browser, base);

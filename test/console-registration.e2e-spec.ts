@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp, waitFor } from './support/app';
-import { launchBrowser, openPage } from './support/browser';
-import { choose, errorOf, pickPlace, signIn } from './support/console';
+import { TestApp, waitFor } from './support/app';
+import { openPage } from './support/browser';
+import { choose, errorOf, pickPlace, signIn, startConsoleRun, stopConsoleRun } from './support/console';
 import { account, daysAgo, newIdNumber, PASSWORD } from './support/people';
 import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
@@ -17,16 +17,8 @@ describe('web console (工作台): registering, correcting and editing', () => {
   let base: string;
   let clerk: string;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    base = await t.app.getUrl();
-    browser = await launchBrowser();
-    clerk = await account(t, ORIGIN, { prefix: 'mp', displayName: '马坪镇计生办' });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  beforeAll(async () => ({ t, browser, base, clerk } = await startConsoleRun(ORIGIN, { prefix: 'mp', displayName: '马坪镇计生办' })));
+  afterAll(() => stopConsoleRun({ t, browser }));
 
   it('lets a destination clerk register a woman without a certificate (登记成功, 未提供, 重点对象) and save a draft; a wrong check character shows at once', async () => {
     const community = await account(t, QUZHOU_COMMUNITY, { prefix: 'qz', displayName: '柯城社区' });

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp, waitFor } from './support/app';
-import { launchBrowser, openPage } from './support/browser';
-import { choose, signIn } from './support/console';
+import { TestApp, waitFor } from './support/app';
+import { openPage } from './support/browser';
+import { choose, signIn, startConsoleRun, stopConsoleRun } from './support/console';
 import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
 import { inflowBody } from './support/builders';
 
@@ -22,16 +22,8 @@ describe('web console (工作台)', () => {
   let base: string;
   let clerk: string;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    base = await t.app.getUrl();
-    browser = await launchBrowser();
-    clerk = await account(t, CHANGLING, { prefix: 'cl', displayName: '长岭镇计生办' });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  beforeAll(async () => ({ t, browser, base, clerk } = await startConsoleRun(CHANGLING, { prefix: 'cl', displayName: '长岭镇计生办' })));
+  afterAll(() => stopConsoleRun({ t, browser }));
 
   it('is served at / with a strict CSP, hashed assets cached, history routes answered, unknown /api still JSON 404', async () => {
     const page = await t.http().get('/').expect(200);

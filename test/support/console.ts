@@ -1,6 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { ConsolePage, openPage } from './browser';
-import { PASSWORD } from './people';
+import { startTestApp, TestApp } from './app';
+import { ConsolePage, launchBrowser, openPage } from './browser';
+import { account, PASSWORD } from './people';
 
 // Driving the console as a person does: through the visible labels of console.md, the keyboard, the place picker.
 
@@ -74,4 +75,31 @@ export async function signedInTab(browser: Browser, base: string, username: stri
   const tab = await openPage(browser, base);
   await signIn(tab.page, username, path);
   return tab;
+}
+
+/** What a browser test file runs against: the service, Chromium, and an origin clerk's account (username). */
+export interface ConsoleRun {
+  t: TestApp;
+  browser: Browser;
+  base: string;
+  clerk: string;
+}
+
+/** Starts the service and Chromium, and makes the file's origin clerk (for beforeAll). */
+export async function startConsoleRun(origin: string, clerk: { prefix: string; displayName: string }): Promise<ConsoleRun> {
+  const t = await startTestApp();
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    return { t, browser, base: await t.app.getUrl(), clerk: await account(t, origin, clerk) };
+  } catch (error) {
+    await stopConsoleRun({ t, browser });
+    throw error;
+  }
+}
+
+/** Closes what startConsoleRun started (for afterAll; safe when it did not start). */
+export async function stopConsoleRun(run: Partial<ConsoleRun>): Promise<void> {
+  await run.browser?.close();
+  await run.t?.close();
 }
