@@ -1,6 +1,7 @@
-import { startTestApp, TestApp, waitFor } from './support/app';
+import { startTestApp, TestApp } from './support/app';
 import { certificateBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
 import { deliveredNotice, MARITAL, rawRequest, womanBody, YANGZHAI } from './support/contract';
+import { importFinished, uploadRegister } from './support/imports';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 
 // What a new user hit (issue 13), points 6–9: refusals made before a controller runs, and how refusals are worded.
@@ -133,15 +134,8 @@ describe('contract fixes a new user hit (api.md conventions): refusals and their
       newIdNumber({ sex: 'female', birthDate: '1995-05-05' }),
     ];
     const csv = [header, row(ids[0], '无', 'N'), row(ids[1], '没有', '否'), row(ids[2], '不知道', '也许')].join('\n');
-    const upload = await t.http().post('/api/inflows/import').set(auth(dest)).attach('file', Buffer.from(csv), 'synonyms.csv').expect(202);
-    const done = await waitFor(
-      async () => {
-        const res = await t.http().get(`/api/imports/${upload.body.importId}`).set(auth(dest));
-        return res.body.status === 'done' ? res.body : undefined;
-      },
-      30_000,
-      'import done',
-    );
+    const upload = await uploadRegister(t, dest, csv, 'synonyms.csv').expect(202);
+    const done = await importFinished(t, dest, upload.body.importId);
     expect(done).toMatchObject({ succeeded: 2, failed: 1 });
     expect(done.errors).toEqual(
       expect.arrayContaining([

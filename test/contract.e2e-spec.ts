@@ -1,7 +1,8 @@
 import { checkCharacter, maskIdNumber } from '@/common/identity';
-import { startTestApp, TestApp, waitFor } from './support/app';
+import { startTestApp, TestApp } from './support/app';
 import { certificateBody, outflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
 import { DATE, deliveredNotice, firstGeneration, MARITAL, womanBody, YANGZHAI } from './support/contract';
+import { importFinished, uploadRegister } from './support/imports';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 
 // What a new user hit (issue 13): each point of api.md's conventions that an earlier build answered wrongly (1–5;
@@ -61,15 +62,8 @@ describe('contract fixes a new user hit (api.md conventions): ID numbers, correc
         '公民身份号码,姓名,户籍地代码,现居住地代码,现居住地址,到达日期,流动原因,婚姻状况,避孕节育情况',
         `${old},陈静,${YANGZHAI_VILLAGE},${QUZHOU_COMMUNITY},衢州市柯城区,${daysAgo(3)},务工,未婚,未采取措施`,
       ].join('\n');
-      const upload = await t.http().post('/api/inflows/import').set(auth(dest)).attach('file', Buffer.from(csv), 'old.csv').expect(202);
-      const done = await waitFor(
-        async () => {
-          const res = await t.http().get(`/api/imports/${upload.body.importId}`).set(auth(dest));
-          return res.body.status === 'done' ? res.body : undefined;
-        },
-        30_000,
-        'import done',
-      );
+      const upload = await uploadRegister(t, dest, csv, 'old.csv').expect(202);
+      const done = await importFinished(t, dest, upload.body.importId);
       expect(done).toMatchObject({ succeeded: 1, failed: 0 });
       const [row] = await t.db.query(`SELECT id FROM inflow WHERE import_id = $1`, [upload.body.importId]);
       const detail = await t.http().get(`/api/inflows/${row.id}`).set(auth(dest)).expect(200);
