@@ -1,6 +1,7 @@
 import { startTestApp, TestApp, waitFor } from './support/app';
 import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 import { inboxOf, settledExchanges } from './support/exchanges';
+import { HEADER, importFinished, line, uploadRegister } from './support/imports';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 
 // Dead letters: a delivery the database keeps refusing ends as a dead letter an admin can see and send again, and the
@@ -21,6 +22,19 @@ describe('exchanges (信息交换): dead letters', () => {
       .send(inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name: '周强' }, daysAgo(3), overrides));
   const delivered = (caseId: string, count: number) => settledExchanges(t, dest, caseId, count);
   const inbox = (token: string, query = '') => inboxOf(t, token, query);
+  /** Real failure: while the trigger test_refuse_one exists, the database refuses to deliver the notice of a registration at `address`. */
+  const refuseDeliveryAt = async (address: string) => {
+    await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM inflow WHERE id::text = NEW.payload->>'inflowId' AND address = '${address}') THEN
+          RAISE EXCEPTION 'inbox unavailable (test)';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await t.db.query(
+      `CREATE TRIGGER test_refuse_one BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_one()`,
+    );
+  };
 
   beforeAll(async () => {
     t = await startTestApp({ REPLY_TIME_LIMIT: 'PT2S', REPLY_TIME_LIMIT_URGENT: 'PT1S', DELIVERY_ATTEMPTS: '3', DELIVERY_BACKOFF: 'PT0.1S' });
@@ -68,21 +82,33 @@ describe('exchanges (信息交换): dead letters', () => {
 
   it('delivers the other messages sent together when one of them cannot be delivered', async () => {
     // Messages are delivered many to a statement; the database refuses only the notice of the registration at this address.
-    await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF EXISTS (SELECT 1 FROM inflow WHERE id::text = NEW.payload->>'inflowId' AND address = '无法投递测试地址') THEN
-          RAISE EXCEPTION 'inbox unavailable (test)';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await t.db.query(
-      `CREATE TRIGGER test_refuse_one BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_one()`,
-    );
+    await refuseDeliveryAt('无法投递测试地址');
     try {
       const regs = await Promise.all(Array.from({ length: 12 }, (_, i) => register(dest, i === 5 ? { address: '无法投递测试地址' } : {}).expect(201)));
       const outcomes = await Promise.all(regs.map(async (reg) => (await delivered(reg.body.caseId, 1))[0]));
       expect(outcomes[5]).toMatchObject({ status: 'failed', lastError: expect.stringContaining('inbox unavailable') });
       const others = outcomes.filter((_, i) => i !== 5);
+      expect(others.map((e) => e.status)).toEqual(Array(11).fill('delivered'));
+      const inboxIds = (await inbox(origin)).map((e) => e.id);
+      for (const e of others) expect(inboxIds).toContain(e.id);
+    } finally {
+      await t.db.query(`DROP TRIGGER test_refuse_one ON exchange`);
+    }
+  });
+
+  it("delivers an import's notices together, and one that cannot be delivered goes on alone to a dead letter", async () => {
+    await refuseDeliveryAt('无法投递测试地址');
+    try {
+      const rows = Array.from({ length: 12 }, (_, i) => line(newIdNumber({ sex: 'male' }), i === 7 ? { address: '无法投递测试地址' } : {}));
+      const upload = await uploadRegister(t, dest, [HEADER, ...rows].join('\n')).expect(202);
+      expect(await importFinished(t, dest, upload.body.importId)).toMatchObject({ status: 'done', succeeded: 12, failed: 0 });
+      const cases: { case_id: string; address: string }[] = await t.db.query(`SELECT case_id, address FROM inflow WHERE import_id = $1 ORDER BY registered_at`, [
+        upload.body.importId,
+      ]);
+      const outcomes = await Promise.all(cases.map(async (c) => ({ address: c.address, notice: (await delivered(c.case_id, 1))[0] })));
+      const refused = outcomes.filter((o) => o.address === '无法投递测试地址').map((o) => o.notice);
+      expect(refused).toEqual([expect.objectContaining({ status: 'failed', attempts: 3, lastError: expect.stringContaining('inbox unavailable') })]);
+      const others = outcomes.filter((o) => o.address !== '无法投递测试地址').map((o) => o.notice);
       expect(others.map((e) => e.status)).toEqual(Array(11).fill('delivered'));
       const inboxIds = (await inbox(origin)).map((e) => e.id);
       for (const e of others) expect(inboxIds).toContain(e.id);

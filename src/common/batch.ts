@@ -3,7 +3,8 @@ import DataLoader from 'dataloader';
 /**
  * Gathers the calls made within `windowMs` of the first one (at most `maxSize`) into one call of `batch`, which answers
  * each key in order with its value or with the Error of that key alone. Not a cache: every call reaches `batch`.
- * Used where many concurrent jobs each change one row and one statement can change them all.
+ * Used where many concurrent jobs each change one row and one statement can change them all, and where many rows of an
+ * import batch each read one row and one query can read them all.
  */
 export function batcher<K, V>(batch: (keys: readonly K[]) => Promise<(V | Error)[]>, windowMs: number, maxSize: number): DataLoader<K, V> {
   return new DataLoader<K, V>(batch, { cache: false, maxBatchSize: maxSize, batchScheduleFn: (run) => setTimeout(run, windowMs) });

@@ -3,9 +3,17 @@ import { DateTime } from 'luxon';
 // All dates and period boundaries are Asia/Shanghai (domain.md "Time").
 export const ZONE = 'Asia/Shanghai';
 
+// The Shanghai day last asked for, and the instants it spans: asked for once per registration (and per imported row),
+// the zone conversion is worth doing once a day.
+let lastDay = { date: '', from: 0, until: 0 };
+
 /** Today's date in Shanghai, YYYY-MM-DD. */
 export function todayInShanghai(now: Date = new Date()): string {
-  return DateTime.fromJSDate(now, { zone: ZONE }).toISODate() as string;
+  const at = now.getTime();
+  if (at >= lastDay.from && at < lastDay.until) return lastDay.date;
+  const day = DateTime.fromJSDate(now, { zone: ZONE }).startOf('day');
+  lastDay = { date: day.toISODate() as string, from: day.toMillis(), until: day.plus({ days: 1 }).toMillis() };
+  return lastDay.date;
 }
 
 /** The instant a Shanghai calendar date begins. */

@@ -13,13 +13,11 @@ export interface ImportJob {
   importId: string;
 }
 
-export interface DeliveryJob {
-  exchangeId: string;
-}
+/** One exchange (a registration's or a reply's notices, one job each), or many written together (an import batch's). */
+export type DeliveryJob = { exchangeId: string } | { exchangeIds: string[] };
 
-export interface DeadlineJob {
-  exchangeId: string;
-}
+/** One exchange's due instant, or the exchanges delivered together that fall due at the same instant. */
+export type DeadlineJob = { exchangeId: string } | { exchangeIds: string[] };
 
 /** Every queue, so health reports them all. */
 export const QUEUE_NAMES: readonly QueueName[] = [EXCHANGE_DELIVERY_QUEUE, EXCHANGE_DEADLINE_QUEUE, INFLOW_IMPORT_QUEUE];

@@ -7,7 +7,7 @@ import { DeadlineJob, DeliveryJob, EXCHANGE_DEADLINE_QUEUE, EXCHANGE_DELIVERY_QU
 import { startWorker } from '@/queues/start-worker';
 import { ExchangeDelivery } from './exchange-delivery';
 
-/** Delivery jobs, 64 side by side so that ExchangeDelivery can batch them; a failure is recorded on the row. */
+/** Delivery jobs, 64 side by side so that ExchangeDelivery can batch them; a failure is recorded on the row (a job of many hands its failures to jobs of their own). */
 @Processor(EXCHANGE_DELIVERY_QUEUE, { autorun: false, concurrency: 64 })
 export class ExchangeDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
   constructor(
@@ -22,6 +22,7 @@ export class ExchangeDeliveryProcessor extends WorkerHost implements OnApplicati
   }
 
   async process(job: Job<DeliveryJob>): Promise<void> {
+    if ('exchangeIds' in job.data) return this.delivery.deliverMany(job.data.exchangeIds);
     try {
       await this.delivery.deliver(job.data.exchangeId);
     } catch (error) {
@@ -47,6 +48,7 @@ export class ExchangeDeadlineProcessor extends WorkerHost implements OnApplicati
   }
 
   async process(job: Job<DeadlineJob>): Promise<void> {
-    await this.delivery.noteOverdue(job.data.exchangeId);
+    if ('exchangeIds' in job.data) await this.delivery.noteManyOverdue(job.data.exchangeIds);
+    else await this.delivery.noteOverdue(job.data.exchangeId);
   }
 }

@@ -5,15 +5,26 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { allOrEach, batcher } from '@/common/batch';
 import { returningRows } from '@/database/sql';
+import { JobSpec } from '@/common/job-producer';
 import { DeadlineJob, EXCHANGE_DEADLINE_QUEUE } from '@/queues/queues';
+import { ExchangeOutbox } from './exchange-outbox';
 
 /** Jobs taken together: those that arrive within BATCH_WINDOW_MS of the first, up to BATCH_MAX, share one statement. */
 const BATCH_WINDOW_MS = 2;
 const BATCH_MAX = 200;
 
+/** The deadline job of exchanges that fall due at the same instant (delivered by one statement, with the same time limit). */
+function deadlineJob(exchangeIds: string[], dueAt: number): JobSpec<DeadlineJob> {
+  const delay = Math.max(0, dueAt - Date.now());
+  return exchangeIds.length === 1
+    ? { name: 'deadline', data: { exchangeId: exchangeIds[0] }, opts: { jobId: `deadline-${exchangeIds[0]}`, delay } }
+    : { name: 'deadlines', data: { exchangeIds }, opts: { jobId: `deadlines-${exchangeIds[0]}-${exchangeIds.length}`, delay } };
+}
+
 /**
- * Delivers exchanges into the addressees' inboxes, many at a time: the deliveries asked for side by side are marked
- * delivered by one UPDATE and their deadline jobs added in one call. Idempotent: only a queued row changes, so a job
+ * Delivers exchanges into the addressees' inboxes, many at a time: the deliveries asked for side by side, or one job's
+ * many (an import batch's), are marked delivered by one UPDATE, and one deadline job is added for those that fall
+ * due at the same instant. Idempotent: only a queued row changes, so a job
  * that runs twice (a worker killed after the commit, a relay that enqueued again) delivers once. When the statement
  * for a batch fails, each row is tried alone, so one bad row fails only its own job. The due instant is fixed here:
  * delivery + the time limit recorded when the message was sent.
@@ -36,11 +47,31 @@ export class ExchangeDelivery {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(EXCHANGE_DEADLINE_QUEUE) private readonly deadlines: Queue<DeadlineJob>,
+    private readonly outbox: ExchangeOutbox,
   ) {}
 
   /** Delivers one exchange, in a batch with the others asked for at the same moment; throws this exchange's failure. */
   deliver(exchangeId: string): Promise<true> {
     return this.deliveries.load(exchangeId);
+  }
+
+  /**
+   * The job of exchanges written together: one statement delivers them all. A row that fails alone is handed to a job
+   * of its own (its retries, then a dead letter); when every row fails (the database or Redis is down) the job throws
+   * and BullMQ retries it whole, and rows it never delivers stay queued for the relay.
+   */
+  async deliverMany(exchangeIds: string[]): Promise<void> {
+    const results = await this.deliverAll(exchangeIds);
+    const failed = exchangeIds.filter((_, i) => results[i] instanceof Error);
+    if (failed.length === 0) return;
+    if (failed.length === exchangeIds.length) throw results.find((r): r is Error => r instanceof Error);
+    this.logger.warn({ failed: failed.length, of: exchangeIds.length }, 'exchanges of a batch handed to jobs of their own');
+    if (!(await this.outbox.enqueue(failed))) throw new Error('Redis unavailable: the rows stay queued for the relay');
+  }
+
+  /** At the due instant of exchanges delivered together: notes those still unanswered overdue, by one statement. */
+  async noteManyOverdue(exchangeIds: string[]): Promise<void> {
+    await this.noteAllOverdue(exchangeIds);
   }
 
   /** At the due instant: notes that an unanswered exchange went overdue (for reminders); overdue itself is derived from dueAt. */
@@ -69,12 +100,15 @@ export class ExchangeDelivery {
       (all) => this.markDelivered(all),
       async (id) => (await this.markDelivered([id]))[0],
     );
-    const owed = ids.flatMap((id, i) => {
+    const dueTogether = new Map<number, string[]>();
+    ids.forEach((id, i) => {
       const dueAt = marked[i];
-      return dueAt instanceof Date
-        ? [{ name: 'deadline', data: { exchangeId: id }, opts: { jobId: `deadline-${id}`, delay: Math.max(0, dueAt.getTime() - Date.now()) } }]
-        : [];
+      if (!(dueAt instanceof Date)) return;
+      const group = dueTogether.get(dueAt.getTime());
+      if (group) group.push(id);
+      else dueTogether.set(dueAt.getTime(), [id]);
     });
+    const owed = [...dueTogether].map(([dueAt, group]) => deadlineJob(group, dueAt));
     let deadlineError: Error | null = null;
     if (owed.length > 0) {
       // Retried on failure: the retry finds the rows delivered and adds their deadline jobs then (same jobIds).

@@ -36,6 +36,11 @@ export function deliveryJob(exchangeId: string): JobSpec<DeliveryJob> {
   return { name: 'deliver', data: { exchangeId }, opts: { jobId: exchangeId } };
 }
 
+/** One delivery job for exchanges written together; its id is named after the first (a fresh uuid), so it is never taken for another batch's. */
+export function deliveryJobOfMany(exchangeIds: string[]): JobSpec<DeliveryJob> {
+  return { name: 'deliver-many', data: { exchangeIds }, opts: { jobId: `many-${exchangeIds[0]}-${exchangeIds.length}` } };
+}
+
 /**
  * The transactional outbox: `add` writes the exchange rows in the caller's transaction, so a registration and the
  * notices it owes commit together or not at all; `enqueue` hands them to BullMQ after the commit. If that hand-off
@@ -83,7 +88,17 @@ export class ExchangeOutbox {
    * After commit: best effort, never fails or holds up the request. While Redis is down it returns at once; the rows
    * stay queued and the relay enqueues them within RELAY_STALE of Redis coming back.
    */
-  async enqueue(ids: string[]): Promise<void> {
-    await this.producer.add(EXCHANGE_DELIVERY_QUEUE, ids.map(deliveryJob));
+  async enqueue(ids: string[]): Promise<boolean> {
+    return this.producer.add(EXCHANGE_DELIVERY_QUEUE, ids.map(deliveryJob));
+  }
+
+  /**
+   * After commit, for the many exchanges of one batch (an import's): one job delivers them all with one statement,
+   * instead of a job each. The same guarantees: a row it cannot deliver is handed back to a job of its own, and rows
+   * the job never reaches stay queued for the relay.
+   */
+  async enqueueTogether(ids: string[]): Promise<boolean> {
+    if (ids.length === 0) return true;
+    return this.producer.add(EXCHANGE_DELIVERY_QUEUE, [ids.length === 1 ? deliveryJob(ids[0]) : deliveryJobOfMany(ids)]);
   }
 }

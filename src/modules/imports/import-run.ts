@@ -14,9 +14,6 @@ import { UsersService } from '@/modules/users/users.service';
 import { checkRow, RawRow, readRows } from './import-format';
 import { InflowImport } from './import-job.entity';
 
-// Rows of a batch checked side by side (the certificate check may read the database).
-const PARALLEL = 8;
-
 /** Runs an accepted import in the worker (ImportProcessor): the file's rows through the registration, a batch at a time. */
 @Injectable()
 export class ImportRun {
@@ -83,7 +80,7 @@ export class ImportRun {
       // Keeps the next batch's promise from being an unhandled rejection while this one is written.
       next.catch(() => undefined);
       const exchangeIds = await this.writeBatch(id, current.checked, current.start + current.checked.length);
-      await this.outbox.enqueue(exchangeIds);
+      await this.outbox.enqueueTogether(exchangeIds);
     }
     await this.imports.update(id, { status: 'done', finishedAt: () => 'now()' });
   }
@@ -122,20 +119,18 @@ export class ImportRun {
       [valid.map((v) => this.cipher.hash(v.dto.person.idNumber)), valid.map((v) => v.dto.destinationCode), valid.map((v) => v.dto.arrivalDate), importId],
     );
     for (const { n, import_id } of found) Object.assign(valid[Number(n) - 1], { kind: import_id === importId ? 'ok' : 'skipped' });
-    // The rules of POST /api/inflows; a few rows side by side, as the certificate check may read the database.
-    for (let i = 0; i < checked.length; i += PARALLEL) {
-      await Promise.all(
-        checked.slice(i, i + PARALLEL).map(async (c, j) => {
-          if (c.kind !== 'valid') return;
-          try {
-            checked[i + j] = { row: c.row, kind: 'prepared', prepared: await this.registration.prepare(user, c.dto, { importId, legacy: c.legacy }) };
-          } catch (error) {
-            if (!(error instanceof AppError)) throw error;
-            checked[i + j] = { row: c.row, kind: 'error', errors: rowErrors(error) };
-          }
-        }),
-      );
-    }
+    // The rules of POST /api/inflows, every row side by side: the certificate look-ups of the batch share one query.
+    await Promise.all(
+      checked.map(async (c, i) => {
+        if (c.kind !== 'valid') return;
+        try {
+          checked[i] = { row: c.row, kind: 'prepared', prepared: await this.registration.prepare(user, c.dto, { importId, legacy: c.legacy }) };
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          checked[i] = { row: c.row, kind: 'error', errors: rowErrors(error) };
+        }
+      }),
+    );
     return checked;
   }
 
