@@ -102,9 +102,10 @@ describe('exchanges (信息交换): dead letters', () => {
       const rows = Array.from({ length: 12 }, (_, i) => line(newIdNumber({ sex: 'male' }), i === 7 ? { address: '无法投递测试地址' } : {}));
       const upload = await uploadRegister(t, dest, [HEADER, ...rows].join('\n')).expect(202);
       expect(await importFinished(t, dest, upload.body.importId)).toMatchObject({ status: 'done', succeeded: 12, failed: 0 });
-      const cases: { case_id: string; address: string }[] = await t.db.query(`SELECT case_id, address FROM inflow WHERE import_id = $1 ORDER BY registered_at`, [
-        upload.body.importId,
-      ]);
+      const cases: { case_id: string; address: string }[] = await t.db.query(
+        `SELECT case_id, address FROM inflow WHERE import_id = $1 ORDER BY registered_at`,
+        [upload.body.importId],
+      );
       const outcomes = await Promise.all(cases.map(async (c) => ({ address: c.address, notice: (await delivered(c.case_id, 1))[0] })));
       const refused = outcomes.filter((o) => o.address === '无法投递测试地址').map((o) => o.notice);
       expect(refused).toEqual([expect.objectContaining({ status: 'failed', attempts: 3, lastError: expect.stringContaining('inbox unavailable') })]);

@@ -7,7 +7,10 @@ import { DeadlineJob, DeliveryJob, EXCHANGE_DEADLINE_QUEUE, EXCHANGE_DELIVERY_QU
 import { startWorker } from '@/queues/start-worker';
 import { ExchangeDelivery } from './exchange-delivery';
 
-/** Delivery jobs, 64 side by side so that ExchangeDelivery can batch them; a failure is recorded on the row (a job of many hands its failures to jobs of their own). */
+/**
+ * Delivery jobs, 64 side by side so that ExchangeDelivery can batch them; a failure is recorded on the row. A job of
+ * many (an import batch's) hands the rows that fail to jobs of their own.
+ */
 @Processor(EXCHANGE_DELIVERY_QUEUE, { autorun: false, concurrency: 64 })
 export class ExchangeDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
   constructor(

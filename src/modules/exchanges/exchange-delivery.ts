@@ -64,7 +64,7 @@ export class ExchangeDelivery {
     const results = await this.deliverAll(exchangeIds);
     const failed = exchangeIds.filter((_, i) => results[i] instanceof Error);
     if (failed.length === 0) return;
-    if (failed.length === exchangeIds.length) throw results.find((r): r is Error => r instanceof Error);
+    if (failed.length === exchangeIds.length) throw results[0] as Error;
     this.logger.warn({ failed: failed.length, of: exchangeIds.length }, 'exchanges of a batch handed to jobs of their own');
     if (!(await this.outbox.enqueue(failed))) throw new Error('Redis unavailable: the rows stay queued for the relay');
   }
