@@ -97,7 +97,22 @@ async function main(): Promise<void> {
       await db.query(`SELECT pg_stat_reset()`);
       const cpu = () => cpuSeconds(service.process.pid as number);
       const before = cpu();
-      const result = await run({ url: service.url, connections: 32, duration: 20, requests: [request] });
+      // What the backends wait for, sampled every 50 ms while the load runs (a backend on the CPU has no wait event).
+      const waits: Record<string, number> = {};
+      let samples = 0;
+      const sampling = setInterval(() => {
+        void db
+          .query(
+            `SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS w, count(*)::int AS n FROM pg_stat_activity
+              WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1`,
+          )
+          .then(({ rows }) => {
+            samples++;
+            for (const r of rows as { w: string; n: number }[]) waits[r.w] = (waits[r.w] ?? 0) + r.n;
+          });
+      }, 50);
+      const result = await run({ url: service.url, connections: 32, duration: 20, requests: [request] }).finally(() => clearInterval(sampling));
+      console.table(Object.fromEntries(Object.entries(waits).sort((a, b) => b[1] - a[1]).map(([w, n]) => [w, { backends_on_average: Number((n / samples).toFixed(2)) }])));
       const n = result.requests.total;
       console.log(`registrations: ${n} (${Math.round(result.requests.average)}/s)`);
       const { rows } = await db.query(

@@ -11,6 +11,7 @@ import { RegisterInflow1795392600000 } from '../../migrations/1795392600000-Regi
 import { RegisterInflows1795392700000 } from '../../migrations/1795392700000-RegisterInflows';
 import { RegisterInflowsSetBased1795392800000 } from '../../migrations/1795392800000-RegisterInflowsSetBased';
 import { StatementRateTriggers1795392900000 } from '../../migrations/1795392900000-StatementRateTriggers';
+import { SingleRegistrationStatements1795393000000 } from '../../migrations/1795393000000-SingleRegistrationStatements';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   RegisterInflows1795392700000,
   RegisterInflowsSetBased1795392800000,
   StatementRateTriggers1795392900000,
+  SingleRegistrationStatements1795393000000,
 ];
 
 /**
