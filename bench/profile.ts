@@ -6,7 +6,8 @@ import { createUser, login, startBenchStack, startService } from './lib';
 
 /**
  * The write path's profile (bench/README.md, "Write path"): B1's load for 20 s with `track_functions = all`, then the
- * time spent in each database function and trigger per registration, and CPU seconds per process. Not a benchmark.
+ * time spent in each database function and trigger per registration, what the backends waited for (sampled every 50 ms),
+ * and CPU seconds per process. Not a benchmark.
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/profile.ts [--triggers=off] [--cpu-prof]
  * With --cpu-prof every service process writes a V8 CPU profile to /tmp/liudong-cpu-prof when it stops.
  */
@@ -112,7 +113,8 @@ async function main(): Promise<void> {
           });
       }, 50);
       const result = await run({ url: service.url, connections: 32, duration: 20, requests: [request] }).finally(() => clearInterval(sampling));
-      console.table(Object.fromEntries(Object.entries(waits).sort((a, b) => b[1] - a[1]).map(([w, n]) => [w, { backends_on_average: Number((n / samples).toFixed(2)) }])));
+      const byWait = Object.entries(waits).sort((a, b) => b[1] - a[1]);
+      console.table(Object.fromEntries(byWait.map(([w, n]) => [w, { backends_on_average: Number((n / samples).toFixed(2)) }])));
       const n = result.requests.total;
       console.log(`registrations: ${n} (${Math.round(result.requests.average)}/s)`);
       const { rows } = await db.query(

@@ -93,15 +93,19 @@ export class SingleRegistrationStatements1795393000000 implements MigrationInter
         new_id uuid;
       BEGIN
         SELECT * INTO STRICT i FROM inflow WHERE id = p_inflow;
-        INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at, created_by, enqueued_at)
+        INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
+                created_by, enqueued_at)
         VALUES (i.case_id, 'inflow_notice', i.destination_township_code, i.origin_township_code, i.destination_code, i.household_code, false, true, p_limit_ms,
-                jsonb_build_object('inflowId', i.id, 'arrivalDate', to_char(i.arrival_date, 'YYYY-MM-DD'), 'destinationCode', i.destination_code, 'reason', i.reason),
+                jsonb_build_object('inflowId', i.id, 'arrivalDate', to_char(i.arrival_date, 'YYYY-MM-DD'), 'destinationCode', i.destination_code,
+                        'reason', i.reason),
                 p_at, p_actor, p_at)
         RETURNING id INTO new_id;
         ids := ids || new_id;
         IF i.key_target THEN
-          INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at, created_by, enqueued_at)
-          VALUES (i.case_id, 'verification_request', i.destination_township_code, i.origin_township_code, i.destination_code, i.household_code, i.pregnant, true,
+          INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload,
+                  sent_at, created_by, enqueued_at)
+          VALUES (i.case_id, 'verification_request', i.destination_township_code, i.origin_township_code, i.destination_code, i.household_code,
+                  i.pregnant, true,
                   CASE WHEN i.pregnant THEN p_urgent_limit_ms ELSE p_limit_ms END,
                   jsonb_build_object('inflowId', i.id, 'certificateCheck', i.certificate_check, 'certificateNumber', i.certificate_number),
                   p_at, p_actor, p_at)
