@@ -69,7 +69,8 @@ export class CertificatesService {
   private readonly byNumber = batcher<string, Certificate | null>(
     async (numbers) => {
       const found = await this.certificates.find({ where: { number: In([...numbers]) }, relations: { person: true } });
-      return numbers.map((n) => found.find((c) => c.number === n) ?? null);
+      const byNumber = new Map(found.map((c) => [c.number, c]));
+      return numbers.map((n) => byNumber.get(n) ?? null);
     },
     0,
     1000,

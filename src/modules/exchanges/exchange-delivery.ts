@@ -23,11 +23,11 @@ function deadlineJob(exchangeIds: string[], dueAt: number): JobSpec<DeadlineJob>
 
 /**
  * Delivers exchanges into the addressees' inboxes, many at a time: the deliveries asked for side by side, or one job's
- * many (an import batch's), are marked delivered by one UPDATE, and one deadline job is added for those that fall
- * due at the same instant. Idempotent: only a queued row changes, so a job
- * that runs twice (a worker killed after the commit, a relay that enqueued again) delivers once. When the statement
- * for a batch fails, each row is tried alone, so one bad row fails only its own job. The due instant is fixed here:
- * delivery + the time limit recorded when the message was sent.
+ * many (an import batch's), are marked delivered by one UPDATE, and one deadline job is added for those that fall due
+ * at the same instant. Idempotent: only a queued row changes, so a job that runs twice (a worker killed after the
+ * commit, a relay that enqueued again) delivers once. When the statement for a batch fails, each row is tried alone,
+ * so one bad row fails only its own job. The due instant is fixed here: delivery + the time limit recorded when the
+ * message was sent.
  */
 @Injectable()
 export class ExchangeDelivery {
