@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       const importRows = Number(/--import=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 0);
       if (importRows > 0) {
         await db.query(`SELECT pg_stat_reset()`);
+        await db.query(`SELECT pg_stat_reset_shared('wal')`);
         const before = cpuSeconds(service.process.pid as number);
         const rssMax: Record<string, number> = {};
         const sampler = setInterval(() => {
@@ -79,6 +80,15 @@ async function main(): Promise<void> {
         );
         const n = succeeded;
         console.log(`imported ${n} rows in ${Date.now() - started} ms`);
+        const [wal] = (await db.query(`SELECT wal_records, wal_fpi, wal_bytes FROM pg_stat_wal`)).rows as {
+          wal_records: string;
+          wal_fpi: string;
+          wal_bytes: string;
+        }[];
+        console.log(
+          `WAL per row: ${(Number(wal.wal_bytes) / n / 1024).toFixed(1)} kB, ${(Number(wal.wal_records) / n).toFixed(1)} records, ` +
+            `${(Number(wal.wal_fpi) / n).toFixed(2)} full-page images`,
+        );
         const { rows } = await db.query(
           `SELECT funcname, calls, round(total_time::numeric / $1, 3) AS total_ms_per_row, round(self_time::numeric / $1, 3) AS self_ms_per_row
                                             FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 25`,
