@@ -23,7 +23,8 @@ export interface ConsolePage {
 
 /** A fresh tab (its own sessionStorage) at office-PC size, or a phone's width, that records every browser error. */
 export async function openPage(browser: Browser, baseUrl: string, viewport = { width: 1366, height: 768 }): Promise<ConsolePage> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport, locale: 'zh-CN', timezoneId: 'America/New_York' });
+  // Reduced motion: charts drawn at once, so that a screenshot shows them as a user sees them once they settle.
+  const context = await browser.newContext({ baseURL: baseUrl, viewport, locale: 'zh-CN', timezoneId: 'America/New_York', reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
