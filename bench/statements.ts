@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DESTINATION } from './b1-registrations';
@@ -18,7 +18,7 @@ const { findPostgres } = require('../scripts/local-stack/binaries') as { findPos
 async function main(): Promise<void> {
   const rows = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 20_000);
   const dir = '/tmp/liudong-statements';
-  execFileSync('rm', ['-rf', dir]);
+  rmSync(dir, { recursive: true, force: true });
   const stack = await startBenchStack(dir);
   const admin = async (statements: string[]) => {
     const db = new Client({ connectionString: stack.databaseUrl });

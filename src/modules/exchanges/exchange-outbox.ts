@@ -37,7 +37,7 @@ export function deliveryJob(exchangeId: string): JobSpec<DeliveryJob> {
 }
 
 /** One delivery job for exchanges written together; its id is named after the first (a fresh uuid), so it is never taken for another batch's. */
-export function deliveryJobOfMany(exchangeIds: string[]): JobSpec<DeliveryJob> {
+function deliveryJobOfMany(exchangeIds: string[]): JobSpec<DeliveryJob> {
   return { name: 'deliver-many', data: { exchangeIds }, opts: { jobId: `many-${exchangeIds[0]}-${exchangeIds.length}` } };
 }
 

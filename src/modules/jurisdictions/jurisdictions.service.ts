@@ -22,7 +22,8 @@ const KNOWN_LIMIT = 100_000;
 
 @Injectable()
 export class JurisdictionsService {
-  private readonly known = new Map<string, Jurisdiction>();
+  /** Codes found, and look-ups under way (the rows of an import batch ask for the same code side by side). */
+  private readonly known = new Map<string, Promise<Jurisdiction | null>>();
 
   constructor(@InjectRepository(Jurisdiction) private readonly jurisdictions: Repository<Jurisdiction>) {}
 
@@ -33,18 +34,20 @@ export class JurisdictionsService {
 
   /**
    * The same as find, kept in memory: the division table changes only with `npm run setup`, so codes once found
-   * stay found. For the hot paths (every registration, every dashboard).
+   * stay found. For the hot paths (every registration, every dashboard). Callers asking for a code being looked up
+   * share that look-up; a code not found (or a failed read) is looked up again next time.
    */
-  async findKnown(code: string): Promise<Jurisdiction | null> {
-    let found = this.known.get(code) ?? null;
-    if (!found) {
-      found = await this.find(code);
-      if (found) {
-        if (this.known.size >= KNOWN_LIMIT) this.known.clear();
-        this.known.set(code, found);
-      }
-    }
-    return found;
+  findKnown(code: string): Promise<Jurisdiction | null> {
+    const cached = this.known.get(code);
+    if (cached) return cached;
+    if (this.known.size >= KNOWN_LIMIT) this.known.clear();
+    const lookup = this.find(code);
+    this.known.set(code, lookup);
+    const forget = () => {
+      if (this.known.get(code) === lookup) this.known.delete(code);
+    };
+    lookup.then((found) => found ?? forget(), forget);
+    return lookup;
   }
 
   /** The jurisdiction or a 400 naming the field, for codes a client sent in a body. */
