@@ -18,4 +18,5 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 EXPOSE 3000
+# setup as DATABASE_URL's owner (migrations, the service role's grants), then the service as DATABASE_APP_ROLE.
 CMD ["sh", "-c", "node dist/src/cli/setup.js && node dist/src/main.js"]

@@ -83,7 +83,6 @@ function* rows(table: 'person' | 'migrant_case' | 'inflow' | 'exchange' | 'outfl
           `${household.slice(0, 6)}********0000`,
           '测试',
           i % 2 ? 'male' : 'female',
-          '1990-01-01',
           household,
         );
         break;
@@ -156,7 +155,7 @@ function* rows(table: 'person' | 'migrant_case' | 'inflow' | 'exchange' | 'outfl
 }
 
 const COLUMNS = {
-  person: 'id, id_hash, id_cipher, id_masked, name, sex, birth_date, household_code',
+  person: 'id, id_hash, id_cipher, id_masked, name, sex, household_code',
   migrant_case: 'id, person_id, origin_township_code, destination_township_code, opened_at, closed_at',
   inflow: [
     'id, case_id, person_id, household_code, destination_code, origin_township_code, destination_township_code, address, arrival_date, reason',

@@ -2,6 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } 
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { BullModule } from '@nestjs/bullmq';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdCipher } from '@/common/id-cipher';
 import { IdempotencyInterceptor } from '@/common/idempotency.interceptor';
 import { AppLoggerModule } from '@/common/logging';
 import type { Cluster } from 'ioredis';
@@ -43,7 +44,8 @@ export class AppModule implements NestModule {
         AppLoggerModule,
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({ ...dataSourceOptions(c.databaseUrl), autoLoadEntities: true }),
+          // As the app role, never the owner: the service cannot alter a table or switch off the audit log's trigger.
+          useFactory: (c: AppConfig) => ({ ...dataSourceOptions(c.databaseAppUrl), autoLoadEntities: true }),
         }),
         BullModule.forRootAsync({
           imports: [RedisModule],
@@ -65,7 +67,7 @@ export class AppModule implements NestModule {
         ...http,
         ...workers,
       ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      providers: [IdCipher, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 

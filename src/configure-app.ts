@@ -61,24 +61,54 @@ function documentErrors(document: OpenAPIObject): void {
 
 /** Deeper than any body of the contract (an inflow is 3 levels); deeper input could exhaust the stack downstream. */
 export const MAX_JSON_DEPTH = 32;
+/**
+ * Keys in all, at every level, an array's elements counting as its keys (as they do in JavaScript): an inflow has
+ * about 40. Validation answers each unknown key on its own, so 70 000 of them held the event loop for seconds.
+ */
+export const MAX_JSON_KEYS = 1000;
 
-/** How deeply a JSON text nests, counted without parsing it (brackets inside strings do not count). */
-export function jsonDepth(text: string): number {
+/**
+ * The first limit a JSON text breaks, found without parsing it, in one pass that stops there (brackets and commas
+ * inside strings do not count): `depth` past MAX_JSON_DEPTH levels, `keys` past MAX_JSON_KEYS.
+ */
+export function jsonLimitBroken(text: string): 'depth' | 'keys' | null {
   let depth = 0;
-  let max = 0;
+  let keys = 0;
   let inString = false;
+  // Just after `{` or `[`: the next token says whether the container holds a first member.
+  let opened = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 0x5c)
         i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
-    else if (c === 0x7d || c === 0x5d) depth--;
+      continue;
+    }
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    if (opened) {
+      opened = false;
+      if (c !== 0x7d && c !== 0x5d && ++keys > MAX_JSON_KEYS) return 'keys';
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) return 'depth';
+      opened = true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+    // Every member after a container's first one follows a comma.
+    else if (c === 0x2c && ++keys > MAX_JSON_KEYS) return 'keys';
   }
-  return max;
+  return null;
 }
+
+const JSON_LIMITS = {
+  depth: () =>
+    new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', `JSON 嵌套过深（最多 ${MAX_JSON_DEPTH} 层）`, [{ field: 'body', message: '嵌套过深' }]),
+  keys: () =>
+    new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', `JSON 字段过多（全部层级合计最多 ${MAX_JSON_KEYS} 个，数组元素也计入）`, [
+      { field: 'body', message: '字段过多' },
+    ]),
+};
 
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
@@ -96,7 +126,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
       void reply.status(400).send(bad ? BAD_URL : { statusCode: 400, code: 'BAD_REQUEST', message: '请求有误', details: [] });
     },
   });
-  // JSON as Fastify parses it (prototype poisoning refused), and refused when nested absurdly deep.
+  // JSON as Fastify parses it (prototype poisoning refused), and refused when nested absurdly deep or with too many keys.
   const fastify = adapter.getInstance();
   registerSecurityHeaders(fastify);
   // Bodies are JSON (or multipart uploads): plain text is a wrong content type (415), not an empty object.
@@ -105,12 +135,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(null, undefined);
-    if (jsonDepth(text) > MAX_JSON_DEPTH) {
-      return done(
-        new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', `JSON 嵌套过深（最多 ${MAX_JSON_DEPTH} 层）`, [{ field: 'body', message: '嵌套过深' }]),
-        undefined,
-      );
-    }
+    const broken = jsonLimitBroken(text);
+    if (broken) return done(JSON_LIMITS[broken](), undefined);
     try {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch (error) {

@@ -18,6 +18,18 @@ export function consoleRoot(): string | null {
 
 /** Security headers on every answer, with a strict CSP: scripts only from this origin, no framing. */
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    // HSTS only on an answer that went out over TLS: over plain HTTP the header is meaningless (and says the wrong thing).
+    // With trustProxy off, `protocol` is https only for a TLS socket of this server; a TLS proxy in front sets its own.
+    if (request.protocol === 'https') void reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // Answers of the API hold personal data (or a token, or a refusal about someone's record): no cache keeps them. The
+    // OpenAPI document is the same for everyone; the console's files keep the caching registerConsole gives them.
+    const path = request.url.split('?')[0];
+    if ((path === '/api' || path.startsWith('/api/')) && !path.startsWith('/api/docs') && !reply.hasHeader('cache-control')) {
+      void reply.header('Cache-Control', 'no-store');
+    }
+    done(null, payload);
+  });
   // Registered, not awaited: awaiting would start Fastify's plugin loading before Nest has added its own.
   void fastify.register(helmet, {
     contentSecurityPolicy: {
@@ -37,6 +49,10 @@ export function registerSecurityHeaders(fastify: FastifyInstance): void {
     },
     // The certificate PDF opens in a new tab from the console; same origin, so the defaults hold.
     crossOriginEmbedderPolicy: false,
+    // Said the same way as `frame-ancestors 'none'`: no page may frame these answers, not even one of this origin.
+    frameguard: { action: 'deny' },
+    // Sent by the hook above, only over TLS.
+    strictTransportSecurity: false,
   });
 }
 

@@ -1,3 +1,5 @@
+import { ageOn } from '@/common/identity';
+import { todayInShanghai } from '@/common/time';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +66,7 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
       number: expect.stringMatching(new RegExp(`^${YANGZHAI}-${year}-\\d{5}$`)),
       status: 'valid',
       issuerCode: YANGZHAI,
-      holder: { name: '王芳', idNumber: `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`, birthDate: '1995-06-15' },
+      holder: { name: '王芳', idNumber: `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`, age: ageOn('1995-06-15', todayInShanghai()) },
       maritalStatus: 'first_married',
       spouse: { name: '李强', idNumber: expect.stringMatching(/^\d{6}\*{8}/) },
       children: [{ sex: 'female', birthDate: '2018-05-01' }],

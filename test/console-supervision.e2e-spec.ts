@@ -241,9 +241,9 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
 
     // A message the database refuses to deliver (twice: DELIVERY_ATTEMPTS=2) is a dead letter the admin re-delivers.
     const dest = await t.token(await account(t, TIANXIN_COMMUNITY), PASSWORD);
-    await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+    await t.owner.query(`CREATE OR REPLACE FUNCTION test_refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'inbox unavailable (test)'; END $$`);
-    await t.db.query(`CREATE TRIGGER test_refuse_delivery BEFORE UPDATE ON exchange FOR EACH ROW
+    await t.owner.query(`CREATE TRIGGER test_refuse_delivery BEFORE UPDATE ON exchange FOR EACH ROW
       WHEN (NEW.status = 'delivered' AND NEW.to_unit_code = '${UNREACHABLE_HOME}') EXECUTE FUNCTION test_refuse_delivery()`);
     let failed: { id: string };
     try {
@@ -257,7 +257,7 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
         'delivery failed',
       );
     } finally {
-      await t.db.query(`DROP TRIGGER IF EXISTS test_refuse_delivery ON exchange`);
+      await t.owner.query(`DROP TRIGGER IF EXISTS test_refuse_delivery ON exchange`);
     }
     await page.getByRole('menuitem', { name: '投递失败' }).click();
     await page.waitForURL('**/admin/failed');

@@ -24,14 +24,14 @@ describe('exchanges (信息交换): dead letters', () => {
   const inbox = (token: string, query = '') => inboxOf(t, token, query);
   /** Real failure: while the trigger test_refuse_one exists, the database refuses to deliver the notice of a registration at `address`. */
   const refuseDeliveryAt = async (address: string) => {
-    await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+    await t.owner.query(`CREATE OR REPLACE FUNCTION test_refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF EXISTS (SELECT 1 FROM inflow WHERE id::text = NEW.payload->>'inflowId' AND address = '${address}') THEN
           RAISE EXCEPTION 'inbox unavailable (test)';
         END IF;
         RETURN NEW;
       END $$`);
-    await t.db.query(
+    await t.owner.query(
       `CREATE TRIGGER test_refuse_one BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_one()`,
     );
   };
@@ -44,9 +44,9 @@ describe('exchanges (信息交换): dead letters', () => {
 
   it('dead-letters a delivery that keeps failing, shows it to admins, and delivers it on retry', async () => {
     // Real failure: the database refuses the delivery while this trigger exists.
-    await t.db.query(`CREATE OR REPLACE FUNCTION test_refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+    await t.owner.query(`CREATE OR REPLACE FUNCTION test_refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'inbox unavailable (test)'; END $$`);
-    await t.db.query(
+    await t.owner.query(
       `CREATE TRIGGER test_refuse_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_refuse_delivery()`,
     );
     let reg;
@@ -55,7 +55,7 @@ describe('exchanges (信息交换): dead letters', () => {
       const [failed] = await delivered(reg.body.caseId, 1);
       expect(failed).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringContaining('inbox unavailable') });
     } finally {
-      await t.db.query(`DROP TRIGGER test_refuse_delivery ON exchange`);
+      await t.owner.query(`DROP TRIGGER test_refuse_delivery ON exchange`);
     }
     const [failed] = await delivered(reg.body.caseId, 1);
     const health = await t.http().get('/api/health').expect(200);
@@ -92,7 +92,7 @@ describe('exchanges (信息交换): dead letters', () => {
       const inboxIds = (await inbox(origin)).map((e) => e.id);
       for (const e of others) expect(inboxIds).toContain(e.id);
     } finally {
-      await t.db.query(`DROP TRIGGER test_refuse_one ON exchange`);
+      await t.owner.query(`DROP TRIGGER test_refuse_one ON exchange`);
     }
   });
 
@@ -114,7 +114,7 @@ describe('exchanges (信息交换): dead letters', () => {
       const inboxIds = (await inbox(origin)).map((e) => e.id);
       for (const e of others) expect(inboxIds).toContain(e.id);
     } finally {
-      await t.db.query(`DROP TRIGGER test_refuse_one ON exchange`);
+      await t.owner.query(`DROP TRIGGER test_refuse_one ON exchange`);
     }
   });
 });

@@ -97,8 +97,9 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
 
   it('delivers everything exactly once when the worker is killed (kill -9) mid-batch and another starts', async () => {
     // Slow each delivery down so that the kill lands in the middle of the batch.
-    await t.db.query(`CREATE OR REPLACE FUNCTION test_slow_delivery() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$`);
-    await t.db.query(
+    await t.owner.query(`CREATE OR REPLACE FUNCTION test_slow_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$`);
+    await t.owner.query(
       `CREATE TRIGGER test_slow_delivery BEFORE UPDATE ON exchange FOR EACH ROW WHEN (NEW.status = 'delivered') EXECUTE FUNCTION test_slow_delivery()`,
     );
     const startWorker = spawnWorker;
@@ -128,13 +129,14 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
     } finally {
       first?.kill('SIGKILL');
       second?.kill('SIGTERM');
-      await t.db.query(`DROP TRIGGER IF EXISTS test_slow_delivery ON exchange`);
+      await t.owner.query(`DROP TRIGGER IF EXISTS test_slow_delivery ON exchange`);
     }
   }, 180_000);
 
   it('resumes a bulk import where it stopped when the worker is killed mid-import, registering no row twice', async () => {
-    await t.db.query(`CREATE OR REPLACE FUNCTION test_slow_import() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$`);
-    await t.db.query(
+    await t.owner.query(`CREATE OR REPLACE FUNCTION test_slow_import() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$`);
+    await t.owner.query(
       `CREATE TRIGGER test_slow_import BEFORE INSERT ON inflow FOR EACH ROW WHEN (NEW.import_id IS NOT NULL) EXECUTE FUNCTION test_slow_import()`,
     );
     const header = 'idNumber,name,householdCode,destinationCode,address,arrivalDate,reason,maritalStatus,contraception';
@@ -175,7 +177,7 @@ describe('exchange pipeline under faults (quality.md Reliability)', () => {
     } finally {
       first?.kill('SIGKILL');
       second?.kill('SIGTERM');
-      await t.db.query(`DROP TRIGGER IF EXISTS test_slow_import ON inflow`);
+      await t.owner.query(`DROP TRIGGER IF EXISTS test_slow_import ON inflow`);
     }
   }, 240_000);
 });

@@ -58,7 +58,7 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     expect(notice).toMatchObject({
       fromName: expect.stringMatching(/^浙江省衢州市柯城区.+(镇|街道|乡)$/),
       toName: '湖北省随州市广水市杨寨镇',
-      subject: { personId: reg.body.person.id, name: '周强', idNumber: reg.body.person.idNumber, sex: 'male', birthDate: reg.body.person.birthDate },
+      subject: { personId: reg.body.person.id, name: '周强', idNumber: reg.body.person.idNumber, sex: 'male', age: reg.body.person.age },
     });
     expect(notice.subject.idNumber).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
 

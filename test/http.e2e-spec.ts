@@ -1,7 +1,17 @@
-import { startTestApp, TestApp } from './support/app';
+import { ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { spawnService, startTestApp, TestApp, waitFor } from './support/app';
 import { testConfig } from './support/env';
+import { newIdNumber } from './support/people';
 import { Logger } from '@nestjs/common';
 import { createApp } from '@/configure-app';
+import { registerSecurityHeaders } from '@/console-host';
 
 describe('HTTP conventions, health and docs', () => {
   let t: TestApp;
@@ -79,6 +89,31 @@ describe('HTTP conventions, health and docs', () => {
     await t.http().get('/api/users?pageSize=1000').set('Authorization', `Bearer ${token}`).expect(400);
   });
 
+  it('answers every API request no-store: signed-in lists, details and refusals, and the public ones', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const answers = {
+      list: await t.http().get('/api/users').set(auth).expect(200),
+      detail: await t.http().get('/api/me').set(auth).expect(200),
+      refused: await t.http().get('/api/users/not-a-uuid').set(auth).expect(400),
+      absent: await t.http().get('/api/users/00000000-0000-4000-8000-000000000000').set(auth).expect(404),
+      unknownRoute: await t.http().get('/api/nowhere').set(auth).expect(404),
+      noToken: await t.http().get('/api/inflows').expect(401),
+      login: await t.http().post('/api/auth/login').send({ username: 'admin', password: 'not-the-password' }).expect(401),
+      health: await t.http().get('/api/health').expect(200),
+    };
+    const cacheControl = Object.fromEntries(Object.entries(answers).map(([what, res]) => [what, res.headers['cache-control']]));
+    expect(cacheControl).toEqual(Object.fromEntries(Object.keys(answers).map((what) => [what, 'no-store'])));
+    // The OpenAPI document is the same for everyone: left to the usual caching.
+    expect((await t.http().get('/api/docs-json').expect(200)).headers['cache-control']).toBeUndefined();
+  });
+
+  it('forbids framing in both headers that say so, and sends HSTS only over TLS (not over plain HTTP)', async () => {
+    const res = await t.http().get('/api/health').expect(200);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+  });
+
   it('serves the OpenAPI document describing the endpoints', async () => {
     const res = await t.http().get('/api/docs-json').expect(200);
     expect(Object.keys(res.body.paths)).toEqual(
@@ -136,6 +171,124 @@ describe('startup', () => {
   });
 });
 
+describe('HSTS over TLS', () => {
+  it('is sent when the request came over a TLS socket of the service', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liudong-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'pipe' },
+    );
+    // The service's own headers on a bare Fastify instance that listens with TLS.
+    const fastify = new FastifyAdapter({
+      https: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    }).getInstance();
+    registerSecurityHeaders(fastify);
+    fastify.get('/api/ping', () => ({ ok: true }));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = fastify.server.address() as { port: number };
+      const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        httpsRequest({ host: '127.0.0.1', port, path: '/api/ping', rejectUnauthorized: false }, (res) => {
+          res.resume();
+          resolve(res.headers);
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      expect(headers['cache-control']).toBe('no-store');
+    } finally {
+      await fastify.close();
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('request logs', () => {
+  let t: TestApp;
+  let service: ChildProcess;
+  let url: string;
+  let logged = '';
+
+  beforeAll(async () => {
+    // The service as it runs, logging at `info` to its standard output: what an operator's log store receives.
+    t = await startTestApp({}, 'api');
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    service = spawnService(
+      ['api'],
+      { DATABASE_URL: t.config.databaseUrl, REDIS_URL: t.config.redisUrl, REDIS_PREFIX: t.config.redisPrefix, PORT: String(port), LOG_LEVEL: 'info' },
+      ['ignore', 'pipe', 'pipe'],
+    );
+    service.stdout?.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+    service.stderr?.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+    await waitFor(
+      async () =>
+        (
+          await request(url)
+            .get('/api/health')
+            .catch(() => undefined)
+        )?.status === 200,
+      60_000,
+      'the service answering',
+    );
+  }, 90_000);
+  afterAll(async () => {
+    service?.kill('SIGKILL');
+    await t?.close();
+  });
+
+  it('masks an ID number or a phone number typed into a path (a 400), and keeps place codes readable', async () => {
+    const auth = { Authorization: `Bearer ${await t.token()}` };
+    const idNumber = newIdNumber({ sex: 'female', birthDate: '1990-03-07' });
+    const oldIdNumber = `${idNumber.slice(0, 6)}${idNumber.slice(8, 17)}`; // the 15-digit form
+    const phone = '13912345678';
+    for (const value of [idNumber, oldIdNumber, phone]) {
+      await request(url).get(`/api/persons/${value}`).set(auth).expect(400);
+    }
+    await request(url).get('/api/jurisdictions/421381101000').set(auth).expect(200);
+    const lines = () => logged.split('\n').filter((line) => line.includes('"path"'));
+    await waitFor(
+      () => Promise.resolve(lines().filter((line) => line.includes('/api/persons/')).length >= 3 && lines().some((l) => l.includes('421381101000'))),
+      10_000,
+      'the requests logged',
+    );
+    const persons = lines().filter((line) => line.includes('/api/persons/'));
+    expect(persons.map((line) => (JSON.parse(line) as { req: { path: string } }).req.path)).toEqual(Array(3).fill('/api/persons/[REDACTED]'));
+    expect({ idNumber: logged.includes(idNumber), oldIdNumber: logged.includes(oldIdNumber), phone: logged.includes(phone) }).toEqual({
+      idNumber: false,
+      oldIdNumber: false,
+      phone: false,
+    });
+  });
+});
+
+// Last: its Redis clients may still report the refused connection for a moment after the app closed.
 describe('health when Redis is down', () => {
   it('answers 503 naming the dependency that is down', async () => {
     const app = await createApp(testConfig({ REDIS_URL: 'redis://127.0.0.1:1' }));

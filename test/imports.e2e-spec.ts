@@ -4,6 +4,17 @@ import { startTestApp, TestApp } from './support/app';
 import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 import { badCheckDigit, HEADER, importFinished, line, uploadRegister } from './support/imports';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
+import { sharedStringsBomb } from './support/xlsx-bomb';
+import { ImportFilesDropped1795393200000 } from '../migrations/1795393200000-ImportFilesDropped';
+
+/** An XLSX register of `rows` valid rows (men, so no certificate is asked for). */
+async function xlsxRows(rows: number): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('登记');
+  sheet.addRow(HEADER.split(','));
+  for (let i = 0; i < rows; i++) sheet.addRow(line(newIdNumber({ sex: 'male' })).split(','));
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
 
 describe('bulk import of inflow registers (批量导入)', () => {
   let t: TestApp;
@@ -165,6 +176,71 @@ describe('bulk import of inflow registers (批量导入)', () => {
     expect(accepted).toMatchObject({ succeeded: 1, failed: 0, legacy: true });
     const [row] = await t.db.query(`SELECT i.legacy, p.id_masked FROM inflow i JOIN person p ON p.id = i.person_id WHERE i.import_id = $1`, [accepted.id]);
     expect(row).toEqual({ legacy: true, id_masked: `${legacyId.slice(0, 6)}********${legacyId.slice(-4)}` });
+  });
+
+  it('deletes an uploaded register once its import is done or failed, keeping its counts and row errors', async () => {
+    const csv = [HEADER, line(newIdNumber({ sex: 'male' })), line(badCheckDigit(newIdNumber()))].join('\n');
+    const accepted = await upload(csv).expect(202);
+    const done = await finished(accepted.body.importId);
+    expect(done).toMatchObject({ status: 'done', total: 2, succeeded: 1, failed: 1, errors: [{ row: 2, field: 'idNumber' }] });
+    const failed = await finished((await upload(await xlsxRows(51), 'many.xlsx').expect(202)).body.importId);
+    expect(failed.status).toBe('failed');
+    const stored = await t.db.query(`SELECT id, octet_length(file) AS bytes FROM import_job WHERE id = ANY($1) ORDER BY id`, [[done.id, failed.id]]);
+    expect(stored.map((r: { bytes: number }) => r.bytes)).toEqual([0, 0]);
+    // What the clerk needs is still there.
+    const again = await t.http().get(`/api/imports/${done.id}`).set('Authorization', `Bearer ${dest}`).expect(200);
+    expect(again.body).toMatchObject({ status: 'done', succeeded: 1, failed: 1, errors: [{ row: 2, field: 'idNumber', message: expect.any(String) }] });
+  });
+
+  it('clears, on upgrade, the registers of imports that had already finished, and keeps those still to run', async () => {
+    // In a transaction rolled back afterwards: the worker never sees these imports.
+    const runner = t.db.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      const [user] = await runner.query(`SELECT id FROM app_user WHERE jurisdiction_code = $1 LIMIT 1`, [QUZHOU_COMMUNITY]);
+      const ids: Record<string, string> = {};
+      for (const status of ['done', 'failed', 'queued', 'running']) {
+        const [row] = await runner.query(
+          `INSERT INTO import_job (created_by, jurisdiction_code, filename, format, file, status) VALUES ($1, $2, 'old.csv', 'csv', $3, $4) RETURNING id`,
+          [user.id, QUZHOU_COMMUNITY, Buffer.from(`${HEADER}\n${line(newIdNumber())}`), status],
+        );
+        ids[status] = row.id;
+      }
+      await new ImportFilesDropped1795393200000().up(runner);
+      const rows: { status: string; bytes: number }[] = await runner.query(
+        `SELECT status, octet_length(file) AS bytes FROM import_job WHERE id = ANY($1) ORDER BY status`,
+        [Object.values(ids)],
+      );
+      expect(rows.map((r) => [r.status, r.bytes > 0])).toEqual([
+        ['done', false],
+        ['failed', false],
+        ['queued', true],
+        ['running', true],
+      ]);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
+  it('reads a spreadsheet in the worker within its limits: too many rows or shared strings end the import failed, saying which', async () => {
+    // Known only by reading the rows, which the API process does not do: accepted, then failed by the worker.
+    const many = await finished((await upload(await xlsxRows(51), 'many.xlsx').expect(202)).body.importId);
+    expect(many).toMatchObject({ status: 'failed', succeeded: 0, error: '一次最多导入 50 行，此文件超过 50 行，请分批导入' });
+    // Exactly at the limit: imported.
+    expect(await finished((await upload(await xlsxRows(50), 'fifty.xlsx').expect(202)).body.importId)).toMatchObject({ status: 'done', succeeded: 50 });
+    // 1 000 strings of 1 000 characters (1 MB unpacked, a few KB packed): more than 51 rows × 12 columns could need.
+    const { honest } = await sharedStringsBomb(1_000);
+    const strings = await finished((await upload(honest, 'strings.xlsx').expect(202)).body.importId);
+    expect(strings).toMatchObject({ status: 'failed', succeeded: 0, error: expect.stringContaining('文字条目超过 612 个') });
+    // A workbook with headers only.
+    const empty = await finished((await upload(await xlsxRows(0), 'empty.xlsx').expect(202)).body.importId);
+    expect(empty).toMatchObject({ status: 'failed', error: '文件中没有数据行' });
+    // Not a workbook at all, or cut short: refused at upload from its ZIP directory.
+    const notWorkbook = await upload(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100)]), 'x.xlsx').expect(400);
+    expect(notWorkbook.body.details).toEqual([{ field: 'file', message: expect.stringContaining('无法读取') }]);
+    const cut = (await xlsxRows(1)).subarray(0, 2_000);
+    expect((await upload(cut, 'cut.xlsx').expect(400)).body.code).toBe('VALIDATION_FAILED');
   });
 
   it('refuses a file over the size limit (413), too many rows (400), and files that are not registers (400)', async () => {

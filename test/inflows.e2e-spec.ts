@@ -1,3 +1,5 @@
+import { ageOn } from '@/common/identity';
+import { todayInShanghai } from '@/common/time';
 import { startTestApp, TestApp } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 import { inflowBody, InflowBody, QUZHOU_COMMUNITY, YANGZHAI_VILLAGE } from './support/builders';
@@ -58,7 +60,8 @@ describe('inflow registration (流入登记)', () => {
     const res = await post(dest, body({ undertaking: true }, { idNumber, name: '王芳' })).expect(201);
     const masked = `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`;
     expect(res.body).toMatchObject({
-      person: { idNumber: masked, name: '王芳', sex: 'female', birthDate: '1990-03-07' },
+      // Age, never the birth date: beside the masked number it would complete it.
+      person: { idNumber: masked, name: '王芳', sex: 'female', age: ageOn('1990-03-07', todayInShanghai()) },
       householdCode: YANGZHAI_VILLAGE,
       destinationCode: QUZHOU_COMMUNITY,
       originTownshipCode: YANGZHAI,

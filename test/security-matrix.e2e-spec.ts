@@ -13,8 +13,11 @@ import {
   newInflow,
   ORIGIN,
   ORIGIN_VILLAGE,
+  PERSON_WRITES,
   Principal,
   PRINCIPALS,
+  RIVAL_DEST,
+  RIVAL_ORIGIN,
   TABLE,
   UNRELATED,
 } from './support/security-routes';
@@ -151,4 +154,38 @@ describe('security matrix: every route × every kind of caller', () => {
     }
     expect(mismatches).toEqual([]);
   }, 120_000);
+
+  it('refuses every write about a person by one who does not hold it, and leaves the person as the holder left them', async () => {
+    const rivals = { rivalOrigin: await staffAt(t, RIVAL_ORIGIN), rivalDest: await staffAt(t, RIVAL_DEST), origin: owners.origin };
+    const personOf = async (idNumber: string) => {
+      const res = await t.http().get(`/api/persons?idNumber=${idNumber}`).set(auth(owners.origin)).expect(200);
+      const { id, name, householdCode } = res.body as { id: string; name: string; householdCode: string };
+      return { id, name, householdCode };
+    };
+    const before = { registrant: await personOf(f.personIdNumber), holder: await personOf(f.certIdNumber) };
+    const mismatches: string[] = [];
+    for (const write of PERSON_WRITES) {
+      const call = write.call(f);
+      const res = await t
+        .http()
+        [write.method](call.path)
+        .set(auth(rivals[write.as]))
+        .send(call.body as object);
+      if (res.status !== write.status || (write.code && res.body.code !== write.code))
+        mismatches.push(`${write.what}: expected ${write.status} ${write.code ?? ''}, got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+    }
+    expect(mismatches).toEqual([]);
+    // Nobody renamed, rehoused or moved on; nothing opened to the rivals.
+    expect(await personOf(f.personIdNumber)).toEqual(before.registrant);
+    expect(await personOf(f.certIdNumber)).toEqual(before.holder);
+    expect((await t.http().get(`/api/inflows/${f.inflowId}`).set(auth(owners.dest)).expect(200)).body.status).toBe('active');
+    const verified = await t.http().get(`/api/public/certificates/verify/${f.verificationCode}`).expect(200);
+    expect(verified.body.status).toBe('valid');
+    for (const rival of [rivals.rivalOrigin, rivals.rivalDest]) {
+      await t.http().get(`/api/cases/${f.caseId}`).set(auth(rival)).expect(404);
+      await t.http().get(`/api/inflows/${f.inflowId}`).set(auth(rival)).expect(404);
+    }
+    // The other destination is a side of its own draft (it typed the number); the other township is a side of nothing.
+    await t.http().get(`/api/persons/${f.personId}`).set(auth(rivals.rivalOrigin)).expect(404);
+  });
 });

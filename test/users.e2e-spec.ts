@@ -138,9 +138,79 @@ describe('users and jurisdiction scope', () => {
     expect(other.body.total).toBe(0);
   });
 
+  it('lets an admin manage accounts strictly below its level: not another admin of its own place', async () => {
+    const auth = { Authorization: `Bearer ${provinceAdmin.token}` };
+    const peer = await createUser(root, { username: uniqueName('hubei_admin2'), role: 'admin', jurisdictionCode: HUBEI }).expect(201);
+    const peerToken = await t.token(peer.body.username, password);
+
+    // The peer: visible, but neither reset, deactivated nor edited by the other admin of 湖北省.
+    await t.http().get(`/api/users/${peer.body.id}`).set(auth).expect(200);
+    for (const change of [{ password: 'taken-over-pass-1' }, { active: false }, { displayName: '改名' }, { role: 'staff' }]) {
+      const res = await t.http().patch(`/api/users/${peer.body.id}`).set(auth).send(change);
+      expect({ change, status: res.status, code: res.body.code }).toEqual({ change, status: 403, code: 'PEER_ADMIN' });
+    }
+    await t.http().get('/api/me').set('Authorization', `Bearer ${peerToken}`).expect(200);
+    const [row] = await t.db.query(`SELECT display_name, active FROM app_user WHERE id = $1`, [peer.body.id]);
+    expect(row).toEqual({ display_name: peer.body.displayName, active: true });
+
+    // Nor made: neither created at 湖北省 nor promoted there.
+    const made = uniqueName('hubei_admin3');
+    await createUser(provinceAdmin.token, { username: made, role: 'admin', jurisdictionCode: HUBEI }).expect(403);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM app_user WHERE username = $1`, [made]))[0].n).toBe(0);
+    const clerk = await createUser(provinceAdmin.token, { username: uniqueName('hubei_clerk'), role: 'staff', jurisdictionCode: HUBEI }).expect(201);
+    await t.http().patch(`/api/users/${clerk.body.id}`).set(auth).send({ displayName: '省级工作人员' }).expect(200);
+    const promote = await t.http().patch(`/api/users/${clerk.body.id}`).set(auth).send({ role: 'admin' }).expect(403);
+    expect(promote.body).toMatchObject({ statusCode: 403, code: 'PEER_ADMIN', message: expect.stringContaining('上级') });
+    await t.http().patch(`/api/users/${clerk.body.id}`).set(auth).send({ active: false }).expect(200);
+
+    // An admin below (广水市) is the province admin's to manage; the root manages the province's admins.
+    const below = await createUser(provinceAdmin.token, { username: uniqueName('gs_admin'), role: 'admin', jurisdictionCode: GUANGSHUI }).expect(201);
+    await t.http().patch(`/api/users/${below.body.id}`).set(auth).send({ password: 'reset-below-pass-1' }).expect(200);
+    await t.http().patch(`/api/users/${peer.body.id}`).set('Authorization', `Bearer ${root}`).send({ displayName: '湖北省管理员二' }).expect(200);
+
+    // Its own name and password an admin still changes; deactivating itself stays refused.
+    const self = { Authorization: `Bearer ${peerToken}` };
+    await t.http().patch(`/api/users/${peer.body.id}`).set(self).send({ displayName: '我自己' }).expect(200);
+    await t.http().patch(`/api/users/${peer.body.id}`).set(self).send({ active: false }).expect(409);
+    await t.http().patch(`/api/users/${peer.body.id}`).set(self).send({ password: 'my-own-pass-22' }).expect(200);
+    await t.http().post('/api/auth/login').send({ username: peer.body.username, password: 'my-own-pass-22' }).expect(200);
+  });
+
+  it("sets a place's targets from the level above only: an admin or supervisor cannot change its own place's", async () => {
+    const countyAdmin = await t.token(
+      (await createUser(provinceAdmin.token, { username: uniqueName('gs_target_admin'), role: 'admin', jurisdictionCode: GUANGSHUI }).expect(201)).body
+        .username,
+      password,
+    );
+    const countySupervisor = await t.token(
+      (await createUser(provinceAdmin.token, { username: uniqueName('gs_target_sup'), role: 'supervisor', jurisdictionCode: GUANGSHUI }).expect(201)).body
+        .username,
+      password,
+    );
+    const put = (token: string, code: string, body: object) => t.http().put(`/api/rates/targets/${code}`).set('Authorization', `Bearer ${token}`).send(body);
+
+    const own = await put(countyAdmin, GUANGSHUI, { submission: 0.5 }).expect(403);
+    expect(own.body).toMatchObject({ statusCode: 403, code: 'OWN_TARGET' });
+    expect((await put(countySupervisor, GUANGSHUI, { submission: 0.5 }).expect(403)).body.code).toBe('READ_ONLY_ROLE');
+    await put(provinceAdmin.token, HUBEI, { submission: 0.5 }).expect(403);
+    await put(root, '000000000000', { submission: 0.5 }).expect(403);
+    const targets = async () =>
+      (await t.http().get(`/api/rates/targets/${GUANGSHUI}`).set('Authorization', `Bearer ${countyAdmin}`).expect(200)).body.targets.submission;
+    expect(await targets()).toBe(0.9);
+
+    // The level above sets it; the county sets its townships'.
+    await put(provinceAdmin.token, GUANGSHUI, { submission: 0.95 }).expect(200);
+    expect(await targets()).toBe(0.95);
+    await put(countyAdmin, YANGZHAI, { submission: 0.97 }).expect(200);
+    await put(provinceAdmin.token, GUANGSHUI, {}).expect(200);
+    await put(countyAdmin, YANGZHAI, {}).expect(200);
+  });
+
   it('keeps the audit log append-only even for a direct SQL change', async () => {
-    await expect(t.db.query(`UPDATE audit_log SET action = 'x'`)).rejects.toThrow(/append-only/);
-    await expect(t.db.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
-    await expect(t.db.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
+    // The service's own role may not change it at all (test/database-role.e2e-spec.ts); its owner is stopped by the trigger.
+    await expect(t.db.query(`UPDATE audit_log SET action = 'x'`)).rejects.toThrow(/permission denied/);
+    await expect(t.owner.query(`UPDATE audit_log SET action = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(t.owner.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+    await expect(t.owner.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
   });
 });

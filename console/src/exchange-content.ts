@@ -68,6 +68,7 @@ export function contentOf(exchange: Exchange): ContentLine[] {
       // Sent by a clerk (协查事项 and 说明), or by the service when the certificate check failed.
       add('协查事项', p.subject);
       add('说明', p.question);
+      if (p.nameMismatch) add('协查事项', '现居住地登记的姓名与本地人员记录不一致，请核实姓名（在个案中查看登记的姓名；如有误，反馈“信息有误”并填写正确姓名）');
       if (p.certificateCheck) add('婚育证明查验', label('certificateCheck', text(p.certificateCheck)));
       add('婚育证明编号', p.certificateNumber);
       break;

@@ -3,17 +3,23 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ROOT_CODE } from '@/common/division-code';
 import { AppConfig, ConfigError, loadConfig } from '@/config/config';
+import { ensureAppRole } from '@/database/app-role';
 import { dataSourceOptions } from '@/database/data-source-options';
 import { loadJurisdictions } from '@/modules/jurisdictions/jurisdiction-loader';
 import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
 
 export interface SetupResult {
   migrations: string[];
+  /** The service's login role (DATABASE_APP_ROLE) and whether this run created it. */
+  appRole: { role: string; created: boolean };
   jurisdictions: { loaded: boolean; inserted: number; updated: number; total: number; ms: number };
   adminCreated: boolean;
 }
 
-/** Idempotent: migrations, the national division table, the bootstrap admin. Safe to run on every deploy. */
+/**
+ * Idempotent: migrations, the service's role and its grants (after the migrations, so new tables get theirs), the
+ * national division table, the bootstrap admin. Safe to run on every deploy; runs as DATABASE_URL's role, the owner.
+ */
 export async function runSetup(config: AppConfig, log: (message: string) => void = () => undefined): Promise<SetupResult> {
   const dataSource = new DataSource(dataSourceOptions(config.databaseUrl));
   await dataSource.initialize();
@@ -24,7 +30,9 @@ export async function runSetup(config: AppConfig, log: (message: string) => void
     const client = new Client({ connectionString: config.databaseUrl });
     await client.connect();
     let jurisdictions: SetupResult['jurisdictions'];
+    let appRole: SetupResult['appRole'];
     try {
+      appRole = { role: config.databaseAppRole, ...(await ensureAppRole(client, config.databaseAppRole, config.databaseAppPassword, log)) };
       jurisdictions = await loadJurisdictions(client, log);
     } finally {
       await client.end();
@@ -32,7 +40,7 @@ export async function runSetup(config: AppConfig, log: (message: string) => void
 
     const adminCreated = await ensureBootstrapAdmin(dataSource, config);
     log(adminCreated ? `bootstrap admin "${config.bootstrapAdminUsername}" created at ${ROOT_CODE} 全国` : 'bootstrap admin: exists');
-    return { migrations: applied.map((m) => m.name), jurisdictions, adminCreated };
+    return { migrations: applied.map((m) => m.name), appRole, jurisdictions, adminCreated };
   } finally {
     await dataSource.destroy();
   }

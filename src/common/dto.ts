@@ -1,7 +1,21 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, isIdentityCard, IsISO8601, IsString, Matches, MaxLength, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  isIdentityCard,
+  IsISO8601,
+  IsObject,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { normaliseIdNumber } from './identity';
 import { allowedMessage, LabelSet, valuesOf } from './labels';
 
@@ -77,14 +91,43 @@ export function IsOneOf(set: LabelSet, fieldName: string, values: readonly strin
 }
 
 /** A person's name as written on the ID card. */
+/** Control and format characters (bidi overrides, zero-width marks), which make a name read otherwise than it is stored. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/** A cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(…) as a name). */
+const FORMULA_START = /^[=+\-@]/;
+
+/** Why a name is refused, or null: what a clerk can fix by retyping it. */
+export function personNameProblem(value: string): string | null {
+  if (INVISIBLE.test(value)) return '含有不可见字符或控制字符（如从网页复制时带入的格式符），请重新输入';
+  if (FORMULA_START.test(value)) return '不能以 =、+、-、@ 开头';
+  if (/[<>]/.test(value)) return '含有不允许的字符';
+  return null;
+}
+
 export function IsPersonName(): PropertyDecorator {
   return applyDecorators(
     Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
     IsString({ message: '必须是文本' }),
     MinLength(1, { message: '不能为空' }),
     MaxLength(50, { message: '不能超过 50 个字符' }),
-    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-    Matches(/^[^\u0000-\u001f<>]+$/u, { message: '含有不允许的字符' }),
+    ValidateBy({
+      name: 'personName',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && personNameProblem(value) === null,
+        defaultMessage: (args) => personNameProblem(String(args?.value ?? '')) ?? '含有不允许的字符',
+      },
+    }),
+  );
+}
+
+/** A list of children: each item an object (性别, 出生日期), never a nested list. */
+export function IsChildren(): PropertyDecorator {
+  return applyDecorators(
+    IsArray(),
+    ArrayMaxSize(20),
+    IsObject({ each: true, message: '每一项须为一名子女的性别和出生日期' }),
+    ValidateNested({ each: true }),
+    Type(() => ChildDto),
   );
 }
 

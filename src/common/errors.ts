@@ -6,16 +6,22 @@ export interface ErrorDetail {
   [extra: string]: unknown;
 }
 
-/** A refusal the client should see as-is: a stable code, a Chinese message, the fields at fault. */
+/** An error lists at most this many fields (quality.md "Abuse"): enough to correct a form, never megabytes of answer. */
+export const MAX_ERROR_DETAILS = 50;
+
+/** A refusal the client should see as-is: a stable code, a Chinese message, the fields at fault (at most 50, the message says how many more). */
 export class AppError extends Error {
+  readonly details: ErrorDetail[];
+
   constructor(
     readonly statusCode: number,
     readonly code: string,
     message: string,
-    readonly details: ErrorDetail[] = [],
+    details: ErrorDetail[] = [],
   ) {
-    super(message);
+    super(details.length > MAX_ERROR_DETAILS ? `${message}（共 ${details.length} 处，只列出前 ${MAX_ERROR_DETAILS} 处）` : message);
     this.name = 'AppError';
+    this.details = details.length > MAX_ERROR_DETAILS ? details.slice(0, MAX_ERROR_DETAILS) : details;
   }
 }
 

@@ -30,6 +30,14 @@ describe('error bodies', () => {
     });
   });
 
+  it('lists at most 50 fields, saying how many there were', () => {
+    const body = toErrorBody(Errors.validation(Array.from({ length: 70 }, (_, i) => ({ field: `f${i}`, message: '不允许的字段' }))));
+    expect(body.details).toHaveLength(50);
+    expect(body.details[49].field).toBe('f49');
+    expect(body.message).toBe('请求数据有误，请检查标出的字段（共 70 处，只列出前 50 处）');
+    expect(toErrorBody(Errors.validation([{ field: 'a', message: '不能为空' }])).message).toBe('请求数据有误，请检查标出的字段');
+  });
+
   it('turns Fastify refusals into the contract shape and unknown errors into a 500 without details', () => {
     expect(toErrorBody(new HttpException('Unexpected token', 400))).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
     expect(toErrorBody(new NotFoundException())).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -8,6 +7,7 @@ import { from, lastValueFrom, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { returningRows } from '@/database/sql';
 import { Errors } from './errors';
+import { IdCipher } from './id-cipher';
 import type { AuthUser } from './scope';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
@@ -27,29 +27,36 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+const NO_STORED_ANSWER = 'liudong:noStoredAnswer';
+
+/** The handler's answer is never stored nor replayed (a login: its answer is a token); an Idempotency-Key is ignored. */
+export const NoStoredAnswer = () => SetMetadata(NO_STORED_ANSWER, true);
+
 /**
- * `Idempotency-Key` on any POST, for every controller: the first successful response to a key is stored and
- * replayed to each retry with the same body; the same key with another body is 409. Keys are per caller.
+ * `Idempotency-Key` on any POST of a signed-in caller, for every controller: the first successful response to a key is
+ * stored (sealed) and replayed to each retry with the same body; the same key with another body is 409. Keys are per
+ * caller. Before sign-in, and on handlers marked NoStoredAnswer, the key is ignored and the request processed as sent.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly reflector: Reflector,
+    private readonly cipher: IdCipher,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
     const header = request.headers['idempotency-key'];
     if (request.method !== 'POST' || header === undefined) return next.handle();
+    // A login re-sent with an old password must be checked again, never answered with the token the first one got.
+    if (!request.user || this.reflector.get<boolean>(NO_STORED_ANSWER, context.getHandler())) return next.handle();
     if (typeof header !== 'string' || !KEY_PATTERN.test(header)) {
       throw Errors.validation([{ field: 'Idempotency-Key', message: '须为 1–200 个可见 ASCII 字符' }]);
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const scope = request.user?.id ?? `ip:${request.ip}`;
-    const requestHash = createHash('sha256')
-      .update(`${request.method} ${request.url.split('?')[0]}\n${canonical(request.body ?? null)}`)
-      .digest('hex');
+    const scope = request.user.id;
+    const requestHash = this.cipher.requestHash(`${request.method} ${request.url.split('?')[0]}\n${canonical(request.body ?? null)}`);
     const statusCode = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
     return from(this.run(scope, header, requestHash, statusCode, reply, next));
   }
@@ -70,7 +77,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (row.status_code !== null) {
         void reply.status(row.status_code);
         void reply.header('Idempotent-Replayed', 'true');
-        return row.response;
+        return JSON.parse(this.cipher.openAnswer(row.response as string)) as unknown;
       }
       const takenOver = await returningRows(
         this.db,
@@ -86,7 +93,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         scope,
         key,
         statusCode,
-        JSON.stringify(body ?? null),
+        this.cipher.sealAnswer(JSON.stringify(body ?? null)),
       ]);
       if (Math.random() < 0.01) await this.db.query(`DELETE FROM idempotency_key WHERE created_at < now() - interval '${RETENTION}'`);
       return body;

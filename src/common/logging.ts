@@ -17,9 +17,21 @@ export const REDACT_PATHS = [
   '*.holder',
 ];
 
-/** Logs the path only: a query string can carry a full ID number (`?idNumber=`) or a name (`?q=`). */
+// In a path: an ID number (18 characters, the last a digit or X; or the old 15 digits), any longer run of digits, and
+// an 11-digit mobile number. Division codes (12 digits) and UUIDs (at most 12 digits in a row) stay readable.
+const PERSONAL_DIGITS = /\d{15,}[Xx]?|(?<!\d)1[3-9]\d{9}(?!\d)/g;
+
+/**
+ * Logs the path only: a query string can carry a full ID number (`?idNumber=`) or a name (`?q=`); and in the path an ID
+ * number or a phone number typed where an id belongs (a 400) is masked.
+ */
 export function loggablePath(url: string | undefined): string {
-  return (url ?? '').split('?')[0];
+  return maskPersonalNumbers((url ?? '').split('?')[0]);
+}
+
+/** Text a person typed (a path, a username tried at login) with any ID number or mobile number in it masked. */
+export function maskPersonalNumbers(text: string): string {
+  return text.replace(PERSONAL_DIGITS, '[REDACTED]');
 }
 
 export const AppLoggerModule = LoggerModule.forRootAsync({

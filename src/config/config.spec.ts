@@ -33,7 +33,14 @@ describe('configuration', () => {
 
   it('requires the secrets and connection strings in production, naming each', () => {
     const found = problems({ NODE_ENV: 'production' });
-    expect(found.map((p) => p.split(' ')[0]).sort()).toEqual(['CERT_SIGNING_KEY', 'DATABASE_URL', 'DATA_KEY', 'JWT_SECRET', 'REDIS_URL']);
+    expect(found.map((p) => p.split(' ')[0]).sort()).toEqual([
+      'CERT_SIGNING_KEY',
+      'DATABASE_APP_PASSWORD',
+      'DATABASE_URL',
+      'DATA_KEY',
+      'JWT_SECRET',
+      'REDIS_URL',
+    ]);
     // The dev signing key is not accepted outside demo and test.
     expect(problems({ ...base, NODE_ENV: 'production', CERT_SIGNING_KEY: 'dev' })).toContainEqual(expect.stringMatching(/^CERT_SIGNING_KEY /));
   });
@@ -57,6 +64,38 @@ describe('configuration', () => {
     expect(config.certSigningKey.asymmetricKeyType).toBe('ed25519');
     expect(config.rateTarget).toBe(0.9);
     expect(config.port).toBe(3000);
+  });
+});
+
+describe('the database roles', () => {
+  const owner = { ...base, NODE_ENV: 'test', DATABASE_URL: 'postgres://owner:owner-pw@db.example:5433/liudong?sslmode=require' };
+
+  it("connects the service as DATABASE_APP_ROLE to DATABASE_URL's server and database, and to the replica as the same role", () => {
+    const config = loadConfig({ ...owner, DATABASE_APP_PASSWORD: 'app+pw/with@odd%chars', DATABASE_READ_URL: 'postgres://owner@replica:5432/liudong' });
+    expect(config.databaseUrl).toBe(owner.DATABASE_URL);
+    expect(config.databaseAppRole).toBe('liudong_app');
+    const app = new URL(config.databaseAppUrl);
+    expect([app.username, decodeURIComponent(app.password), app.host, app.pathname, app.search]).toEqual([
+      'liudong_app',
+      'app+pw/with@odd%chars',
+      'db.example:5433',
+      '/liudong',
+      '?sslmode=require',
+    ]);
+    const replica = new URL(config.databaseReadUrl as string);
+    expect([replica.username, decodeURIComponent(replica.password), replica.host]).toEqual(['liudong_app', 'app+pw/with@odd%chars', 'replica:5432']);
+    // DATABASE_APP_URL (a pooler, say) as given; the password may come from it.
+    const pooled = loadConfig({ ...owner, DATABASE_APP_URL: 'postgres://liudong_app:pooled-password@pooler:6432/liudong' });
+    expect([pooled.databaseAppUrl, pooled.databaseAppPassword]).toEqual(['postgres://liudong_app:pooled-password@pooler:6432/liudong', 'pooled-password']);
+  });
+
+  it('refuses the owner as the service role, another user in DATABASE_APP_URL, and a weak password', () => {
+    expect(problems({ ...owner, DATABASE_APP_ROLE: 'owner' })).toEqual([expect.stringMatching(/^DATABASE_APP_ROLE must not be DATABASE_URL's role/)]);
+    expect(problems({ ...owner, DATABASE_APP_URL: 'postgres://postgres:superuser-password@db/liudong' })).toEqual([
+      expect.stringMatching(/^DATABASE_APP_URL must connect as DATABASE_APP_ROLE/),
+    ]);
+    expect(problems({ ...owner, DATABASE_APP_PASSWORD: 'short' })).toEqual([expect.stringMatching(/^DATABASE_APP_PASSWORD must be 12/)]);
+    expect(problems({ ...owner, DATABASE_APP_ROLE: 'App-Role' })).toEqual([expect.stringMatching(/^DATABASE_APP_ROLE must be/)]);
   });
 });
 

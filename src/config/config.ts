@@ -11,8 +11,14 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface AppConfig {
   nodeEnv: NodeEnv;
   port: number;
+  /** The owner's connection (DATABASE_URL): setup, migrations and the demo loader; never the service. */
   databaseUrl: string;
-  /** A streaming replica for the dashboards' reads (rates, trend, exports, drill-down); null: the primary. */
+  /** The login role the service connects as: not superuser, owns nothing, INSERT and SELECT only on the audit log. */
+  databaseAppRole: string;
+  databaseAppPassword: string;
+  /** The service's connection: DATABASE_APP_URL, or DATABASE_URL's host, port and database as the app role. */
+  databaseAppUrl: string;
+  /** A streaming replica for the dashboards' reads (rates, trend, exports, drill-down), as the app role; null: the primary. */
   databaseReadUrl: string | null;
   /** Past this lag the dashboards read from the primary instead of the replica. */
   replicaMaxLagMs: number;
@@ -64,6 +70,7 @@ type Env = Record<string, string | undefined>;
 const DEV_JWT_SECRET = 'liudong-dev-only-jwt-secret-do-not-use-in-production';
 const DEV_DATA_KEY = createHash('sha256').update('liudong-dev-only-data-key').digest();
 const DEV_CERT_SEED = createHash('sha256').update('liudong-dev-only-cert-key').digest();
+const DEV_APP_PASSWORD = 'liudong-dev-only-app-password';
 // PKCS#8 DER header of an Ed25519 private key; the 32-byte seed follows it.
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
@@ -77,6 +84,24 @@ export function parseDurationMs(value: string): number {
   const ms = Duration.fromISO(value).toMillis();
   if (!Number.isFinite(ms) || ms <= 0) throw new Error(`must be a positive duration (got "${value}")`);
   return ms;
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** The connection string with its user and password replaced: the same server and database as another role. */
+function asRole(connection: string, role: string, password: string): string {
+  const parsed = new URL(connection);
+  parsed.username = encodeURIComponent(role);
+  parsed.password = encodeURIComponent(password);
+  // A URL without a host (a Unix socket in ?host=) cannot carry a user; the caller reports it.
+  if (decoded(parsed.username) !== role) throw new Error('names no host to connect to as DATABASE_APP_ROLE; give DATABASE_APP_URL');
+  return parsed.toString();
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -117,10 +142,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 
   const port = read('PORT', '3000', int(1, 65535));
+  const database = readDatabase(env, read, url(['postgres:', 'postgresql:']), devDefaults, problems);
   const config = {
     nodeEnv,
     port,
-    databaseUrl: read('DATABASE_URL', undefined, url(['postgres:', 'postgresql:'])),
+    ...database,
     redisUrl: read('REDIS_URL', undefined, (v) => (parseRedisUrl(v), v)),
     redisPrefix: read('REDIS_PREFIX', 'liudong', (v) => {
       if (!/^[A-Za-z0-9_-]{1,32}$/.test(v)) throw new Error('must be 1–32 letters, digits, "_" or "-"');
@@ -174,7 +200,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     importMaxBytes: read('IMPORT_MAX_BYTES', String(20 * 1024 * 1024), int(1024, 512 * 1024 * 1024)),
     importMaxRows: read('IMPORT_MAX_ROWS', '200000', int(1, 10_000_000)),
     importBatchRows: read('IMPORT_BATCH_ROWS', '500', int(1, 10_000)),
-    databaseReadUrl: env.DATABASE_READ_URL ? read('DATABASE_READ_URL', '', url(['postgres:', 'postgresql:'])) : null,
     replicaMaxLagMs: read('REPLICA_MAX_LAG', 'PT10S', parseDurationMs),
     apiProcesses: read('API_PROCESSES', '1', int(1, 64)),
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port ?? 3000}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),
@@ -182,4 +207,52 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config as AppConfig;
+}
+
+type Read = <T>(name: string, fallback: string | undefined, parse: (v: string) => T) => T | undefined;
+
+/**
+ * DATABASE_URL is the owner's (setup, migrations); the service connects as DATABASE_APP_ROLE, which setup creates with
+ * DATABASE_APP_PASSWORD: to DATABASE_APP_URL when given, else to DATABASE_URL's server and database, and to the
+ * replica of DATABASE_READ_URL with the same user and password (roles replicate with the data).
+ */
+function readDatabase(env: Env, read: Read, pgUrl: (v: string) => string, devDefaults: boolean, problems: string[]) {
+  const databaseUrl = read('DATABASE_URL', undefined, pgUrl);
+  const databaseAppRole = read('DATABASE_APP_ROLE', 'liudong_app', (v) => {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v) || v.startsWith('pg_')) {
+      throw new Error(`must be 1–63 lower-case letters, digits or "_", not starting with a digit or "pg_" (got "${v}")`);
+    }
+    return v;
+  });
+  const appUrl = env.DATABASE_APP_URL ? read('DATABASE_APP_URL', undefined, pgUrl) : undefined;
+  const appUrlPassword = appUrl ? decoded(new URL(appUrl).password) : '';
+  const databaseAppPassword = read('DATABASE_APP_PASSWORD', appUrlPassword || (devDefaults ? DEV_APP_PASSWORD : undefined), (v) => {
+    // Printable ASCII: the same bytes for every client, whatever its password normalisation (SASLprep).
+    if (!/^[\x21-\x7e]{12,128}$/.test(v)) throw new Error('must be 12–128 printable ASCII characters without spaces (e.g. `openssl rand -base64 24`)');
+    if (appUrlPassword && v !== appUrlPassword) throw new Error("differs from DATABASE_APP_URL's password");
+    return v;
+  });
+  const readUrl = env.DATABASE_READ_URL ? read('DATABASE_READ_URL', undefined, pgUrl) : undefined;
+  if (databaseUrl === undefined || databaseAppRole === undefined || databaseAppPassword === undefined) return { databaseUrl, databaseAppRole };
+
+  const ownerRole = decoded(new URL(databaseUrl).username);
+  if (ownerRole === databaseAppRole) problems.push(`DATABASE_APP_ROLE must not be DATABASE_URL's role "${ownerRole}" (the owner runs setup and migrations)`);
+  const appUrlUser = appUrl ? decoded(new URL(appUrl).username) : '';
+  if (appUrlUser && appUrlUser !== databaseAppRole)
+    problems.push(`DATABASE_APP_URL must connect as DATABASE_APP_ROLE "${databaseAppRole}" (got "${appUrlUser}")`);
+  const as = (name: string, connection: string): string | undefined => {
+    try {
+      return asRole(connection, databaseAppRole, databaseAppPassword);
+    } catch (e) {
+      problems.push(`${name} ${(e as Error).message}`);
+      return undefined;
+    }
+  };
+  return {
+    databaseUrl,
+    databaseAppRole,
+    databaseAppPassword,
+    databaseAppUrl: appUrl ? as('DATABASE_APP_URL', appUrl) : as('DATABASE_URL', databaseUrl),
+    databaseReadUrl: readUrl ? (as('DATABASE_READ_URL', readUrl) ?? null) : null,
+  };
 }

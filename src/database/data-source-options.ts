@@ -12,6 +12,10 @@ import { RegisterInflows1795392700000 } from '../../migrations/1795392700000-Reg
 import { RegisterInflowsSetBased1795392800000 } from '../../migrations/1795392800000-RegisterInflowsSetBased';
 import { StatementRateTriggers1795392900000 } from '../../migrations/1795392900000-StatementRateTriggers';
 import { SingleRegistrationStatements1795393000000 } from '../../migrations/1795393000000-SingleRegistrationStatements';
+import { PersonTrust1795393100000 } from '../../migrations/1795393100000-PersonTrust';
+import { ImportFilesDropped1795393200000 } from '../../migrations/1795393200000-ImportFilesDropped';
+import { AccountTokenGeneration1795393300000 } from '../../migrations/1795393300000-AccountTokenGeneration';
+import { IdempotencyAnswersSealed1795393400000 } from '../../migrations/1795393400000-IdempotencyAnswersSealed';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -26,6 +30,10 @@ export const MIGRATIONS = [
   RegisterInflowsSetBased1795392800000,
   StatementRateTriggers1795392900000,
   SingleRegistrationStatements1795393000000,
+  PersonTrust1795393100000,
+  ImportFilesDropped1795393200000,
+  AccountTokenGeneration1795393300000,
+  IdempotencyAnswersSealed1795393400000,
 ];
 
 /**
@@ -47,6 +55,8 @@ export function dataSourceOptions(databaseUrl: string): PostgresConnectionOption
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // Extensions are the migrations' business (as the owner); the service's role may not create them.
+    installExtensions: false,
     // Broken connections (e.g. after a PostgreSQL restart) are dropped from the pool and replaced.
     // JIT compiles a plan for 100–300 ms once its estimated cost is high: never worth it for queries that must answer in
     // milliseconds (the rates corrections over 10 M rows triggered it). Parallel workers likewise: starting them costs

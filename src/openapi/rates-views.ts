@@ -57,6 +57,7 @@ export class RateItemPersonView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ example: '421381********0026', description: '脱敏' }) idNumber: string;
+  @ApiProperty({ description: '周岁' }) age: number;
 }
 
 export class RateItemView {

@@ -1,5 +1,5 @@
 import { Type } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { valuesOf } from '@/common/labels';
 import type { LoginResponse } from '@/modules/auth/auth.service';
 import type { CaseResponse } from '@/modules/cases/case-view.service';
@@ -68,7 +68,8 @@ export class PersonRefView {
   @ApiProperty({ example: '421381********0026', description: '列表中为脱敏号码；详情中为完整号码（审计）' }) idNumber: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: valuesOf('sex') }) sex: 'male' | 'female';
-  @ApiProperty({ example: '1990-03-07' }) birthDate: string;
+  @ApiProperty({ example: 36, description: '周岁（不给出生日期：与脱敏号码并列即可还原完整号码）' }) age: number;
+  @ApiPropertyOptional({ example: '1990-03-07', description: '仅在完整记录中（两端工作人员，记录审计）' }) birthDate?: string;
 }
 
 export class PersonCaseView {
@@ -97,6 +98,7 @@ export class InflowView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) caseId: string;
   @ApiProperty({ type: PersonRefView }) person: PersonRefView;
+  @ApiProperty({ description: '登记的姓名与人员记录（户籍地）不一致，已向户籍地发出协查' }) nameMismatch: boolean;
   @ApiProperty() householdCode: string;
   @ApiProperty() destinationCode: string;
   @ApiProperty() originTownshipCode: string;
@@ -141,8 +143,7 @@ export class OutflowView {
 export class HolderView {
   @ApiProperty() name: string;
   @ApiProperty({ description: '脱敏' }) idNumber: string;
-  @ApiProperty() birthDate: string;
-  @ApiProperty() age: number;
+  @ApiProperty({ description: '周岁' }) age: number;
 }
 
 export class CertificateView {
@@ -187,7 +188,7 @@ export class ExchangeSubjectView {
   @ApiProperty() name: string;
   @ApiProperty({ example: '421381********0026' }) idNumber: string;
   @ApiProperty({ enum: valuesOf('sex') }) sex: 'male' | 'female';
-  @ApiProperty() birthDate: string;
+  @ApiProperty({ description: '周岁' }) age: number;
 }
 
 export class ReplierView {

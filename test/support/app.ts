@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
@@ -6,12 +6,19 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/config';
 import { ProcessRole } from '@/app.module';
 import { createApp } from '@/configure-app';
+import { dataSourceOptions } from '@/database/data-source-options';
 import { BOOTSTRAP_ADMIN, testConfig } from './env';
 
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
+  /** The service's own connection: the app role (DATABASE_APP_ROLE), as in production. */
   db: DataSource;
+  /**
+   * The tables' owner (DATABASE_URL), for what a test does behind the service's back and the service may not: test
+   * triggers, `rate_rebuild()`. Connects on first use.
+   */
+  owner: Pick<DataSource, 'query'>;
   http: () => ReturnType<typeof request>;
   /** Logs in (once per username) and returns the bearer token. */
   token: (username?: string, password?: string) => Promise<string>;
@@ -26,10 +33,13 @@ export async function startTestApp(overrides: Record<string, string> = {}, role:
   await app.listen(0, '127.0.0.1');
   const server = await app.getUrl();
   const tokens = new Map<string, string>();
+  let owner: Promise<DataSource> | undefined;
+  const ownerDb = () => (owner ??= new DataSource({ ...dataSourceOptions(config.databaseUrl), migrations: [], name: 'owner' }).initialize());
   return {
     app,
     config,
     db: app.get(DataSource),
+    owner: { query: async (sql: string, params?: unknown[]) => (await ownerDb()).query(sql, params) },
     http: () => request(server),
     token: async (username = BOOTSTRAP_ADMIN.username, password = BOOTSTRAP_ADMIN.password) => {
       const cached = tokens.get(username);
@@ -39,7 +49,10 @@ export async function startTestApp(overrides: Record<string, string> = {}, role:
       tokens.set(username, res.body.accessToken);
       return res.body.accessToken as string;
     },
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      if (owner) await (await owner).destroy();
+    },
   };
 }
 
@@ -66,8 +79,11 @@ export function spawnWorkerProcess(env: Record<string, string>): ChildProcess {
   return spawnService(['worker'], env);
 }
 
-/** The service as a real process from the sources: `main.ts` with these arguments (none: as `npm start` runs it). */
-export function spawnService(args: string[], env: Record<string, string>): ChildProcess {
+/**
+ * The service as a real process from the sources: `main.ts` with these arguments (none: as `npm start` runs it);
+ * `stdio: 'pipe'` to read what it logs.
+ */
+export function spawnService(args: string[], env: Record<string, string>, stdio: StdioOptions = 'ignore'): ChildProcess {
   return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts', ...args], {
     cwd: join(__dirname, '..', '..'),
     env: {
@@ -78,6 +94,6 @@ export function spawnService(args: string[], env: Record<string, string>): Child
       LOG_LEVEL: 'silent',
       ...env,
     },
-    stdio: 'ignore',
+    stdio,
   });
 }

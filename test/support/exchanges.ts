@@ -14,7 +14,7 @@ export interface Exchange {
   deliveredAt: string | null;
   dueAt: string | null;
   payload: Record<string, unknown>;
-  subject: { personId: string; name: string; idNumber: string; sex: string; birthDate: string };
+  subject: { personId: string; name: string; idNumber: string; sex: string; age: number };
   attempts: number;
   lastError: string | null;
   reply: { outcome: string; corrections: unknown } | null;

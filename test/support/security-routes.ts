@@ -264,3 +264,98 @@ export const TABLE: Row[] = [
     expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 200, staff: 403 },
   },
 ];
+
+/**
+ * Writes about a *person* by someone who is not the side holding what they would change (quality.md, "Trust between
+ * the sides"): another township of the same county writing about the origin's people, another destination writing
+ * about the destination's registrant, the origin editing the destination's record. Each must be refused (or, for a
+ * draft, leave the other side's records as they were); the matrix then checks the person is unchanged and still
+ * invisible to the rivals.
+ */
+export const RIVAL_ORIGIN = '421381102000'; // 陈巷镇, beside 杨寨镇 in 广水
+export const RIVAL_ORIGIN_VILLAGE = '421381102201';
+export const RIVAL_DEST = '330802006002'; // a community of 府山街道, beside the destination's 新新街道 in 衢州
+
+export interface PersonWrite {
+  what: string;
+  as: 'rivalOrigin' | 'rivalDest' | 'origin';
+  method: 'post' | 'patch';
+  call: (f: Fixtures) => Call;
+  status: number;
+  code?: string;
+}
+
+export const PERSON_WRITES: PersonWrite[] = [
+  {
+    what: "another township issues a certificate for the origin's woman, with another name",
+    as: 'rivalOrigin',
+    method: 'post',
+    call: (f) => ({
+      path: '/api/certificates',
+      body: certificateBody({ idNumber: f.certIdNumber, name: '冒名' }, { householdCode: RIVAL_ORIGIN_VILLAGE }),
+    }),
+    status: 409,
+    code: 'HOUSEHOLD_ELSEWHERE',
+  },
+  {
+    what: "another township registers an outflow for the destination's registrant under its own village",
+    as: 'rivalOrigin',
+    method: 'post',
+    call: (f) => ({
+      path: '/api/outflows',
+      body: { person: { idNumber: f.personIdNumber, name: '冒名' }, householdCode: RIVAL_ORIGIN_VILLAGE, departureDate: daysAgo(20) },
+    }),
+    status: 409,
+    code: 'HOUSEHOLD_ELSEWHERE',
+  },
+  {
+    what: "another destination keeps an unsent draft of the registrant, with another name (it may, but changes nobody's record)",
+    as: 'rivalDest',
+    method: 'post',
+    call: (f) => ({
+      path: '/api/inflows',
+      body: inflowBody({ idNumber: f.personIdNumber, name: '冒名' }, daysAgo(1), {
+        householdCode: ORIGIN_VILLAGE,
+        destinationCode: RIVAL_DEST,
+        submit: false,
+      }),
+    }),
+    status: 201,
+  },
+  {
+    what: "the origin edits the destination's registration",
+    as: 'origin',
+    method: 'patch',
+    call: (f) => ({ path: `/api/inflows/${f.inflowId}`, body: { address: '杨寨镇改写' } }),
+    status: 403,
+    code: 'NOT_DESTINATION_SIDE',
+  },
+  {
+    what: 'another township sends a message on the case as if it were a side',
+    as: 'rivalOrigin',
+    method: 'post',
+    call: (f) => ({ path: '/api/exchanges', body: { caseId: f.caseId, type: 'verification_request', payload: { subject: '冒充' } } }),
+    status: 404,
+  },
+  {
+    what: "another township answers the origin's message with a corrected name",
+    as: 'rivalOrigin',
+    method: 'post',
+    call: (f) => ({ path: `/api/exchanges/${f.exchangeId}/reply`, body: { outcome: 'corrected', corrections: { name: '冒名' } } }),
+    status: 404,
+  },
+  {
+    what: 'another destination ends the registrant’s stay',
+    as: 'rivalDest',
+    method: 'post',
+    call: (f) => ({ path: `/api/inflows/${f.inflowId}/depart`, body: { kind: 'departed', date: daysAgo(0) } }),
+    status: 404,
+  },
+  {
+    what: "another township revokes the origin's certificate",
+    as: 'rivalOrigin',
+    method: 'post',
+    call: (f) => ({ path: `/api/certificates/${f.certificateId}/revoke`, body: { reason: '冒充注销' } }),
+    status: 403,
+  },
+];

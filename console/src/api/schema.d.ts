@@ -759,8 +759,16 @@ export interface components {
             name: string;
             /** @enum {string} */
             sex: "male" | "female";
-            /** @example 1990-03-07 */
-            birthDate: string;
+            /**
+             * @description 周岁（不给出生日期：与脱敏号码并列即可还原完整号码）
+             * @example 36
+             */
+            age: number;
+            /**
+             * @description 仅在完整记录中（两端工作人员，记录审计）
+             * @example 1990-03-07
+             */
+            birthDate?: string;
             householdCode: string | null;
             cases: components["schemas"]["PersonCaseView"][];
         };
@@ -800,7 +808,7 @@ export interface components {
             name: string;
             /** @description 脱敏 */
             idNumber: string;
-            birthDate: string;
+            /** @description 周岁 */
             age: number;
         };
         SpouseView: {
@@ -928,8 +936,16 @@ export interface components {
             name: string;
             /** @enum {string} */
             sex: "male" | "female";
-            /** @example 1990-03-07 */
-            birthDate: string;
+            /**
+             * @description 周岁（不给出生日期：与脱敏号码并列即可还原完整号码）
+             * @example 36
+             */
+            age: number;
+            /**
+             * @description 仅在完整记录中（两端工作人员，记录审计）
+             * @example 1990-03-07
+             */
+            birthDate?: string;
         };
         InflowView: {
             /** Format: uuid */
@@ -937,6 +953,8 @@ export interface components {
             /** Format: uuid */
             caseId: string;
             person: components["schemas"]["PersonRefView"];
+            /** @description 登记的姓名与人员记录（户籍地）不一致，已向户籍地发出协查 */
+            nameMismatch: boolean;
             householdCode: string;
             destinationCode: string;
             originTownshipCode: string;
@@ -1055,7 +1073,8 @@ export interface components {
             idNumber: string;
             /** @enum {string} */
             sex: "male" | "female";
-            birthDate: string;
+            /** @description 周岁 */
+            age: number;
         };
         ReplierView: {
             /** Format: uuid */
@@ -1303,6 +1322,8 @@ export interface components {
              * @example 421381********0026
              */
             idNumber: string;
+            /** @description 周岁 */
+            age: number;
         };
         RateItemView: {
             /** @enum {string} */

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { currentRequest } from '@/common/request-context';
+import { ROOT_CODE } from '@/common/division-code';
 import { AuthUser, scopeRange } from '@/common/scope';
 import { AuditLog } from './audit-log.entity';
 import { AuditQuery } from './audit.dto';
@@ -17,6 +18,8 @@ export interface AuditEntry {
   entityId?: string | null;
   /** Never personal data: ids, field names and outcomes only. */
   detail?: Record<string, unknown>;
+  /** The place whose admins see the row; the actor's unless given (a failed login: the account's place). */
+  jurisdictionCode?: string | null;
 }
 
 @Injectable()
@@ -30,7 +33,7 @@ export class AuditService {
       // jsonb: TypeORM's insert typing does not model arbitrary JSON objects.
       userId: entry.actor?.id ?? null,
       username: entry.actor?.username ?? null,
-      jurisdictionCode: entry.actor?.jurisdictionCode ?? null,
+      jurisdictionCode: entry.jurisdictionCode !== undefined ? entry.jurisdictionCode : (entry.actor?.jurisdictionCode ?? null),
       action: entry.action,
       entity: entry.entity,
       entityId: entry.entityId ?? null,
@@ -41,9 +44,11 @@ export class AuditService {
 
   async list(user: AuthUser, query: AuditQuery): Promise<Page<AuditLogResponse>> {
     const { low, high } = scopeRange(user);
+    // Rows of no place (a failed login with an unknown username) belong to the root's admins.
+    const placeless = user.jurisdictionCode === ROOT_CODE ? ' OR a.jurisdiction_code IS NULL' : '';
     const qb = this.logs
       .createQueryBuilder('a')
-      .where('a.jurisdiction_code BETWEEN :low AND :high', { low, high })
+      .where(`(a.jurisdiction_code BETWEEN :low AND :high${placeless})`, { low, high })
       .orderBy('a.at', 'DESC')
       .addOrderBy('a.id', 'DESC')
       .offset(offsetOf(query))

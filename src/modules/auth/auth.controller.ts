@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LoginView, UserView } from '@/openapi/views';
+import { NoStoredAnswer } from '@/common/idempotency.interceptor';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { toUserResponse, UsersService } from '@/modules/users/users.service';
 import { Public } from './auth.decorators';
@@ -19,6 +20,7 @@ export class AuthController {
   @Post('auth/login')
   @ApiOkResponse({ type: LoginView })
   @Public()
+  @NoStoredAnswer()
   @UseGuards(LoginThrottlerGuard)
   @HttpCode(200)
   @ApiOperation({ summary: '登录，返回访问令牌' })

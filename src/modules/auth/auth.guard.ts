@@ -10,7 +10,7 @@ import { TokenPayload } from './auth.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Global guard: a valid token of an active account on every route not marked @Public, then the role rules. */
+/** Global guard: a valid token of an active account, of its current generation, on every route not marked @Public, then the role rules. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -34,8 +34,10 @@ export class AuthGuard implements CanActivate {
       throw Errors.unauthorized();
     }
     if (typeof payload.sub !== 'string') throw Errors.unauthorized();
-    const user = await this.users.findForAuth(payload.sub);
-    if (!user) throw Errors.unauthorized();
+    const account = await this.users.findForAuth(payload.sub);
+    // A token signed before the account's last password change, reset or reactivation (or before generations existed) is over.
+    if (!account || payload.gen !== account.tokenGeneration) throw Errors.unauthorized();
+    const user = account.user;
     request.user = user;
 
     // Supervisors watch and report; they never change anything.

@@ -4,6 +4,7 @@ import * as argon2 from 'argon2';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { Errors } from '@/common/errors';
+import { maskPersonalNumbers } from '@/common/logging';
 import { AuditService } from '@/modules/audit/audit.service';
 import { PASSWORD_HASH_OPTIONS, toUserResponse, UserResponse, UsersService } from '@/modules/users/users.service';
 
@@ -16,6 +17,8 @@ export interface LoginResponse {
 
 export interface TokenPayload {
   sub: string;
+  /** The account's token generation at login (app_user.token_generation). */
+  gen: number;
 }
 
 @Injectable()
@@ -35,11 +38,20 @@ export class AuthService {
     const user = await this.users.findForLogin(username);
     const ok = await argon2.verify(user?.passwordHash ?? (await this.dummyHash), password);
     if (!user || !ok || !user.active) {
-      await this.audit.record({ actor: null, action: 'login_failed', entity: 'user', entityId: user?.id ?? null, detail: { username } });
+      // Filed under the account's place, so its admins see the attempts; an unknown username has no place (the root's admins see it).
+      await this.audit.record({
+        actor: null,
+        action: 'login_failed',
+        entity: 'user',
+        entityId: user?.id ?? null,
+        // A clerk who types an ID number into the username box must not leave it in the audit log.
+        detail: { username: maskPersonalNumbers(username) },
+        jurisdictionCode: user?.jurisdictionCode ?? null,
+      });
       throw Errors.unauthorized('用户名或密码错误');
     }
     await this.audit.record({ actor: user, action: 'login', entity: 'user', entityId: user.id });
-    const payload: TokenPayload = { sub: user.id };
+    const payload: TokenPayload = { sub: user.id, gen: user.tokenGeneration };
     const accessToken = await this.jwt.signAsync(payload);
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwtTtlSeconds, user: toUserResponse(await this.users.load(user.id)) };
   }

@@ -6,12 +6,13 @@ import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { Jurisdiction } from '@/modules/jurisdictions/jurisdiction.entity';
 import { Outflow } from '@/modules/outflows/outflow.entity';
 import { OutflowsModule } from '@/modules/outflows/outflows.module';
+import { PersonsModule } from '@/modules/persons/persons.module';
 import { CaseViewService } from './case-view.service';
 import { CasesController } from './cases.controller';
 import { MigrantCase } from './migrant-case.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([MigrantCase, Inflow, Outflow, Jurisdiction]), InflowsModule, OutflowsModule, ExchangesModule],
+  imports: [TypeOrmModule.forFeature([MigrantCase, Inflow, Outflow, Jurisdiction]), InflowsModule, OutflowsModule, ExchangesModule, PersonsModule],
   controllers: [CasesController],
   providers: [CaseViewService],
 })

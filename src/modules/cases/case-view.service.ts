@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Errors } from '@/common/errors';
+import { IdCipher } from '@/common/id-cipher';
 import { ExchangeResponse, ExchangesService } from '@/modules/exchanges/exchanges.service';
 import { AuthUser, inScope } from '@/common/scope';
 import { Inflow } from '@/modules/inflows/inflow.entity';
@@ -34,6 +35,7 @@ export class CaseViewService {
     private readonly inflows: InflowsService,
     private readonly outflows: OutflowsService,
     private readonly exchanges: ExchangesService,
+    private readonly cipher: IdCipher,
   ) {}
 
   /** The case as both sides see it: staff of the destination or of the household, nobody else (404). */
@@ -52,7 +54,7 @@ export class CaseViewService {
     const person = inflow?.person ?? null;
     return {
       id: found.id,
-      person: person ? toPersonRef(person) : (outflowResponse as OutflowResponse).person,
+      person: person ? toPersonRef(person, this.cipher) : (outflowResponse as OutflowResponse).person,
       origin: places.get(found.originTownshipCode) ?? { code: found.originTownshipCode, name: '', level: 'township' },
       destination: found.destinationTownshipCode ? (places.get(found.destinationTownshipCode) ?? null) : null,
       openedAt: found.openedAt.toISOString(),

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import { CertificateView, VerificationView } from '@/openapi/views';
 import { SkipThrottle, Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
+import { birthDateOf } from '@/common/identity';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { AppConfig } from '@/config/config';
@@ -55,7 +56,7 @@ export class CertificatesController {
     const p = await this.certificates.forPrint(user, id);
     const pdf = await renderCertificatePdf({
       certificate: p.certificate,
-      status: statusOf(p.certificate, p.certificate.person!.birthDate),
+      status: statusOf(p.certificate, birthDateOf(p.idNumber)),
       idNumber: p.idNumber,
       spouseIdNumber: p.spouseIdNumber,
       issuerName: p.issuerName,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsObject, ValidateNested } from 'class-validator';
-import { ChildDto, IsDivisionCode, IsIdNumber, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
+import { IsObject, ValidateNested } from 'class-validator';
+import { ChildDto, IsChildren, IsDivisionCode, IsIdNumber, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { Contraception, CONTRACEPTIONS, MARITAL_STATUSES, MaritalStatus } from '@/modules/persons/family';
 
 export class IssueCertificateDto {
@@ -27,10 +27,7 @@ export class IssueCertificateDto {
   spouse?: SpouseDto;
 
   @ApiProperty({ type: [ChildDto] })
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => ChildDto)
+  @IsChildren()
   children: ChildDto[];
 
   @ApiProperty({ enum: CONTRACEPTIONS })

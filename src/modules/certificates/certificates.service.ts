@@ -15,7 +15,7 @@ import { CertificateCheck } from '@/modules/inflows/inflow.entity';
 import { checkChildren, checkSpouse, isMarried, normaliseChildren, spouseColumns } from '@/modules/persons/family';
 import { needsCertificate } from '@/modules/inflows/migrant-rules';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
-import { PersonsService } from '@/modules/persons/persons.service';
+import { birthDateOfPerson, PersonsService } from '@/modules/persons/persons.service';
 import { Certificate, CertificateStatus } from './certificate.entity';
 import { IssueCertificateDto, RevokeCertificateDto } from './certificates.dto';
 import { VerificationCodes } from './verification-code';
@@ -27,7 +27,7 @@ export interface CertificateResponse {
   status: CertificateStatus;
   issuedAt: string;
   issuerCode: string;
-  holder: { name: string; idNumber: string; birthDate: string; age: number };
+  holder: { name: string; idNumber: string; age: number };
   householdCode: string;
   maritalStatus: string;
   spouse: { name: string; idNumber: string } | null;
@@ -103,7 +103,8 @@ export class CertificatesService {
     const now = new Date();
     const year = DateTime.fromJSDate(now, { zone: ZONE }).year;
     const id = await this.db.transaction(async (manager) => {
-      const person = await this.persons.upsertAndLock(manager, idNumber, dto.person.name, dto.householdCode);
+      // Only the township holding her household on record issues or supersedes her certificate (quality.md).
+      const person = await this.persons.claimAsHolder(manager, user, 'certificate', idNumber, dto.person.name, dto.householdCode);
       // The counter row stays locked until commit: concurrent issues get consecutive numbers, a rollback leaves no gap.
       const [{ last }] = await manager.query(
         `INSERT INTO certificate_serial (issuer_code, year, last) VALUES ($1, $2, 1)
@@ -199,7 +200,7 @@ export class CertificatesService {
     const issuer = await this.jurisdictions.find(certificate.issuerCode);
     return {
       authentic: true,
-      status: statusOf(certificate, certificate.person!.birthDate),
+      status: statusOf(certificate, birthDateOfPerson(certificate.person!, this.cipher)),
       number: certificate.number,
       issuer: { code: certificate.issuerCode, name: issuer?.name ?? '' },
       issuedAt: certificate.issuedAt.toISOString(),
@@ -249,14 +250,15 @@ export class CertificatesService {
 
   private toResponse(c: Certificate): CertificateResponse {
     const person = c.person!;
+    const birthDate = birthDateOfPerson(person, this.cipher);
     return {
       id: c.id,
       number: c.number,
       verificationCode: this.codes.issue(c.id),
-      status: statusOf(c, person.birthDate),
+      status: statusOf(c, birthDate),
       issuedAt: c.issuedAt.toISOString(),
       issuerCode: c.issuerCode,
-      holder: { name: c.holderName, idNumber: person.idMasked, birthDate: person.birthDate, age: ageOn(person.birthDate, todayInShanghai()) },
+      holder: { name: c.holderName, idNumber: person.idMasked, age: ageOn(birthDate, todayInShanghai()) },
       householdCode: c.householdCode,
       maritalStatus: c.maritalStatus,
       spouse: c.spouseName && c.spouseIdMasked ? { name: c.spouseName, idNumber: c.spouseIdMasked } : null,

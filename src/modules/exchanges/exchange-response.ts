@@ -7,7 +7,8 @@ export interface ExchangeSubject {
   name: string;
   idNumber: string;
   sex: 'male' | 'female';
-  birthDate: string;
+  /** Whole years; never the birth date beside a masked number. */
+  age: number;
 }
 
 export interface ExchangeReply {

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CasesModule } from '@/modules/cases/cases.module';
 import { InflowsModule } from '@/modules/inflows/inflows.module';
 import { OutflowsModule } from '@/modules/outflows/outflows.module';
+import { PersonsModule } from '@/modules/persons/persons.module';
 import { Exchange } from './exchange.entity';
 import { ExchangeDelivery } from './exchange-delivery';
 import { ExchangeDeadlineProcessor, ExchangeDeliveryProcessor } from './exchange-delivery.processor';
@@ -12,7 +13,7 @@ import { ExchangesController } from './exchanges.controller';
 import { ExchangesService } from './exchanges.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Exchange]), ExchangeOutboxModule, CasesModule, InflowsModule, OutflowsModule],
+  imports: [TypeOrmModule.forFeature([Exchange]), ExchangeOutboxModule, CasesModule, InflowsModule, OutflowsModule, PersonsModule],
   controllers: [ExchangesController],
   providers: [ExchangesService],
   exports: [ExchangesService],

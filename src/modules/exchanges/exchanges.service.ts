@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
+import { IdCipher } from '@/common/id-cipher';
 import { allowedMessage } from '@/common/labels';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { AuthUser, inScope, scopeRange } from '@/common/scope';
@@ -14,6 +15,8 @@ import { InflowsService } from '@/modules/inflows/inflows.service';
 import { OutflowsService } from '@/modules/outflows/outflows.service';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { Outflow } from '@/modules/outflows/outflow.entity';
+import { Person } from '@/modules/persons/person.entity';
+import { PersonsService, toPersonRef } from '@/modules/persons/persons.service';
 import { Exchange, ExchangeStatus, ExchangeType, Outcome } from './exchange.entity';
 import { ExchangeOutbox } from './exchange-outbox';
 import { ExchangeContext, ExchangeResponse, toExchangeResponse } from './exchange-response';
@@ -48,6 +51,8 @@ export class ExchangesService {
     private readonly inflows: InflowsService,
     private readonly jurisdictions: JurisdictionsService,
     private readonly outflows: OutflowsService,
+    private readonly persons: PersonsService,
+    private readonly cipher: IdCipher,
   ) {}
 
   /** Delivered to a unit in the caller's subtree, earliest deadline first. */
@@ -152,6 +157,12 @@ export class ExchangesService {
         await manager.query(`UPDATE exchange SET reply_corrections = $2 WHERE id = $1`, [id, JSON.stringify(stored)]);
       }
       if (exchange.type === 'outflow_notice' && dto.outcome === 'arrived') await this.linkArrival(manager, exchange, now);
+      // 非本地户籍 from the township holding the household on record: it lets go, so the township that really holds it
+      // (户口迁移) may claim the person (quality.md, Trust between the sides).
+      if (dto.outcome === 'not_ours') {
+        const [c] = await manager.query(`SELECT person_id FROM migrant_case WHERE id = $1`, [exchange.caseId]);
+        await this.persons.disown(manager, user, c.person_id as string, exchange.toCode, id);
+      }
       await this.audit.record({ actor: user, action: 'reply', entity: 'exchange', entityId: id, detail: { outcome: dto.outcome } }, manager);
     });
     return (await this.respond([(await this.exchanges.findOneBy({ id })) as Exchange]))[0];
@@ -175,8 +186,8 @@ export class ExchangesService {
     const caseIds = [...new Set(rows.map((r) => r.caseId))];
     const replierIds = [...new Set(rows.map((r) => r.repliedBy).filter((id): id is string => !!id))];
     const [subjects, repliers] = await Promise.all([
-      this.db.query<{ case_id: string; id: string; name: string; id_masked: string; sex: 'male' | 'female'; birth_date: string }[]>(
-        `SELECT c.id AS case_id, p.id, p.name, p.id_masked, p.sex, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date
+      this.db.query<{ case_id: string; id: string; name: string; id_masked: string; id_cipher: string; sex: 'male' | 'female' }[]>(
+        `SELECT c.id AS case_id, p.id, p.name, p.id_masked, p.id_cipher, p.sex
            FROM migrant_case c JOIN person p ON p.id = c.person_id WHERE c.id = ANY($1::uuid[])`,
         [caseIds],
       ),
@@ -190,7 +201,12 @@ export class ExchangesService {
     const places = await this.jurisdictions.fullNames([...rows.flatMap((r) => [r.fromCode, r.toCode]), ...repliers.map((u) => u.jurisdiction_code)]);
     const context: ExchangeContext = {
       places,
-      subjects: new Map(subjects.map((p) => [p.case_id, { personId: p.id, name: p.name, idNumber: p.id_masked, sex: p.sex, birthDate: p.birth_date }])),
+      subjects: new Map(
+        subjects.map((p) => {
+          const { age } = toPersonRef(Object.assign(new Person(), { idCipher: p.id_cipher }), this.cipher);
+          return [p.case_id, { personId: p.id, name: p.name, idNumber: p.id_masked, sex: p.sex, age }];
+        }),
+      ),
       repliers: new Map(repliers.map((u) => [u.id, { id: u.id, displayName: u.display_name, jurisdictionName: places.get(u.jurisdiction_code) ?? '' }])),
     };
     const now = new Date();

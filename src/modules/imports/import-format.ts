@@ -146,7 +146,8 @@ async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<st
     yield* Readable.from([decodeCsv(buffer)]).pipe(parse({ relax_column_count: true, skip_empty_lines: true, bom: true })) as AsyncIterable<string[]>;
     return;
   }
-  // The streaming reader keeps a 20 MB workbook from being inflated into memory at once.
+  // The streaming reader keeps a 20 MB workbook from being inflated into memory at once; checkXlsxUnpacked has bounded
+  // what it unpacks (import-limits.ts) before this runs.
   const { default: excel } = await import('exceljs');
   const reader = new excel.stream.xlsx.WorkbookReader(Readable.from(buffer), {
     worksheets: 'emit',
@@ -166,19 +167,6 @@ async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<st
  */
 export function readRows(buffer: Buffer, format: ImportFormat): AsyncGenerator<RawRow> {
   return keyed(records(buffer, format));
-}
-
-/** Counts data rows cheaply, to refuse an oversized register at upload (400) instead of in the worker. */
-export async function countRows(buffer: Buffer, format: ImportFormat): Promise<number> {
-  if (format === 'csv') {
-    const text = decodeCsv(buffer);
-    let lines = 0;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
-    return Math.max(0, lines + (text.endsWith('\n') ? 0 : 1) - 1);
-  }
-  let rows = 0;
-  for await (const _ of readRows(buffer, format)) rows++;
-  return rows;
 }
 
 const PERSON_FIELDS: Record<string, string> = { 'person.idNumber': 'idNumber', 'person.name': 'name', 'person.phone': 'phone' };

@@ -2,6 +2,9 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 import type { ImportFormat } from './import-format';
 
+/** What `import_job.file` holds once its import has finished: no bytes (migrations/1795393200000-ImportFilesDropped.ts). */
+export const DROPPED_FILE = Buffer.alloc(0);
+
 export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 /** A bulk import (批量导入): the uploaded file, where it stands, and its counts (migrations/1795392400000-Imports.ts). */
@@ -22,7 +25,7 @@ export class InflowImport {
   @Column({ type: 'varchar', length: 8 })
   format: ImportFormat;
 
-  /** Not read unless asked for: only the worker needs the file. */
+  /** Not read unless asked for: only the worker needs the file. Emptied (DROPPED_FILE) once the import is done or failed. */
   @Column({ type: 'bytea', select: false })
   file: Buffer;
 

@@ -11,8 +11,9 @@ import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { InflowRegistration, PreparedRegistration } from '@/modules/inflows/inflow-registration.service';
 import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
 import { UsersService } from '@/modules/users/users.service';
-import { checkRow, RawRow, readRows } from './import-format';
-import { InflowImport } from './import-job.entity';
+import { checkRow, COLUMNS, RawRow, readRows } from './import-format';
+import { DROPPED_FILE, InflowImport } from './import-job.entity';
+import { checkXlsxUnpacked, fileErrors, ImportFileError } from './import-limits';
 
 /** Runs an accepted import in the worker (ImportProcessor): the file's rows through the registration, a batch at a time. */
 @Injectable()
@@ -43,12 +44,16 @@ export class ImportRun {
     // The import runs as the clerk who uploaded it.
     const user = await this.users.asUser(job.createdBy);
     await this.imports.update(id, { status: 'running', startedAt: () => 'COALESCE(started_at, now())' });
-    // First pass: the number of rows, and which rows repeat an earlier row of the same file (reported, not registered
-    // twice). Only the keys are kept; the rows are read again batch by batch.
+    // First pass: the file within its limits (what an XLSX unpacks to, its shared strings, the rows), the number of
+    // rows, and which rows repeat an earlier row of the same file (reported, not registered twice). Only the keys are
+    // kept; the rows are read again batch by batch.
     const firstSeen = new Map<string, number>();
     const duplicateOf: (number | undefined)[] = [];
     try {
+      // Every cell of the rows allowed may hold a string of its own; more is not a register this service can take.
+      if (job.format === 'xlsx') await checkXlsxUnpacked(job.file, (this.config.importMaxRows + 1) * COLUMNS.length);
       for await (const row of readRows(job.file, job.format)) {
+        if (duplicateOf.length === this.config.importMaxRows) throw fileErrors.rows(this.config.importMaxRows);
         const key = [
           String(row.idNumber ?? '')
             .trim()
@@ -59,9 +64,11 @@ export class ImportRun {
         duplicateOf.push(firstSeen.get(key));
         if (!firstSeen.has(key)) firstSeen.set(key, duplicateOf.length);
       }
+      if (duplicateOf.length === 0) throw fileErrors.empty();
     } catch (error) {
-      await this.imports.update(id, { status: 'failed', error: '文件无法读取', finishedAt: () => 'now()' });
-      this.logger.warn({ err: safeError(error), importId: id }, 'import file unreadable');
+      const refusal = error instanceof ImportFileError ? error : fileErrors.unreadable();
+      await this.finish(id, refusal.message);
+      this.logger.warn({ err: safeError(error), importId: id, code: refusal.code }, 'import file refused');
       return;
     }
     firstSeen.clear();
@@ -82,7 +89,21 @@ export class ImportRun {
       const exchangeIds = await this.writeBatch(id, current.checked, current.start + current.checked.length);
       await this.outbox.enqueueTogether(exchangeIds);
     }
-    await this.imports.update(id, { status: 'done', finishedAt: () => 'now()' });
+    await this.finish(id);
+  }
+
+  /**
+   * Done, or failed with `error`. The uploaded register is deleted with it (quality.md "Trust between the sides": a
+   * register holds full ID numbers); what the clerk needs of it stays in the counts and the row errors. Until then
+   * the file stays, so a worker killed mid-import resumes from it.
+   */
+  private async finish(id: string, error?: string): Promise<void> {
+    await this.imports.update(id, {
+      status: error === undefined ? 'done' : 'failed',
+      error: error ?? null,
+      finishedAt: () => 'now()',
+      file: DROPPED_FILE,
+    });
   }
 
   /** The rows of a batch through the rules: each is refused with its errors, skipped, or ready to register. */

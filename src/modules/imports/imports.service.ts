@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
-import { Errors } from '@/common/errors';
+import { AppError, Errors } from '@/common/errors';
 import { JobProducer, JobSpec } from '@/common/job-producer';
 import { offsetOf, Page, pageOf, PageQuery } from '@/common/pagination';
 import { ImportJob, INFLOW_IMPORT_QUEUE } from '@/queues/queues';
@@ -9,7 +9,8 @@ import { AuthUser, inScope } from '@/common/scope';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
-import { countRows, ImportFormat } from './import-format';
+import { ImportFormat } from './import-format';
+import { checkUpload, ImportFileError } from './import-limits';
 import { ImportRowError, InflowImport } from './import-job.entity';
 
 export interface ImportStatus {
@@ -63,20 +64,19 @@ export class ImportsService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Stores an upload for the worker to read (quality.md "Abuse": the API process never inflates a spreadsheet). A CSV's
+   * lines are counted on its bytes; an XLSX's central directory says what it would unpack to, and its rows are known
+   * once the worker reads it (`total` is 0 until then).
+   */
   async accept(user: AuthUser, file: { filename: string; buffer: Buffer }, legacy: boolean): Promise<{ importId: string }> {
     const format = formatOf(file.filename, file.buffer);
     if (!format) throw Errors.validation([{ field: 'file', message: '只接受 CSV（UTF-8 或 GBK）或 XLSX 文件' }]);
-    let rows: number;
+    let rows: number | null;
     try {
-      rows = await countRows(file.buffer, format);
-    } catch {
-      throw Errors.validation([{ field: 'file', message: '文件无法读取，请使用模板另存为 XLSX 或 CSV' }]);
-    }
-    if (rows === 0) throw Errors.validation([{ field: 'file', message: '文件中没有数据行' }]);
-    if (rows > this.config.importMaxRows) {
-      throw Errors.badRequest('IMPORT_TOO_MANY_ROWS', `一次最多导入 ${this.config.importMaxRows} 行，此文件有 ${rows} 行，请分批导入`, [
-        { field: 'file', message: '行数过多' },
-      ]);
+      rows = checkUpload(file.buffer, format, this.config.importMaxRows);
+    } catch (error) {
+      throw error instanceof ImportFileError ? uploadRefusal(error) : error;
     }
     const id = await this.db.transaction(async (manager) => {
       const { identifiers } = await manager.insert(InflowImport, {
@@ -86,7 +86,7 @@ export class ImportsService {
         format,
         file: file.buffer,
         legacy,
-        total: rows,
+        total: rows ?? 0,
       });
       const importId = identifiers[0].id as string;
       await this.audit.record({ actor: user, action: 'create', entity: 'import', entityId: importId, detail: { rows, format, legacy } }, manager);
@@ -136,6 +136,14 @@ export class ImportsService {
     });
     return pageOf(jobs.map(toSummary), total, query);
   }
+}
+
+/** A file refused at upload, in the contract's terms: a limit by its code, an unreadable or empty file as a field error. */
+function uploadRefusal(error: ImportFileError): AppError {
+  if (error.code === 'FILE_TOO_LARGE' || error.code === 'IMPORT_TOO_MANY_ROWS') {
+    return Errors.badRequest(error.code, error.message, [{ field: 'file', message: error.code === 'FILE_TOO_LARGE' ? '解压后过大' : '行数过多' }]);
+  }
+  return Errors.validation([{ field: 'file', message: error.message }]);
 }
 
 function formatOf(filename: string, buffer: Buffer): ImportFormat | null {

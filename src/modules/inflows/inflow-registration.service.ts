@@ -32,7 +32,6 @@ interface Registered {
     idMasked: string;
     name: string;
     sex: 'male' | 'female';
-    birthDate: string;
     householdCode: string | null;
     createdAt: string;
     updatedAt: string;
@@ -81,6 +80,8 @@ function checkRegistration(dto: CreateInflowDto, sex: 'male' | 'female', birthDa
  * rules that need the person's other stays, and every write — person, moved-on stay, case, inflow, audit rows and the
  * notices it owes — run in the database function `register_inflow`, in one round trip and one transaction with the
  * person's row locked. The delivery jobs are handed to BullMQ after the commit (the outbox).
+ * A registration never changes the person's name or household on record (they are the holder's): a new person gets
+ * them from it; otherwise it keeps what it stated on its own record, and a different name asks the origin.
  */
 @Injectable()
 export class InflowRegistration {
@@ -151,7 +152,6 @@ export class InflowRegistration {
       idMasked: maskIdNumber(idNumber),
       name: dto.person.name,
       sex,
-      birthDate,
     };
     // The inflow's own columns: sent to the database function, and the answer is built from them (not read back).
     const columns = {
@@ -196,6 +196,8 @@ export class InflowRegistration {
       id: registered.inflowId,
       caseId: registered.caseId,
       personId: stored.id,
+      // The person's name on record stays the holder's; this registration keeps its own when it differs.
+      name: dto.person.name === stored.name ? null : dto.person.name,
       person: Object.assign(new Person(), { ...stored, createdAt: new Date(stored.createdAt), updatedAt: new Date(stored.updatedAt) }),
       originTownshipCode: townshipOf(dto.householdCode),
       destinationTownshipCode: townshipOf(dto.destinationCode),

@@ -1,11 +1,15 @@
 import { IdCipher } from '@/common/id-cipher';
+import { birthDateOf } from '@/common/identity';
 import { PersonRef, toPersonRef } from '@/modules/persons/persons.service';
 import { CertificateCheck, Inflow } from './inflow.entity';
 
 export interface InflowResponse {
   id: string;
   caseId: string;
-  person: PersonRef;
+  /** `idNumber` in full and `birthDate` only on the audited detail view for staff of either side. */
+  person: PersonRef & { birthDate?: string };
+  /** The registration stated another name than the person's on record (the origin was asked). */
+  nameMismatch: boolean;
   householdCode: string;
   destinationCode: string;
   originTownshipCode: string;
@@ -35,10 +39,13 @@ export interface InflowResponse {
 /** An inflow as the API shows it; `full` (the audited detail view) decrypts the ID numbers. */
 export function toInflowResponse(inflow: Inflow, full: boolean, cipher: IdCipher): InflowResponse {
   const person = inflow.person!;
+  const ref = toPersonRef(person, cipher, inflow.name ?? person.name);
+  const idNumber = full ? cipher.decrypt(person.idCipher) : null;
   return {
     id: inflow.id,
     caseId: inflow.caseId,
-    person: full ? { ...toPersonRef(person), idNumber: cipher.decrypt(person.idCipher) } : toPersonRef(person),
+    person: idNumber ? { ...ref, idNumber, birthDate: birthDateOf(idNumber) } : ref,
+    nameMismatch: inflow.name !== null && inflow.name !== person.name,
     householdCode: inflow.householdCode,
     destinationCode: inflow.destinationCode,
     originTownshipCode: inflow.originTownshipCode,

@@ -24,6 +24,10 @@ export class Inflow {
   @JoinColumn({ name: 'person_id' })
   person?: Person;
 
+  /** The name this registration stated when it differs from the person's on record; null: the same. */
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  name: string | null;
+
   @Column({ type: 'varchar', length: 12 })
   householdCode: string;
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { ChildDto, IsPersonName, IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
+import { IsBoolean, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ChildDto, IsChildren, IsPersonName, IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { Contraception, CONTRACEPTIONS, MARITAL_STATUSES, MaritalStatus } from '@/modules/persons/family';
 import { INFLOW_STATUSES, InflowStatus, REASONS } from './inflow.entity';
@@ -37,10 +37,7 @@ export class CreateInflowDto {
 
   @ApiPropertyOptional({ type: [ChildDto] })
   @IsOptionalField()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => ChildDto)
+  @IsChildren()
   children?: ChildDto[];
 
   @ApiProperty({ enum: CONTRACEPTIONS })

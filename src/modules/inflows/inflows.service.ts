@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Errors } from '@/common/errors';
+import { currentRequest } from '@/common/request-context';
 import { IdCipher } from '@/common/id-cipher';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { AuthUser, inScope, scopeRange } from '@/common/scope';
@@ -12,7 +13,7 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
 import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { OutflowsService } from '@/modules/outflows/outflows.service';
-import { PersonsService } from '@/modules/persons/persons.service';
+import { birthDateOfPerson, PersonsService } from '@/modules/persons/persons.service';
 import { checkChildren, checkSpouse, isMarried, normaliseChildren, spouseColumns } from '@/modules/persons/family';
 import { Inflow } from './inflow.entity';
 import { InflowResponse, toInflowResponse } from './inflow-response';
@@ -63,9 +64,10 @@ export class InflowsService {
     );
   }
 
-  /** The full record, ID numbers unmasked, for either side of the case; audited. */
+  /** The full record, ID numbers unmasked, for staff of either side of the case, audited; others get the masked view. */
   async detail(user: AuthUser, id: string): Promise<InflowResponse> {
     const inflow = await this.loadVisible(user, id);
+    if (user.role !== 'staff') return this.toResponse(inflow, false);
     await this.audit.record({ actor: user, action: 'read', entity: 'inflow', entityId: id });
     return this.toResponse(inflow, true);
   }
@@ -115,9 +117,15 @@ export class InflowsService {
     if (!inflow) throw Errors.conflict('NO_INFLOW', '该个案尚无流入登记，无法更正');
     const { name, ...family } = dto;
     const { changes, fields } = this.changesFor(inflow, family, 'corrections.');
-    if (name !== undefined && name !== inflow.person!.name) {
-      await this.persons.rename(manager, inflow.personId, name);
-      fields.push('name');
+    if (name !== undefined && name !== (inflow.name ?? inflow.person!.name)) fields.push('name');
+    if (name !== undefined) {
+      // The registration takes the origin's name. The name on record changes only when the origin answering is the
+      // township holding the household on record (or none holds it): another township's word renames nobody.
+      const holder = inflow.person!.householdCode;
+      if (holder === null || inScope(user, holder)) {
+        await this.persons.correct(manager, user, inflow.person!, { name }, { by: 'reply', byReply: exchangeId });
+      }
+      changes.name = name === inflow.person!.name ? null : name;
     }
     if (fields.length > 0) {
       await manager.update(Inflow, { id: inflowId }, changes);
@@ -136,9 +144,12 @@ export class InflowsService {
       const result = await manager.update(Inflow, { id, status: 'draft' }, { status: 'active', submittedAt: now, updatedAt: now });
       if (!result.affected) throw Errors.conflict('ALREADY_SUBMITTED', '该登记已提交');
       await this.audit.record({ actor: user, action: 'submit', entity: 'inflow', entityId: id }, manager);
-      // The same notices as at registration, by the same rule (the database function both paths call).
-      const [row] = await manager.query(`SELECT inflow_submission_notices($1, $2, $3, $4, $5) AS ids`, [
+      // Submitting moves the person on from any other open stay (a draft did not), then the same notices as at
+      // registration, by the same rules (the database functions both paths call).
+      const actor = { now, userId: user.id, username: user.username, userJurisdiction: user.jurisdictionCode, ip: currentRequest()?.ip ?? null };
+      const [row] = await manager.query(`SELECT inflow_moves_on($1, $2::jsonb) || inflow_submission_notices($1, $3, $4, $5, $6) AS ids`, [
         id,
+        JSON.stringify(actor),
         user.id,
         now,
         this.config.replyTimeLimitMs,
@@ -220,7 +231,7 @@ export class InflowsService {
   private changesFor(inflow: Inflow, dto: UpdateInflowDto, prefix = ''): { changes: Partial<Inflow>; fields: string[] } {
     const person = inflow.person!;
     if (dto.pregnant === true && person.sex === 'male') throw Errors.validation([{ field: `${prefix}pregnant`, message: '男性不能登记为怀孕' }]);
-    checkChildren(person.birthDate, dto.children, prefix);
+    checkChildren(birthDateOfPerson(person, this.cipher), dto.children, prefix);
     const maritalStatus = dto.maritalStatus ?? inflow.maritalStatus;
     checkSpouse(maritalStatus, dto.spouse, (id) => this.cipher.hash(id) === person.idHash, prefix);
     const changes: Partial<Inflow> = { updatedAt: new Date() };

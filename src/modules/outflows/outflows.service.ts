@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
+import { IdCipher } from '@/common/id-cipher';
 import { birthDateOf } from '@/common/identity';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { AuthUser, inScope, scopeRange } from '@/common/scope';
@@ -45,6 +46,7 @@ export class OutflowsService {
     private readonly cases: CaseLinker,
     private readonly audit: AuditService,
     private readonly outbox: ExchangeOutbox,
+    private readonly cipher: IdCipher,
   ) {}
 
   /**
@@ -67,7 +69,8 @@ export class OutflowsService {
     if (dto.departureDate < birthDateOf(dto.person.idNumber)) throw Errors.validation([{ field: 'departureDate', message: '不能早于出生日期' }]);
 
     const { id, exchangeIds } = await this.dataSource.transaction(async (manager) => {
-      const person = await this.persons.upsertAndLock(manager, dto.person.idNumber, dto.person.name, dto.householdCode);
+      // Only the township holding the household on record registers the person's outflow (quality.md).
+      const person = await this.persons.claimAsHolder(manager, user, 'outflow', dto.person.idNumber, dto.person.name, dto.householdCode);
       const existing = await manager.getRepository(Outflow).findOneBy({ personId: person.id, status: 'active' });
       if (existing) {
         throw Errors.conflict('ALREADY_REGISTERED', '此人已有有效的流出登记，请勿重复登记', [
@@ -125,7 +128,7 @@ export class OutflowsService {
     const { entities, raw } = await qb.getRawAndEntities();
     const contacts = new Map(raw.map((r: { o_id: string; contact: 'effective' | 'none' }) => [r.o_id, r.contact]));
     return pageOf(
-      entities.map((o) => toOutflowResponse(o, contacts.get(o.id) ?? 'none')),
+      entities.map((o) => toOutflowResponse(o, contacts.get(o.id) ?? 'none', this.cipher)),
       total,
       query,
     );
@@ -169,15 +172,15 @@ export class OutflowsService {
       .where('o.id = :id', { id });
     const { entities, raw } = await qb.getRawAndEntities();
     if (!entities[0]) throw Errors.notFound('流出登记');
-    return toOutflowResponse(entities[0], raw[0].contact);
+    return toOutflowResponse(entities[0], raw[0].contact, this.cipher);
   }
 }
 
-function toOutflowResponse(o: Outflow, contact: 'effective' | 'none'): OutflowResponse {
+function toOutflowResponse(o: Outflow, contact: 'effective' | 'none', cipher: IdCipher): OutflowResponse {
   return {
     id: o.id,
     caseId: o.caseId,
-    person: toPersonRef(o.person!),
+    person: toPersonRef(o.person!, cipher),
     householdCode: o.householdCode,
     originTownshipCode: o.originTownshipCode,
     departureDate: o.departureDate,

@@ -21,9 +21,6 @@ export class Person {
   @Column({ type: 'varchar', length: 6 })
   sex: Sex;
 
-  @Column({ type: 'date' })
-  birthDate: string;
-
   @Column({ type: 'varchar', length: 12, nullable: true })
   householdCode: string | null;
 

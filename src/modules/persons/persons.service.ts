@@ -3,34 +3,60 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
-import { birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
+import { townshipOf } from '@/common/division-code';
+import { ageOn, birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
 import { AuthUser, scopeRange } from '@/common/scope';
+import { todayInShanghai } from '@/common/time';
 import { AuditService } from '@/modules/audit/audit.service';
 import { Person } from './person.entity';
 
+/**
+ * A person as lists show them: the masked number and the age in whole years, never the birth date — the masked part
+ * of `421381********0026` is exactly the birth date, so the two side by side would be the full number.
+ */
 export interface PersonRef {
   id: string;
   idNumber: string;
   name: string;
   sex: Person['sex'];
-  birthDate: string;
+  age: number;
 }
 
-export function toPersonRef(person: Person): PersonRef {
-  return { id: person.id, idNumber: person.idMasked, name: person.name, sex: person.sex, birthDate: person.birthDate };
+/** The birth date, read from the encrypted ID number (the person table keeps no birth date beside the masked number). */
+export function birthDateOfPerson(person: Pick<Person, 'idCipher'>, cipher: IdCipher): string {
+  return birthDateOf(cipher.decrypt(person.idCipher));
+}
+
+/** `name`: the name a record stated when it differs from the person's on record (an inflow's own). */
+export function toPersonRef(person: Person, cipher: IdCipher, name = person.name): PersonRef {
+  return { id: person.id, idNumber: person.idMasked, name, sex: person.sex, age: ageOn(birthDateOfPerson(person, cipher), todayInShanghai()) };
 }
 
 export interface PersonDetail extends PersonRef {
+  /** Only in the full record (staff of either side, audited). */
+  birthDate?: string;
   householdCode: string | null;
   cases: { caseId: string; destinationCode: string | null; status: string; arrivalDate: string | null }[];
 }
 
+/** What may change the household on record, and how its audit row says so. */
+export type HolderAct = 'certificate' | 'outflow' | 'reply';
+
+function householdElsewhere() {
+  // Names nothing personal: only that the household on record belongs to another township.
+  const message = '此人的户籍登记在其他乡镇（街道），须由户籍所在地办理';
+  return Errors.conflict('HOUSEHOLD_ELSEWHERE', message, [{ field: 'householdCode', message }]);
+}
+
 /**
- * SQL condition: the person has a record on the caller's side — an inflow whose destination or household is in
- * the subtree, or an outflow whose household is. Parameters :low and :high come from scopeRange.
+ * SQL condition: the caller is a side of the person — holds the household on record, or has a record of the person:
+ * an inflow whose destination or household is in the subtree, or an outflow whose household is. Writing about a
+ * person opens nothing by itself: a certificate or outflow needs the household, a draft is its destination's own.
+ * Parameters :low and :high come from scopeRange.
  */
 export const PERSON_VISIBLE_SQL = `(
-  EXISTS (SELECT 1 FROM inflow i WHERE i.person_id = p.id
+  p.household_code BETWEEN :low AND :high
+  OR EXISTS (SELECT 1 FROM inflow i WHERE i.person_id = p.id
           AND (i.destination_code BETWEEN :low AND :high OR i.household_code BETWEEN :low AND :high))
   OR EXISTS (SELECT 1 FROM outflow o WHERE o.person_id = p.id AND o.household_code BETWEEN :low AND :high))`;
 
@@ -47,50 +73,81 @@ export class PersonsService {
   }
 
   /**
-   * The person with this ID number, created on first sight, and locked for the rest of the transaction so that
-   * two registrations of one person are decided one after the other.
+   * The person with this ID number as the township holding the household writes about them (a certificate, an
+   * outflow): created on first sight, locked for the rest of the transaction so that two writes about one person are
+   * decided one after the other, and refused (409 HOUSEHOLD_ELSEWHERE) when the household on record is another
+   * township's. A person with no household on record is claimed by the first. The holder's name and household replace
+   * those on record, audited as a change of the person.
    */
-  async upsertAndLock(manager: EntityManager, idNumber: string, name: string, householdCode: string | null): Promise<Person> {
-    const idHash = this.cipher.hash(idNumber);
-    // ON CONFLICT DO UPDATE locks the existing row; a new row is invisible to others until commit and a concurrent
-    // insert of the same number waits on the unique index. Either way the person is ours until the transaction ends.
+  async claimAsHolder(manager: EntityManager, actor: AuthUser, by: HolderAct, idNumber: string, name: string, householdCode: string): Promise<Person> {
+    // ON CONFLICT DO UPDATE (changing nothing) locks the existing row; a new row is invisible to others until commit
+    // and a concurrent insert of the same number waits on the unique index.
     const [row] = await manager.query(
-      `INSERT INTO person (id_hash, id_cipher, id_masked, name, sex, birth_date, household_code)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id_hash) DO UPDATE
-         SET name = EXCLUDED.name, household_code = COALESCE(EXCLUDED.household_code, person.household_code), updated_at = now()
-       RETURNING id, id_hash, id_cipher, id_masked, name, sex, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, household_code, created_at, updated_at`,
-      [idHash, this.cipher.encrypt(idNumber), maskIdNumber(idNumber), name, sexOf(idNumber), birthDateOf(idNumber), householdCode],
+      `INSERT INTO person (id_hash, id_cipher, id_masked, name, sex, household_code) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id_hash) DO UPDATE SET updated_at = person.updated_at
+       RETURNING id, id_hash, id_cipher, id_masked, name, sex, household_code, created_at, updated_at, (xmax = 0) AS is_new`,
+      [this.cipher.hash(idNumber), this.cipher.encrypt(idNumber), maskIdNumber(idNumber), name, sexOf(idNumber), householdCode],
     );
-    return manager.getRepository(Person).create({
+    const person = manager.getRepository(Person).create({
       id: row.id,
       idHash: row.id_hash,
       idCipher: row.id_cipher,
       idMasked: row.id_masked,
       name: row.name,
       sex: row.sex,
-      birthDate: row.birth_date,
       householdCode: row.household_code,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     });
+    if (row.is_new) return person;
+    if (person.householdCode !== null && townshipOf(person.householdCode) !== townshipOf(householdCode)) throw householdElsewhere();
+    await this.correct(manager, actor, person, { name, householdCode }, { by });
+    return person;
   }
 
-  /** The origin's correction of a name (a reply `corrected`); inside the caller's transaction. */
-  async rename(manager: EntityManager, personId: string, name: string): Promise<void> {
-    await manager.update(Person, { id: personId }, { name, updatedAt: new Date() });
+  /**
+   * A change of the name or household on record by one who may make it (the holder; a `corrected` reply of the holder);
+   * inside the caller's transaction, audited with the fields (never the values) and what made it. Updates `person`.
+   */
+  async correct(
+    manager: EntityManager,
+    actor: AuthUser,
+    person: Person,
+    to: { name?: string; householdCode?: string | null },
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    const changes: Partial<Person> = {};
+    if (to.name !== undefined && to.name !== person.name) changes.name = to.name;
+    if (to.householdCode !== undefined && to.householdCode !== person.householdCode) changes.householdCode = to.householdCode;
+    const fields = Object.keys(changes);
+    if (fields.length === 0) return;
+    await manager.update(Person, { id: person.id }, { ...changes, updatedAt: new Date() });
+    Object.assign(person, changes);
+    await this.audit.record({ actor, action: 'update', entity: 'person', entityId: person.id, detail: { fields, ...detail } }, manager);
   }
 
+  /**
+   * The township holding the household answered that the person is not theirs (非本地户籍): the household on record is
+   * cleared, so the township that really holds it may claim it (户口迁移). Inside the reply's transaction.
+   */
+  async disown(manager: EntityManager, actor: AuthUser, personId: string, townshipCode: string, exchangeId: string): Promise<void> {
+    const person = await manager.findOne(Person, { where: { id: personId }, lock: { mode: 'pessimistic_write' } });
+    if (!person?.householdCode || townshipOf(person.householdCode) !== townshipCode) return;
+    await this.correct(manager, actor, person, { householdCode: null }, { by: 'reply', byReply: exchangeId, outcome: 'not_ours' });
+  }
+
+  /** Staff of either side get the full record, audited; supervisors and admins a masked view (quality.md). */
   async detail(user: AuthUser, id: string): Promise<PersonDetail> {
     const person = await this.visible(user, 'p.id = :id', { id });
+    if (user.role !== 'staff') return this.toDetail(person, false);
     await this.audit.record({ actor: user, action: 'read', entity: 'person', entityId: person.id });
-    return this.toDetail(person);
+    return this.toDetail(person, true);
   }
 
   async lookup(user: AuthUser, idNumber: string): Promise<PersonDetail> {
     const person = await this.visible(user, 'p.id_hash = :hash', { hash: this.cipher.hash(idNumber) });
-    await this.audit.record({ actor: user, action: 'lookup', entity: 'person', entityId: person.id });
-    return this.toDetail(person);
+    await this.audit.record({ actor: user, action: 'lookup', entity: 'person', entityId: person.id, detail: { full: user.role === 'staff' } });
+    return this.toDetail(person, user.role === 'staff');
   }
 
   private async visible(user: AuthUser, where: string, params: Record<string, unknown>): Promise<Person> {
@@ -100,7 +157,7 @@ export class PersonsService {
     return person;
   }
 
-  private async toDetail(person: Person): Promise<PersonDetail> {
+  private async toDetail(person: Person, full: boolean): Promise<PersonDetail> {
     const cases: { case_id: string; destination_code: string | null; status: string; arrival_date: string | null }[] = await this.persons.query(
       `SELECT c.id AS case_id, i.destination_code, COALESCE(i.status, o.status) AS status, i.arrival_date
            FROM migrant_case c
@@ -110,9 +167,10 @@ export class PersonsService {
           ORDER BY c.opened_at DESC`,
       [person.id],
     );
+    const idNumber = this.cipher.decrypt(person.idCipher);
     return {
-      ...toPersonRef(person),
-      idNumber: this.cipher.decrypt(person.idCipher),
+      ...toPersonRef(person, this.cipher),
+      ...(full ? { idNumber, birthDate: birthDateOf(idNumber) } : {}),
       householdCode: person.householdCode,
       cases: cases.map((c) => ({ caseId: c.case_id, destinationCode: c.destination_code, status: c.status, arrivalDate: c.arrival_date })),
     };

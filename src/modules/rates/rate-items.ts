@@ -15,7 +15,7 @@ export interface RateItem {
   id: string;
   caseId: string | null;
   type: string;
-  person: { id: string; name: string; idNumber: string };
+  person: { id: string; name: string; idNumber: string; age: number };
   jurisdictionCode: string;
   /** The full name of the place the item is counted at (湖北省随州市广水市杨寨镇杨榨村). */
   jurisdictionName: string;
@@ -28,9 +28,13 @@ export interface RateItem {
 /** An item before its place is named (one look-up per page). */
 export type UnnamedItem = Omit<RateItem, 'jurisdictionName'>;
 
+/** A person's age in whole years from the encrypted ID number (never the birth date beside the masked number). */
+export type AgeOf = (idCipher: string) => number;
+
 /** The inflows (信息提交) or the exchanges that need a reply (反馈) behind a flow rate, in a subtree and period. */
 export async function flowItems(
   db: DataSource,
+  ageOf: AgeOf,
   indicator: FlowIndicator,
   code: string,
   period: Period,
@@ -55,7 +59,7 @@ export async function flowItems(
   const params = [low, high, b.periodStart, b.periodEnd, asOf];
   const [{ total }]: { total: string }[] = await db.query(`SELECT count(*) AS total FROM ${s.table} x WHERE ${where}`, params);
   const rows: Record<string, unknown>[] = await db.query(
-    `SELECT x.id, x.case_id, ${type} AS type, p.id AS person_id, p.name, p.id_masked, x.${s.code} AS code,
+    `SELECT x.id, x.case_id, ${type} AS type, p.id AS person_id, p.name, p.id_masked, p.id_cipher, x.${s.code} AS code,
             x.${s.start} AS started_at, x.${s.due} AS due_at, CASE WHEN x.${s.done} <= $5 THEN x.${s.done} END AS done_at
        FROM ${s.table} x ${personJoin}
       WHERE ${where}
@@ -72,7 +76,7 @@ export async function flowItems(
       id: r.id as string,
       caseId: r.case_id as string,
       type: r.type as string,
-      person: { id: r.person_id as string, name: r.name as string, idNumber: r.id_masked as string },
+      person: { id: r.person_id as string, name: r.name as string, idNumber: r.id_masked as string, age: ageOf(r.id_cipher as string) },
       jurisdictionCode: r.code as string,
       startedAt: (r.started_at as Date).toISOString(),
       dueAt: dueAt.toISOString(),
@@ -84,7 +88,7 @@ export async function flowItems(
 }
 
 /** The people behind the effective-contact rate: counted in the subtree at T, with or without contact. */
-export async function contactItems(db: DataSource, code: string, asOf: Date, query: ItemsQuery): Promise<Page<UnnamedItem>> {
+export async function contactItems(db: DataSource, ageOf: AgeOf, code: string, asOf: Date, query: ItemsQuery): Promise<Page<UnnamedItem>> {
   if (query.state && query.state !== 'none' && query.state !== 'onTime') {
     throw Errors.validation([{ field: 'state', message: '有效联系率只能按 none（未有效联系）或 onTime（已有效联系）查看' }]);
   }
@@ -93,8 +97,8 @@ export async function contactItems(db: DataSource, code: string, asOf: Date, que
   const stock = `SELECT e.person_id, min(e.code) AS code, sum(e.d_num) AS num FROM contact_event e
                   WHERE e.code BETWEEN $1 AND $2 AND e.at <= $3 GROUP BY e.person_id HAVING sum(e.d_den) > 0 ${having}`;
   const [{ total }]: { total: string }[] = await db.query(`SELECT count(*) AS total FROM (${stock}) s`, [low, high, asOf]);
-  const rows: { person_id: string; code: string; num: string; name: string; id_masked: string }[] = await db.query(
-    `SELECT s.person_id, s.code, s.num, p.name, p.id_masked FROM (${stock}) s JOIN person p ON p.id = s.person_id
+  const rows: { person_id: string; code: string; num: string; name: string; id_masked: string; id_cipher: string }[] = await db.query(
+    `SELECT s.person_id, s.code, s.num, p.name, p.id_masked, p.id_cipher FROM (${stock}) s JOIN person p ON p.id = s.person_id
       ORDER BY s.code, p.id LIMIT $4 OFFSET $5`,
     [low, high, asOf, query.pageSize, offsetOf(query)],
   );
@@ -103,7 +107,7 @@ export async function contactItems(db: DataSource, code: string, asOf: Date, que
     id: r.person_id,
     caseId: null,
     type: 'person',
-    person: { id: r.person_id, name: r.name, idNumber: r.id_masked },
+    person: { id: r.person_id, name: r.name, idNumber: r.id_masked, age: ageOf(r.id_cipher) },
     jurisdictionCode: r.code,
     startedAt: null,
     dueAt: null,

@@ -1,3 +1,4 @@
+import { IdCipher } from '@/common/id-cipher';
 import { Module } from '@nestjs/common';
 import { JurisdictionsModule } from '@/modules/jurisdictions/jurisdictions.module';
 import { RateFolder } from './rate-fold';
@@ -7,7 +8,7 @@ import { RatesService } from './rates.service';
 @Module({
   imports: [JurisdictionsModule],
   controllers: [RatesController],
-  providers: [RatesService],
+  providers: [RatesService, IdCipher],
 })
 export class RatesModule {}
 

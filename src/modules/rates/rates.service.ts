@@ -1,3 +1,5 @@
+import { IdCipher } from '@/common/id-cipher';
+import { ageOn, birthDateOf } from '@/common/identity';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ReadReplica } from '@/database/read-replica';
@@ -70,6 +72,7 @@ export class RatesService {
     private readonly jurisdictions: JurisdictionsService,
     private readonly audit: AuditService,
     private readonly replica: ReadReplica,
+    private readonly cipher: IdCipher,
   ) {}
 
   async report(user: AuthUser, query: RatesQuery): Promise<RatesReport> {
@@ -133,10 +136,12 @@ export class RatesService {
   /** The items behind a count, exactly as classified at T, with masked ID numbers: what a supervisor chases. */
   async items(user: AuthUser, query: ItemsQuery): Promise<RateItemsPage> {
     const { jurisdiction, period, asOf } = await this.resolve(user, query);
+    const today = todayInShanghai();
+    const ageOf = (idCipher: string) => ageOn(birthDateOf(this.cipher.decrypt(idCipher)), today);
     const page = await this.replica.read((db) =>
       query.indicator === 'effectiveContact'
-        ? contactItems(db, jurisdiction.code, asOf, query)
-        : flowItems(db, query.indicator, jurisdiction.code, period, asOf, query),
+        ? contactItems(db, ageOf, jurisdiction.code, asOf, query)
+        : flowItems(db, ageOf, query.indicator, jurisdiction.code, period, asOf, query),
     );
     await this.audit.record({ actor: user, action: 'list', entity: 'rate_items', entityId: jurisdiction.code });
     const names = await this.jurisdictions.fullNames(page.items.map((i) => i.jurisdictionCode));
@@ -155,6 +160,8 @@ export class RatesService {
   /** Replaces the jurisdiction's own targets; what is left out is inherited from above again. */
   async setTargets(user: AuthUser, code: string, dto: TargetsDto) {
     await this.jurisdictionInScope(user, code, 'code');
+    // A place is assessed against targets the level above sets, never against its own (the root's is RATE_TARGET).
+    if (code === user.jurisdictionCode) throw Errors.forbidden('OWN_TARGET', '本级的目标值由上级设置，不能修改本级自己的目标值');
     await this.db.transaction(async (m) => {
       await m.query(`DELETE FROM rate_target WHERE code = $1`, [code]);
       for (const indicator of INDICATORS) {

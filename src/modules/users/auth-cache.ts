@@ -6,6 +6,12 @@ import { AuthUser } from '@/common/scope';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 
+/** The account as the auth guard checks a token against it: who it is, and the generation its tokens must carry. */
+export interface AuthAccount {
+  user: AuthUser;
+  tokenGeneration: number;
+}
+
 // Tokens are checked against the account on every request (a deactivated user is locked out), but a short cache keeps
 // that off the database for the hot paths.
 const AUTH_CACHE_MS = 10_000;
@@ -13,12 +19,12 @@ const LIMIT = 10_000;
 
 /**
  * The accounts the auth guard read, kept AUTH_CACHE_MS in this process. A change to an account (deactivated, role,
- * password) made in any process is published on Redis and every process drops it from its cache at once; while Redis
+ * password, token generation) made in any process is published on Redis and every process drops it from its cache at once; while Redis
  * is down, an entry lives AUTH_CACHE_MS at most, so a deactivated user is refused everywhere within 10 s at worst.
  */
 @Injectable()
 export class AuthCache implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly entries = new Map<string, { user: AuthUser | null; until: number }>();
+  private readonly entries = new Map<string, { account: AuthAccount | null; until: number }>();
   private readonly channel: string;
   private subscriber: Redis | Cluster | null = null;
 
@@ -30,14 +36,14 @@ export class AuthCache implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /** The cached account (null: known to be gone or deactivated), or undefined when it must be read. */
-  get(id: string): AuthUser | null | undefined {
+  get(id: string): AuthAccount | null | undefined {
     const entry = this.entries.get(id);
-    return entry && entry.until > Date.now() ? entry.user : undefined;
+    return entry && entry.until > Date.now() ? entry.account : undefined;
   }
 
-  set(id: string, user: AuthUser | null): void {
+  set(id: string, account: AuthAccount | null): void {
     if (this.entries.size >= LIMIT) this.entries.clear();
-    this.entries.set(id, { user, until: Date.now() + AUTH_CACHE_MS });
+    this.entries.set(id, { account, until: Date.now() + AUTH_CACHE_MS });
   }
 
   /** After an account changed: dropped here, and in every other process through Redis (best effort, never throws). */

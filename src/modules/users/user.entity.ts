@@ -29,6 +29,10 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /** Carried in every token at login; a password change, reset or reactivation adds one, ending the earlier tokens. */
+  @Column({ type: 'integer', default: 0 })
+  tokenGeneration: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

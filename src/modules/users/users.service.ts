@@ -4,11 +4,11 @@ import * as argon2 from 'argon2';
 import { DataSource, Repository } from 'typeorm';
 import { Errors } from '@/common/errors';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
-import { assertInScope, AuthUser, inScope, scopeRange } from '@/common/scope';
+import { assertInScope, AuthUser, inScope, Role, scopeRange } from '@/common/scope';
 import { AuditService } from '@/modules/audit/audit.service';
 import { JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
-import { AuthCache } from './auth-cache';
+import { AuthAccount, AuthCache } from './auth-cache';
 import { User } from './user.entity';
 import { CreateUserDto, UpdateUserDto, UserQuery } from './users.dto';
 
@@ -46,6 +46,7 @@ export class UsersService {
 
   async create(admin: AuthUser, dto: CreateUserDto): Promise<UserResponse> {
     assertInScope(admin, dto.jurisdictionCode, 'jurisdictionCode');
+    if (isPeerAdmin(admin, dto)) throw peerAdmin();
     await this.jurisdictions.require(dto.jurisdictionCode, 'jurisdictionCode');
     if (await this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username)', dto).getExists()) {
       throw usernameTaken();
@@ -98,13 +99,21 @@ export class UsersService {
     if (user.id === admin.id && (dto.active === false || (dto.role && dto.role !== 'admin'))) {
       throw Errors.conflict('CANNOT_DEMOTE_SELF', '不能停用自己的账号或取消自己的管理员角色');
     }
+    // Its own name and password an admin changes itself; another admin of its place, or making one, is the level above's.
+    const peer = (role: Role) => isPeerAdmin(admin, { role, jurisdictionCode: user.jurisdictionCode });
+    if (user.id !== admin.id && (peer(user.role) || peer(dto.role ?? user.role))) throw peerAdmin();
     const changes: Partial<User> = {};
     if (dto.displayName !== undefined) changes.displayName = dto.displayName;
     if (dto.role !== undefined) changes.role = dto.role;
     if (dto.active !== undefined) changes.active = dto.active;
     if (dto.password !== undefined) changes.passwordHash = await argon2.hash(dto.password, PASSWORD_HASH_OPTIONS);
+    // A new password (set by the account itself or reset by an admin) and a deactivation or reactivation end every
+    // token signed before: the guard refuses a token whose generation is no longer the account's.
+    const endsTokens = dto.password !== undefined || (dto.active !== undefined && dto.active !== user.active);
     await this.dataSource.transaction(async (manager) => {
-      if (Object.keys(changes).length > 0) await manager.getRepository(User).update({ id }, changes);
+      if (Object.keys(changes).length > 0) {
+        await manager.getRepository(User).update({ id }, endsTokens ? { ...changes, tokenGeneration: () => 'token_generation + 1' } : changes);
+      }
       // Field names only: the audit log never holds the password or its hash.
       await this.audit.record(
         {
@@ -121,17 +130,20 @@ export class UsersService {
     return toUserResponse(await this.load(id));
   }
 
-  /** The signed-in user as the guard sees it, or null when the account is gone or deactivated. */
-  async findForAuth(id: string): Promise<AuthUser | null> {
+  /** The signed-in user as the guard sees it with its current token generation, or null when the account is gone or deactivated. */
+  async findForAuth(id: string): Promise<AuthAccount | null> {
     const cached = this.authCache.get(id);
     if (cached !== undefined) return cached;
     const user = await this.users.findOneBy({ id });
-    const auth: AuthUser | null =
+    const account: AuthAccount | null =
       user && user.active
-        ? { id: user.id, username: user.username, displayName: user.displayName, role: user.role, jurisdictionCode: user.jurisdictionCode }
+        ? {
+            user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, jurisdictionCode: user.jurisdictionCode },
+            tokenGeneration: user.tokenGeneration,
+          }
         : null;
-    this.authCache.set(id, auth);
-    return auth;
+    this.authCache.set(id, account);
+    return account;
   }
 
   /** Whoever the account is now, active or not: the author a background job (an import) acts as. */
@@ -157,6 +169,18 @@ export class UsersService {
     if (!user || !inScope(admin, user.jurisdictionCode)) throw Errors.notFound('用户');
     return user;
   }
+}
+
+/**
+ * An admin manages accounts strictly below its own level: an admin account at the admin's own place is its peer (it
+ * answers to the level above, like the admin itself), so creating, changing or promoting one is refused.
+ */
+function isPeerAdmin(admin: AuthUser, account: { role: Role; jurisdictionCode: string }): boolean {
+  return account.role === 'admin' && account.jurisdictionCode === admin.jurisdictionCode;
+}
+
+function peerAdmin() {
+  return Errors.forbidden('PEER_ADMIN', '不能创建或修改本级的管理员账号：本级管理员由上级管理员管理');
 }
 
 function usernameTaken() {
