@@ -24,6 +24,13 @@ export class PersonTrust1795393100000 implements MigrationInterface {
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE inflow ADD COLUMN name varchar(50)`);
+    // \`children: [[]]\` was accepted and stored an empty child: keep only the children that are objects.
+    for (const table of ['inflow', 'certificate']) {
+      await q.query(
+        `UPDATE ${table} t SET children = COALESCE((SELECT jsonb_agg(c) FROM jsonb_array_elements(t.children) c WHERE jsonb_typeof(c) = 'object'), '[]')
+          WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(t.children) c WHERE jsonb_typeof(c) <> 'object')`,
+      );
+    }
     await q.query(`COMMENT ON COLUMN inflow.name IS 'the name this registration stated, when it differs from person.name; NULL: the same'`);
 
     await q.query(`
@@ -36,14 +43,34 @@ export class PersonTrust1795393100000 implements MigrationInterface {
         moved_payload jsonb;
         ids uuid[] := '{}';
         new_id uuid;
+        waiting uuid;
+        own_case uuid;
       BEGIN
         SELECT * INTO i FROM inflow WHERE id = p_inflow;
-        -- An outflow still active on an earlier stay follows the person to this one (before the earlier case may close).
-        UPDATE outflow SET case_id = i.case_id WHERE person_id = i.person_id AND status = 'active' AND case_id <> i.case_id;
+        -- A draft kept a case of its own: submitted, it joins the case the same origin opened with an outflow that no
+        -- inflow has met yet (and its empty case goes).
+        SELECT c.id INTO waiting FROM migrant_case c
+         WHERE c.person_id = i.person_id AND c.id <> i.case_id AND c.closed_at IS NULL AND c.origin_township_code = i.origin_township_code
+           AND EXISTS (SELECT 1 FROM outflow o WHERE o.case_id = c.id AND o.status = 'active')
+           AND NOT EXISTS (SELECT 1 FROM inflow x WHERE x.case_id = c.id)
+         ORDER BY c.opened_at DESC LIMIT 1;
+        IF waiting IS NOT NULL THEN
+          own_case := i.case_id;
+          UPDATE inflow SET case_id = waiting WHERE id = i.id;
+          UPDATE migrant_case SET destination_township_code = i.destination_township_code WHERE id = waiting;
+          DELETE FROM migrant_case c WHERE c.id = own_case
+             AND NOT EXISTS (SELECT 1 FROM inflow x WHERE x.case_id = c.id) AND NOT EXISTS (SELECT 1 FROM outflow o WHERE o.case_id = c.id)
+             AND NOT EXISTS (SELECT 1 FROM exchange e WHERE e.case_id = c.id);
+          i.case_id := waiting;
+        END IF;
+        -- An outflow of the same origin still active on an earlier stay follows the person to this one (before the
+        -- earlier case may close). Another origin's outflow stays on its case: stating a household opens nothing.
+        UPDATE outflow SET case_id = i.case_id
+         WHERE person_id = i.person_id AND status = 'active' AND case_id <> i.case_id AND origin_township_code = i.origin_township_code;
         -- Registered here while open elsewhere: the earlier stay ends as moved on; its destination and the origin are
         -- told (domain.md, Cases and linkage).
         moved_payload := jsonb_build_object('kind', 'moved_on', 'date', to_char(i.arrival_date, 'YYYY-MM-DD'), 'newDestinationCode', i.destination_code);
-        FOR earlier IN SELECT e.id, e.case_id, e.destination_code, e.destination_township_code FROM inflow e
+        FOR earlier IN SELECT e.id, e.case_id, e.destination_code, e.destination_township_code, e.household_code, e.origin_township_code FROM inflow e
                         WHERE e.person_id = i.person_id AND e.id <> i.id AND e.status IN ('draft', 'active') LOOP
           UPDATE inflow SET status = 'moved_on', closed_at = at, updated_at = at WHERE id = earlier.id;
           UPDATE migrant_case c SET closed_at = at
@@ -60,8 +87,9 @@ export class PersonTrust1795393100000 implements MigrationInterface {
           ids := ids || new_id;
           INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
                                 created_by, enqueued_at)
-          VALUES (earlier.case_id, 'departure_notice', i.destination_township_code, i.origin_township_code, i.destination_code, i.household_code,
-                  false, false, NULL, moved_payload || jsonb_build_object('inflowId', earlier.id), at, actor, at)
+          -- The earlier stay's own origin: the township its thread is with.
+          VALUES (earlier.case_id, 'departure_notice', i.destination_township_code, earlier.origin_township_code, i.destination_code,
+                  earlier.household_code, false, false, NULL, moved_payload || jsonb_build_object('inflowId', earlier.id), at, actor, at)
           RETURNING id INTO new_id;
           ids := ids || new_id;
         END LOOP;
@@ -136,9 +164,10 @@ export class PersonTrust1795393100000 implements MigrationInterface {
           IF here IS NOT NULL THEN
             RAISE EXCEPTION 'ALREADY_REGISTERED' USING ERRCODE = 'LD409', DETAIL = here::text;
           END IF;
-          -- The case: the one the origin opened with an outflow that no inflow has met yet, or a new one.
+          -- The case: the one the same origin opened with an outflow that no inflow has met yet, or a new one. A draft
+          -- keeps a case of its own until it is submitted (inflow_moves_on then joins it to that case).
           SELECT c.id INTO waiting FROM migrant_case c
-           WHERE c.person_id = p.id AND c.closed_at IS NULL
+           WHERE submit AND c.person_id = p.id AND c.closed_at IS NULL AND c.origin_township_code = home_township
              AND EXISTS (SELECT 1 FROM outflow o WHERE o.case_id = c.id AND o.status = 'active')
              AND NOT EXISTS (SELECT 1 FROM inflow i WHERE i.case_id = c.id)
            ORDER BY c.opened_at DESC LIMIT 1;

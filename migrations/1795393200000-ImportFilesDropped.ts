@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `queued` or `running` keep theirs, since a worker resumes from it. What the clerk needs of a finished import (its
  * counts and row errors) is in other columns and tables, untouched.
  *
- * A data change only: `file` stays NOT NULL and an emptied file is zero bytes, so nodes still on the previous
- * version (which never read a finished import's file) run unchanged while an operator upgrades them one by one.
+ * A data change only: `file` stays NOT NULL and an emptied file is zero bytes (the previous version never read a
+ * finished import's file). The release as a whole still needs its nodes stopped before setup (README, "Upgrading").
  * The bytes cannot be brought back: `down` leaves them empty.
  */
 export class ImportFilesDropped1795393200000 implements MigrationInterface {

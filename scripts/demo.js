@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // npm run demo: from a fresh clone to a running service. Installs dependencies, starts a local PostgreSQL and
 // Redis under .data/ when DATABASE_URL / REDIS_URL are not set, runs setup, loads demo data, starts the service.
-const { spawn } = require('node:child_process');
+// The terminal ends with what a newcomer needs (the address and the logins); the service's JSON logs go to
+// .data/demo.log, so they do not push the logins out of sight.
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, ensureBuild, ensureConsoleBuild, ensureDependencies, run } = require('./common');
 const { startStack } = require('./local-stack');
@@ -23,13 +26,40 @@ async function main() {
   ensureBuild();
   ensureConsoleBuild();
   run(process.execPath, [path.join(ROOT, 'dist/src/cli/setup.js')], { env });
-  run(process.execPath, [path.join(ROOT, 'dist/src/cli/demo-data.js')], { env });
+  console.log('[liudong] loading the demo data (the first time a year of history: a minute or two)…');
+  // Its output (the history loaded and the demo accounts) is printed at the end, below everything else.
+  const demoData = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/cli/demo-data.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['inherit', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (demoData.status !== 0) {
+    process.stdout.write(demoData.stdout ?? '');
+    throw Object.assign(new Error(`loading the demo data failed (${demoData.error?.message ?? `exit ${demoData.status ?? demoData.signal}`})`), {
+      exitCode: demoData.status || 1,
+    });
+  }
 
-  const service = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], { cwd: ROOT, env, stdio: 'inherit' });
-  const stop = (signal) => service.kill(signal);
+  const logFile = path.join(ROOT, '.data', 'demo.log');
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.openSync(logFile, 'w');
+  const service = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+  let stopping = false;
+  const stop = (signal) => {
+    stopping = true;
+    service.kill(signal);
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  service.on('exit', (code) => process.exit(code ?? 0));
+  service.on('exit', (code, signal) => {
+    if (!stopping) {
+      // Stopped on its own (a port in use, a bad setting): show why, from its log.
+      const tail = fs.readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+      console.error(`[liudong] the service stopped (exit ${code ?? signal}); the end of ${logFile}:\n${tail}`);
+    }
+    process.exit(code ?? 0);
+  });
 
   const url = `http://127.0.0.1:${env.PORT}`;
   for (let i = 0; i < 60; i++) {
@@ -43,12 +73,15 @@ async function main() {
   // The address printed is one that answers (checked here), not the bare API prefix, which is a 404.
   const open = `${url}/`;
   const answer = await fetch(open).catch((error) => ({ ok: false, status: error.message }));
-  if (!answer.ok) console.error(`[liudong] WARNING: ${open} answered ${answer.status}`);
+  if (!answer.ok) console.error(`[liudong] WARNING: ${open} answered ${answer.status} (the service's log: ${logFile})`);
   console.log(`
   流动 Liudong is running: open ${open} in a browser (工作台; API docs ${url}/api/docs)
-  Admin login: ${env.BOOTSTRAP_ADMIN_USERNAME} / ${env.BOOTSTRAP_ADMIN_PASSWORD}; demo accounts above (password liudong2026).
   Try: curl -s ${url}/api/auth/login -H 'content-type: application/json' -d '{"username":"yangzhai","password":"liudong2026"}'
+  The service's logs: ${path.relative(process.cwd(), logFile) || logFile} (tail -f it to follow them).
   Stop with Ctrl-C (the local PostgreSQL and Redis keep running: node scripts/local-stack.js stop).
+
+${demoData.stdout.trimEnd()}
+  and the national admin (全国, made by the first setup of this database): ${env.BOOTSTRAP_ADMIN_USERNAME} / ${env.BOOTSTRAP_ADMIN_PASSWORD}
 `);
 }
 

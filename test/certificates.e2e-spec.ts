@@ -139,7 +139,7 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
       authentic: true,
       status: 'valid',
       number: cert.body.number,
-      issuer: { code: YANGZHAI, name: '杨寨镇' },
+      issuer: { code: YANGZHAI, name: '湖北省随州市广水市杨寨镇' },
       issuedAt: cert.body.issuedAt,
       holder: { name: '王*', idNumber: `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}` },
     });

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { TestApp, waitFor } from './support/app';
 import { openPage } from './support/browser';
-import { arrowTo, pickPlace, signIn, tabTo, startConsoleRun, stopConsoleRun } from './support/console';
+import { arrowTo, choose, errorOf, pickPlace, postsTo, signIn, tabTo, startConsoleRun, stopConsoleRun } from './support/console';
 import { daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
 import { certificateBody, inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
@@ -23,11 +23,27 @@ describe('web console (工作台): certificates and the keyboard', () => {
   it('lets the origin clerk issue a certificate (证明编号, 核验码), 打印 it as a PDF, 作废 it, and look it up', async () => {
     const tab = await openPage(browser, base);
     const { page } = tab;
-    await signIn(page, clerk, '/certificates/new');
-    const idNumber = newIdNumber({ sex: 'female', birthDate: '1992-03-03' });
+    await signIn(page, clerk, '/');
+    await page.getByRole('menuitem', { name: /^(出具)?婚育证明$/ }).click();
+    await page.waitForURL('**/certificates/new');
+    const posted = postsTo(page, '/api/certificates');
+    // Nothing she did not state is chosen: 婚姻状况 and 避孕节育情况 must be, and the page says so before sending.
+    await page.getByRole('button', { name: '出具证明' }).click();
+    await errorOf(page, '婚姻状况').getByText('请选择婚姻状况').waitFor();
+    await errorOf(page, '避孕节育情况').getByText('请选择避孕节育情况').waitFor();
+    await errorOf(page, '户籍地').getByText('请选择户籍地').waitFor();
+    await page.getByRole('alert').getByText('请检查：公民身份号码、姓名、户籍地、婚姻状况、避孕节育情况', { exact: true }).waitFor();
+    expect(posted).toEqual([]);
+    // A number issued by another county (武汉市江岸区): 户籍地 here is warned about, not refused.
+    const idNumber = newIdNumber({ sex: 'female', birthDate: '1992-03-03', county: '420102' });
     await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
     await page.getByLabel('姓名', { exact: true }).fill('刘敏');
     await pickPlace(page, '户籍地', ORIGIN_VILLAGE, '湖北省随州市广水市关庙镇');
+    await page.getByRole('status').getByText('户籍地与身份证号码所属地区不一致，请核对').waitFor();
+    await choose(page, '婚姻状况', '未婚');
+    await choose(page, '避孕节育情况', '未采取措施');
+    await page.getByRole('option', { name: '未采取措施' }).waitFor({ state: 'hidden' });
+    await tab.shot('certificate-new-filled');
     await page.getByRole('button', { name: '出具证明' }).click();
     await page.getByText('证明编号').waitFor();
     await page.getByText(new RegExp(`^${ORIGIN}-\\d{4}-\\d{5}$`)).waitFor();
@@ -40,10 +56,27 @@ describe('web console (工作台): certificates and the keyboard', () => {
     expect(pdf.url()).toMatch(/^blob:/);
     await pdf.close();
 
+    // 作废 asks first, warns that it cannot be undone, and 取消 leaves the certificate as it was.
+    const token = await t.token(clerk, PASSWORD);
+    const current = async () =>
+      (await t.http().get('/api/certificates').query({ idNumber }).set('Authorization', `Bearer ${token}`).expect(200)).body as { status: string };
     await page.getByRole('button', { name: '作废' }).click();
-    await page.getByLabel('作废原因').fill('婚姻状况已变更');
-    await page.getByRole('button', { name: '确定作废' }).click();
+    const dialog = page.getByRole('dialog', { name: '作废婚育证明' });
+    await dialog.getByText('作废后不可恢复').waitFor();
+    await dialog.getByLabel('作废原因').fill('误点');
+    await page.waitForTimeout(500); // the dialog's fade-in, so that the screenshot shows it as a person reads it
+    await tab.shot('certificate-revoke-dialog');
+    await dialog.getByRole('button', { name: '取消' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('.el-descriptions__cell').getByText('有效', { exact: true }).waitFor();
+    expect((await current()).status).toBe('valid');
+
+    await page.getByRole('button', { name: '作废' }).click();
+    await dialog.getByLabel('作废原因').fill('婚姻状况已变更');
+    await dialog.getByRole('button', { name: '确定作废' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     await page.getByText('已作废').first().waitFor();
+    expect((await current()).status).toBe('revoked');
 
     await page.getByRole('menuitem', { name: '证明查验' }).click();
     await page.waitForURL('**/certificates/lookup');
@@ -83,6 +116,36 @@ describe('web console (工作台): certificates and the keyboard', () => {
     await page.goto(`/verify/${cert.body.verificationCode.slice(0, -2)}xx`);
     await page.getByText('无法核验').waitFor();
     await tab.shot('verify-forged-phone');
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it("says a reversed period on 考核指标 under 开始日期, in the form's words, and keeps the figures shown", async () => {
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await signIn(page, clerk, '/');
+    await page.getByRole('menuitem', { name: '考核指标' }).click();
+    await page.waitForURL('**/rates');
+    await page.getByRole('group', { name: '信息提交率', exact: true }).waitFor();
+    await page.getByLabel('结束日期').fill(daysAgo(30));
+    await page.getByLabel('结束日期').press('Enter');
+    await page.getByLabel('开始日期').fill(daysAgo(10));
+    await page.getByLabel('开始日期').press('Enter');
+    await page.getByRole('button', { name: '查询' }).click();
+    await errorOf(page, '开始日期').getByText('开始日期不能晚于结束日期', { exact: true }).waitFor();
+    expect(await page.getByText('不能晚于 to').count()).toBe(0);
+    // Not a blank page: the three cards last shown stay.
+    for (const card of ['信息提交率', '反馈率', '有效联系率']) await page.getByRole('group', { name: card, exact: true }).waitFor();
+    expect(page.url()).not.toContain(`from=${daysAgo(10)}`);
+    await tab.shot('rates-reversed-period');
+
+    // The same period reached by the address (a bookmark, back): the API's refusal, under the same field.
+    const query = new URLSearchParams({ from: daysAgo(10), to: daysAgo(30) });
+    await page.goto(`/rates?${query.toString()}`);
+    await errorOf(page, '开始日期').getByText('开始日期不能晚于结束日期', { exact: true }).waitFor();
+    expect(await page.getByText('不能晚于 to').count()).toBe(0);
+    await page.getByText('请修改上面标出的查询条件').waitFor();
+    await tab.shot('rates-reversed-period-url');
     expect(tab.errors).toEqual([]);
     await tab.close();
   });

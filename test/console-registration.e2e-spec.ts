@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { TestApp, waitFor } from './support/app';
 import { openPage } from './support/browser';
-import { choose, errorOf, pickPlace, signIn, startConsoleRun, stopConsoleRun } from './support/console';
+import { choose, errorOf, pickPlace, postsTo, signIn, startConsoleRun, stopConsoleRun, typeIntoPicker } from './support/console';
 import { account, daysAgo, newIdNumber, PASSWORD } from './support/people';
 import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
@@ -36,12 +36,15 @@ describe('web console (工作台): registering, correcting and editing', () => {
     await pickPlace(page, '户籍地', ORIGIN_VILLAGE, '湖北省随州市广水市马坪镇');
     await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
     await page.getByLabel('详细地址').fill('衢州市柯城区金桂社区 12 号');
+    await choose(page, '流动原因', '务工');
     await choose(page, '婚姻状况', '初婚');
     await page.getByLabel('配偶姓名').fill('李强');
     await page.getByLabel('配偶公民身份号码').fill(newIdNumber({ sex: 'male', birthDate: '1993-01-01' }));
     await page.getByRole('button', { name: '添加子女' }).click();
+    await choose(page, '性别', '女');
     await page.getByLabel('出生日期').fill('2020-05-01');
     await page.getByLabel('出生日期').press('Enter');
+    await choose(page, '避孕节育情况', '未采取措施');
     await page.getByLabel('是否怀孕').waitFor({ state: 'attached' });
     await tab.shot('inflow-new-filled');
     await page.getByRole('button', { name: '提交', exact: true }).click();
@@ -72,6 +75,9 @@ describe('web console (工作台): registering, correcting and editing', () => {
     await pickPlace(page, '户籍地', ORIGIN_VILLAGE, '湖北省随州市广水市马坪镇');
     await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
     await page.getByLabel('详细地址').fill('衢州市柯城区金桂社区 3 号');
+    await choose(page, '流动原因', '经商');
+    await choose(page, '婚姻状况', '未婚');
+    await choose(page, '避孕节育情况', '避孕套');
     await page.getByRole('button', { name: '保存草稿' }).click();
     await page.getByText('登记成功').waitFor();
     await page.getByText('已保存为草稿', { exact: false }).waitFor();
@@ -144,23 +150,88 @@ describe('web console (工作台): registering, correcting and editing', () => {
     await tab.close();
   });
 
+  it('lets the origin clerk name only the county a resident went to (无锡市梁溪区): the page says nobody is notified yet', async () => {
+    const NOT_NOTIFIED = '未通报：流入地只到县级，待流入地登记后自动关联';
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await signIn(page, clerk, '/');
+    await page.getByRole('menuitem', { name: '流出登记' }).click();
+    await page.waitForURL('**/outflows/new');
+    const idNumber = newIdNumber({ sex: 'male', birthDate: '1987-03-03', county: '421381' });
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await page.getByLabel('姓名', { exact: true }).fill('钱勇');
+    await pickPlace(page, '户籍地', ORIGIN_VILLAGE, '湖北省随州市广水市马坪镇');
+    await page.getByLabel('外出日期').fill(daysAgo(12));
+    await page.getByLabel('外出日期').press('Enter');
+    await pickPlace(page, '预计流入地', '320213000000', '江苏省无锡市梁溪区');
+    // Said before it is sent, and again once it is saved.
+    await page.getByRole('note').getByText(NOT_NOTIFIED).waitFor();
+    await page.getByRole('option').first().waitFor({ state: 'hidden' });
+    await tab.shot('outflow-new-county');
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.getByText('登记成功').waitFor();
+    await page.getByRole('alert').getByText(NOT_NOTIFIED).waitFor();
+    await page.getByText('联系状态：未联系').waitFor();
+    await tab.shot('outflow-saved-county');
+    const token = await t.token(clerk, PASSWORD);
+    const saved = (await t.http().get('/api/outflows?pageSize=100').set('Authorization', `Bearer ${token}`).expect(200)).body.items.find(
+      (o: { person: { name: string } }) => o.person.name === '钱勇',
+    );
+    expect(saved).toMatchObject({ expectedDestinationCode: '320213000000', notified: false, contact: 'none' });
+
+    // A township is told at once: no such message.
+    await page.getByRole('button', { name: '继续登记' }).click();
+    await page.getByLabel('公民身份号码', { exact: true }).fill(newIdNumber({ sex: 'male', birthDate: '1989-04-04', county: '421381' }));
+    await page.getByLabel('姓名', { exact: true }).fill('孙波');
+    await pickPlace(page, '户籍地', ORIGIN_VILLAGE, '湖北省随州市广水市马坪镇');
+    await pickPlace(page, '预计流入地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
+    expect(await page.getByText(NOT_NOTIFIED).count()).toBe(0);
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.getByText('登记成功').waitFor();
+    expect(await page.getByText(NOT_NOTIFIED).count()).toBe(0);
+
+    // Both are in 流出人员, reached from the menu; back returns to the form.
+    await page.getByRole('menuitem', { name: '流出人员' }).click();
+    await page.waitForURL('**/outflows');
+    await page.getByRole('row').filter({ hasText: '钱勇' }).getByText('未联系').waitFor();
+    await page.getByRole('row').filter({ hasText: '孙波' }).waitFor();
+    await page.goBack();
+    await page.waitForURL('**/outflows/new');
+    await page.getByRole('heading', { name: '流出登记' }).waitFor();
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
   it("shows the API's refusals next to the fields they name, in the API's words, and saves nothing", async () => {
     const community = await account(t, QUZHOU_COMMUNITY, { prefix: 'qzerr', displayName: '柯城社区' });
     const tab = await openPage(browser, base);
     const { page } = tab;
     await signIn(page, community, '/inflows/new');
     const idNumber = newIdNumber({ sex: 'male', birthDate: '1990-06-06' });
+    const posted = postsTo(page, '/api/inflows');
     await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
     await pickPlace(page, '户籍地', ORIGIN_VILLAGE, '湖北省随州市广水市马坪镇');
     await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
-    // 姓名 and 详细地址 left empty, 联系电话 not a mobile number.
+    await choose(page, '流动原因', '务工');
+    await choose(page, '婚姻状况', '离婚');
+    await choose(page, '避孕节育情况', '未采取措施');
+    // 姓名 and 详细地址 left empty: the page names them itself, by their labels, and sends nothing.
     await page.getByLabel('联系电话').fill('12345');
     await page.getByRole('button', { name: '提交', exact: true }).click();
-    await page.getByRole('alert').getByText('请求数据有误，请检查标出的字段').waitFor();
-    await errorOf(page, '姓名').getByText('不能为空').waitFor();
-    await errorOf(page, '详细地址').getByText('不能为空').waitFor();
+    await page.getByRole('alert').getByText('请检查：姓名、详细地址', { exact: true }).waitFor();
+    await errorOf(page, '姓名').getByText('请填写姓名').waitFor();
+    await errorOf(page, '详细地址').getByText('请填写详细地址').waitFor();
+    expect(posted).toEqual([]);
+    // 联系电话 not a mobile number: the API's refusal, in its words, under the field it names, and named above.
+    await page.getByLabel('姓名', { exact: true }).fill('郑伟');
+    await page.getByLabel('详细地址').fill('衢州市柯城区府山街道 6 号');
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.getByRole('alert').getByText('请检查：联系电话', { exact: true }).waitFor();
     expect(await errorOf(page, '联系电话').textContent()).toMatch(/手机号/);
+    // The page's own messages went as the fields were filled (Element lets them fade out).
+    await errorOf(page, '姓名').waitFor({ state: 'detached' });
     expect(await errorOf(page, '户籍地').count()).toBe(0);
+    expect(posted).toHaveLength(1);
     await tab.shot('inflow-new-errors');
     const listed = await t
       .http()
@@ -168,6 +239,84 @@ describe('web console (工作台): registering, correcting and editing', () => {
       .set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`)
       .expect(200);
     expect(listed.body.total).toBe(0);
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('starts 流入登记 with nothing chosen, offers the places of the ID number’s county first, warns on another, says each problem once', async () => {
+    const community = await account(t, QUZHOU_COMMUNITY, { prefix: 'qzpick', displayName: '柯城社区' });
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await signIn(page, community, '/');
+    await page.getByRole('menuitem', { name: '流入登记' }).click();
+    await page.waitForURL('**/inflows/new');
+    const posted = postsTo(page, '/api/inflows');
+
+    // An empty form: every missing fact named next to its field, in the form's words, and nothing sent.
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await errorOf(page, '婚姻状况').getByText('请选择婚姻状况').waitFor();
+    await errorOf(page, '避孕节育情况').getByText('请选择避孕节育情况').waitFor();
+    await errorOf(page, '流动原因').getByText('请选择流动原因').waitFor();
+    await errorOf(page, '户籍地').getByText('请选择户籍地').waitFor();
+    await errorOf(page, '现居住地').getByText('请选择现居住地').waitFor();
+    await errorOf(page, '姓名').getByText('请填写姓名').waitFor();
+    await page.getByText('请填写公民身份号码').waitFor();
+    await page
+      .getByRole('alert')
+      .getByText('请检查：公民身份号码、姓名、户籍地、现居住地、详细地址、流动原因、婚姻状况、避孕节育情况', { exact: true })
+      .waitFor();
+    expect(await page.getByText('12 位行政区划代码').count()).toBe(0);
+    await tab.shot('inflow-new-empty');
+    expect(posted).toEqual([]);
+
+    // 户籍地 for a person from 广水市 (421381): 杨寨 offers 广水市杨寨镇 first, not 安徽 北杨寨乡; another county is
+    // accepted with a warning.
+    const idNumber = newIdNumber({ sex: 'male', birthDate: '1986-08-08', county: '421381' });
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await typeIntoPicker(page, '户籍地', '杨寨');
+    await page
+      .getByRole('option', { name: /^湖北省随州市广水市杨寨镇/ })
+      .first()
+      .waitFor();
+    expect(await page.getByRole('option').first().innerText()).toMatch(/^湖北省随州市广水市杨寨镇/);
+    await tab.shot('inflow-new-household-ranked');
+    await page.getByRole('option', { name: /^安徽省宿州市埇桥区北杨寨乡/ }).click();
+    await errorOf(page, '户籍地').waitFor({ state: 'detached' });
+    await page.getByRole('status').getByText('户籍地与身份证号码所属地区不一致，请核对').waitFor();
+    await tab.shot('inflow-new-household-elsewhere');
+    await pickPlace(page, '户籍地', ORIGIN_VILLAGE, '湖北省随州市广水市马坪镇');
+    await page.getByText('户籍地与身份证号码所属地区不一致，请核对').waitFor({ state: 'detached' });
+
+    // A wrong check character: one message, the page's, and nothing sent.
+    const wrong = idNumber.slice(0, 17) + (idNumber[17] === '0' ? '1' : '0');
+    await page.getByLabel('公民身份号码', { exact: true }).fill(wrong);
+    await page.getByLabel('姓名', { exact: true }).fill('冯涛');
+    await pickPlace(page, '现居住地', QUZHOU_COMMUNITY, '浙江省衢州市柯城区');
+    await page.getByLabel('详细地址').fill('衢州市柯城区信安街道 9 号');
+    await choose(page, '流动原因', '务工');
+    await choose(page, '婚姻状况', '未婚');
+    await choose(page, '避孕节育情况', '未采取措施');
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.getByRole('alert').getByText('请检查：公民身份号码', { exact: true }).waitFor();
+    expect(await page.getByText('校验位不正确，请核对号码').count()).toBe(1);
+    expect(await page.getByText(/公民身份号码无效/).count()).toBe(0);
+    await page.locator('.el-form-item__error').first().waitFor({ state: 'detached' });
+    await tab.shot('inflow-new-check-digit');
+    expect(posted).toEqual([]);
+
+    // Corrected, it is registered with exactly what was chosen.
+    await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
+    await page.getByText('校验位不正确，请核对号码').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.getByText('登记成功').waitFor();
+    const [saved] = (
+      await t
+        .http()
+        .get(`/api/inflows?q=${idNumber}`)
+        .set('Authorization', `Bearer ${await t.token(community, PASSWORD)}`)
+        .expect(200)
+    ).body.items;
+    expect(saved).toMatchObject({ householdCode: ORIGIN_VILLAGE, reason: 'work', maritalStatus: 'unmarried', contraception: 'none' });
     expect(tab.errors).toEqual([]);
     await tab.close();
   });

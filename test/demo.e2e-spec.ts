@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadDemoCases } from '@/cli/demo-cases';
-import { DEMO_PASSWORD, loadDemoData } from '@/cli/demo-data';
+import { DEMO_PASSWORD, DemoLogin, loadDemoData } from '@/cli/demo-data';
 import { startTestApp, TestApp } from './support/app';
 
 // The demo (npm run demo) must show supervisors something: a year of history with every state in every indicator,
@@ -26,6 +28,7 @@ const DATABASE = 'liudong_test_demo';
 
 describe('demo data (npm run demo)', () => {
   let t: TestApp;
+  let logins: DemoLogin[];
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -37,7 +40,7 @@ describe('demo data (npm run demo)', () => {
     await admin.end();
     base.pathname = `/${DATABASE}`;
     t = await startTestApp({ DATABASE_URL: base.toString(), REDIS_PREFIX: 'demo-test' }, 'api');
-    const logins = await loadDemoData(t.config.databaseUrl);
+    logins = await loadDemoData(t.config.databaseUrl);
     const result = await loadDemoCases(t.config, logins, 1000);
     expect(result.created).toBeGreaterThan(900);
     expect(result.certificates).toBeGreaterThan(20);
@@ -86,6 +89,27 @@ describe('demo data (npm run demo)', () => {
       .expect(200);
     const filled = res.body.points.filter((p: { submission: Flow; feedback: Flow }) => p.submission.denominator > 0 && p.feedback.denominator > 0);
     expect(filled.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it("has the README's logins right: every account of its table signs in with the password it states", async () => {
+    const root = join(__dirname, '..');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const password = /Every demo account's password is `([^`]+)`/.exec(readme)?.[1];
+    expect(password).toBe(DEMO_PASSWORD);
+    // The national admin the README names is the one scripts/demo.js has setup create.
+    const admin = /the national admin `([^`]+)` \/ `([^`]+)`/.exec(readme);
+    const demoScript = readFileSync(join(root, 'scripts', 'demo.js'), 'utf8');
+    expect(demoScript).toContain(`BOOTSTRAP_ADMIN_USERNAME || '${admin?.[1]}'`);
+    expect(demoScript).toContain(`BOOTSTRAP_ADMIN_PASSWORD || '${admin?.[2]}'`);
+    const table = readme.slice(readme.indexOf('| username | role |')).split('\n\n')[0];
+    const rows = table.split('\n').slice(2);
+    const named = rows.flatMap((row) => [...row.split('|')[1].matchAll(/`([^`]+)`/g)].map((m) => m[1])).filter((n) => n !== admin?.[2]);
+    expect([...named].sort()).toEqual([...logins.map((l) => l.username), admin?.[1]].sort());
+    expect(rows.find((row) => row.includes(`\`${admin?.[1]}\``))).toContain(`password \`${admin?.[2]}\``);
+    for (const login of logins) {
+      const res = await t.http().post('/api/auth/login').send({ username: login.username, password });
+      expect([login.username, res.status]).toEqual([login.username, 200]);
+    }
   });
 
   it('gives an origin clerk an inbox with answered, overdue and open items', async () => {

@@ -29,7 +29,8 @@ describe('bulk import of inflow registers (批量导入)', () => {
   });
   afterAll(() => t.close());
 
-  it('serves a template with Chinese headers, drop-down lists and an example row, readable by exceljs', async () => {
+  /** The template as a clerk downloads it (下载模板), read back by exceljs. */
+  const template = async (): Promise<ExcelJS.Workbook> => {
     const res = await t
       .http()
       .get('/api/inflows/import/template.xlsx')
@@ -44,6 +45,11 @@ describe('bulk import of inflow registers (批量导入)', () => {
     expect(res.headers['content-type']).toContain('spreadsheetml');
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(res.body as unknown as ExcelJS.Buffer);
+    return workbook;
+  };
+
+  it('serves a template with Chinese headers and drop-down lists, readable by exceljs', async () => {
+    const workbook = await template();
     const sheet = workbook.worksheets[0];
     const headers = (sheet.getRow(1).values as string[]).slice(1);
     expect(headers).toEqual([
@@ -60,9 +66,60 @@ describe('bulk import of inflow registers (批量导入)', () => {
       '是否怀孕',
       '婚育证明编号',
     ]);
-    expect(sheet.getCell('H2').value).toBe('务工');
+    expect(sheet.getCell('H2').value).toBeNull();
     expect(sheet.getCell('H2').dataValidation).toMatchObject({ type: 'list' });
     expect(sheet.getCell('I5').dataValidation).toMatchObject({ type: 'list' });
+  });
+
+  it('keeps the example off the data sheet: 填写说明 explains every column with one, and a row copying it registers nobody', async () => {
+    const workbook = await template();
+    expect(workbook.worksheets.map((w) => w.name).slice(0, 2)).toEqual(['流入登记', '填写说明']);
+    const sheet = workbook.worksheets[0];
+    const filled: number[] = [];
+    sheet.eachRow((row, n) => {
+      if ((row.values as unknown[]).some((v) => v !== null && v !== undefined && v !== '')) filled.push(n);
+    });
+    expect(filled).toEqual([1]);
+    const headers = (sheet.getRow(1).values as string[]).slice(1);
+
+    // 填写说明: a row per column of the data sheet, saying whether it must be filled, how, and an example.
+    const guide = workbook.getWorksheet('填写说明')!;
+    expect((guide.getRow(1).values as string[]).slice(1)).toEqual(['列名', '是否必填', '填写说明', '示例']);
+    const explained = new Map<string, string[]>();
+    guide.eachRow((row, n) => {
+      if (n > 1)
+        explained.set(
+          row.getCell(1).text,
+          [2, 3, 4].map((c) => row.getCell(c).text),
+        );
+    });
+    for (const header of headers) {
+      const [required, hint, example] = explained.get(header) ?? [];
+      expect([header, required]).toEqual([header, expect.stringMatching(/^(必填|选填)$/)]);
+      expect(hint).toMatch(/[\u4e00-\u9fff]/);
+      expect(example).not.toBe('');
+    }
+    expect(explained.get('婚姻状况')?.[1]).toContain('初婚');
+    const example = headers.map((h) => explained.get(h)![2]);
+
+    // The template uploaded unchanged: no data rows, nobody registered.
+    const unchanged = await finished((await upload(Buffer.from(await workbook.xlsx.writeBuffer()), '流入登记导入模板.xlsx').expect(202)).body.importId);
+    expect(unchanged).toMatchObject({ status: 'failed', succeeded: 0, error: '文件中没有数据行' });
+
+    // The example copied onto the data sheet, above a real row: the example is refused, the real row registered.
+    const real = newIdNumber({ sex: 'male' });
+    sheet.addRow(example);
+    sheet.addRow([real, '刘强', '', '421381101201', QUZHOU_COMMUNITY, '衢州市柯城区', daysAgo(3), '务工', '未婚', '未采取措施', '', '']);
+    const copied = await finished((await upload(Buffer.from(await workbook.xlsx.writeBuffer()), '流入登记导入模板.xlsx').expect(202)).body.importId);
+    expect(copied).toMatchObject({ status: 'done', total: 2, succeeded: 1, failed: 1, errors: [{ row: 1, field: '', message: '示例行，请删除后再导入' }] });
+    // The same example as a CSV, with only its date changed: still the made-up person.
+    const csv = [headers.join(','), example.map((v, i) => (headers[i] === '到达日期' ? daysAgo(2) : v)).join(',')].join('\n');
+    const fromCsv = await finished((await upload(csv).expect(202)).body.importId);
+    expect(fromCsv).toMatchObject({ status: 'done', succeeded: 0, failed: 1, errors: [{ row: 1, message: '示例行，请删除后再导入' }] });
+    const registered = await t.db.query(`SELECT p.id_masked FROM inflow i JOIN person p ON p.id = i.person_id WHERE i.import_id = ANY($1)`, [
+      [unchanged.id, copied.id, fromCsv.id],
+    ]);
+    expect(registered).toEqual([{ id_masked: `${real.slice(0, 6)}********${real.slice(-4)}` }]);
   });
 
   it('registers the valid rows of a mixed file and reports each bad row with its field, in Chinese', async () => {
@@ -233,6 +290,11 @@ describe('bulk import of inflow registers (批量导入)', () => {
     const { honest } = await sharedStringsBomb(1_000);
     const strings = await finished((await upload(honest, 'strings.xlsx').expect(202)).body.importId);
     expect(strings).toMatchObject({ status: 'failed', succeeded: 0, error: expect.stringContaining('文字条目超过 612 个') });
+    // Written as empty elements or as rich-text runs, each is still an object to exceljs: counted all the same.
+    for (const item of ['<si/>', '<si ><r><t>x</t></r><r><t>y</t></r></si >']) {
+      const other = await finished((await upload((await sharedStringsBomb(700, item)).honest, 'strings.xlsx').expect(202)).body.importId);
+      expect(other).toMatchObject({ status: 'failed', succeeded: 0, error: expect.stringContaining('文字条目超过 612 个') });
+    }
     // A workbook with headers only.
     const empty = await finished((await upload(await xlsxRows(0), 'empty.xlsx').expect(202)).body.importId);
     expect(empty).toMatchObject({ status: 'failed', error: '文件中没有数据行' });

@@ -54,6 +54,24 @@ describe('jurisdictions (the national division table)', () => {
     expect(none.body.items).toEqual([]);
   });
 
+  it('offers the places under `near` first: 杨寨 for a person from 广水市 (421381) is 广水市杨寨镇, not 安徽 北杨寨乡', async () => {
+    const q = encodeURIComponent('杨寨');
+    const anywhere = await get(`/api/jurisdictions?q=${q}`).expect(200);
+    expect(anywhere.body.items[0]).toMatchObject({ code: '341302209000', fullName: '安徽省宿州市埇桥区北杨寨乡' });
+    const near = await get(`/api/jurisdictions?q=${q}&near=421381`).expect(200);
+    expect(near.body.items[0]).toMatchObject({ code: '421381101000', name: '杨寨镇', fullName: '湖北省随州市广水市杨寨镇' });
+    const codes: string[] = near.body.items.map((j: { code: string }) => j.code);
+    const inside = codes.filter((c) => c.startsWith('421381'));
+    // Every match inside the county, then the rest as before (higher levels first), still at most 50.
+    expect(codes.slice(0, inside.length)).toEqual(inside);
+    expect(codes.length).toBeLessThanOrEqual(50);
+    expect(codes).toContain('341302209000');
+    for (const bad of [`q=${q}&near=42x`, `q=${q}&near=4`, 'near=421381', 'parent=421381000000&near=421381']) {
+      const res = await get(`/api/jurisdictions?${bad}`).expect(400);
+      expect(res.body.details.map((d: { field: string }) => d.field)).toContain('near');
+    }
+  });
+
   it('resolves cities without counties: 东莞, 中山, 儋州 are one city node whose townships hang directly below', async () => {
     for (const [code, name] of [
       ['441900000000', '东莞市'],

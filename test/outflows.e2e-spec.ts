@@ -40,6 +40,8 @@ describe('outflow registration (流出登记) and linkage', () => {
       householdCode: YANGZHAI_VILLAGE,
       departureDate: daysAgo(30),
       expectedDestinationCode: QUZHOU_COMMUNITY,
+      // Linked at once: the destination already knows the person, nobody needs telling.
+      notified: false,
       status: 'active',
       contact: 'effective',
       person: { idNumber: `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`, name: '陈明' },
@@ -58,14 +60,52 @@ describe('outflow registration (流出登记) and linkage', () => {
     expect(list.body.items.map((o: { id: string }) => o.id)).toContain(res.body.id);
   });
 
+  it.each([
+    ['county (柯城区)', '330802000000'],
+    ['city (衢州市)', '330800000000'],
+    ['province (浙江省)', '330000000000'],
+  ])('records an outflow to a %s without a notice (notified: false); a registration inside it links the case', async (_place, code) => {
+    const idNumber = newIdNumber({ sex: 'male' });
+    const res = await outflow(origin, idNumber, { expectedDestinationCode: code }).expect(201);
+    expect(res.body).toMatchObject({ expectedDestinationCode: code, notified: false, status: 'active', contact: 'none' });
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM exchange WHERE case_id = $1 OR payload->>'outflowId' = $2`, [
+      res.body.caseId,
+      res.body.id,
+    ]);
+    expect(n).toBe(0);
+
+    // The person is registered at a community of 柯城区 (inside each): the registration joins the outflow's case.
+    const later = await inflow(idNumber).expect(201);
+    expect(later.body.caseId).toBe(res.body.caseId);
+    const effective = await t.http().get('/api/outflows?contact=effective&pageSize=100').set(auth(origin)).expect(200);
+    expect(effective.body.items.find((o: { id: string }) => o.id === res.body.id)).toMatchObject({ notified: false, contact: 'effective' });
+    const caseView = await t.http().get(`/api/cases/${res.body.caseId}`).set(auth(origin)).expect(200);
+    expect(caseView.body).toMatchObject({ inflow: { id: later.body.id }, outflow: { id: res.body.id, notified: false, contact: 'effective' } });
+  });
+
+  it('notifies a township or village destination (notified: true), and refuses 全国 or a code that does not exist', async () => {
+    const res = await outflow(origin, newIdNumber({ sex: 'male' }), { expectedDestinationCode: QUZHOU_COMMUNITY }).expect(201);
+    expect(res.body).toMatchObject({ expectedDestinationCode: QUZHOU_COMMUNITY, notified: true, contact: 'none' });
+    const notices = await t.db.query(`SELECT type, to_unit_code FROM exchange WHERE payload->>'outflowId' = $1`, [res.body.id]);
+    expect(notices).toEqual([{ type: 'outflow_notice', to_unit_code: QUZHOU_COMMUNITY }]);
+
+    const country = await outflow(origin, newIdNumber(), { expectedDestinationCode: '000000000000' }).expect(400);
+    expect(country.body.details).toEqual([{ field: 'expectedDestinationCode', message: '不能是全国，请至少选到省' }]);
+    const unknown = await outflow(origin, newIdNumber(), { expectedDestinationCode: '330899000000' }).expect(400);
+    expect(unknown.body.details).toEqual([{ field: 'expectedDestinationCode', message: '行政区划代码不存在' }]);
+  });
+
   it('counts a draft inflow as no contact until it is submitted', async () => {
     const idNumber = newIdNumber({ sex: 'male' });
     const draft = await inflow(idNumber, { submit: false }).expect(201);
     const res = await outflow(origin, idNumber).expect(201);
-    expect(res.body).toMatchObject({ caseId: draft.body.caseId, contact: 'none' });
+    // A draft is the destination's own until it is submitted: the outflow does not join its case yet.
+    expect(res.body.caseId).not.toBe(draft.body.caseId);
+    expect(res.body.contact).toBe('none');
     const none = await t.http().get('/api/outflows?contact=none&pageSize=100').set(auth(origin)).expect(200);
     expect(none.body.items.map((o: { id: string }) => o.id)).toContain(res.body.id);
-    await t.http().post(`/api/inflows/${draft.body.id}/submit`).set(auth(dest)).expect(200);
+    const submitted = await t.http().post(`/api/inflows/${draft.body.id}/submit`).set(auth(dest)).expect(200);
+    expect(submitted.body.caseId).toBe(res.body.caseId);
     const effective = await t.http().get('/api/outflows?contact=effective&pageSize=100').set(auth(origin)).expect(200);
     expect(effective.body.items.map((o: { id: string }) => o.id)).toContain(res.body.id);
   });

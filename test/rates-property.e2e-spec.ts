@@ -4,7 +4,7 @@ import { todayInShanghai } from '@/common/time';
 import { prng } from './support/builders';
 import { bruteForce } from './support/rates-brute-force';
 
-// Property: for random histories of registrations, notices, replies, outflows and closures — written straight into
+// Property: for random histories of registrations, notices, replies, withdrawals, outflows and closures — written straight into
 // the tables, then changed again, with the roll-up folded at random moments — GET /api/rates equals a brute-force
 // count over the raw rows, for random jurisdictions, periods and as-of instants.
 // Only province 52 (贵州) and 东莞 (4419) are used, and no other test writes there.
@@ -115,7 +115,7 @@ describe('rates property: the service equals a brute-force count over raw rows',
       if (chance(0.5)) await t.db.query(`UPDATE inflow SET status = 'active', submitted_at = $2 WHERE id = $1`, [d.id, after(d.registered_at, 20)]);
     }
     const open: { id: string; delivered_at: Date }[] = await t.db.query(
-      `SELECT id, delivered_at FROM exchange WHERE to_unit_code LIKE '52%' AND delivered_at IS NOT NULL AND replied_at IS NULL`,
+      `SELECT id, delivered_at FROM exchange WHERE to_unit_code LIKE '52%' AND delivered_at IS NOT NULL AND replied_at IS NULL AND withdrawn_at IS NULL`,
     );
     for (const e of open) {
       if (chance(0.5))
@@ -123,6 +123,8 @@ describe('rates property: the service equals a brute-force count over raw rows',
           e.id,
           after(e.delivered_at, 20),
         ]);
+      // Withdrawn by its sender (the case's origin corrected) at a random instant after it arrived, before any reply.
+      else if (chance(0.3)) await t.db.query(`UPDATE exchange SET status = 'withdrawn', withdrawn_at = $2 WHERE id = $1`, [e.id, after(e.delivered_at, 20)]);
     }
     const active: { id: string; submitted_at: Date }[] = await t.db.query(
       `SELECT id, submitted_at FROM inflow WHERE destination_code LIKE '52%' AND status = 'active'`,
@@ -148,6 +150,7 @@ describe('rates property: the service equals a brute-force count over raw rows',
                        UNION ALL SELECT delivered_at FROM exchange WHERE to_unit_code LIKE '52%'
                        UNION ALL SELECT due_at FROM exchange WHERE to_unit_code LIKE '52%'
                        UNION ALL SELECT replied_at FROM exchange WHERE to_unit_code LIKE '52%'
+                       UNION ALL SELECT withdrawn_at FROM exchange WHERE to_unit_code LIKE '52%'
                        UNION ALL SELECT registered_at FROM outflow WHERE household_code LIKE '52%'
                        UNION ALL SELECT closed_at FROM outflow WHERE household_code LIKE '52%') e
         WHERE at IS NOT NULL ORDER BY at`,
@@ -202,12 +205,42 @@ describe('rates property: the service equals a brute-force count over raw rows',
     expect({ round, status: trend.status }).toEqual({ round, status: 200 });
   }
 
+  /**
+   * Just before and at a withdrawal (rates.md): before, the exchange counts as it did then; from the instant on it counts
+   * nowhere, at its township and every level above.
+   */
+  async function aroundWithdrawals(round: string): Promise<void> {
+    const withdrawn: { to_unit_code: string; delivered_at: Date; withdrawn_at: Date }[] = await t.db.query(
+      `SELECT to_unit_code, delivered_at, withdrawn_at FROM exchange
+        WHERE to_unit_code LIKE '52%' AND needs_reply AND withdrawn_at > delivered_at ORDER BY id LIMIT 3`,
+    );
+    for (const w of withdrawn) {
+      const day = todayInShanghai(w.delivered_at);
+      const before = new Date(w.withdrawn_at.getTime() - 1);
+      for (const code of [`${w.to_unit_code.slice(0, 9)}000`, `${w.to_unit_code.slice(0, 6)}000000`, '520000000000']) {
+        await compareOne(`${round}, before a withdrawal`, code, day, day, before);
+        await compareOne(`${round}, at a withdrawal`, code, day, day, w.withdrawn_at);
+        const items = async (asOf: Date) => {
+          const res = await t
+            .http()
+            .get('/api/rates')
+            .query({ jurisdiction: code, from: day, to: day, asOf: asOf.toISOString() })
+            .set('Authorization', `Bearer ${token}`);
+          const f = res.body.feedback as { onTime: number; late: number; overdue: number; pending: number };
+          return f.onTime + f.late + f.overdue + f.pending;
+        };
+        expect({ round, code, gone: (await items(before)) - (await items(w.withdrawn_at)) }).toEqual({ round, code, gone: 1 });
+      }
+    }
+  }
+
   it('matches after random histories, later changes and folds at random moments', async () => {
     await writeHistory(70);
     await compare('history written');
     if (chance(0.5)) await t.db.query(`SELECT rate_fold(1000000)`);
     await changeHistory();
     await compare('history changed');
+    await aroundWithdrawals('history changed');
     await t.db.query(`SELECT rate_fold(1000000)`);
     await writeHistory(30);
     await changeHistory();
@@ -226,6 +259,7 @@ describe('rates property: the service equals a brute-force count over raw rows',
     );
     expect(afterRebuild).toEqual(before);
     await compare('after rebuild');
+    await aroundWithdrawals('after rebuild');
   }, 120_000);
 });
 

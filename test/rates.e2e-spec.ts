@@ -165,6 +165,9 @@ describe('rates (考核指标): the worked example of rates.md', () => {
       const res = await rates(origin, { jurisdiction: O, ...query }).expect(400);
       expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
     }
+    // In the words of the form's labels (console.md), never a parameter's name.
+    const reversed = await rates(origin, { jurisdiction: O, from: '2026-05-01', to: '2026-04-01' }).expect(400);
+    expect(reversed.body.details).toEqual([{ field: 'from', message: '开始日期不能晚于结束日期' }]);
     await t.http().get('/api/rates/items').query({ jurisdiction: O, state: 'later' }).set(auth(origin)).expect(400);
   });
 

@@ -2,7 +2,7 @@ import { ageOn, birthDateOf } from '@/common/identity';
 import { todayInShanghai } from '@/common/time';
 import { startTestApp, TestApp } from './support/app';
 import { certificateBody, inflowBody, outflowBody } from './support/builders';
-import { Exchange, inboxOf, settledExchanges } from './support/exchanges';
+import { Exchange, settledExchanges } from './support/exchanges';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 
 // Trust between the sides (quality.md, issue 27): thousands of clerks write about the same people; no write by one side
@@ -137,7 +137,9 @@ describe('trust between the sides', () => {
 
     expect((await get(d, `/api/inflows/${live.body.id}`).expect(200)).body).toMatchObject({ status: 'active', person: { name: '周平' } });
     expect((await personRow(idNumber)).name).toBe('周平');
-    expect((await inboxOf(t, d, '&type=departure_notice')).filter((e) => e.caseId === live.body.caseId)).toHaveLength(0);
+    // Not even queued: nothing was written for the live stay.
+    const [{ n: queued }] = await t.db.query(`SELECT count(*)::int AS n FROM exchange WHERE case_id = $1 AND type = 'departure_notice'`, [live.body.caseId]);
+    expect(queued).toBe(0);
 
     await post(c, `/api/inflows/${draft.body.id}/submit`, {}).expect(200);
     expect((await get(d, `/api/inflows/${live.body.id}`).expect(200)).body.status).toBe('moved_on');
@@ -190,9 +192,8 @@ describe('trust between the sides', () => {
     const reg = await post(c, '/api/inflows', inflowBody({ idNumber, name: '郑军' }, daysAgo(4), { householdCode: A_VILLAGE, destinationCode: C })).expect(201);
     for (const token of [zhejiangSupervisor, hubeiAdmin]) {
       for (const path of [`/api/inflows/${reg.body.id}`, `/api/persons/${reg.body.person.id}`, `/api/persons?idNumber=${idNumber}`]) {
-        const res = await get(token, path);
-        if (res.status === 404) continue; // outside the caller's subtree: existence is private
-        expect(res.status).toBe(200);
+        // The 浙江 supervisor sees the destination, the 湖北 admin the household: both are inside the case's subtree.
+        const res = await get(token, path).expect(200);
         const text = JSON.stringify(res.body);
         expect(text).not.toContain(idNumber);
         expect(text).not.toContain(birthDate);
@@ -245,5 +246,68 @@ describe('trust between the sides', () => {
     const res = await post(c, '/api/inflows', inflowBody({ idNumber, name }, daysAgo(3), { householdCode: A_VILLAGE, destinationCode: C })).expect(400);
     expect(res.body.details).toEqual([{ field: 'person.name', message: expect.stringMatching(/[\u4e00-\u9fff]/) }]);
     expect(await personRow(idNumber)).toBeUndefined();
+  });
+
+  it("keeps a draft out of the origin's case until it is submitted, then joins it; a stated other household opens nothing", async () => {
+    const idNumber = newIdNumber({ sex: 'male' });
+    const outflow = await post(a, '/api/outflows', outflowBody({ idNumber, name: '何勇' }, daysAgo(30), { householdCode: A_VILLAGE })).expect(201);
+    const draft = await post(
+      c,
+      '/api/inflows',
+      inflowBody({ idNumber, name: '何勇' }, daysAgo(2), { householdCode: A_VILLAGE, destinationCode: C, submit: false }),
+    ).expect(201);
+    expect(draft.body.caseId).not.toBe(outflow.body.caseId);
+    // The destination of an unsent draft cannot read the origin's outflow or its thread; the origin cannot read the draft.
+    await get(c, `/api/cases/${outflow.body.caseId}`).expect(404);
+    await get(a, `/api/inflows/${draft.body.id}`).expect(404);
+
+    const submitted = await post(c, `/api/inflows/${draft.body.id}/submit`, {}).expect(200);
+    expect(submitted.body.caseId).toBe(outflow.body.caseId);
+    expect((await get(a, '/api/outflows?pageSize=100').expect(200)).body.items.find((o: { id: string }) => o.id === outflow.body.id)).toMatchObject({
+      caseId: outflow.body.caseId,
+      contact: 'effective',
+    });
+
+    // Another destination registers the person stating B's household: A's outflow stays on A's case, B reads none of it,
+    // and the moved-on notice of the earlier stay goes to that stay's own origin (A), not to B.
+    const elsewhere = await post(
+      d,
+      '/api/inflows',
+      inflowBody({ idNumber, name: '何勇' }, daysAgo(1), { householdCode: B_VILLAGE, destinationCode: D }),
+    ).expect(201);
+    expect(elsewhere.body.caseId).not.toBe(outflow.body.caseId);
+    await get(b, `/api/cases/${outflow.body.caseId}`).expect(404);
+    const moved = await t.db.query(`SELECT to_code FROM exchange WHERE case_id = $1 AND type = 'departure_notice' ORDER BY to_code`, [outflow.body.caseId]);
+    expect(moved.map((e: { to_code: string }) => e.to_code)).toEqual(['330802006000', A]);
+  });
+
+  it('answers two stays of one person submitted at once one after the other, never with a server error', async () => {
+    const idNumber = newIdNumber({ sex: 'male' });
+    const body = (destinationCode: string) => inflowBody({ idNumber, name: '韩磊' }, daysAgo(2), { householdCode: A_VILLAGE, destinationCode, submit: false });
+    const [atC, atD] = await Promise.all([post(c, '/api/inflows', body(C)).expect(201), post(d, '/api/inflows', body(D)).expect(201)]);
+    const answers = await Promise.all([post(c, `/api/inflows/${atC.body.id}/submit`, {}), post(d, `/api/inflows/${atD.body.id}/submit`, {})]);
+    // The first submitted moves the person on from the other stay, whose submit then finds it ended (409, in words).
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(answers.find((r) => r.status === 409)?.body).toMatchObject({ code: 'INVALID_STATE', message: expect.stringMatching(/[\u4e00-\u9fff]/) });
+    const [first, second] = await Promise.all([get(c, `/api/inflows/${atC.body.id}`), get(d, `/api/inflows/${atD.body.id}`)]);
+    expect([first.body.status, second.body.status].sort()).toEqual(['active', 'moved_on']);
+  });
+
+  it("renames nobody on a corrected reply from a township that does not hold the household, and lists only the caller's cases", async () => {
+    const idNumber = newIdNumber({ sex: 'male' });
+    await post(a, '/api/outflows', outflowBody({ idNumber, name: '曹军' }, daysAgo(30), { householdCode: A_VILLAGE })).expect(201);
+    // Registered at D stating B's household: the notice goes to B, which does not hold it.
+    const reg = await post(d, '/api/inflows', inflowBody({ idNumber, name: '曹军' }, daysAgo(2), { householdCode: B_VILLAGE, destinationCode: D })).expect(201);
+    const notice = (await settledExchanges(t, d, reg.body.caseId, 1))[0];
+    expect(notice.toCode).toBe(B);
+    await post(b, `/api/exchanges/${notice.id}/reply`, { outcome: 'corrected', corrections: { name: '曹俊' } }).expect(200);
+    expect((await personRow(idNumber)).name).toBe('曹军');
+    // The registration took B's word; the mismatch shows, and a search by the name the list shows finds it.
+    expect((await get(d, `/api/inflows/${reg.body.id}`).expect(200)).body).toMatchObject({ nameMismatch: true, person: { name: '曹俊' } });
+    const found = await get(d, `/api/inflows?q=${encodeURIComponent('曹俊')}&pageSize=100`).expect(200);
+    expect(found.body.items.map((i: { id: string }) => i.id)).toContain(reg.body.id);
+    // B (a side of D's case only) sees that case in the person's record, not A's outflow case.
+    const record = await get(b, `/api/persons/${reg.body.person.id}`).expect(200);
+    expect(record.body.cases.map((k: { caseId: string }) => k.caseId)).toEqual([reg.body.caseId]);
   });
 });

@@ -13,6 +13,7 @@ export interface ContentLine {
 // The inflow fields a notice or a correction can carry: their names on the forms, and the label set of their values.
 const FIELDS: Record<string, { name: string; set?: LabelSet }> = {
   name: { name: '姓名' },
+  householdCode: { name: '户籍地' },
   address: { name: '详细地址' },
   phone: { name: '联系电话' },
   arrivalDate: { name: '到达日期' },
@@ -38,6 +39,10 @@ export function fieldValue(field: string, value: unknown): string {
   if (field === 'spouse') {
     const spouse = value as { name?: string; idNumber?: string };
     return [spouse.name, spouse.idNumber].filter(Boolean).join(' ');
+  }
+  if (field === 'householdCode' && typeof value === 'object') {
+    const place = value as { code?: string; name?: string };
+    return place.name || place.code || '';
   }
   if (field === 'children') {
     const children = value as { sex: string; birthDate: string }[];
@@ -75,6 +80,7 @@ export function contentOf(exchange: Exchange): ContentLine[] {
     case 'event_notice':
       lines.push(...fieldLines(p.changes as Record<string, unknown> | undefined));
       if (p.birth) add('说明', '新生育子女，请核实');
+      if (p.nameMismatch) add('说明', '现居住地更正的姓名与本地人员记录不一致，请核实姓名（如有误，反馈“信息有误”并填写正确姓名）');
       add('事项', p.subject);
       add('说明', p.question);
       break;

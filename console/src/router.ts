@@ -1,5 +1,13 @@
+import { ref } from 'vue';
 import { createRouter, createWebHistory } from 'vue-router';
 import { useSession } from '@/stores/session';
+
+// A clerk's screens; 工作台 and 考核指标 are every role's, the 管理 screens the admin's.
+const STAFF = ['staff'];
+
+/** Set when a screen of another role was asked for: the shell says `无权访问该页面` until the next navigation. */
+export const denied = ref(false);
+let denying = false;
 
 // Pages load per route (code splitting). `public` pages need no login (the certificate check on a phone).
 export const router = createRouter({
@@ -12,23 +20,40 @@ export const router = createRouter({
       component: () => import('@/components/AppShell.vue'),
       children: [
         { path: '', name: 'home', component: () => import('@/pages/HomePage.vue'), meta: { title: '工作台' } },
-        { path: 'inflows', name: 'inflows', component: () => import('@/pages/InflowListPage.vue'), meta: { title: '流入人员' } },
-        { path: 'inflows/:id', name: 'inflow', component: () => import('@/pages/InflowPage.vue'), meta: { title: '流入登记详情' } },
-        { path: 'inflows/new', name: 'inflow-new', component: () => import('@/pages/InflowNewPage.vue'), meta: { title: '流入登记' } },
-        { path: 'outflows', name: 'outflows', component: () => import('@/pages/OutflowListPage.vue'), meta: { title: '流出人员' } },
-        { path: 'outflows/new', name: 'outflow-new', component: () => import('@/pages/OutflowNewPage.vue'), meta: { title: '流出登记' } },
-        { path: 'certificates/new', name: 'certificate-new', component: () => import('@/pages/CertificateNewPage.vue'), meta: { title: '出具婚育证明' } },
+        { path: 'inflows', name: 'inflows', component: () => import('@/pages/InflowListPage.vue'), meta: { title: '流入人员', roles: STAFF } },
+        { path: 'inflows/:id', name: 'inflow', component: () => import('@/pages/InflowPage.vue'), meta: { title: '流入登记详情', roles: STAFF } },
+        { path: 'inflows/new', name: 'inflow-new', component: () => import('@/pages/InflowNewPage.vue'), meta: { title: '流入登记', roles: STAFF } },
+        { path: 'outflows', name: 'outflows', component: () => import('@/pages/OutflowListPage.vue'), meta: { title: '流出人员', roles: STAFF } },
+        { path: 'outflows/new', name: 'outflow-new', component: () => import('@/pages/OutflowNewPage.vue'), meta: { title: '流出登记', roles: STAFF } },
+        {
+          path: 'certificates/new',
+          name: 'certificate-new',
+          component: () => import('@/pages/CertificateNewPage.vue'),
+          meta: { title: '出具婚育证明', roles: STAFF },
+        },
         {
           path: 'certificates/lookup',
           name: 'certificate-lookup',
           component: () => import('@/pages/CertificateLookupPage.vue'),
-          meta: { title: '查验婚育证明' },
+          meta: { title: '查验婚育证明', roles: STAFF },
         },
-        { path: 'exchanges/inbox', name: 'inbox', component: () => import('@/pages/InboxPage.vue'), props: { box: 'inbox' }, meta: { title: '收件箱' } },
-        { path: 'exchanges/outbox', name: 'outbox', component: () => import('@/pages/InboxPage.vue'), props: { box: 'outbox' }, meta: { title: '发件箱' } },
-        { path: 'cases/:id', name: 'case', component: () => import('@/pages/CasePage.vue'), meta: { title: '个案' } },
-        { path: 'exchanges/:id', name: 'exchange', component: () => import('@/pages/ExchangePage.vue'), meta: { title: '信息详情' } },
-        { path: 'imports', name: 'imports', component: () => import('@/pages/ImportsPage.vue'), meta: { title: '批量导入', roles: ['staff'] } },
+        {
+          path: 'exchanges/inbox',
+          name: 'inbox',
+          component: () => import('@/pages/InboxPage.vue'),
+          props: { box: 'inbox' },
+          meta: { title: '收件箱', roles: STAFF },
+        },
+        {
+          path: 'exchanges/outbox',
+          name: 'outbox',
+          component: () => import('@/pages/InboxPage.vue'),
+          props: { box: 'outbox' },
+          meta: { title: '发件箱', roles: STAFF },
+        },
+        { path: 'cases/:id', name: 'case', component: () => import('@/pages/CasePage.vue'), meta: { title: '个案', roles: STAFF } },
+        { path: 'exchanges/:id', name: 'exchange', component: () => import('@/pages/ExchangePage.vue'), meta: { title: '信息详情', roles: STAFF } },
+        { path: 'imports', name: 'imports', component: () => import('@/pages/ImportsPage.vue'), meta: { title: '批量导入', roles: STAFF } },
         { path: 'rates', name: 'rates', component: () => import('@/pages/RatesPage.vue'), meta: { title: '考核指标' } },
         { path: 'rates/items', name: 'rate-items', component: () => import('@/pages/RateItemsPage.vue'), meta: { title: '明细' } },
         { path: 'admin/users', name: 'users', component: () => import('@/pages/admin/UsersPage.vue'), meta: { title: '用户管理', roles: ['admin'] } },
@@ -44,12 +69,18 @@ router.beforeEach((to) => {
   const session = useSession();
   if (!to.meta.public && !session.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
   if (to.name === 'login' && session.signedIn) return { name: 'home' };
-  // A screen for another role (a bookmark, a typed URL) leads home; the API refuses the data anyway.
+  // A screen for another role (a bookmark, a typed URL) leads home, saying why; the API refuses the data anyway.
   const roles = to.meta.roles as string[] | undefined;
-  if (roles && session.user && !roles.includes(session.user.role)) return { name: 'home' };
+  if (roles && session.user && !roles.includes(session.user.role)) {
+    denying = true;
+    return { name: 'home' };
+  }
   return true;
 });
 
-router.afterEach((to) => {
+router.afterEach((to, _from, failure) => {
+  // The redirect home after a refusal shows the message (also when home was already shown); the next move clears it.
+  if (denying || !failure) denied.value = denying;
+  denying = false;
   document.title = `${(to.meta.title as string | undefined) ?? '工作台'} · 流动`;
 });

@@ -92,7 +92,7 @@ if (require.main === module) {
           ? `[demo] a year of history: ${cases.created} registrations, ${cases.outflows} outflows, ${cases.certificates} certificates in ${cases.ms} ms`
           : `[demo] demo registrations: ${cases.existing} present`,
       );
-      console.log(`[demo] demo accounts (password for all: ${DEMO_PASSWORD}):`);
+      console.log(`[demo] demo accounts (password ${DEMO_PASSWORD} for each of them):`);
       for (const l of logins) console.log(`  ${l.username.padEnd(18)} ${l.role.padEnd(10)} ${l.jurisdictionCode} ${l.jurisdictionName}  ${l.what}`);
     })
     .catch((error: unknown) => {

@@ -36,7 +36,7 @@ export const LABELS = {
     departure_notice: '离开通报',
     outflow_notice: '流出通报',
   },
-  exchangeStatus: { queued: '待投递', delivered: '已送达', replied: '已反馈', overdue: '已逾期', failed: '投递失败' },
+  exchangeStatus: { queued: '待投递', delivered: '已送达', replied: '已反馈', overdue: '已逾期', failed: '投递失败', withdrawn: '已撤回' },
   outcome: {
     confirmed: '核实无误',
     corrected: '信息有误',

@@ -16,6 +16,8 @@ import { PersonTrust1795393100000 } from '../../migrations/1795393100000-PersonT
 import { ImportFilesDropped1795393200000 } from '../../migrations/1795393200000-ImportFilesDropped';
 import { AccountTokenGeneration1795393300000 } from '../../migrations/1795393300000-AccountTokenGeneration';
 import { IdempotencyAnswersSealed1795393400000 } from '../../migrations/1795393400000-IdempotencyAnswersSealed';
+import { ExchangeWithdrawn1795393500000 } from '../../migrations/1795393500000-ExchangeWithdrawn';
+import { OutflowNotified1795393600000 } from '../../migrations/1795393600000-OutflowNotified';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -34,6 +36,8 @@ export const MIGRATIONS = [
   ImportFilesDropped1795393200000,
   AccountTokenGeneration1795393300000,
   IdempotencyAnswersSealed1795393400000,
+  ExchangeWithdrawn1795393500000,
+  OutflowNotified1795393600000,
 ];
 
 /**

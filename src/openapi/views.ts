@@ -132,7 +132,8 @@ export class OutflowView {
   @ApiProperty() householdCode: string;
   @ApiProperty() originTownshipCode: string;
   @ApiProperty({ example: '2026-10-01' }) departureDate: string;
-  @ApiProperty({ type: String, ...nullable }) expectedDestinationCode: string | null;
+  @ApiProperty({ type: String, ...nullable, description: '预计流入地：省级及以下任一级' }) expectedDestinationCode: string | null;
+  @ApiProperty({ description: '登记时是否向预计流入地发出流出通报（流入地粗于乡镇、或已与流入登记关联时为 false）' }) notified: boolean;
   @ApiProperty({ enum: valuesOf('outflowStatus') }) status: OutflowResponse['status'];
   @ApiProperty({ enum: valuesOf('contact') }) contact: OutflowResponse['contact'];
   @ApiProperty({ format: 'date-time' }) registeredAt: string;

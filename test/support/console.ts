@@ -23,6 +23,21 @@ export async function pickPlace(page: Page, field: string, code: string, fullNam
   await page.getByRole('option', { name: new RegExp(`^${fullNameStart}`) }).click();
 }
 
+/** Opens a place picker by the field's label and types part of a name or a code: the places offered are its options. */
+export async function typeIntoPicker(page: Page, field: string, text: string, within: Page | Locator = page): Promise<void> {
+  await selectBox(within, field).click();
+  await page.keyboard.type(text);
+}
+
+/** The URLs the page POSTs to an API path from now on: a form refused in the browser must have sent nothing. */
+export function postsTo(page: Page, path: string): string[] {
+  const sent: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === path) sent.push(request.url());
+  });
+  return sent;
+}
+
 /** Logs in through the login page and lands on `path` (the redirect a 401 or a bookmark would carry). */
 export async function signIn(page: Page, username: string, path: string): Promise<void> {
   await page.goto(`/login?redirect=${path}`);

@@ -5,13 +5,14 @@ import { TestApp, uniqueName } from './app';
 const used = new Set<string>();
 
 /** A valid, never-before-used ID number with the given sex and birth date (random when not given). */
-export function newIdNumber(opts: { sex?: 'male' | 'female'; birthDate?: string; province?: string } = {}): string {
+export function newIdNumber(opts: { sex?: 'male' | 'female'; birthDate?: string; province?: string; county?: string } = {}): string {
   for (;;) {
     const birthDate = opts.birthDate ?? `${randomInt(1960, 2001)}-${String(randomInt(1, 13)).padStart(2, '0')}-${String(randomInt(1, 29)).padStart(2, '0')}`;
     let sequence = randomInt(0, 1000);
     if (opts.sex === 'male' && sequence % 2 === 0) sequence = (sequence + 1) % 1000;
     if (opts.sex === 'female' && sequence % 2 === 1) sequence -= 1;
-    const address = `${opts.province ?? '42'}${String(randomInt(0, 10000)).padStart(4, '0')}`;
+    // `county`: the 6-digit address code (the county that issued the number), else a random one in the province.
+    const address = opts.county ?? `${opts.province ?? '42'}${String(randomInt(0, 10000)).padStart(4, '0')}`;
     const id = makeIdNumber(address, birthDate, sequence);
     if (!used.has(id)) {
       used.add(id);

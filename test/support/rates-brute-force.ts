@@ -18,6 +18,8 @@ interface RawExchange {
   start: Date;
   due: Date;
   done: Date | null;
+  /** Withdrawn by its sender: counts nowhere from this instant on (rates.md). */
+  withdrawn: Date | null;
 }
 interface RawOutflow {
   person: string;
@@ -51,10 +53,11 @@ export async function bruteForce(db: DataSource, code: string, from: string, to:
   }));
   const exchanges: RawExchange[] = (
     await db.query(
-      `SELECT to_unit_code, delivered_at, due_at, replied_at FROM exchange WHERE needs_reply AND delivered_at IS NOT NULL AND to_unit_code LIKE $1`,
+      `SELECT to_unit_code, delivered_at, due_at, replied_at, withdrawn_at FROM exchange
+        WHERE needs_reply AND delivered_at IS NOT NULL AND to_unit_code LIKE $1`,
       [`${prefix}%`],
     )
-  ).map((r: Record<string, unknown>) => ({ code: r.to_unit_code, start: r.delivered_at, due: r.due_at, done: r.replied_at }));
+  ).map((r: Record<string, unknown>) => ({ code: r.to_unit_code, start: r.delivered_at, due: r.due_at, done: r.replied_at, withdrawn: r.withdrawn_at }));
   const persons: { id: string }[] = await db.query(`SELECT id FROM person WHERE household_code LIKE $1`, [`${prefix}%`]);
   const ids = persons.map((p) => p.id);
   const theirInflows: RawInflow[] = (await db.query(`SELECT person_id, submitted_at, closed_at FROM inflow WHERE person_id = ANY($1)`, [ids])).map(
@@ -72,5 +75,6 @@ export async function bruteForce(db: DataSource, code: string, from: string, to:
     if (located || away) denominator += 1;
     if (located) numerator += 1;
   }
-  return { submission: count(inflows), feedback: count(exchanges), effectiveContact: { numerator, denominator } };
+  const stillOwed = exchanges.filter((e) => !e.withdrawn || e.withdrawn > asOf);
+  return { submission: count(inflows), feedback: count(stillOwed), effectiveContact: { numerator, denominator } };
 }

@@ -88,7 +88,10 @@ const DOC_RELS = 'http://schemas.openxmlformats.org/officeDocument/2006/relation
  * An XLSX whose `xl/sharedStrings.xml` holds `strings` strings of 1 000 characters (300 000 → 305 MB unpacked, about
  * 300 KB packed). `honest`: its headers declare the real sizes; otherwise they claim 1 KB for the strings.
  */
-export async function sharedStringsBomb(strings: number): Promise<{ honest: Buffer; lying: Buffer; unpackedBytes: number }> {
+export async function sharedStringsBomb(
+  strings: number,
+  item = `<si><t>${'x'.repeat(1000)}</t></si>`,
+): Promise<{ honest: Buffer; lying: Buffer; unpackedBytes: number }> {
   const parts = [
     entry(
       '[Content_Types].xml',
@@ -119,7 +122,7 @@ export async function sharedStringsBomb(strings: number): Promise<{ honest: Buff
     await repeated(
       'xl/sharedStrings.xml',
       `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="${MAIN}" count="${strings}" uniqueCount="${strings}">`,
-      `<si><t>${'x'.repeat(1000)}</t></si>`,
+      item,
       strings,
       '</sst>',
     ),

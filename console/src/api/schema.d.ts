@@ -29,7 +29,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 下级区划（?parent=）或按名称搜索（?q=，前 50 条） */
+        /** 下级区划（?parent=）或按名称搜索（?q=，前 50 条；&near= 代码以其开头的排在前面） */
         get: operations["JurisdictionsController_list"];
         put?: never;
         post?: never;
@@ -1010,6 +1010,16 @@ export interface components {
             address?: string;
             /** @example 13800000000 */
             phone?: string;
+            /**
+             * @description 姓名（更正登记时填写错误的姓名）
+             * @example 张三
+             */
+            name?: string;
+            /**
+             * @description 户籍地（乡镇或村级代码）。更正到另一乡镇（街道）时：原通报撤回，流入通报（及协查）改发新的户籍地
+             * @example 421381101201
+             */
+            householdCode?: string;
         };
         DepartDto: {
             /** @example 2026-12-01 */
@@ -1027,7 +1037,7 @@ export interface components {
             /** @example 2026-10-20 */
             departureDate: string;
             /**
-             * @description 预计去向（乡镇或村级代码）
+             * @description 预计去向：省级及以下任一级的代码；乡镇或村级时向其发出流出通报，更粗时不通报，待此人在该地登记后自动关联
              * @example 330802005001
              */
             expectedDestinationCode?: string;
@@ -1042,7 +1052,10 @@ export interface components {
             originTownshipCode: string;
             /** @example 2026-10-01 */
             departureDate: string;
+            /** @description 预计流入地：省级及以下任一级 */
             expectedDestinationCode: string | null;
+            /** @description 登记时是否向预计流入地发出流出通报（流入地粗于乡镇、或已与流入登记关联时为 false） */
+            notified: boolean;
             /** @enum {string} */
             status: "active" | "returned" | "deregistered";
             /** @enum {string} */
@@ -1118,7 +1131,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @enum {string} */
-            status: "queued" | "delivered" | "replied" | "overdue" | "failed";
+            status: "queued" | "delivered" | "replied" | "overdue" | "failed" | "withdrawn";
             /** Format: date-time */
             sentAt: string;
             /** Format: date-time */
@@ -1438,6 +1451,8 @@ export interface operations {
                 parent?: string;
                 /** @description 按名称搜索（前 50 条） */
                 q?: string;
+                /** @description 与 q 同用：代码以此开头的地方排在前面（如公民身份号码的前 6 位地址码 421381） */
+                near?: string;
             };
             header?: never;
             path?: never;
@@ -2261,8 +2276,10 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
-                status?: "queued" | "delivered" | "replied" | "overdue" | "failed";
+                status?: "queued" | "delivered" | "replied" | "overdue" | "failed" | "withdrawn";
                 type?: "inflow_notice" | "verification_request" | "event_notice" | "departure_notice" | "outflow_notice";
+                /** @description true：只看需要反馈的；false：只看无需反馈的通知（如离开通报） */
+                needsReply?: boolean;
                 /** @description true：只看已逾期未反馈的 */
                 overdue?: boolean;
             };
@@ -2298,8 +2315,10 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
-                status?: "queued" | "delivered" | "replied" | "overdue" | "failed";
+                status?: "queued" | "delivered" | "replied" | "overdue" | "failed" | "withdrawn";
                 type?: "inflow_notice" | "verification_request" | "event_notice" | "departure_notice" | "outflow_notice";
+                /** @description true：只看需要反馈的；false：只看无需反馈的通知（如离开通报） */
+                needsReply?: boolean;
             };
             header?: {
                 "Idempotency-Key"?: string;

@@ -15,15 +15,19 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T> |
   const total = ref(0);
   const page = ref(1);
   const loading = ref(false);
+  // Only the latest request's answer is shown: a slow answer for the tab or filter left a moment ago is dropped.
+  let latest = 0;
 
   async function load(): Promise<void> {
+    const mine = ++latest;
     loading.value = true;
     try {
       const data = await fetchPage(page.value);
+      if (mine !== latest) return;
       rows.value = data?.items ?? [];
       total.value = data?.total ?? 0;
     } finally {
-      loading.value = false;
+      if (mine === latest) loading.value = false;
     }
   }
 

@@ -9,14 +9,18 @@ import { MigrantCase } from './migrant-case.entity';
  */
 @Injectable()
 export class CaseLinker {
-  /** The case an outflow belongs to: the case of the person's open inflow (not yet linked to an outflow), or a new one. */
+  /**
+   * The case an outflow belongs to: the case of the person's submitted, active inflow stating this origin (not yet
+   * linked to an outflow), or a new one. A draft is its destination's own until submitted (it then joins the outflow's
+   * case), and a registration stating another household is not this origin's case.
+   */
   async caseForOutflow(manager: EntityManager, personId: string, originTownshipCode: string): Promise<string> {
     const [open] = await manager.query(
       `SELECT i.case_id AS id FROM inflow i
-        WHERE i.person_id = $1 AND i.status IN ('active', 'draft')
+        WHERE i.person_id = $1 AND i.status = 'active' AND i.origin_township_code = $2
           AND NOT EXISTS (SELECT 1 FROM outflow o WHERE o.case_id = i.case_id AND o.status = 'active')
-        ORDER BY (i.status = 'active') DESC, i.registered_at DESC LIMIT 1`,
-      [personId],
+        ORDER BY i.registered_at DESC LIMIT 1`,
+      [personId, originTownshipCode],
     );
     if (open) return open.id as string;
     const created = await manager.save(manager.create(MigrantCase, { personId, originTownshipCode, destinationTownshipCode: null }));

@@ -45,7 +45,8 @@ export class CaseViewService {
     const inflow = await this.inflowRepo.findOne({ where: { caseId: id }, relations: { person: true }, order: { registeredAt: 'DESC' } });
     const outflow = await this.outflowRepo.findOne({ where: { caseId: id }, order: { registeredAt: 'DESC' } });
     const visible =
-      (inflow && (inScope(user, inflow.destinationCode) || inScope(user, inflow.householdCode))) || (outflow && inScope(user, outflow.householdCode));
+      (inflow && (inScope(user, inflow.destinationCode) || (inflow.status !== 'draft' && inScope(user, inflow.householdCode)))) ||
+      (outflow && inScope(user, outflow.householdCode));
     if (!visible) throw Errors.notFound('个案');
 
     const codes = [found.originTownshipCode, found.destinationTownshipCode].filter((c): c is string => !!c);

@@ -197,12 +197,13 @@ export class CertificatesService {
     if (!id) return null;
     const certificate = await this.certificates.findOne({ where: { id }, relations: { person: true } });
     if (!certificate) return null;
-    const issuer = await this.jurisdictions.find(certificate.issuerCode);
+    // The full name (湖北省随州市广水市杨寨镇): a short 杨寨镇 names several townships (api.md).
+    const issuerName = (await this.jurisdictions.fullNames([certificate.issuerCode])).get(certificate.issuerCode);
     return {
       authentic: true,
       status: statusOf(certificate, birthDateOfPerson(certificate.person!, this.cipher)),
       number: certificate.number,
-      issuer: { code: certificate.issuerCode, name: issuer?.name ?? '' },
+      issuer: { code: certificate.issuerCode, name: issuerName ?? '' },
       issuedAt: certificate.issuedAt.toISOString(),
       holder: { name: maskName(certificate.holderName), idNumber: certificate.person!.idMasked },
     };

@@ -3,7 +3,7 @@ import { valuesOf } from '@/common/labels';
 
 export const EXCHANGE_TYPES = valuesOf('exchangeType');
 export type ExchangeType = (typeof EXCHANGE_TYPES)[number];
-export const STORED_STATUSES = ['queued', 'delivered', 'replied', 'failed'] as const;
+export const STORED_STATUSES = ['queued', 'delivered', 'replied', 'failed', 'withdrawn'] as const;
 export type StoredStatus = (typeof STORED_STATUSES)[number];
 /** What clients see: `overdue` is derived from dueAt at read time, never stored. */
 export const EXCHANGE_STATUSES = valuesOf('exchangeStatus');
@@ -88,6 +88,10 @@ export class Exchange {
 
   @Column({ type: 'timestamptz', nullable: true })
   overdueNotedAt: Date | null;
+
+  /** When the sender corrected the case's origin before this was answered (status `withdrawn`): no longer owed. */
+  @Column({ type: 'timestamptz', nullable: true })
+  withdrawnAt: Date | null;
 
   @Column({ type: 'uuid', nullable: true })
   createdBy: string | null;

@@ -56,6 +56,12 @@ export class OutboxQuery extends PageQuery {
   @IsOptionalField()
   @IsOneOf('exchangeType', '类型')
   type?: ExchangeType;
+
+  @ApiPropertyOptional({ description: 'true：只看需要反馈的；false：只看无需反馈的通知（如离开通报）' })
+  @IsOptionalField()
+  @Transform(booleanFromQuery)
+  @IsBoolean()
+  needsReply?: boolean;
 }
 
 export class InboxQuery extends OutboxQuery {

@@ -40,6 +40,13 @@ function filterByStatus(qb: SelectQueryBuilder<Exchange>, status: ExchangeStatus
   else if (status) qb.andWhere('e.status = :status', { status });
 }
 
+/** 待反馈 counts only what needs a reply; receipt-only notices (a 离开通报) are the console's 通知 tab (console.md). */
+function filterByNeedsReply(qb: SelectQueryBuilder<Exchange>, needsReply: boolean | undefined): void {
+  if (needsReply !== undefined) qb.andWhere('e.needs_reply = :needsReply', { needsReply });
+  // A message its sender withdrew (the case's origin corrected) was never owed by the township it reached (rates.md).
+  if (needsReply === true) qb.andWhere(`e.status <> 'withdrawn'`);
+}
+
 @Injectable()
 export class ExchangesService {
   constructor(
@@ -60,12 +67,14 @@ export class ExchangesService {
     const qb = this.exchanges
       .createQueryBuilder('e')
       .where('e.to_unit_code BETWEEN :low AND :high', scopeRange(user))
-      .andWhere(`e.status IN ('delivered', 'replied')`)
+      // A message withdrawn after it arrived stays in the list as 已撤回 (never among those awaiting a reply).
+      .andWhere(`(e.status IN ('delivered', 'replied') OR (e.status = 'withdrawn' AND e.delivered_at IS NOT NULL))`)
       .orderBy('e.due_at', 'ASC', 'NULLS LAST')
       .addOrderBy('e.delivered_at', 'ASC')
       .offset(offsetOf(query))
       .limit(query.pageSize);
     filterByStatus(qb, query.overdue ? 'overdue' : query.status);
+    filterByNeedsReply(qb, query.needsReply);
     if (query.type) qb.andWhere('e.type = :type', { type: query.type });
     const [rows, total] = await qb.getManyAndCount();
     return pageOf(await this.respond(rows), total, query);
@@ -80,6 +89,7 @@ export class ExchangesService {
       .offset(offsetOf(query))
       .limit(query.pageSize);
     filterByStatus(qb, query.status);
+    filterByNeedsReply(qb, query.needsReply);
     if (query.type) qb.andWhere('e.type = :type', { type: query.type });
     const [rows, total] = await qb.getManyAndCount();
     return pageOf(await this.respond(rows), total, query);
@@ -131,6 +141,7 @@ export class ExchangesService {
     const exchange = await this.loadVisible(user, id);
     if (!inScope(user, exchange.toUnitCode)) throw Errors.forbidden('NOT_ADDRESSEE', '只有收件方可以反馈');
     if (exchange.status === 'replied') throw alreadyReplied();
+    if (exchange.status === 'withdrawn') throw withdrawn();
     if (exchange.status !== 'delivered') throw Errors.conflict('NOT_DELIVERED', '该信息尚未送达，暂不能反馈');
     if (!OUTCOMES_BY_TYPE[exchange.type].includes(dto.outcome)) {
       throw Errors.validation([{ field: 'outcome', message: allowedMessage('反馈结果', 'outcome', OUTCOMES_BY_TYPE[exchange.type]) }]);
@@ -150,7 +161,11 @@ export class ExchangesService {
           WHERE id = $1 AND status = 'delivered' RETURNING id`,
         [id, now, dto.outcome, dto.note ?? null, user.id],
       );
-      if (updated.length === 0) throw alreadyReplied();
+      if (updated.length === 0) {
+        // Withdrawn (the sender corrected the case's origin) or answered meanwhile.
+        const [current] = await manager.query(`SELECT status FROM exchange WHERE id = $1`, [id]);
+        throw current?.status === 'withdrawn' ? withdrawn() : alreadyReplied();
+      }
       if (dto.corrections) {
         const inflowId = await this.inflowOf(manager, exchange);
         const stored = await this.inflows.applyCorrections(manager, user, inflowId, dto.corrections, id);
@@ -249,4 +264,8 @@ export class ExchangesService {
 
 function alreadyReplied() {
   return Errors.conflict('ALREADY_REPLIED', '该信息已反馈，不能重复反馈');
+}
+
+function withdrawn() {
+  return Errors.conflict('WITHDRAWN', '发件方已更正户籍地并撤回该信息，无需反馈');
 }

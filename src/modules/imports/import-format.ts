@@ -20,6 +20,11 @@ export interface Column {
   values?: Record<string, string>;
   /** Whose labels the column's refusals list. */
   labels?: LabelSet;
+  /** Whether a row must fill it (the template's 填写说明 says 必填 or 选填). */
+  required: boolean;
+  /** How to fill it, for the template's 填写说明 sheet (an enum column's labels are added there). */
+  hint: string;
+  /** The documented example (填写说明): a made-up person, refused when a row repeats them (isExampleRow). */
   example: string;
 }
 
@@ -48,18 +53,44 @@ const YES_NO = {
 
 // The template's columns: Chinese headers for people, the API's English names accepted as well (api.md).
 export const COLUMNS: Column[] = [
-  { field: 'idNumber', label: LABELS.importColumn.idNumber, example: '421381199003070026' },
-  { field: 'name', label: LABELS.importColumn.name, example: '王芳' },
-  { field: 'phone', label: LABELS.importColumn.phone, example: '13800000000' },
-  { field: 'householdCode', label: LABELS.importColumn.householdCode, example: '421381101201' },
-  { field: 'destinationCode', label: LABELS.importColumn.destinationCode, example: '330802005001' },
-  { field: 'address', label: LABELS.importColumn.address, example: '衢州市柯城区金桂社区 12 号' },
-  { field: 'arrivalDate', label: LABELS.importColumn.arrivalDate, example: '2026-11-02' },
+  {
+    field: 'idNumber',
+    label: LABELS.importColumn.idNumber,
+    required: true,
+    hint: '18 位公民身份号码（末位可为 X）；15 位的老号码会自动升为 18 位',
+    example: '421381199003070026',
+  },
+  { field: 'name', label: LABELS.importColumn.name, required: true, hint: '与户籍登记一致', example: '王芳' },
+  { field: 'phone', label: LABELS.importColumn.phone, required: false, hint: '11 位手机号码', example: '13800000000' },
+  {
+    field: 'householdCode',
+    label: LABELS.importColumn.householdCode,
+    required: true,
+    hint: '户籍所在乡镇（街道）或村（居）的 12 位行政区划代码',
+    example: '421381101201',
+  },
+  {
+    field: 'destinationCode',
+    label: LABELS.importColumn.destinationCode,
+    required: true,
+    hint: '现居住的本辖区乡镇（街道）或村（居）的 12 位行政区划代码',
+    example: '330802005001',
+  },
+  { field: 'address', label: LABELS.importColumn.address, required: true, hint: '现居住的详细地址', example: '衢州市柯城区金桂社区 12 号' },
+  {
+    field: 'arrivalDate',
+    label: LABELS.importColumn.arrivalDate,
+    required: true,
+    hint: '来本地居住的日期，可写 2026-11-02、2026/11/2、2026.11.2 或 2026年11月2日',
+    example: '2026-11-02',
+  },
   {
     field: 'reason',
     label: LABELS.importColumn.reason,
     values: cellValues('reason', { 打工: 'work', 投亲: 'family', 随迁: 'family', 上学: 'study' }),
     labels: 'reason',
+    required: true,
+    hint: '从下拉列表选择',
     example: '务工',
   },
   {
@@ -67,6 +98,8 @@ export const COLUMNS: Column[] = [
     label: LABELS.importColumn.maritalStatus,
     values: cellValues('maritalStatus', { 已婚: 'first_married', 离异: 'divorced' }),
     labels: 'maritalStatus',
+    required: true,
+    hint: '从下拉列表选择',
     example: '初婚',
   },
   {
@@ -83,11 +116,45 @@ export const COLUMNS: Column[] = [
       避孕药: 'pill',
     }),
     labels: 'contraception',
+    required: true,
+    hint: '从下拉列表选择',
     example: '宫内节育器',
   },
-  { field: 'pregnant', label: LABELS.importColumn.pregnant, values: YES_NO, labels: 'boolean', example: '否' },
-  { field: 'certificateNumber', label: LABELS.importColumn.certificateNumber, example: '' },
+  {
+    field: 'pregnant',
+    label: LABELS.importColumn.pregnant,
+    values: YES_NO,
+    labels: 'boolean',
+    required: false,
+    hint: '育龄妇女填写，从下拉列表选择',
+    example: '否',
+  },
+  {
+    field: 'certificateNumber',
+    label: LABELS.importColumn.certificateNumber,
+    required: false,
+    hint: '已婚育龄妇女持婚育证明的，填写证明上的编号；没有则留空',
+    example: '421381101000-2026-00012',
+  },
 ];
+
+/** What a row of the documented example holds, by field. */
+const EXAMPLE = Object.fromEntries(COLUMNS.map((c) => [c.field, c.example])) as RawRow;
+
+export const EXAMPLE_ROW_MESSAGE = '示例行，请删除后再导入';
+
+/**
+ * A row about the documented example's person (its ID number and name, whatever else was changed): made up, so it is
+ * refused rather than registered — a template filled in around the example registers nobody who does not exist.
+ */
+export function isExampleRow(row: RawRow): boolean {
+  const idNumber = upgradeIdNumber(
+    String(row.idNumber ?? '')
+      .trim()
+      .toUpperCase(),
+  );
+  return idNumber === EXAMPLE.idNumber && String(row.name ?? '').trim() === EXAMPLE.name;
+}
 
 /** The labels a template's drop-down offers: one per value, as LABELS names them. */
 const BY_HEADER = new Map<string, Column>(

@@ -27,6 +27,7 @@ export class ImportFileError extends Error {
 export const fileErrors = {
   unpacked: () => new ImportFileError('FILE_TOO_LARGE', `文件解压后超过 ${MAX_UNPACKED_BYTES / 1024 / 1024} MB（约 10 万行），请分批导入或另存为 CSV`),
   sharedStrings: (limit: number) => new ImportFileError('FILE_TOO_LARGE', `文件中的文字条目超过 ${limit} 个，请分批导入`),
+  cellFormats: (limit: number) => new ImportFileError('FILE_TOO_LARGE', `文件中的单元格格式超过 ${limit} 种，请将数据复制到模板后再导入`),
   rows: (limit: number, rows?: number) =>
     new ImportFileError('IMPORT_TOO_MANY_ROWS', `一次最多导入 ${limit} 行，此文件${rows === undefined ? `超过 ${limit}` : `有 ${rows}`} 行，请分批导入`),
   unreadable: () => new ImportFileError('FILE_UNREADABLE', '文件无法读取，请使用模板另存为 XLSX 或 CSV'),
@@ -80,30 +81,41 @@ function exceljsUnzipper(): { Parse: (options: { forceStream: true }) => Duplex 
   return createRequire(require.resolve('exceljs'))('unzipper') as { Parse: (options: { forceStream: true }) => Duplex };
 }
 
-const SHARED_STRING_END = Buffer.from('</si>');
+/** Elements exceljs makes an object of, per part it reads whole: shared strings (`<si>`, `<si/>`, rich-text runs `<r>`) and cell formats. */
+const COUNTED: Record<string, RegExp> = {
+  'xl/sharedStrings.xml': /<(?:si|r)[\s/>]/g,
+  'xl/styles.xml': /<xf[\s/>]/g,
+};
+/** Excel itself allows about 64 000 cell formats. */
+const MAX_CELL_FORMATS = 65_000;
 
 /**
  * In the worker, before exceljs reads an XLSX: inflates every part once into nothing, counting the bytes that really
- * unpack (at most MAX_UNPACKED_BYTES in all) and the shared strings (at most `maxSharedStrings`), and stops at the
- * first limit. Memory stays at a chunk; the time is that of inflating at most 50 MB.
+ * unpack (at most MAX_UNPACKED_BYTES in all), the shared strings with their rich-text runs (at most `maxSharedStrings`)
+ * and the cell formats, and stops at the first limit. Elements are counted by their start tags, so `<si/>` counts as
+ * `<si>…</si>` does. Memory stays at a chunk; the time is that of inflating at most 50 MB.
  */
 export async function checkXlsxUnpacked(buffer: Buffer, maxSharedStrings: number): Promise<void> {
   const zip = Readable.from([buffer]).pipe(exceljsUnzipper().Parse({ forceStream: true }));
   let unpacked = 0;
   try {
     for await (const entry of zip as AsyncIterable<ZipEntry>) {
-      const shared = entry.path === 'xl/sharedStrings.xml';
-      let strings = 0;
-      let carry: Buffer = Buffer.alloc(0);
+      const pattern = COUNTED[entry.path];
+      const limit = entry.path === 'xl/styles.xml' ? MAX_CELL_FORMATS : maxSharedStrings;
+      let elements = 0;
+      let carry = '';
       for await (const chunk of entry as AsyncIterable<Buffer>) {
         unpacked += chunk.length;
         if (unpacked > MAX_UNPACKED_BYTES) throw fileErrors.unpacked();
-        if (!shared) continue;
-        // `</si>` may straddle two chunks: the last bytes of one are searched again with the next.
-        const text = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-        for (let at = text.indexOf(SHARED_STRING_END); at >= 0; at = text.indexOf(SHARED_STRING_END, at + SHARED_STRING_END.length)) strings++;
-        if (strings > maxSharedStrings) throw fileErrors.sharedStrings(maxSharedStrings);
-        carry = text.subarray(Math.max(0, text.length - SHARED_STRING_END.length + 1));
+        if (!pattern) continue;
+        // A start tag may straddle two chunks: the last bytes of one are searched again with the next (the tags are ASCII).
+        const text = carry + chunk.toString('latin1');
+        elements += text.match(pattern)?.length ?? 0;
+        if (elements > limit) throw entry.path === 'xl/styles.xml' ? fileErrors.cellFormats(limit) : fileErrors.sharedStrings(limit);
+        // Keep only the start of a tag not yet complete, so no element is counted twice.
+        const tail = text.slice(-4);
+        const piece = tail.slice(Math.max(0, tail.lastIndexOf('<')));
+        carry = piece.startsWith('<') && !new RegExp(pattern.source).test(piece) ? piece : '';
       }
     }
   } catch (error) {

@@ -11,7 +11,7 @@ import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { InflowRegistration, PreparedRegistration } from '@/modules/inflows/inflow-registration.service';
 import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
 import { UsersService } from '@/modules/users/users.service';
-import { checkRow, COLUMNS, RawRow, readRows } from './import-format';
+import { checkRow, COLUMNS, EXAMPLE_ROW_MESSAGE, isExampleRow, RawRow, readRows } from './import-format';
 import { DROPPED_FILE, InflowImport } from './import-job.entity';
 import { checkXlsxUnpacked, fileErrors, ImportFileError } from './import-limits';
 
@@ -118,6 +118,8 @@ export class ImportRun {
     const checked = await Promise.all(
       batch.map(async (row, i): Promise<CheckedRow> => {
         const rowNumber = firstRow + i;
+        // The template's example is a made-up person (import-format.ts).
+        if (isExampleRow(row)) return { row: rowNumber, kind: 'error', errors: [{ field: '', message: EXAMPLE_ROW_MESSAGE }] };
         const first = duplicateOf[rowNumber - 1];
         if (first !== undefined) return { row: rowNumber, kind: 'error', errors: [{ field: 'idNumber', message: `与第 ${first} 行重复` }] };
         const result = await checkRow(row, allowLegacy);

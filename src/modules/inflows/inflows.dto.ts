@@ -100,6 +100,19 @@ export class UpdateInflowDto extends PartialType(
   @IsOptionalField()
   @IsMobilePhone('zh-CN')
   phone?: string;
+
+  @ApiPropertyOptional({ example: '张三', description: '姓名（更正登记时填写错误的姓名）' })
+  @IsOptionalField()
+  @IsPersonName()
+  name?: string;
+
+  @ApiPropertyOptional({
+    example: '421381101201',
+    description: '户籍地（乡镇或村级代码）。更正到另一乡镇（街道）时：原通报撤回，流入通报（及协查）改发新的户籍地',
+  })
+  @IsOptionalField()
+  @IsDivisionCode()
+  householdCode?: string;
 }
 
 /** What the origin may correct in a reply (api.md, Exchanges): the fields it knows better, each checked as in PATCH. */

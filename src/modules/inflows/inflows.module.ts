@@ -8,12 +8,13 @@ import { PersonsModule } from '@/modules/persons/persons.module';
 import { Inflow } from './inflow.entity';
 import { InflowsController } from './inflows.controller';
 import { InflowRegistration } from './inflow-registration.service';
+import { InflowRerouting } from './inflow-rerouting';
 import { InflowsService } from './inflows.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Inflow]), PersonsModule, CasesModule, ExchangeOutboxModule, CertificatesModule, OutflowsModule],
   controllers: [InflowsController],
-  providers: [InflowsService, InflowRegistration],
+  providers: [InflowsService, InflowRegistration, InflowRerouting],
   exports: [InflowsService, InflowRegistration],
 })
 export class InflowsModule {}

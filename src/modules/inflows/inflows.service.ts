@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
+import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { currentRequest } from '@/common/request-context';
 import { IdCipher } from '@/common/id-cipher';
@@ -16,6 +17,7 @@ import { OutflowsService } from '@/modules/outflows/outflows.service';
 import { birthDateOfPerson, PersonsService } from '@/modules/persons/persons.service';
 import { checkChildren, checkSpouse, isMarried, normaliseChildren, spouseColumns } from '@/modules/persons/family';
 import { Inflow } from './inflow.entity';
+import { InflowRerouting } from './inflow-rerouting';
 import { InflowResponse, toInflowResponse } from './inflow-response';
 import { DepartDto, InflowCorrectionsDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
 
@@ -35,6 +37,7 @@ export class InflowsService {
     private readonly audit: AuditService,
     private readonly outbox: ExchangeOutbox,
     private readonly outflows: OutflowsService,
+    private readonly rerouting: InflowRerouting,
   ) {}
 
   async list(user: AuthUser, query: InflowQuery): Promise<Page<InflowResponse>> {
@@ -54,7 +57,8 @@ export class InflowsService {
       const q = query.q.trim().toUpperCase();
       // A full ID number is matched through its keyed hash; anything else is a name.
       if (/^\d{17}[\dX]$/.test(q)) qb.andWhere('p.id_hash = :hash', { hash: this.cipher.hash(q) });
-      else qb.andWhere('p.name LIKE :name', { name: `${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+      // The name the list shows (the registration's own when it differs from the record's) or the name on record.
+      else qb.andWhere('COALESCE(i.name, p.name) LIKE :name', { name: `${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     }
     const [rows, total] = await qb.getManyAndCount();
     return pageOf(
@@ -72,28 +76,68 @@ export class InflowsService {
     return this.toResponse(inflow, true);
   }
 
+  /**
+   * PATCH: the destination changes or corrects its registration. Name and household are corrections of what it stated
+   * (issue 32): they always change the registration; the person's record follows only when this registration is all
+   * the service holds of the person (PersonsService.followRegistration). A household in another township re-routes
+   * the case (InflowRerouting). One audit entry for the whole change.
+   */
   async update(user: AuthUser, id: string, dto: UpdateInflowDto): Promise<InflowResponse> {
-    const inflow = await this.loadOwned(user, id);
-    if (!OPEN.includes(inflow.status)) throw closed();
-    const { changes, fields } = this.changesFor(inflow, dto);
-    const mattersToOrigin = fields.filter((f) => ORIGIN_FIELDS.includes(f));
-    const birth = changes.children !== undefined && changes.children.length > inflow.children.length;
+    await this.loadOwned(user, id);
+    const { name, householdCode, ...family } = dto;
     const exchangeIds = await this.dataSource.transaction(async (manager) => {
+      // The row lock orders two edits of one registration (two re-routings must not both withdraw and resend).
+      await manager.query(`SELECT 1 FROM inflow WHERE id = $1 FOR UPDATE`, [id]);
+      const inflow = (await manager.findOne(Inflow, { where: { id }, relations: { person: true } })) as Inflow;
+      if (!OPEN.includes(inflow.status)) throw closed();
+      const { changes, fields } = this.changesFor(inflow, family);
+      const now = changes.updatedAt as Date;
+      const newHousehold = householdCode !== undefined && householdCode !== inflow.householdCode ? householdCode : undefined;
+      if (newHousehold !== undefined) {
+        await this.rerouting.checkHousehold(inflow, newHousehold);
+        Object.assign(changes, { householdCode: newHousehold, originTownshipCode: townshipOf(newHousehold) });
+        fields.push('householdCode');
+      }
+      const stated = inflow.name ?? inflow.person!.name;
+      const newName = name !== undefined && name !== stated ? name : undefined;
+      if (newName !== undefined) fields.push('name');
+      if (newName !== undefined || newHousehold !== undefined) {
+        const person = await this.persons.followRegistration(manager, user, inflow.personId, id, { name: newName, householdCode: newHousehold });
+        // The registration keeps its own name only while it differs from the one on record (NULL: the same).
+        const own = newName ?? stated;
+        changes.name = own === person.name ? null : own;
+      }
       await manager.update(Inflow, { id }, changes);
-      await this.audit.record({ actor: user, action: 'update', entity: 'inflow', entityId: id, detail: { fields } }, manager);
-      // 服务管理信息: the origin hears of changes it must know once the registration has been sent; a birth needs a reply.
-      if (inflow.status !== 'active' || mattersToOrigin.length === 0) return [];
-      const payload = { inflowId: id, fields: mattersToOrigin, changes: this.describeChanges(changes, mattersToOrigin), birth };
+      const oldOrigin = inflow.originTownshipCode;
+      const rerouted = changes.originTownshipCode !== undefined && changes.originTownshipCode !== oldOrigin;
+      let ids: string[] = [];
+      let withdrawn: string[] = [];
+      if (rerouted) {
+        const updated = Object.assign(new Inflow(), inflow, changes);
+        ({ withdrawn, sent: ids } = await this.rerouting.reroute(manager, user, updated, oldOrigin, now));
+      }
+      const detail = rerouted ? { fields, rerouted: { from: oldOrigin, to: changes.originTownshipCode }, withdrawn, sent: ids } : { fields };
+      await this.audit.record({ actor: user, action: 'update', entity: 'inflow', entityId: id, detail }, manager);
+      // 服务管理信息: the origin hears of changes it must know once the registration has been sent; a re-routed case's
+      // new origin gets the whole registration instead. A birth needs a reply, and so does a name unlike the record's.
+      const mattersToOrigin = fields.filter((f) => ORIGIN_FIELDS.includes(f));
+      if (rerouted || inflow.status !== 'active' || mattersToOrigin.length === 0) return ids;
+      const birth = changes.children !== undefined && changes.children.length > inflow.children.length;
+      const nameMismatch = mattersToOrigin.includes('name') && changes.name !== null;
+      const described = this.describeChanges(changes, mattersToOrigin);
+      if (mattersToOrigin.includes('name')) described.name = newName;
+      if (newHousehold !== undefined) described.householdCode = await this.rerouting.describeHousehold(newHousehold);
+      const payload = { inflowId: id, fields: mattersToOrigin, changes: described, birth, ...(nameMismatch ? { nameMismatch } : {}) };
       return this.outbox.add(manager, [
         {
           caseId: inflow.caseId,
           type: 'event_notice',
           fromUnitCode: inflow.destinationCode,
-          toUnitCode: inflow.householdCode,
-          needsReply: birth,
+          toUnitCode: changes.householdCode ?? inflow.householdCode,
+          needsReply: birth || nameMismatch,
           payload,
           createdBy: user.id,
-          sentAt: changes.updatedAt as Date,
+          sentAt: now,
         },
       ]);
     });
@@ -119,10 +163,11 @@ export class InflowsService {
     const { changes, fields } = this.changesFor(inflow, family, 'corrections.');
     if (name !== undefined && name !== (inflow.name ?? inflow.person!.name)) fields.push('name');
     if (name !== undefined) {
-      // The registration takes the origin's name. The name on record changes only when the origin answering is the
-      // township holding the household on record (or none holds it): another township's word renames nobody.
-      const holder = inflow.person!.householdCode;
-      if (holder === null || inScope(user, holder)) {
+      // The registration takes the origin's name. The name on record changes only when the origin answering holds the
+      // household on record (read under the person's lock): another township's word renames nobody, nor does anyone's
+      // while no township holds the household.
+      const [{ household_code: holder }] = await manager.query(`SELECT household_code FROM person WHERE id = $1 FOR UPDATE`, [inflow.personId]);
+      if (holder !== null && inScope(user, holder as string)) {
         await this.persons.correct(manager, user, inflow.person!, { name }, { by: 'reply', byReply: exchangeId });
       }
       changes.name = name === inflow.person!.name ? null : name;
@@ -140,9 +185,15 @@ export class InflowsService {
     if (inflow.status !== 'draft') throw closed();
     const exchangeIds = await this.dataSource.transaction(async (manager) => {
       const now = new Date();
+      // The person first, as register_inflow locks it: two stays of one person submitted at once run one after the other.
+      await manager.query(`SELECT 1 FROM person WHERE id = $1 FOR UPDATE`, [inflow.personId]);
       // The status condition makes a double submit from two tabs count once.
       const result = await manager.update(Inflow, { id, status: 'draft' }, { status: 'active', submittedAt: now, updatedAt: now });
-      if (!result.affected) throw Errors.conflict('ALREADY_SUBMITTED', '该登记已提交');
+      if (!result.affected) {
+        // Submitted from another tab meanwhile, or ended by the person's registration elsewhere.
+        const [row] = await manager.query(`SELECT status FROM inflow WHERE id = $1`, [id]);
+        throw row?.status === 'active' ? Errors.conflict('ALREADY_SUBMITTED', '该登记已提交') : closed();
+      }
       await this.audit.record({ actor: user, action: 'submit', entity: 'inflow', entityId: id }, manager);
       // Submitting moves the person on from any other open stay (a draft did not), then the same notices as at
       // registration, by the same rules (the database functions both paths call).
@@ -204,7 +255,10 @@ export class InflowsService {
   /** Loads an inflow the caller may see (destination or household side), or 404. */
   async loadVisible(user: AuthUser, id: string): Promise<Inflow> {
     const inflow = await this.inflows.findOne({ where: { id }, relations: { person: true } });
-    if (!inflow || !(inScope(user, inflow.destinationCode) || inScope(user, inflow.householdCode))) throw Errors.notFound('流入登记');
+    if (!inflow) throw Errors.notFound('流入登记');
+    // A draft is its destination's own until submitted: the origin it names has not been told.
+    const originSide = inflow.status !== 'draft' && inScope(user, inflow.householdCode);
+    if (!(inScope(user, inflow.destinationCode) || originSide)) throw Errors.notFound('流入登记');
     return inflow;
   }
 
@@ -262,7 +316,7 @@ export class InflowsService {
 
 /** What PATCH may change, and which of it the origin must hear of. */
 const EDITABLE_FIELDS = ['address', 'phone', 'maritalStatus', 'spouse', 'children', 'contraception', 'pregnant'];
-const ORIGIN_FIELDS = ['pregnant', 'children', 'contraception', 'maritalStatus', 'spouse'];
+const ORIGIN_FIELDS = ['name', 'householdCode', 'pregnant', 'children', 'contraception', 'maritalStatus', 'spouse'];
 
 function changed(before: Inflow, changes: Partial<Inflow>, field: string): boolean {
   if (field === 'spouse') {

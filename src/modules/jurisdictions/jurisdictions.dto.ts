@@ -14,4 +14,12 @@ export class JurisdictionQuery {
   @MinLength(1)
   @MaxLength(50)
   q?: string;
+
+  @ApiPropertyOptional({
+    description: '与 q 同用：代码以此开头的地方排在前面（如公民身份号码的前 6 位地址码 421381）',
+    example: '421381',
+  })
+  @IsOptionalField()
+  @Matches(/^\d{2,12}$/, { message: '须为 2 至 12 位数字（行政区划代码的开头）' })
+  near?: string;
 }

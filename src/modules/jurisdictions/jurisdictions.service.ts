@@ -77,13 +77,17 @@ export class JurisdictionsService {
     return this.jurisdictions.find({ where: { parentCode }, order: { code: 'ASC' } });
   }
 
-  /** Name search: the first 50 matches, higher levels first, each with its full name to tell 新华镇 from 新华镇. */
-  async search(q: string): Promise<JurisdictionListItem[]> {
+  /**
+   * Name search: the first 50 matches, higher levels first, each with its full name to tell 新华镇 from 新华镇. With
+   * `near` (a code's first digits, e.g. the address code of an ID number), places whose code starts with it come
+   * first: 杨寨 for a person from 421381 offers 广水市杨寨镇 before 埇桥区北杨寨乡, even where 50 others match.
+   */
+  async search(q: string, near?: string): Promise<JurisdictionListItem[]> {
     const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = await this.jurisdictions
-      .createQueryBuilder('j')
-      .where('j.name LIKE :pattern', { pattern })
-      .orderBy(`array_position(ARRAY['country','province','city','county','township','village']::varchar[], j.level)`)
+    const query = this.jurisdictions.createQueryBuilder('j').where('j.name LIKE :pattern', { pattern });
+    if (near) query.orderBy('starts_with(j.code, :near)', 'DESC').setParameter('near', near);
+    const rows = await query
+      .addOrderBy(`array_position(ARRAY['country','province','city','county','township','village']::varchar[], j.level)`)
       .addOrderBy('j.code')
       .limit(SEARCH_LIMIT)
       .getMany();

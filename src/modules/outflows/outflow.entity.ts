@@ -32,6 +32,10 @@ export class Outflow {
   @Column({ type: 'varchar', length: 12, nullable: true })
   expectedDestinationCode: string | null;
 
+  /** An outflow notice went to the expected destination (a township or village) when this was registered. */
+  @Column({ type: 'boolean', default: false })
+  notified: boolean;
+
   @Column({ type: 'varchar', length: 12, default: 'active' })
   status: OutflowStatus;
 

@@ -20,7 +20,10 @@ export class CreateOutflowDto {
   @IsDateOnly()
   departureDate: string;
 
-  @ApiPropertyOptional({ example: '330802005001', description: '预计去向（乡镇或村级代码）' })
+  @ApiPropertyOptional({
+    example: '330802005001',
+    description: '预计去向：省级及以下任一级的代码；乡镇或村级时向其发出流出通报，更粗时不通报，待此人在该地登记后自动关联',
+  })
   @IsOptionalField()
   @IsDivisionCode()
   expectedDestinationCode?: string;

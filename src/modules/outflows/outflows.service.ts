@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
-import { townshipOf } from '@/common/division-code';
+import { levelOf, townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
 import { birthDateOf } from '@/common/identity';
@@ -25,6 +25,8 @@ export interface OutflowResponse {
   originTownshipCode: string;
   departureDate: string;
   expectedDestinationCode: string | null;
+  /** An outflow notice went to the expected destination (api.md: not when it is coarser than a township, or linked at once). */
+  notified: boolean;
   status: Outflow['status'];
   contact: 'effective' | 'none';
   registeredAt: string;
@@ -59,12 +61,13 @@ export class OutflowsService {
 
   async register(user: AuthUser, dto: CreateOutflowDto): Promise<OutflowResponse> {
     if (!inScope(user, dto.householdCode)) throw Errors.outOfJurisdiction('householdCode');
-    for (const [field, code] of [
-      ['householdCode', dto.householdCode],
-      ['expectedDestinationCode', dto.expectedDestinationCode],
-    ] as const) {
-      if (code) await this.jurisdictions.requireLocal(code, field);
+    await this.jurisdictions.requireLocal(dto.householdCode, 'householdCode');
+    const expected = dto.expectedDestinationCode;
+    // Any level from province down: a clerk may know only "went to 无锡" (api.md).
+    if (expected && levelOf(expected) === 'country') {
+      throw Errors.validation([{ field: 'expectedDestinationCode', message: '不能是全国，请至少选到省' }]);
     }
+    if (expected) await this.jurisdictions.require(expected, 'expectedDestinationCode');
     if (dto.departureDate > todayInShanghai()) throw Errors.validation([{ field: 'departureDate', message: '不能晚于今天' }]);
     if (dto.departureDate < birthDateOf(dto.person.idNumber)) throw Errors.validation([{ field: 'departureDate', message: '不能早于出生日期' }]);
 
@@ -78,6 +81,10 @@ export class OutflowsService {
         ]);
       }
       const caseId = await this.cases.caseForOutflow(manager, person.id, townshipOf(dto.householdCode));
+      // Not met by an inflow yet, but the origin knows the township (or village) the person went to: tell it (流出通报).
+      // A coarser place has no office to tell; the outflow waits on its case until the person is registered there.
+      const [linked] = await manager.query(`SELECT 1 FROM inflow WHERE case_id = $1 LIMIT 1`, [caseId]);
+      const notifyTo = !linked && expected && ['township', 'village'].includes(levelOf(expected)) ? expected : null;
       const saved = await manager.getRepository(Outflow).save(
         manager.getRepository(Outflow).create({
           caseId,
@@ -85,22 +92,21 @@ export class OutflowsService {
           householdCode: dto.householdCode,
           originTownshipCode: townshipOf(dto.householdCode),
           departureDate: dto.departureDate,
-          expectedDestinationCode: dto.expectedDestinationCode ?? null,
+          expectedDestinationCode: expected || null,
+          notified: notifyTo !== null,
           status: 'active',
           createdBy: user.id,
         }),
       );
       await this.audit.record({ actor: user, action: 'create', entity: 'outflow', entityId: saved.id, detail: { caseId } }, manager);
-      // Not met by an inflow yet, but the origin knows where the person went: tell that destination (流出通报).
-      const [linked] = await manager.query(`SELECT 1 FROM inflow WHERE case_id = $1 LIMIT 1`, [caseId]);
-      if (linked || !dto.expectedDestinationCode) return { id: saved.id, exchangeIds: [] };
+      if (!notifyTo) return { id: saved.id, exchangeIds: [] };
       const exchangeIds = await this.outbox.add(manager, [
         {
           caseId,
           type: 'outflow_notice',
           fromUnitCode: dto.householdCode,
-          toUnitCode: dto.expectedDestinationCode,
-          payload: { outflowId: saved.id, departureDate: dto.departureDate, expectedDestinationCode: dto.expectedDestinationCode },
+          toUnitCode: notifyTo,
+          payload: { outflowId: saved.id, departureDate: dto.departureDate, expectedDestinationCode: notifyTo },
           createdBy: user.id,
           sentAt: saved.registeredAt,
         },
@@ -185,6 +191,7 @@ function toOutflowResponse(o: Outflow, contact: 'effective' | 'none', cipher: Id
     originTownshipCode: o.originTownshipCode,
     departureDate: o.departureDate,
     expectedDestinationCode: o.expectedDestinationCode,
+    notified: o.notified,
     status: o.status,
     // A closed outflow is no longer a person away from home, so there is no contact to keep.
     contact: o.status === 'active' ? contact : 'none',

@@ -57,7 +57,7 @@ function householdElsewhere() {
 export const PERSON_VISIBLE_SQL = `(
   p.household_code BETWEEN :low AND :high
   OR EXISTS (SELECT 1 FROM inflow i WHERE i.person_id = p.id
-          AND (i.destination_code BETWEEN :low AND :high OR i.household_code BETWEEN :low AND :high))
+          AND (i.destination_code BETWEEN :low AND :high OR (i.status <> 'draft' AND i.household_code BETWEEN :low AND :high)))
   OR EXISTS (SELECT 1 FROM outflow o WHERE o.person_id = p.id AND o.household_code BETWEEN :low AND :high))`;
 
 @Injectable()
@@ -127,6 +127,32 @@ export class PersonsService {
   }
 
   /**
+   * A destination corrects the name or household its registration stated (PATCH /api/inflows/:id). The person's record
+   * follows only when that registration is all the service holds of the person — no other registration, no outflow, no
+   * certificate — so the record was this registration's own statement (quality.md: "the destination's own correction of
+   * its registration"). Otherwise the record stays as its holder left it, and the registration keeps its own values.
+   * Locks the person row for the rest of the caller's transaction (as every write about a person does); returns it as
+   * it now stands.
+   */
+  async followRegistration(
+    manager: EntityManager,
+    actor: AuthUser,
+    personId: string,
+    inflowId: string,
+    to: { name?: string; householdCode?: string },
+  ): Promise<Person> {
+    const person = (await manager.findOne(Person, { where: { id: personId }, lock: { mode: 'pessimistic_write' } })) as Person;
+    const [{ alone }]: { alone: boolean }[] = await manager.query(
+      `SELECT NOT EXISTS (SELECT 1 FROM inflow WHERE person_id = $1 AND id <> $2)
+          AND NOT EXISTS (SELECT 1 FROM outflow WHERE person_id = $1)
+          AND NOT EXISTS (SELECT 1 FROM certificate WHERE person_id = $1) AS alone`,
+      [personId, inflowId],
+    );
+    if (alone) await this.correct(manager, actor, person, to, { by: 'registration', inflowId });
+    return person;
+  }
+
+  /**
    * The township holding the household answered that the person is not theirs (非本地户籍): the household on record is
    * cleared, so the township that really holds it may claim it (户口迁移). Inside the reply's transaction.
    */
@@ -139,15 +165,15 @@ export class PersonsService {
   /** Staff of either side get the full record, audited; supervisors and admins a masked view (quality.md). */
   async detail(user: AuthUser, id: string): Promise<PersonDetail> {
     const person = await this.visible(user, 'p.id = :id', { id });
-    if (user.role !== 'staff') return this.toDetail(person, false);
+    if (user.role !== 'staff') return this.toDetail(user, person, false);
     await this.audit.record({ actor: user, action: 'read', entity: 'person', entityId: person.id });
-    return this.toDetail(person, true);
+    return this.toDetail(user, person, true);
   }
 
   async lookup(user: AuthUser, idNumber: string): Promise<PersonDetail> {
     const person = await this.visible(user, 'p.id_hash = :hash', { hash: this.cipher.hash(idNumber) });
     await this.audit.record({ actor: user, action: 'lookup', entity: 'person', entityId: person.id, detail: { full: user.role === 'staff' } });
-    return this.toDetail(person, user.role === 'staff');
+    return this.toDetail(user, person, user.role === 'staff');
   }
 
   private async visible(user: AuthUser, where: string, params: Record<string, unknown>): Promise<Person> {
@@ -157,15 +183,19 @@ export class PersonsService {
     return person;
   }
 
-  private async toDetail(person: Person, full: boolean): Promise<PersonDetail> {
+  /** The person with the cases the caller may see: all of them for the township holding the household, else its own. */
+  private async toDetail(user: AuthUser, person: Person, full: boolean): Promise<PersonDetail> {
+    const { low, high } = scopeRange(user);
     const cases: { case_id: string; destination_code: string | null; status: string; arrival_date: string | null }[] = await this.persons.query(
       `SELECT c.id AS case_id, i.destination_code, COALESCE(i.status, o.status) AS status, i.arrival_date
            FROM migrant_case c
            LEFT JOIN LATERAL (SELECT * FROM inflow WHERE case_id = c.id ORDER BY registered_at DESC LIMIT 1) i ON true
            LEFT JOIN LATERAL (SELECT * FROM outflow WHERE case_id = c.id ORDER BY registered_at DESC LIMIT 1) o ON true
           WHERE c.person_id = $1
+            AND ($4::varchar BETWEEN $2 AND $3 OR i.destination_code BETWEEN $2 AND $3
+                 OR (i.status <> 'draft' AND i.household_code BETWEEN $2 AND $3) OR o.household_code BETWEEN $2 AND $3)
           ORDER BY c.opened_at DESC`,
-      [person.id],
+      [person.id, low, high, person.householdCode],
     );
     const idNumber = this.cipher.decrypt(person.idCipher);
     return {

@@ -3,7 +3,7 @@ import { subtreeRange } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { bounds, Period } from './rate-period';
-import { FLOW_SOURCES } from './rate-queries';
+import { FLOW_SOURCES, stillCounted } from './rate-queries';
 import { FlowIndicator, Indicator, ItemState } from './rate-math';
 import { ItemsQuery } from './rates.dto';
 
@@ -52,7 +52,7 @@ export async function flowItems(
     none: 'false',
   };
   const where = `${s.filter ? `x.${s.filter}` : 'true'} AND x.${s.code} BETWEEN $1 AND $2 AND x.${s.start} >= $3 AND x.${s.start} < $4 AND x.${s.start} <= $5
-    ${query.state ? `AND ${stateSql[query.state]}` : ''}`;
+    AND ${stillCounted(indicator, '$5')} ${query.state ? `AND ${stateSql[query.state]}` : ''}`;
   const personJoin =
     indicator === 'submission' ? 'JOIN person p ON p.id = x.person_id' : 'JOIN migrant_case c ON c.id = x.case_id JOIN person p ON p.id = c.person_id';
   const type = indicator === 'submission' ? `'inflow_registration'` : 'x.type';

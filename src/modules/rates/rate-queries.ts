@@ -20,14 +20,41 @@ import { addContact, addFlow, ContactCounts, FLOW_INDICATORS, FlowCounts, FlowIn
 // Every other item not done is overdue at T if it fell due on an earlier day, and pending if on a later one.
 // Effective contact is a stock: the sum of each person's breakpoints up to T's day, less those later on that day.
 
-/** Where a flow indicator's items live (rates.md): what starts them, what is due, what does them. */
+/**
+ * Where a flow indicator's items live (rates.md): what starts them, what is due, what does them, and what ends them
+ * without their being done (`gone`: an exchange withdrawn by its sender counts nowhere from that instant on).
+ */
 export const FLOW_SOURCES: Record<
   FlowIndicator,
-  { key: 's' | 'f'; table: string; code: string; start: string; due: string; done: string; filter: string | null }
+  { key: 's' | 'f'; table: string; code: string; start: string; due: string; done: string; gone: string | null; filter: string | null }
 > = {
-  submission: { key: 's', table: 'inflow', code: 'destination_code', start: 'registered_at', due: 'submission_due_at', done: 'submitted_at', filter: null },
-  feedback: { key: 'f', table: 'exchange', code: 'to_unit_code', start: 'delivered_at', due: 'due_at', done: 'replied_at', filter: 'needs_reply' },
+  submission: {
+    key: 's',
+    table: 'inflow',
+    code: 'destination_code',
+    start: 'registered_at',
+    due: 'submission_due_at',
+    done: 'submitted_at',
+    gone: null,
+    filter: null,
+  },
+  feedback: {
+    key: 'f',
+    table: 'exchange',
+    code: 'to_unit_code',
+    start: 'delivered_at',
+    due: 'due_at',
+    done: 'replied_at',
+    gone: 'withdrawn_at',
+    filter: 'needs_reply',
+  },
 };
+
+/** SQL: the item (alias x) has not left the count by `at` (an SQL expression) — it was not withdrawn by then. */
+export function stillCounted(indicator: FlowIndicator, at: string): string {
+  const gone = FLOW_SOURCES[indicator].gone;
+  return gone ? `(x.${gone} IS NULL OR x.${gone} > ${at})` : 'true';
+}
 
 /**
  * Runs a statement as a named prepared statement of its connection. These statements are long (a dozen CTE branches),
@@ -110,6 +137,7 @@ export async function countFromRows(
                    count(*) FILTER (WHERE (x.${s.done} IS NULL OR x.${s.done} > $8) AND x.${s.due} > $8) AS d
               FROM ${s.table} x JOIN b ON x.${s.code} BETWEEN b.low AND b.high
              WHERE ${whereFilter('x', s.filter)} AND x.${s.code} BETWEEN $4 AND $5 AND x.${s.start} >= $6 AND x.${s.start} < $7 AND x.${s.start} <= $8
+               AND ${stillCounted(indicator, '$8')}
              GROUP BY b.code`;
   });
   const rows = await prepared<FigureRow>(
@@ -200,13 +228,23 @@ export async function countFromRollup(
   const correctionItems = FLOW_INDICATORS.map((indicator) => {
     const s = FLOW_SOURCES[indicator];
     const inScope = `${whereFilter('x', s.filter)} AND x.${s.code} BETWEEN $4 AND $5 AND x.${s.start} >= $10 AND x.${s.start} < $11`;
+    const gone = s.gone ? `x.${s.gone}` : 'NULL::timestamptz';
     const columns = `'${s.key}', x.${s.code}, x.${s.start}, x.${s.due}`;
-    return `SELECT ${columns}, x.${s.done} FROM ${s.table} x WHERE ${inScope} AND x.${s.start} > $12
-            UNION ALL
-            SELECT ${columns}, x.${s.done} FROM ${s.table} x WHERE ${inScope} AND x.${s.done} > $12 AND x.${s.start} <= $12
-            UNION ALL
-            SELECT ${columns}, NULL FROM ${s.table} x
-             WHERE ${inScope} AND x.${s.done} IS NULL AND x.${s.due} >= $13 AND x.${s.due} < $14 AND x.${s.start} <= $12`;
+    const branches = [
+      `SELECT ${columns}, x.${s.done}, ${gone} FROM ${s.table} x WHERE ${inScope} AND x.${s.start} > $12`,
+      `SELECT ${columns}, x.${s.done}, ${gone} FROM ${s.table} x WHERE ${inScope} AND x.${s.done} > $12 AND x.${s.start} <= $12`,
+      `SELECT ${columns}, NULL, ${gone} FROM ${s.table} x
+        WHERE ${inScope} AND x.${s.done} IS NULL AND x.${s.due} >= $13 AND x.${s.due} < $14 AND x.${s.start} <= $12`,
+    ];
+    // Withdrawn after T: the roll-up no longer holds them, but at T they counted (never done: a withdrawn exchange was
+    // never answered). Those falling due on T's day are already in the branch above.
+    if (s.gone) {
+      branches.push(
+        `SELECT ${columns}, NULL, x.${s.gone} FROM ${s.table} x
+          WHERE ${inScope} AND x.${s.gone} > $12 AND x.${s.start} <= $12 AND NOT (x.${s.due} >= $13 AND x.${s.due} < $14)`,
+      );
+    }
+    return branches.join('\n            UNION ALL\n            ');
   });
   // One grouping per prefix length among the children (one, unless a city has townships and counties side by side);
   // a jurisdiction without children still needs its own total: prefix length 0.
@@ -216,13 +254,14 @@ export async function countFromRollup(
     (length) => `
      SELECT k.kind, g.indicator, g.prefix, k.a, k.b, k.c, k.d
        FROM (SELECT indicator, left(code, ${length}) AS prefix,
-                    count(*) FILTER (WHERE done <= due) AS n1, count(*) FILTER (WHERE done > due) AS n2,
-                    count(*) FILTER (WHERE done IS NULL AND due < $13) AS n3, count(*) FILTER (WHERE done IS NULL AND due >= $14) AS n4,
-                    count(*) FILTER (WHERE start <= $12 AND done <= $12 AND done <= due) AS t1,
-                    count(*) FILTER (WHERE start <= $12 AND done <= $12 AND done > due) AS t2,
-                    count(*) FILTER (WHERE start <= $12 AND (done IS NULL OR done > $12) AND due <= $12) AS t3,
-                    count(*) FILTER (WHERE start <= $12 AND (done IS NULL OR done > $12) AND due > $12) AS t4
-               FROM z GROUP BY 1, 2) g
+                    count(*) FILTER (WHERE gone IS NULL AND done <= due) AS n1, count(*) FILTER (WHERE gone IS NULL AND done > due) AS n2,
+                    count(*) FILTER (WHERE gone IS NULL AND done IS NULL AND due < $13) AS n3,
+                    count(*) FILTER (WHERE gone IS NULL AND done IS NULL AND due >= $14) AS n4,
+                    count(*) FILTER (WHERE kept AND done <= $12 AND done <= due) AS t1,
+                    count(*) FILTER (WHERE kept AND done <= $12 AND done > due) AS t2,
+                    count(*) FILTER (WHERE kept AND (done IS NULL OR done > $12) AND due <= $12) AS t3,
+                    count(*) FILTER (WHERE kept AND (done IS NULL OR done > $12) AND due > $12) AS t4
+               FROM (SELECT *, start <= $12 AND (gone IS NULL OR gone > $12) AS kept FROM z) z GROUP BY 1, 2) g
       CROSS JOIN LATERAL (VALUES ('now', g.n1, g.n2, g.n3, g.n4), ('atT', g.t1, g.t2, g.t3, g.t4)) AS k(kind, a, b, c, d)`,
   );
   const rows = await prepared<FigureRow>(
@@ -243,7 +282,7 @@ export async function countFromRollup(
        UNION ALL
        SELECT b.code, d.total, d.on_time FROM rate_delta d JOIN b ON d.code BETWEEN b.low AND b.high
         WHERE d.indicator = 'c' AND d.day <= $9),
-     z (indicator, code, start, due, done) AS MATERIALIZED (
+     z (indicator, code, start, due, done, gone) AS MATERIALIZED (
        ${correctionItems.join('\n       UNION ALL\n')}),
      fix AS (${correctionRows.join('\n     UNION ALL')})
      SELECT 'rollup' AS kind, indicator, code, sum(on_time) AS a, sum(late) AS b, sum(nd_before) AS c, sum(nd_after) AS d

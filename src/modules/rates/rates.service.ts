@@ -226,7 +226,7 @@ export class RatesService {
     if (asOf.getTime() > now.getTime() + 60_000) throw Errors.validation([{ field: 'asOf', message: '不能晚于当前时间' }]);
     const to = query.to ?? todayInShanghai(asOf < now ? asOf : now);
     const from = query.from ?? `${to.slice(0, 4)}-01-01`;
-    if (from > to) throw Errors.validation([{ field: 'from', message: '不能晚于 to' }]);
+    if (from > to) throw Errors.validation([{ field: 'from', message: '开始日期不能晚于结束日期' }]);
     return { jurisdiction, period: { from, to }, asOf: asOf > now ? now : asOf };
   }
 
