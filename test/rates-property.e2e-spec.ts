@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startTestApp, TestApp } from './support/app';
+import { IdCipher } from '@/common/id-cipher';
+import { makeIdNumber } from '@/common/identity';
 import { todayInShanghai } from '@/common/time';
 import { prng } from './support/builders';
 import { bruteForce } from './support/rates-brute-force';
@@ -19,6 +21,7 @@ const SEED = Number(process.env.RATES_SEED ?? Date.now() % 1_000_000);
 
 describe('rates property: the service equals a brute-force count over raw rows', () => {
   let t: TestApp;
+  let cipher: IdCipher;
   let token: string;
   const random = prng(SEED);
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
@@ -27,6 +30,7 @@ describe('rates property: the service equals a brute-force count over raw rows',
 
   beforeAll(async () => {
     t = await startTestApp();
+    cipher = t.app.get(IdCipher);
     token = await t.token();
     base = Date.now() - 1_000;
   });
@@ -39,10 +43,11 @@ describe('rates property: the service equals a brute-force count over raw rows',
   async function writeHistory(people: number): Promise<void> {
     for (let i = 0; i < people; i++) {
       const household = pick(ORIGIN_VILLAGES);
+      // A real ciphertext: other test files on this database list these people (an inbox works out their age from it).
       const [person] = await t.db.query(
         `INSERT INTO person (id_hash, id_cipher, id_masked, name, sex, household_code)
-         VALUES ($1, 'test', '520102********0011', '测试', 'male', $2) RETURNING id`,
-        [randomBytes(32).toString('hex'), household],
+         VALUES ($1, $2, '520102********0011', '测试', 'male', $3) RETURNING id`,
+        [randomBytes(32).toString('hex'), cipher.encrypt(makeIdNumber('520102', '1990-01-01', 1)), household],
       );
       const [kase] = await t.db.query(`INSERT INTO migrant_case (person_id, origin_township_code) VALUES ($1, $2) RETURNING id`, [
         person.id,
