@@ -8,10 +8,12 @@ import { inboxOf, settledExchanges } from './support/exchanges';
 import { makeIdNumber } from '@/common/identity';
 import { account, daysAgo, PASSWORD } from './support/people';
 
-// 编辑 a registration's 户籍地 in the console (issue 32, console.md /inflows/:id): a clerk who picked 北杨寨乡 (安徽) for a
+// 编辑 a registration's 户籍地 in the console (issue 32, console.md /inflows/:id): a clerk who picked 赵屯镇 (安徽) for a
 // person of 广水 corrects it to 太平镇 from 流入人员; the console asks before the case is re-routed, and the record then
 // shows the new 户籍地. Places of their own: 太平镇 and a community of 杭州拱墅区 (no other test writes there).
-const WRONG_VILLAGE = '341302209202'; // 安徽省宿州市埇桥区北杨寨乡大王村委会
+// Not the API re-routing test's 北杨寨乡 (埇桥区): both count what waits in the wrong township and its county.
+const WRONG_VILLAGE = '341321101201'; // 安徽省宿州市砀山县赵屯镇汪屯村委会
+const WRONG = '341321101000';
 const RIGHT = '421381111000'; // 湖北省随州市广水市太平镇
 const RIGHT_VILLAGE = '421381111201';
 const DEST = '330105001051';
@@ -33,7 +35,7 @@ describe('web console: correcting 户籍地 re-routes the case', () => {
 
   it('opens the registration from 流入人员, asks before re-routing, and shows the new 户籍地', async () => {
     const community = await account(t, DEST, { prefix: 'gs', displayName: '拱墅社区' });
-    const wrongClerk = await account(t, '341302209000', { prefix: 'byz', displayName: '北杨寨乡' });
+    const wrongClerk = await account(t, WRONG, { prefix: 'zt', displayName: '赵屯镇' });
     const dest = await t.token(community, PASSWORD);
     const registered = await t
       .http()
@@ -60,13 +62,13 @@ describe('web console: correcting 户籍地 re-routes the case', () => {
     await page.waitForURL('**/inflows');
     await page.getByRole('row').filter({ hasText: '吴磊' }).click();
     await page.waitForURL(`**/inflows/${registered.body.id}`);
-    await page.locator('.el-descriptions__cell', { hasText: '安徽省宿州市埇桥区北杨寨乡' }).first().waitFor();
+    await page.locator('.el-descriptions__cell', { hasText: '安徽省宿州市砀山县赵屯镇' }).first().waitFor();
 
     await page.getByRole('button', { name: '编辑' }).click();
     const dialog = page.getByRole('dialog', { name: '编辑登记' });
     // What the registration holds, nothing chosen for the person.
     expect(await dialog.getByLabel('姓名', { exact: true }).inputValue()).toBe('吴磊');
-    await dialog.getByText('安徽省宿州市埇桥区北杨寨乡大王村委会').waitFor();
+    await dialog.getByText('安徽省宿州市砀山县赵屯镇汪屯村委会').waitFor();
     // His ID number was issued in 广水 (421381): the wrong place is flagged, the right one is not.
     const warning = dialog.getByText('户籍地与身份证号码所属地区不一致，请核对');
     await warning.waitFor();
@@ -96,7 +98,7 @@ describe('web console: correcting 户籍地 re-routes the case', () => {
     await page.goForward();
     await page.waitForURL(`**/inflows/${registered.body.id}`);
     await page.locator('.el-descriptions__cell', { hasText: '湖北省随州市广水市太平镇' }).first().waitFor();
-    expect(await page.locator('.el-descriptions__cell', { hasText: '北杨寨乡' }).count()).toBe(0);
+    expect(await page.locator('.el-descriptions__cell', { hasText: '赵屯镇' }).count()).toBe(0);
     expect(tab.errors).toEqual([]);
     await tab.close();
 
@@ -106,5 +108,40 @@ describe('web console: correcting 户籍地 re-routes the case', () => {
     expect(owed.filter((e) => e.caseId === registered.body.caseId)).toEqual([]);
     const origin = await t.token(clerk, PASSWORD);
     await waitFor(async () => (await inboxOf(t, origin, '&needsReply=true')).find((e) => e.caseId === registered.body.caseId), 15_000, 'notice re-sent');
+  });
+
+  it('leads the destination clerk from a 非本地户籍 reply straight to correcting 户籍地', async () => {
+    const community = await account(t, DEST, { prefix: 'gs', displayName: '拱墅社区' });
+    const wrongClerk = await account(t, WRONG, { prefix: 'zt', displayName: '赵屯镇' });
+    const dest = await t.token(community, PASSWORD);
+    const registered = await t
+      .http()
+      .post('/api/inflows')
+      .set('Authorization', `Bearer ${dest}`)
+      .send(inflowBody({ idNumber: guangshuiIdNumber(), name: '钟亮' }, daysAgo(2), { householdCode: WRONG_VILLAGE, destinationCode: DEST }))
+      .expect(201);
+    const [notice] = await settledExchanges(t, dest, registered.body.caseId, 1);
+    await t
+      .http()
+      .post(`/api/exchanges/${notice.id}/reply`)
+      .set('Authorization', `Bearer ${await t.token(wrongClerk, PASSWORD)}`)
+      .send({ outcome: 'not_ours', note: '本乡查无此户' })
+      .expect(200);
+
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await signIn(page, community, '/');
+    await page.getByRole('menuitem', { name: '发件箱' }).click();
+    await page.waitForURL('**/exchanges/outbox**');
+    await page.getByRole('row').filter({ hasText: '钟亮' }).first().click();
+    await page.waitForURL(`**/exchanges/${notice.id}`);
+    await page.getByText('户籍地答复此人不是本地户籍', { exact: false }).waitFor();
+    await tab.shot('exchange-not-ours');
+    await page.getByRole('button', { name: '更正户籍地' }).click();
+    await page.waitForURL(`**/inflows/${registered.body.id}?edit=household`);
+    const dialog = page.getByRole('dialog', { name: '编辑登记' });
+    await dialog.getByText('安徽省宿州市砀山县赵屯镇汪屯村委会').waitFor();
+    expect(tab.errors).toEqual([]);
+    await tab.close();
   });
 });
