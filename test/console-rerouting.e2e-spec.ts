@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { TestApp, waitFor } from './support/app';
 import { openPage } from './support/browser';
-import { pickPlace, signIn, startConsoleRun, stopConsoleRun } from './support/console';
+import { choose, pickPlace, signIn, startConsoleRun, stopConsoleRun } from './support/console';
 import { inflowBody } from './support/builders';
 import { inboxOf, settledExchanges } from './support/exchanges';
 import { makeIdNumber } from '@/common/identity';
@@ -141,6 +141,41 @@ describe('web console: correcting 户籍地 re-routes the case', () => {
     await page.waitForURL(`**/inflows/${registered.body.id}?edit=household`);
     const dialog = page.getByRole('dialog', { name: '编辑登记' });
     await dialog.getByText('安徽省宿州市砀山县赵屯镇汪屯村委会').waitFor();
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('lets the community clerk answer a 协查 addressed to the community, not only to its township', async () => {
+    const community = await account(t, DEST, { prefix: 'gs', displayName: '拱墅社区' });
+    const dest = await t.token(community, PASSWORD);
+    const registered = await t
+      .http()
+      .post('/api/inflows')
+      .set('Authorization', `Bearer ${dest}`)
+      .send(inflowBody({ idNumber: guangshuiIdNumber(), name: '龚平' }, daysAgo(2), { householdCode: RIGHT_VILLAGE, destinationCode: DEST }))
+      .expect(201);
+    // The origin (the township) asks the destination; the message is addressed to the community that registered him.
+    const asked = await t
+      .http()
+      .post('/api/exchanges')
+      .set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`)
+      .send({ caseId: registered.body.caseId, type: 'verification_request', payload: { subject: '核实现居住地址' } })
+      .expect(201);
+    expect(asked.body.toUnitCode).toBe(DEST);
+    await settledExchanges(t, dest, registered.body.caseId, 2);
+
+    const tab = await openPage(browser, base);
+    const { page } = tab;
+    await signIn(page, community, '/');
+    await page.getByRole('menuitem', { name: '收件箱' }).click();
+    await page.waitForURL('**/exchanges/inbox**');
+    await page.getByRole('row').filter({ hasText: '龚平' }).first().click();
+    await page.waitForURL(`**/exchanges/${asked.body.id}`);
+    await choose(page, '反馈结果', '核实无误');
+    await page.getByRole('button', { name: '提交反馈' }).click();
+    await page.getByRole('button', { name: '提交反馈' }).waitFor({ state: 'detached' });
+    await page.getByText('核实无误').first().waitFor();
+    await tab.shot('exchange-community-replied');
     expect(tab.errors).toEqual([]);
     await tab.close();
   });

@@ -212,8 +212,10 @@ export class ExchangeView {
   @ApiProperty({ format: 'uuid' }) caseId: string;
   @ApiProperty({ enum: valuesOf('exchangeType') }) type: ExchangeResponse['type'];
   @ApiProperty() fromCode: string;
+  @ApiProperty({ description: '发送的具体单位（村、社区或乡镇）' }) fromUnitCode: string;
   @ApiProperty({ example: '浙江省衢州市柯城区府山街道' }) fromName: string;
   @ApiProperty() toCode: string;
+  @ApiProperty({ description: '收件的具体单位：其辖区内的工作人员可以反馈' }) toUnitCode: string;
   @ApiProperty({ example: '湖北省随州市广水市杨寨镇' }) toName: string;
   @ApiProperty({ type: ExchangeSubjectView, ...nullable, description: '当事人' }) subject: ExchangeSubjectView | null;
   @ApiProperty({ description: '加急' }) urgent: boolean;

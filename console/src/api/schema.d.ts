@@ -1116,9 +1116,13 @@ export interface components {
             /** @enum {string} */
             type: "inflow_notice" | "verification_request" | "event_notice" | "departure_notice" | "outflow_notice";
             fromCode: string;
+            /** @description 发送的具体单位（村、社区或乡镇） */
+            fromUnitCode: string;
             /** @example 浙江省衢州市柯城区府山街道 */
             fromName: string;
             toCode: string;
+            /** @description 收件的具体单位：其辖区内的工作人员可以反馈 */
+            toUnitCode: string;
             /** @example 湖北省随州市广水市杨寨镇 */
             toName: string;
             /** @description 当事人 */

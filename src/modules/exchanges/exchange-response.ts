@@ -24,8 +24,12 @@ export interface ExchangeResponse {
   caseId: string;
   type: ExchangeType;
   fromCode: string;
+  /** The most specific unit that sent it (the household village, the destination community): who may act on it. */
+  fromUnitCode: string;
   fromName: string;
   toCode: string;
+  /** The most specific unit it is addressed to: staff whose subtree holds it may reply. */
+  toUnitCode: string;
   toName: string;
   subject: ExchangeSubject | null;
   urgent: boolean;
@@ -60,8 +64,10 @@ export function toExchangeResponse(e: Exchange, context: ExchangeContext, now = 
     caseId: e.caseId,
     type: e.type,
     fromCode: e.fromCode,
+    fromUnitCode: e.fromUnitCode,
     fromName: context.places.get(e.fromCode) ?? '',
     toCode: e.toCode,
+    toUnitCode: e.toUnitCode,
     toName: context.places.get(e.toCode) ?? '',
     subject: context.subjects.get(e.caseId) ?? null,
     urgent: e.urgent,
