@@ -2,7 +2,7 @@ import { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import request from 'supertest';
-import { spawnService, startTestApp, TestApp, waitFor } from './support/app';
+import { serviceAnswering, spawnService, startTestApp, TestApp } from './support/app';
 import { QUZHOU_COMMUNITY } from './support/builders';
 import { BOOTSTRAP_ADMIN } from './support/env';
 import { importFinished } from './support/imports';
@@ -107,16 +107,7 @@ describe('abuse by one client: spreadsheets', () => {
       PORT: String(port),
       API_PROCESSES: '1',
     });
-    await waitFor(
-      async () =>
-        (
-          await request(url)
-            .get('/api/health')
-            .catch(() => undefined)
-        )?.status === 200,
-      60_000,
-      'the service answering',
-    );
+    await serviceAnswering(url);
   }, 120_000);
   afterAll(async () => {
     service?.kill('SIGKILL');

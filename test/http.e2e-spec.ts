@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import request from 'supertest';
-import { spawnService, startTestApp, TestApp, waitFor } from './support/app';
+import { serviceAnswering, spawnService, startTestApp, TestApp, waitFor } from './support/app';
 import { testConfig } from './support/env';
 import { newIdNumber } from './support/people';
 import { Logger } from '@nestjs/common';
@@ -247,16 +247,7 @@ describe('request logs', () => {
     );
     service.stdout?.on('data', (chunk: Buffer) => (logged += chunk.toString()));
     service.stderr?.on('data', (chunk: Buffer) => (logged += chunk.toString()));
-    await waitFor(
-      async () =>
-        (
-          await request(url)
-            .get('/api/health')
-            .catch(() => undefined)
-        )?.status === 200,
-      60_000,
-      'the service answering',
-    );
+    await serviceAnswering(url);
   }, 90_000);
   afterAll(async () => {
     service?.kill('SIGKILL');

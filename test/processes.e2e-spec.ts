@@ -2,7 +2,7 @@ import { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import request from 'supertest';
-import { spawnService, startTestApp, TestApp, waitFor } from './support/app';
+import { serviceAnswering, spawnService, startTestApp, TestApp, waitFor } from './support/app';
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 import { inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
@@ -50,16 +50,7 @@ describe('npm start: API and worker processes under one supervisor', () => {
       PORT: String(port),
       API_PROCESSES: '1',
     });
-    await waitFor(
-      async () =>
-        (
-          await request(url)
-            .get('/api/health')
-            .catch(() => undefined)
-        )?.status === 200,
-      60_000,
-      'the service answering',
-    );
+    await serviceAnswering(url);
   }, 90_000);
   afterAll(async () => {
     if (service && alive(service.pid as number)) service.kill('SIGKILL');

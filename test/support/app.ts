@@ -74,6 +74,20 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false>, ti
   }
 }
 
+/** Waits (up to a minute) until a spawned service at `url` answers its health check. */
+export async function serviceAnswering(url: string): Promise<void> {
+  await waitFor(
+    async () =>
+      (
+        await request(url)
+          .get('/api/health')
+          .catch(() => undefined)
+      )?.status === 200,
+    60_000,
+    'the service answering',
+  );
+}
+
 /** The worker as a real process (`main.ts worker`) on the given environment, so a test can kill it or watch it survive. */
 export function spawnWorkerProcess(env: Record<string, string>): ChildProcess {
   return spawnService(['worker'], env);
