@@ -45,7 +45,10 @@ describe('web console (工作台): registering, correcting and editing', () => {
     await page.getByLabel('出生日期').fill('2020-05-01');
     await page.getByLabel('出生日期').press('Enter');
     await choose(page, '避孕节育情况', '未采取措施');
-    await page.getByLabel('是否怀孕').waitFor({ state: 'attached' });
+    // Whether a woman is pregnant is asked, never assumed: nothing is chosen, and the form will not go without it.
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await errorOf(page, '是否怀孕').getByText('请选择是否怀孕').waitFor();
+    await choose(page, '是否怀孕', '否');
     await tab.shot('inflow-new-filled');
     await page.getByRole('button', { name: '提交', exact: true }).click();
     await page.getByText('登记成功').waitFor();
@@ -65,6 +68,7 @@ describe('web console (工作台): registering, correcting and editing', () => {
       certificateCheck: 'missing',
       maritalStatus: 'first_married',
       children: [{ sex: 'female', birthDate: '2020-05-01' }],
+      pregnant: false,
     });
 
     // A draft: saved, not sent.
@@ -193,8 +197,25 @@ describe('web console (工作台): registering, correcting and editing', () => {
     // Both are in 流出人员, reached from the menu; back returns to the form.
     await page.getByRole('menuitem', { name: '流出人员' }).click();
     await page.waitForURL('**/outflows');
-    await page.getByRole('row').filter({ hasText: '钱勇' }).getByText('未联系').waitFor();
-    await page.getByRole('row').filter({ hasText: '孙波' }).waitFor();
+    const qian = page.getByRole('row').filter({ hasText: '钱勇' });
+    await qian.getByText('未联系').waitFor();
+    await qian.getByText('江苏省无锡市梁溪区', { exact: true }).waitFor();
+    await qian.getByText('未通报').waitFor();
+    const sun = page.getByRole('row').filter({ hasText: '孙波' });
+    await sun.getByText('已通报').waitFor();
+    await sun.getByText('湖北省随州市广水市马坪镇', { exact: false }).first().waitFor();
+    // The latest departure first: 孙波 left today, 钱勇 12 days ago.
+    const names = await page.locator('.el-table__body tr').allInnerTexts();
+    expect(names.findIndex((r) => r.includes('孙波'))).toBeLessThan(names.findIndex((r) => r.includes('钱勇')));
+    await tab.shot('outflows-list');
+    // A row opens the person's case; back returns to the list.
+    await sun.getByRole('link', { name: '孙波' }).click();
+    await page.waitForURL('**/cases/*');
+    await page.getByRole('heading', { name: '个案' }).waitFor();
+    await page.getByText(`外出 ${daysAgo(0)}`).waitFor(); // the outflow half of the case
+    await page.goBack();
+    await page.waitForURL('**/outflows');
+    await sun.waitFor();
     await page.goBack();
     await page.waitForURL('**/outflows/new');
     await page.getByRole('heading', { name: '流出登记' }).waitFor();

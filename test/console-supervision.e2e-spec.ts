@@ -152,6 +152,18 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     await trail.getByRole('link', { name: '长沙市', exact: true }).click();
     await page.waitForURL(`**/rates?*jurisdiction=${CHANGSHA}*`);
     await page.getByRole('group', { name: '信息提交率' }).getByText('3 / 4').waitFor();
+    // 天心区 only receives people: its townships have no 反馈率. The chart's legend names only the rates it draws,
+    // and the caption says which have no data. The browser's back button returns to 长沙市.
+    await page.getByRole('table').getByRole('link', { name: '天心区', exact: true }).click();
+    await page.waitForURL('**/rates?*jurisdiction=430103000000*');
+    const bars = page.locator('figure[aria-label="各下级对比"]');
+    await bars.getByText(/反馈率.*：下级均无应办事项/).waitFor();
+    await bars.locator('svg text', { hasText: '信息提交率' }).first().waitFor();
+    expect(await bars.locator('svg text', { hasText: '反馈率' }).count()).toBe(0);
+    await tab.shot('rates-destination-county');
+    await page.goBack();
+    await page.waitForURL(`**/rates?*jurisdiction=${CHANGSHA}*`);
+    await page.getByRole('group', { name: '信息提交率' }).getByText('3 / 4').waitFor();
 
     // The overdue registrations of 芙蓉区: who, where, since when.
     await page.getByLabel('芙蓉区信息提交率逾期').click();
@@ -231,6 +243,7 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     const created = page.getByRole('row').filter({ hasText: username });
     await created.getByText('芙蓉区文艺路街道 张敏').waitFor();
     await created.getByText('工作人员').waitFor();
+    await created.getByText('湖南省长沙市芙蓉区文艺路街道', { exact: true }).waitFor(); // the full name: there are many 文艺路街道
     await tab.shot('admin-users');
     const login1 = await t.http().post('/api/auth/login').send({ username, password: 'xinhua-road-2026' }).expect(200);
     expect(login1.body.user).toMatchObject({ role: 'staff', jurisdiction: { code: FURONG_TOWNSHIP } });
@@ -283,7 +296,22 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     await page.waitForURL('**/admin/audit');
     await choose(page, '操作', '登录');
     await page.getByRole('button', { name: '查询' }).click();
-    await page.getByRole('row').filter({ hasText: admin }).filter({ hasText: '登录' }).first().waitFor();
+    await page
+      .getByRole('row')
+      .filter({ hasText: `湖南省管理员（${admin}）` })
+      .filter({ hasText: '登录' })
+      .first()
+      .waitFor();
+    // What an entry is about: the kind of record and the person's masked name and number, never a bare record id.
+    await choose(page, '操作', '新建');
+    await choose(page, '对象', '流入登记');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page
+      .getByRole('row')
+      .filter({ hasText: /流入登记 · 赵\*（\d{6}\*{8}\d{3}[\dX]）/ })
+      .first()
+      .waitFor();
+    expect(await page.locator('.el-table').innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     await tab.shot('admin-audit');
     expect(tab.errors).toEqual([]);
     await tab.close();

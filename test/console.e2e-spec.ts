@@ -132,6 +132,9 @@ describe('web console (工作台)', () => {
     await row.click();
     await page.waitForURL('**/exchanges/*');
     await page.getByText('浙江省衢州市柯城区', { exact: false }).first().waitFor();
+    // The message says what the list said: 待反馈, not the delivery state 已送达.
+    await page.locator('.el-descriptions__cell', { hasText: '待反馈' }).first().waitFor();
+    expect(await page.locator('.el-descriptions').first().innerText()).not.toContain('已送达');
     await choose(page, '反馈结果', '核实无误');
     await page.getByLabel('说明').fill('已电话核实');
     await tab.shot('exchange-reply-form');
@@ -158,6 +161,8 @@ describe('web console (工作台)', () => {
     await page.getByText('李卫东').first().waitFor();
     await page.getByText('反馈 信息有误', { exact: false }).waitFor();
     await page.getByText('更正 婚姻状况：初婚', { exact: false }).waitFor();
+    await page.locator('.el-descriptions__cell', { hasText: '湖北省随州市广水市长岭镇' }).first().waitFor(); // the full name of the origin
+    await page.getByText('送达 ', { exact: false }).first().waitFor(); // the time the inbox shows, beside the time it was sent
     await tab.shot('case');
     expect(tab.errors).toEqual([]);
     await tab.close();

@@ -198,6 +198,11 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     expect(sentNotices.every((e) => !e.needsReply)).toBe(true);
     expect(ids(sentNotices)).toContain(departure.id);
     expect(ids(sentNotices)).not.toContain(notice.id);
+    // The outbox shows what was sent last first: the departure notice above the inflow notice before it.
+    const everything = ids(await sent(''));
+    expect(everything.indexOf(departure.id)).toBeLessThan(everything.indexOf(notice.id));
+    const times = (await sent('')).map((e) => Date.parse(e.sentAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
 
     const refused = await t.http().get('/api/exchanges/inbox?needsReply=maybe').set(auth(luodian)).expect(400);
     expect(refused.body.details).toEqual([expect.objectContaining({ field: 'needsReply' })]);

@@ -4,6 +4,19 @@ import type { LabelSet } from '@server/labels';
 
 type Exchange = components['schemas']['ExchangeView'];
 
+/**
+ * The state a clerk acts on, the same words on every screen (list, message, case): 待反馈 / 已反馈 / 已逾期 / 无需反馈,
+ * or the server's label (已撤回, 待投递, 投递失败).
+ */
+export function exchangeState(e: Exchange | undefined): { text: string; type: 'primary' | 'success' | 'danger' | 'info' } {
+  if (!e) return { text: '', type: 'info' };
+  if (e.status === 'overdue') return { text: '已逾期', type: 'danger' };
+  if (e.status === 'replied') return { text: '已反馈', type: 'success' };
+  if (e.status !== 'delivered') return { text: label('exchangeStatus', e.status), type: 'info' };
+  if (!e.needsReply) return { text: '无需反馈', type: 'info' };
+  return { text: '待反馈', type: 'primary' };
+}
+
 /** One line of what a message says, as a clerk reads it. */
 export interface ContentLine {
   label: string;

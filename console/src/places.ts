@@ -1,4 +1,5 @@
 import { api } from '@/api/client';
+import { reactive } from 'vue';
 
 // Full place names (湖北省随州市广水市杨寨镇杨榨村) for codes a record holds, fetched once per code per visit.
 const cache = new Map<string, Promise<string>>();
@@ -18,4 +19,19 @@ export function fullNameOf(code: string): Promise<string> {
     cache.set(code, name);
   }
   return name;
+}
+
+/**
+ * Full names for the places of a list or a record: `placeName(code, shortName)` shows the short name until the full
+ * one has arrived, then the full one (湖北省随州市广水市杨寨镇, not 杨寨镇, of which there are several).
+ */
+export function usePlaceNames(): (code: string, shortName?: string) => string {
+  const names = reactive(new Map<string, string>());
+  return (code, shortName = code) => {
+    if (!names.has(code)) {
+      names.set(code, shortName);
+      void fullNameOf(code).then((name) => names.set(code, name));
+    }
+    return names.get(code) as string;
+  };
 }

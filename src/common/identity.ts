@@ -21,6 +21,12 @@ export function maskIdNumber(idNumber: string): string {
   return `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`;
 }
 
+/** 张三 → 张*: enough for the holder to recognise, too little to identify a stranger. */
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
+}
+
 /** Whole years between a birth date and a later date (both YYYY-MM-DD). */
 export function ageOn(birthDate: string, date: string): number {
   const [by, bm, bd] = birthDate.split('-').map(Number);

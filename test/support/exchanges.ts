@@ -11,6 +11,7 @@ export interface Exchange {
   toCode: string;
   urgent: boolean;
   needsReply: boolean;
+  sentAt: string;
   deliveredAt: string | null;
   dueAt: string | null;
   payload: Record<string, unknown>;

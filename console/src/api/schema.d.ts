@@ -633,6 +633,8 @@ export interface components {
             /** Format: uuid */
             userId: string | null;
             username: string | null;
+            /** @example 杨寨镇计生办 王芳 */
+            displayName: string | null;
             /**
              * @description read、create、update、login、login_failed、lookup、list…
              * @example read
@@ -641,6 +643,11 @@ export interface components {
             /** @example inflow */
             entity: string;
             entityId: string | null;
+            /**
+             * @description 记录涉及的人（姓名、身份证号已遮蔽）或账号
+             * @example 王*（421381********123X）
+             */
+            subject: string | null;
             jurisdictionCode: string | null;
             /** @description 来源地址 */
             ip: string | null;

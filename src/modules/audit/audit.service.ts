@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { maskName } from '@/common/identity';
 import { EntityManager, Repository } from 'typeorm';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { currentRequest } from '@/common/request-context';
@@ -60,32 +61,79 @@ export class AuditService {
     if (query.from) qb.andWhere('a.at >= :from', { from: query.from });
     if (query.to) qb.andWhere('a.at <= :to', { to: query.to });
     const [rows, total] = await qb.getManyAndCount();
-    return pageOf(rows.map(toAuditResponse), total, query);
+    const { names, subjects } = await this.describe(rows);
+    return pageOf(
+      rows.map((a) => toAuditResponse(a, a.userId ? (names.get(a.userId) ?? null) : null, subjects.get(`${a.entity}:${a.entityId}`) ?? null)),
+      total,
+      query,
+    );
+  }
+
+  /**
+   * Who did it, by the name colleagues know them by, and whom each entry is about in words an admin
+   * reads (console.md 审计日志): the person's masked name and number for a record about a person, the
+   * account's name for one about a user — never a bare id.
+   */
+  private async describe(rows: AuditLog[]): Promise<{ names: Map<string, string>; subjects: Map<string, string> }> {
+    const userIds = [...new Set(rows.flatMap((a) => (a.userId ? [a.userId] : [])))];
+    const about = rows.filter((a) => a.entityId && UUID.test(a.entityId));
+    const [users, people]: [{ id: string; display_name: string }[], { entity: string; entity_id: string; name: string; id_masked: string | null }[]] =
+      await Promise.all([
+        userIds.length ? this.logs.query(`SELECT id, display_name FROM app_user WHERE id = ANY($1::uuid[])`, [userIds]) : [],
+        about.length
+          ? this.logs.query(
+              `SELECT k.entity, k.entity_id, coalesce(p.name, u.display_name) AS name, p.id_masked
+                 FROM unnest($1::text[], $2::uuid[]) AS k(entity, entity_id)
+                 LEFT JOIN person p ON p.id = CASE k.entity
+                   WHEN 'person' THEN k.entity_id
+                   WHEN 'inflow' THEN (SELECT person_id FROM inflow WHERE id = k.entity_id)
+                   WHEN 'outflow' THEN (SELECT person_id FROM outflow WHERE id = k.entity_id)
+                   WHEN 'certificate' THEN (SELECT person_id FROM certificate WHERE id = k.entity_id)
+                   WHEN 'exchange' THEN (SELECT c.person_id FROM exchange e JOIN migrant_case c ON c.id = e.case_id WHERE e.id = k.entity_id)
+                 END
+                 LEFT JOIN app_user u ON k.entity = 'user' AND u.id = k.entity_id
+                WHERE p.id IS NOT NULL OR u.id IS NOT NULL`,
+              [about.map((a) => a.entity), about.map((a) => a.entityId)],
+            )
+          : [],
+      ]);
+    return {
+      names: new Map(users.map((u) => [u.id, u.display_name])),
+      subjects: new Map(people.map((p) => [`${p.entity}:${p.entity_id}`, p.id_masked ? `${maskName(p.name)}（${p.id_masked}）` : p.name] as const)),
+    };
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AuditLogResponse {
   id: string;
   at: string;
   userId: string | null;
   username: string | null;
+  /** The actor's name as colleagues know it (null for an anonymous or unknown login). */
+  displayName: string | null;
   action: string;
   entity: string;
   entityId: string | null;
+  /** Whom the record is about: a person's masked name and number, or an account's name. */
+  subject: string | null;
   jurisdictionCode: string | null;
   ip: string | null;
   detail: Record<string, unknown> | null;
 }
 
-function toAuditResponse(a: AuditLog): AuditLogResponse {
+function toAuditResponse(a: AuditLog, displayName: string | null, subject: string | null): AuditLogResponse {
   return {
     id: String(a.id),
     at: a.at.toISOString(),
     userId: a.userId,
     username: a.username,
+    displayName,
     action: a.action,
     entity: a.entity,
     entityId: a.entityId,
+    subject,
     jurisdictionCode: a.jurisdictionCode,
     ip: a.ip,
     detail: a.detail,

@@ -6,7 +6,7 @@ import { townshipOf } from '@/common/division-code';
 import { batcher } from '@/common/batch';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
-import { ageOn, birthDateOf, sexOf } from '@/common/identity';
+import { ageOn, birthDateOf, maskName, sexOf } from '@/common/identity';
 import { AuthUser, assertInScope, inScope } from '@/common/scope';
 import { todayInShanghai, ZONE } from '@/common/time';
 import { returningRows } from '@/database/sql';
@@ -53,12 +53,6 @@ const LAPSE_AGE = 50;
 export function statusOf(c: Pick<Certificate, 'status'>, holderBirthDate: string, today = todayInShanghai()): CertificateStatus {
   if (c.status === 'valid' && ageOn(holderBirthDate, today) >= LAPSE_AGE) return 'lapsed';
   return c.status;
-}
-
-/** 张三 → 张*: enough for the holder to recognise, too little to identify a stranger. */
-export function maskName(name: string): string {
-  const chars = [...name];
-  return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
 }
 
 @Injectable()

@@ -80,12 +80,14 @@ export class ExchangesService {
     return pageOf(await this.respond(rows), total, query);
   }
 
+  /** Sent from the caller's subtree, newest first. */
   async outboxList(user: AuthUser, query: OutboxQuery): Promise<Page<ExchangeResponse>> {
     const qb = this.exchanges
       .createQueryBuilder('e')
       .where('e.from_unit_code BETWEEN :low AND :high', scopeRange(user))
-      .orderBy('e.due_at', 'ASC', 'NULLS LAST')
-      .addOrderBy('e.sent_at', 'DESC')
+      // What the clerk sent last comes first (the inbox, where deadlines are the clerk's own, goes by due time).
+      .orderBy('e.sent_at', 'DESC')
+      .addOrderBy('e.id', 'DESC')
       .offset(offsetOf(query))
       .limit(query.pageSize);
     filterByStatus(qb, query.status);

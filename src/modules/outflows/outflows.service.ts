@@ -123,7 +123,9 @@ export class OutflowsService {
       .innerJoinAndSelect('o.person', 'p')
       .addSelect(`CASE WHEN ${EFFECTIVE_CONTACT_SQL} THEN 'effective' ELSE 'none' END`, 'contact')
       .where('o.household_code BETWEEN :low AND :high', scopeRange(user))
-      .orderBy('o.registered_at', 'DESC')
+      // Who left last comes first, as the clerk reads the 外出日期 column.
+      .orderBy('o.departure_date', 'DESC')
+      .addOrderBy('o.registered_at', 'DESC')
       .addOrderBy('o.id')
       .offset(offsetOf(query))
       .limit(query.pageSize);
