@@ -7,6 +7,7 @@ describe('npm run setup', () => {
     const config = testConfig();
     const result = await runSetup(config);
     expect(result.migrations).toEqual([]);
+    expect(result.sqlSources).toEqual([]);
     expect(result.appRole).toEqual({ role: 'liudong_app', created: false });
     expect(result.adminCreated).toBe(false);
     expect(result.jurisdictions).toMatchObject({ inserted: 0, updated: 0 });

@@ -5,11 +5,14 @@ import { ROOT_CODE } from '@/common/division-code';
 import { AppConfig, ConfigError, loadConfig } from '@/config/config';
 import { ensureAppRole } from '@/database/app-role';
 import { dataSourceOptions } from '@/database/data-source-options';
+import { applySqlSources } from '@/database/sql-sources';
 import { loadJurisdictions } from '@/modules/jurisdictions/jurisdiction-loader';
 import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
 
 export interface SetupResult {
   migrations: string[];
+  /** The SQL source files applied because they changed (src/database/sql-sources.ts). */
+  sqlSources: string[];
   /** The service's login role (DATABASE_APP_ROLE) and whether this run created it. */
   appRole: { role: string; created: boolean };
   jurisdictions: { loaded: boolean; inserted: number; updated: number; total: number; ms: number };
@@ -17,7 +20,7 @@ export interface SetupResult {
 }
 
 /**
- * Idempotent: migrations, the service's role and its grants (after the migrations, so new tables get theirs), the
+ * Idempotent: migrations, the SQL source files that changed, the service's role and its grants (after the migrations, so new tables get theirs), the
  * national division table, the bootstrap admin. Safe to run on every deploy; runs as DATABASE_URL's role, the owner.
  */
 export async function runSetup(config: AppConfig, log: (message: string) => void = () => undefined): Promise<SetupResult> {
@@ -31,7 +34,11 @@ export async function runSetup(config: AppConfig, log: (message: string) => void
     await client.connect();
     let jurisdictions: SetupResult['jurisdictions'];
     let appRole: SetupResult['appRole'];
+    let sqlSources: string[];
     try {
+      // Functions, views and triggers from their files, before the grants (the service's role executes them).
+      sqlSources = await applySqlSources(client);
+      log(sqlSources.length ? `SQL sources applied: ${sqlSources.join(', ')}` : 'SQL sources: up to date');
       appRole = { role: config.databaseAppRole, ...(await ensureAppRole(client, config.databaseAppRole, config.databaseAppPassword, log)) };
       jurisdictions = await loadJurisdictions(client, log);
     } finally {
@@ -40,7 +47,7 @@ export async function runSetup(config: AppConfig, log: (message: string) => void
 
     const adminCreated = await ensureBootstrapAdmin(dataSource, config);
     log(adminCreated ? `bootstrap admin "${config.bootstrapAdminUsername}" created at ${ROOT_CODE} 全国` : 'bootstrap admin: exists');
-    return { migrations: applied.map((m) => m.name), appRole, jurisdictions, adminCreated };
+    return { migrations: applied.map((m) => m.name), sqlSources, appRole, jurisdictions, adminCreated };
   } finally {
     await dataSource.destroy();
   }

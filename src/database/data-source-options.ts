@@ -18,6 +18,7 @@ import { AccountTokenGeneration1795393300000 } from '../../migrations/1795393300
 import { IdempotencyAnswersSealed1795393400000 } from '../../migrations/1795393400000-IdempotencyAnswersSealed';
 import { ExchangeWithdrawn1795393500000 } from '../../migrations/1795393500000-ExchangeWithdrawn';
 import { OutflowNotified1795393600000 } from '../../migrations/1795393600000-OutflowNotified';
+import { SqlSources1795393700000 } from '../../migrations/1795393700000-SqlSources';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   IdempotencyAnswersSealed1795393400000,
   ExchangeWithdrawn1795393500000,
   OutflowNotified1795393600000,
+  SqlSources1795393700000,
 ];
 
 /**

@@ -27,14 +27,8 @@ export class CaseLinker {
     return created.id;
   }
 
-  /** A stay ends when its inflow ends and no outflow is still open on it. */
+  /** A stay ends when its inflow ends and no outflow is still open on it (the rule: close_case_if_ended, cases/sql/case.sql). */
   async closeIfEnded(manager: EntityManager, caseId: string, at: Date): Promise<void> {
-    await manager.query(
-      `UPDATE migrant_case c SET closed_at = $2
-        WHERE c.id = $1 AND c.closed_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM inflow i WHERE i.case_id = c.id AND i.status IN ('draft', 'active'))
-          AND NOT EXISTS (SELECT 1 FROM outflow o WHERE o.case_id = c.id AND o.status = 'active')`,
-      [caseId, at],
-    );
+    await manager.query(`SELECT close_case_if_ended($1, $2)`, [caseId, at]);
   }
 }

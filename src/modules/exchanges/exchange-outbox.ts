@@ -1,3 +1,4 @@
+import { EXCHANGE_TYPE_RULES } from '@/common/exchange-types';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
@@ -22,14 +23,6 @@ export interface ExchangeSpec {
   createdBy: string | null;
   sentAt: Date;
 }
-
-const REPLY_EXPECTED: Record<ExchangeType, boolean> = {
-  inflow_notice: true,
-  verification_request: true,
-  event_notice: false,
-  departure_notice: false,
-  outflow_notice: true,
-};
 
 /** The delivery job of an exchange: its id is the exchange id, so adding it twice is a no-op. */
 export function deliveryJob(exchangeId: string): JobSpec<DeliveryJob> {
@@ -56,7 +49,7 @@ export class ExchangeOutbox {
   async add(manager: EntityManager, specs: ExchangeSpec[]): Promise<string[]> {
     const ids: string[] = [];
     for (const spec of specs) {
-      const needsReply = spec.needsReply ?? REPLY_EXPECTED[spec.type];
+      const needsReply = spec.needsReply ?? EXCHANGE_TYPE_RULES[spec.type].needsReply;
       const limit = needsReply ? (spec.urgent ? this.config.replyTimeLimitUrgentMs : this.config.replyTimeLimitMs) : null;
       const [row] = await manager.query(
         // enqueued_at is set optimistically: `enqueue` right after the commit normally succeeds, and when it does not,

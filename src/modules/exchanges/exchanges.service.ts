@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
-import { townshipOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
 import { allowedMessage } from '@/common/labels';
@@ -17,20 +16,14 @@ import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.serv
 import { Outflow } from '@/modules/outflows/outflow.entity';
 import { Person } from '@/modules/persons/person.entity';
 import { PersonsService, toPersonRef } from '@/modules/persons/persons.service';
-import { Exchange, ExchangeStatus, ExchangeType, Outcome } from './exchange.entity';
+import { Exchange, ExchangeStatus } from './exchange.entity';
+import { outcomesOf } from '@/common/exchange-types';
 import { ExchangeOutbox } from './exchange-outbox';
 import { ExchangeContext, ExchangeResponse, toExchangeResponse } from './exchange-response';
 import { CreateExchangeDto, InboxQuery, OutboxQuery, ReplyDto } from './exchanges.dto';
 
 export type { ExchangeResponse } from './exchange-response';
 
-const OUTCOMES_BY_TYPE: Record<ExchangeType, Outcome[]> = {
-  inflow_notice: ['confirmed', 'corrected', 'not_found', 'not_ours'],
-  verification_request: ['confirmed', 'corrected', 'not_found', 'not_ours'],
-  event_notice: ['confirmed', 'corrected', 'not_found', 'not_ours'],
-  departure_notice: ['confirmed', 'not_found', 'not_ours'],
-  outflow_notice: ['arrived', 'not_arrived'],
-};
 const MAX_PAYLOAD_BYTES = 8 * 1024;
 
 function filterByStatus(qb: SelectQueryBuilder<Exchange>, status: ExchangeStatus | undefined): void {
@@ -145,8 +138,9 @@ export class ExchangesService {
     if (exchange.status === 'replied') throw alreadyReplied();
     if (exchange.status === 'withdrawn') throw withdrawn();
     if (exchange.status !== 'delivered') throw Errors.conflict('NOT_DELIVERED', '该信息尚未送达，暂不能反馈');
-    if (!OUTCOMES_BY_TYPE[exchange.type].includes(dto.outcome)) {
-      throw Errors.validation([{ field: 'outcome', message: allowedMessage('反馈结果', 'outcome', OUTCOMES_BY_TYPE[exchange.type]) }]);
+    const allowed = outcomesOf(exchange.type);
+    if (!allowed.includes(dto.outcome)) {
+      throw Errors.validation([{ field: 'outcome', message: allowedMessage('反馈结果', 'outcome', [...allowed]) }]);
     }
     if (dto.outcome === 'corrected' && (!dto.corrections || Object.keys(dto.corrections).length === 0)) {
       throw Errors.validation([{ field: 'corrections', message: '反馈“信息有误”时须填写更正内容' }]);
@@ -253,10 +247,8 @@ export class ExchangesService {
    */
   private async linkArrival(manager: EntityManager, exchange: Exchange, at: Date): Promise<void> {
     const [inflow] = await manager.query(
-      `SELECT i.case_id FROM inflow i JOIN migrant_case c ON c.id = $1
-        WHERE i.person_id = c.person_id AND i.status IN ('draft', 'active') AND i.destination_township_code = $2
-        ORDER BY i.registered_at DESC LIMIT 1`,
-      [exchange.caseId, townshipOf(exchange.toCode)],
+      `SELECT i.case_id FROM migrant_case c JOIN inflow i ON i.id = registered_here(c.person_id, township_of($2)) WHERE c.id = $1`,
+      [exchange.caseId, exchange.toCode],
     );
     if (!inflow || inflow.case_id === exchange.caseId) return;
     await this.outflows.joinCase(manager, exchange.caseId, inflow.case_id);

@@ -1,0 +1,25 @@
+-- Helpers every other SQL source uses. Applied first (src/database/sql-sources.ts).
+--
+-- This file and the other SQL sources are the current definitions of every function, view and trigger: edit them
+-- here, `npm run setup` applies what changed (docs/decisions.md, "SQL in one home"). Migrations hold tables, indexes
+-- and data changes only.
+
+-- The Beijing calendar day of an instant: the day every rate counts by (rates.md).
+CREATE OR REPLACE FUNCTION shanghai_day(ts timestamptz) RETURNS date
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN (ts AT TIME ZONE 'Asia/Shanghai')::date;
+
+-- The township (乡镇/街道) a 12-digit division code lies in: its first 9 digits, padded. Exchanges travel between
+-- townships; a village or community is answered for by its township. TypeScript: townshipOf (src/common/division-code.ts);
+-- test/sql-sources.e2e-spec.ts holds the two to the same answers.
+CREATE OR REPLACE FUNCTION township_of(code text) RETURNS varchar
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN left(code, 9) || '000';
+
+-- The levels a code is rolled up to: its township and every ancestor up to 全国 (division codes are prefixes padded
+-- with zeros). Villages are not rolled up: a township's items are few enough to count from the raw rows.
+CREATE OR REPLACE FUNCTION rollup_codes(code varchar) RETURNS SETOF varchar
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT DISTINCT c FROM unnest(ARRAY[rpad(left(code, 9), 12, '0'), rpad(left(code, 6), 12, '0'),
+                                      rpad(left(code, 4), 12, '0'), rpad(left(code, 2), 12, '0'), '000000000000']) AS c
+$$;
