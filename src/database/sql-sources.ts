@@ -12,6 +12,7 @@ import type { ClientBase } from 'pg';
 export const SQL_SOURCES = [
   'database/sql/helpers.sql',
   'modules/audit/sql/audit-log.sql',
+  'modules/persons/sql/person.sql',
   'modules/cases/sql/case.sql',
   'modules/rates/sql/contact.sql',
   'modules/rates/sql/flows.sql',

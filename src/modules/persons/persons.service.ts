@@ -80,12 +80,11 @@ export class PersonsService {
    * those on record, audited as a change of the person.
    */
   async claimAsHolder(manager: EntityManager, actor: AuthUser, by: HolderAct, idNumber: string, name: string, householdCode: string): Promise<Person> {
-    // ON CONFLICT DO UPDATE (changing nothing) locks the existing row; a new row is invisible to others until commit
-    // and a concurrent insert of the same number waits on the unique index.
+    // Created on first sight, locked either way (person_seen, persons/sql/person.sql).
     const [row] = await manager.query(
-      `INSERT INTO person (id_hash, id_cipher, id_masked, name, sex, household_code) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (id_hash) DO UPDATE SET updated_at = person.updated_at
-       RETURNING id, id_hash, id_cipher, id_masked, name, sex, household_code, created_at, updated_at, (xmax = 0) AS is_new`,
+      `SELECT (s.person).id, (s.person).id_hash, (s.person).id_cipher, (s.person).id_masked, (s.person).name, (s.person).sex,
+              (s.person).household_code, (s.person).created_at, (s.person).updated_at, s.is_new
+         FROM person_seen($1, $2, $3, $4, $5, $6) AS s`,
       [this.cipher.hash(idNumber), this.cipher.encrypt(idNumber), maskIdNumber(idNumber), name, sexOf(idNumber), householdCode],
     );
     const person = manager.getRepository(Person).create({

@@ -132,14 +132,9 @@ AS $$
     home_township text := township_of(r->>'householdCode');
     exchange_ids uuid[] := '{}';
   BEGIN
-    -- ON CONFLICT DO UPDATE locks an existing person (and changes nothing of it: name and household on record are the
-    -- holder's, quality.md); a new one is ours until commit. Either way two registrations of one person run one after
-    -- the other from here.
-    INSERT INTO person (id_hash, id_cipher, id_masked, name, sex, household_code)
-    VALUES (r->>'idHash', r->>'idCipher', r->>'idMasked', r->>'name', r->>'sex', home)
-    ON CONFLICT (id_hash) DO UPDATE SET updated_at = person.updated_at
-    -- xmax = 0: the row was inserted, not updated — a person never seen before has no other stay to consider.
-    RETURNING person.*, (person.xmax = 0) AS is_new INTO p;
+    -- The person, locked: two registrations of one person run one after the other from here. A person never seen
+    -- before has no other stay to consider.
+    SELECT (s.person).*, s.is_new INTO p FROM person_seen(r->>'idHash', r->>'idCipher', r->>'idMasked', r->>'name', r->>'sex', home) AS s;
 
     IF p.is_new THEN
       INSERT INTO migrant_case (person_id, origin_township_code, destination_township_code) VALUES (p.id, home_township, dest_township)
