@@ -154,7 +154,7 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
     }
   });
 
-  it('looks up by exact full ID number only, for staff, audited', async () => {
+  it('looks up by exact full ID number or 证明编号 only, for staff, audited', async () => {
     const idNumber = woman();
     const cert = await issue(origin, idNumber).expect(201);
     await t.http().get(`/api/certificates?idNumber=${idNumber}`).set(auth(dest)).expect(200);
@@ -165,9 +165,18 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
       .expect(400);
     expect(partial.body.details[0].field).toBe('idNumber');
     await t.http().get(`/api/certificates?idNumber=${woman()}`).set(auth(dest)).expect(404);
-    await t.http().get('/api/certificates').set(auth(dest)).expect(400);
+    const neither = await t.http().get('/api/certificates').set(auth(dest)).expect(400);
+    expect(neither.body.details).toEqual([{ field: 'idNumber', message: '请填写公民身份号码或证明编号' }]);
+    // …or by the 证明编号 printed on it, exactly.
+    const byNumber = await t.http().get('/api/certificates').query({ number: cert.body.number }).set(auth(dest)).expect(200);
+    expect(byNumber.body).toMatchObject({ id: cert.body.id, number: cert.body.number, holder: { idNumber: cert.body.holder.idNumber } });
+    await t.http().get('/api/certificates').query({ number: `${cert.body.number.slice(0, -5)}99999` }).set(auth(dest)).expect(404);
+    const loose = await t.http().get('/api/certificates').query({ number: cert.body.number.slice(0, 12) }).set(auth(dest)).expect(400);
+    expect(loose.body.details[0].field).toBe('number');
+    const both = await t.http().get('/api/certificates').query({ idNumber, number: cert.body.number }).set(auth(dest)).expect(400);
+    expect(both.body.details[0]).toEqual({ field: 'idNumber', message: '公民身份号码与证明编号只填一项' });
     const audit = await t.db.query(`SELECT action FROM audit_log WHERE entity = 'certificate' AND entity_id = $1 ORDER BY id`, [cert.body.id]);
-    expect(audit.map((a: { action: string }) => a.action)).toEqual(['create', 'lookup']);
+    expect(audit.map((a: { action: string }) => a.action)).toEqual(['create', 'lookup', 'lookup']);
   });
 
   it('checks the certificate on registration: every certificateCheck value', async () => {

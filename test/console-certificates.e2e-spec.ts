@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { TestApp, waitFor } from './support/app';
 import { openPage } from './support/browser';
 import { arrowTo, choose, errorOf, pickPlace, postsTo, signIn, tabTo, startConsoleRun, stopConsoleRun } from './support/console';
-import { daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
+import { account, daysAgo, newIdNumber, PASSWORD, staffAt } from './support/people';
 import { certificateBody, inflowBody, QUZHOU_COMMUNITY } from './support/builders';
 
 // The web console in Debian's Chromium against the real service (console.md): issuing, printing, revoking and
@@ -47,7 +47,16 @@ describe('web console (工作台): certificates and the keyboard', () => {
     await page.getByRole('button', { name: '出具证明' }).click();
     await page.getByText('证明编号').waitFor();
     await page.getByText(new RegExp(`^${ORIGIN}-\\d{4}-\\d{5}$`)).waitFor();
-    await page.getByText('核验码').waitFor();
+    // The QR code the print carries and a link to copy, not the 107-character code itself.
+    await page.getByRole('img', { name: '核验二维码' }).locator('svg').waitFor();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.getByRole('button', { name: '复制核验链接' }).click();
+    await page.getByText('核验链接已复制').waitFor();
+    const issued = (await t.http().get('/api/certificates').query({ idNumber }).set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`).expect(200))
+      .body as { verificationCode: string; verifyUrl: string };
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(issued.verifyUrl);
+    expect(issued.verifyUrl).toMatch(new RegExp(`/verify/${issued.verificationCode}$`));
+    expect(await page.locator('main').innerText()).not.toContain(issued.verificationCode);
     await tab.shot('certificate-issued');
 
     const popup = page.waitForEvent('popup');
@@ -109,6 +118,19 @@ describe('web console (工作台): certificates and the keyboard', () => {
     await page.getByText('湖北省随州市广水市关庙镇').or(page.getByText('关庙镇')).first().waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await tab.shot('verify-valid-phone');
+
+    // A clerk elsewhere looks the certificate up: it is valid, and 作废 is not offered (only 关庙镇 may void it).
+    const elsewhere = await openPage(browser, base);
+    await signIn(elsewhere.page, await account(t, QUZHOU_COMMUNITY, { prefix: 'gmlook', displayName: '柯城社区' }), '/');
+    await elsewhere.page.getByRole('menuitem', { name: '证明查验' }).click();
+    await elsewhere.page.getByLabel('证明编号').fill(cert.body.number);
+    await elsewhere.page.getByRole('button', { name: '查验' }).click();
+    await elsewhere.page.locator('.el-descriptions__cell').getByText('有效', { exact: true }).waitFor();
+    await elsewhere.page.getByRole('button', { name: '打印' }).waitFor();
+    expect(await elsewhere.page.getByRole('button', { name: '作废' }).count()).toBe(0);
+    await elsewhere.shot('certificate-lookup-elsewhere');
+    expect(elsewhere.errors).toEqual([]);
+    await elsewhere.close();
 
     await t.http().post(`/api/certificates/${cert.body.id}/revoke`).set('Authorization', `Bearer ${token}`).send({ reason: '婚姻状况已变更' }).expect(200);
     await page.reload();

@@ -6,13 +6,15 @@ const cache = new Map<string, Promise<string>>();
 
 /** A place's full name from its path, leaving out 全国 and the placeholder levels 市辖区 and 县. */
 export function fullNameFromPath(path: { name: string; level: string }[]): string {
-  return path
+  const name = path
     .filter((p) => p.level !== 'country' && p.name !== '市辖区' && p.name !== '县')
     .map((p) => p.name)
     .join('');
+  return name || '全国';
 }
 
 export function fullNameOf(code: string): Promise<string> {
+  if (/^0{12}$/.test(code)) return Promise.resolve('全国');
   let name = cache.get(code);
   if (!name) {
     name = api.GET('/api/jurisdictions/{code}', { params: { path: { code } } }).then(({ data }) => (data ? fullNameFromPath(data.path) : code));
@@ -28,6 +30,7 @@ export function fullNameOf(code: string): Promise<string> {
 export function usePlaceNames(): (code: string, shortName?: string) => string {
   const names = reactive(new Map<string, string>());
   return (code, shortName = code) => {
+    if (!code) return shortName;
     if (!names.has(code)) {
       names.set(code, shortName);
       void fullNameOf(code).then((name) => names.set(code, name));

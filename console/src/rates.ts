@@ -50,5 +50,7 @@ export function itemsRoute(p: RatesParams, code: string, indicator: Indicator, s
 /** The rows with the lowest rate of an indicator (rows without data last), worst first. */
 export function worstFirst(rows: RateRow[], indicator: Indicator): RateRow[] {
   const rate = (r: RateRow) => r[indicator].rate ?? Number.POSITIVE_INFINITY;
-  return [...rows].sort((a, b) => rate(a) - rate(b));
+  // At the same rate, the place with more items not done first (15 places at 0.0 %: the one with most to chase).
+  const missing = (r: RateRow) => r[indicator].denominator - r[indicator].numerator;
+  return [...rows].sort((a, b) => rate(a) - rate(b) || missing(b) - missing(a));
 }

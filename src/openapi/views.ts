@@ -151,6 +151,7 @@ export class CertificateView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: '421381101000-2026-00001' }) number: string;
   @ApiProperty() verificationCode: string;
+  @ApiProperty({ example: 'https://liudong.example.gov.cn/verify/c4WOYe1h…', description: '核验页面（打印的二维码即此链接）' }) verifyUrl: string;
   @ApiProperty({ enum: valuesOf('certificateStatus') }) status: CertificateResponse['status'];
   @ApiProperty({ format: 'date-time' }) issuedAt: string;
   @ApiProperty() issuerCode: string;

@@ -835,6 +835,11 @@ export interface components {
             /** @example 421381101000-2026-00001 */
             number: string;
             verificationCode: string;
+            /**
+             * @description 核验页面（打印的二维码即此链接）
+             * @example https://liudong.example.gov.cn/verify/c4WOYe1h…
+             */
+            verifyUrl: string;
             /** @enum {string} */
             status: "valid" | "revoked" | "superseded" | "lapsed";
             /** Format: date-time */
@@ -1799,9 +1804,11 @@ export interface operations {
     };
     CertificatesController_lookup: {
         parameters: {
-            query: {
+            query?: {
                 /** @description 完整的公民身份号码（仅精确查询） */
-                idNumber: string;
+                idNumber?: string;
+                /** @description 证明编号（仅精确查询） */
+                number?: string;
             };
             header?: {
                 "Idempotency-Key"?: string;

@@ -72,13 +72,17 @@ export class AuditService {
   /**
    * Who did it, by the name colleagues know them by, and whom each entry is about in words an admin
    * reads (console.md 审计日志): the person's masked name and number for a record about a person, the
-   * account's name for one about a user — never a bare id.
+   * account's name for one about a user, the place's full name for the rates — never a bare id.
    */
   private async describe(rows: AuditLog[]): Promise<{ names: Map<string, string>; subjects: Map<string, string> }> {
     const userIds = [...new Set(rows.flatMap((a) => (a.userId ? [a.userId] : [])))];
     const about = rows.filter((a) => a.entityId && UUID.test(a.entityId));
-    const [users, people]: [{ id: string; display_name: string }[], { entity: string; entity_id: string; name: string; id_masked: string | null }[]] =
-      await Promise.all([
+    const places = [...new Set(rows.flatMap((a) => (a.entity.startsWith('rate_') && a.entityId && PLACE.test(a.entityId) ? [a.entityId] : [])))];
+    const [users, people, placeNames]: [
+      { id: string; display_name: string }[],
+      { entity: string; entity_id: string; name: string; id_masked: string | null }[],
+      { code: string; name: string }[],
+    ] = await Promise.all([
         userIds.length ? this.logs.query(`SELECT id, display_name FROM app_user WHERE id = ANY($1::uuid[])`, [userIds]) : [],
         about.length
           ? this.logs.query(
@@ -96,14 +100,32 @@ export class AuditService {
               [about.map((a) => a.entity), about.map((a) => a.entityId)],
             )
           : [],
+        // A place's full name (湖北省随州市广水市杨寨镇) from its ancestors' names, as the console writes it.
+        places.length
+          ? this.logs.query(
+              `SELECT c.code, string_agg(j.name, '' ORDER BY j.code) AS name
+                 FROM unnest($1::text[]) AS c(code)
+                 JOIN jurisdiction j ON j.code IN (rpad(left(c.code, 2), 12, '0'), rpad(left(c.code, 4), 12, '0'), rpad(left(c.code, 6), 12, '0'),
+                                                   rpad(left(c.code, 9), 12, '0'), c.code)
+                WHERE j.level <> 'country' AND j.name NOT IN ('市辖区', '县')
+                GROUP BY c.code`,
+              [places],
+            )
+          : [],
       ]);
+    const subjects = new Map(people.map((p) => [`${p.entity}:${p.entity_id}`, p.id_masked ? `${maskName(p.name)}（${p.id_masked}）` : p.name] as const));
+    const fullNames = new Map(placeNames.map((p) => [p.code, p.name]));
+    for (const a of rows) {
+      if (a.entity.startsWith('rate_') && a.entityId) subjects.set(`${a.entity}:${a.entityId}`, fullNames.get(a.entityId) || '全国');
+    }
     return {
       names: new Map(users.map((u) => [u.id, u.display_name])),
-      subjects: new Map(people.map((p) => [`${p.entity}:${p.entity_id}`, p.id_masked ? `${maskName(p.name)}（${p.id_masked}）` : p.name] as const)),
+      subjects,
     };
   }
 }
 
+const PLACE = /^\d{12}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AuditLogResponse {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CertificateView, VerificationView } from '@/openapi/views';
 import { SkipThrottle, Throttle, ThrottlerGuard } from '@nestjs/throttler';
@@ -6,12 +6,11 @@ import type { FastifyReply } from 'fastify';
 import { birthDateOf } from '@/common/identity';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
-import { AppConfig } from '@/config/config';
-import { APP_CONFIG } from '@/config/config.module';
 import { Public, Roles } from '@/modules/auth/auth.decorators';
 import { renderCertificatePdf } from './certificate-pdf';
 import { CertificateLookupQuery, IssueCertificateDto, RevokeCertificateDto } from './certificates.dto';
 import { CertificatesService, statusOf } from './certificates.service';
+import { VerificationCodes } from './verification-code';
 
 @ApiTags('certificates')
 @ApiBearerAuth()
@@ -20,7 +19,7 @@ import { CertificatesService, statusOf } from './certificates.service';
 export class CertificatesController {
   constructor(
     private readonly certificates: CertificatesService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly codes: VerificationCodes,
   ) {}
 
   @Post()
@@ -36,7 +35,7 @@ export class CertificatesController {
   @Roles('staff')
   @ApiOperation({ summary: '按完整身份证号查询当前的婚育证明（记录审计）' })
   lookup(@CurrentUser() user: AuthUser, @Query() query: CertificateLookupQuery) {
-    return this.certificates.lookup(user, query.idNumber);
+    return this.certificates.lookup(user, query);
   }
 
   @Post(':id/revoke')
@@ -61,7 +60,7 @@ export class CertificatesController {
       spouseIdNumber: p.spouseIdNumber,
       issuerName: p.issuerName,
       // The console's public page, readable on a phone; the JSON endpoint stays for machines.
-      verifyUrl: `${this.config.publicUrl}/verify/${p.code}`,
+      verifyUrl: this.codes.urlOf(p.code),
     });
     void reply
       .header('Content-Type', 'application/pdf')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsObject, ValidateNested } from 'class-validator';
+import { IsObject, Matches, ValidateNested } from 'class-validator';
 import { ChildDto, IsChildren, IsDivisionCode, IsIdNumber, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { Contraception, CONTRACEPTIONS, MARITAL_STATUSES, MaritalStatus } from '@/modules/persons/family';
 
@@ -41,8 +41,15 @@ export class RevokeCertificateDto {
   reason: string;
 }
 
+/** One of the two, exactly (api.md): the holder's full ID number, or the 证明编号 printed on the certificate. */
 export class CertificateLookupQuery {
-  @ApiProperty({ description: '完整的公民身份号码（仅精确查询）' })
+  @ApiPropertyOptional({ description: '完整的公民身份号码（仅精确查询）' })
+  @IsOptionalField()
   @IsIdNumber()
-  idNumber: string;
+  idNumber?: string;
+
+  @ApiPropertyOptional({ description: '证明编号（仅精确查询）', example: '421381101000-2026-00001' })
+  @IsOptionalField()
+  @Matches(/^\d{12}-\d{4}-\d{5}$/, { message: '格式应为“乡镇代码-年份-序号”，例如 421381101000-2026-00001' })
+  number?: string;
 }

@@ -17,13 +17,15 @@ import { needsCertificate } from '@/modules/inflows/migrant-rules';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { birthDateOfPerson, PersonsService } from '@/modules/persons/persons.service';
 import { Certificate, CertificateStatus } from './certificate.entity';
-import { IssueCertificateDto, RevokeCertificateDto } from './certificates.dto';
+import { CertificateLookupQuery, IssueCertificateDto, RevokeCertificateDto } from './certificates.dto';
 import { VerificationCodes } from './verification-code';
 
 export interface CertificateResponse {
   id: string;
   number: string;
   verificationCode: string;
+  /** The public check page of the code: what the printed QR code opens. */
+  verifyUrl: string;
   status: CertificateStatus;
   issuedAt: string;
   issuerCode: string;
@@ -137,15 +139,22 @@ export class CertificatesService {
   }
 
   /** Any staff, exact full ID number only: the person's current certificate (the latest not superseded), audited. */
-  async lookup(user: AuthUser, idNumber: string): Promise<CertificateResponse> {
-    const found = await this.certificates
-      .createQueryBuilder('c')
-      .innerJoinAndSelect('c.person', 'p')
-      .where('p.id_hash = :hash', { hash: this.cipher.hash(idNumber) })
-      .andWhere(`c.status <> 'superseded'`)
-      .orderBy('c.issued_at', 'DESC')
-      .getOne();
-    await this.audit.record({ actor: user, action: 'lookup', entity: 'certificate', entityId: found?.id ?? null, detail: { found: !!found } });
+  /** The current certificate of a holder (by full ID number), or the certificate of a number (superseded ones too). */
+  async lookup(user: AuthUser, query: CertificateLookupQuery): Promise<CertificateResponse> {
+    if (!query.idNumber === !query.number) {
+      throw Errors.validation([{ field: 'idNumber', message: query.idNumber ? '公民身份号码与证明编号只填一项' : '请填写公民身份号码或证明编号' }]);
+    }
+    const qb = this.certificates.createQueryBuilder('c').innerJoinAndSelect('c.person', 'p');
+    if (query.number) qb.where('c.number = :number', { number: query.number });
+    else qb.where('p.id_hash = :hash', { hash: this.cipher.hash(query.idNumber as string) }).andWhere(`c.status <> 'superseded'`);
+    const found = await qb.orderBy('c.issued_at', 'DESC').getOne();
+    await this.audit.record({
+      actor: user,
+      action: 'lookup',
+      entity: 'certificate',
+      entityId: found?.id ?? null,
+      detail: { found: !!found, by: query.number ? 'number' : 'idNumber' },
+    });
     if (!found) throw Errors.notFound('婚育证明');
     return this.toResponse(found);
   }
@@ -153,7 +162,7 @@ export class CertificatesService {
   async revoke(user: AuthUser, id: string, dto: RevokeCertificateDto): Promise<CertificateResponse> {
     const certificate = await this.load(id);
     if (!inScope(user, certificate.issuerCode) && !inScope(user, certificate.householdCode)) {
-      throw Errors.forbidden('NOT_ISSUER', '只有签发地可以注销婚育证明');
+      throw Errors.forbidden('NOT_ISSUER', '只有出具证明的乡镇（街道）可以作废婚育证明');
     }
     await this.db.transaction(async (manager) => {
       const rows = await returningRows(
@@ -161,7 +170,7 @@ export class CertificatesService {
         `UPDATE certificate SET status = 'revoked', revoked_at = now(), revoke_reason = $2, revoked_by = $3 WHERE id = $1 AND status = 'valid' RETURNING id`,
         [id, dto.reason, user.id],
       );
-      if (rows.length === 0) throw Errors.conflict('INVALID_STATE', '只有有效的婚育证明可以注销');
+      if (rows.length === 0) throw Errors.conflict('INVALID_STATE', '只有有效的婚育证明可以作废');
       await this.audit.record({ actor: user, action: 'revoke', entity: 'certificate', entityId: id }, manager);
     });
     return this.toResponse(await this.load(id));
@@ -243,13 +252,18 @@ export class CertificatesService {
     return certificate;
   }
 
+  private codeOf(id: string): Pick<CertificateResponse, 'verificationCode' | 'verifyUrl'> {
+    const verificationCode = this.codes.issue(id);
+    return { verificationCode, verifyUrl: this.codes.urlOf(verificationCode) };
+  }
+
   private toResponse(c: Certificate): CertificateResponse {
     const person = c.person!;
     const birthDate = birthDateOfPerson(person, this.cipher);
     return {
       id: c.id,
       number: c.number,
-      verificationCode: this.codes.issue(c.id),
+      ...this.codeOf(c.id),
       status: statusOf(c, birthDate),
       issuedAt: c.issuedAt.toISOString(),
       issuerCode: c.issuerCode,

@@ -13,10 +13,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export class VerificationCodes {
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
+  private readonly publicUrl: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.privateKey = config.certSigningKey;
     this.publicKey = createPublicKey(config.certSigningKey);
+    this.publicUrl = config.publicUrl;
+  }
+
+  /** The public page a code opens (console.md /verify/:code): what the printed QR code and the console's hold. */
+  urlOf(code: string): string {
+    return `${this.publicUrl}/verify/${code}`;
   }
 
   issue(certificateId: string): string {

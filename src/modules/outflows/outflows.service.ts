@@ -34,9 +34,8 @@ export interface OutflowResponse {
   closeDate: string | null;
 }
 
-/** Effective contact (有效联系): the person has a submitted, active inflow registration somewhere (rates.md). */
-export const EFFECTIVE_CONTACT_SQL = `EXISTS (SELECT 1 FROM inflow ci
-  WHERE ci.person_id = o.person_id AND ci.status = 'active' AND ci.submitted_at IS NOT NULL)`;
+/** Effective contact (有效联系): the person has a submitted, open registration somewhere (rates.md; person_located, rates/sql/contact.sql). */
+export const EFFECTIVE_CONTACT_SQL = `person_located(o.person_id)`;
 
 @Injectable()
 export class OutflowsService {

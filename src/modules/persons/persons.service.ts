@@ -82,8 +82,8 @@ export class PersonsService {
   async claimAsHolder(manager: EntityManager, actor: AuthUser, by: HolderAct, idNumber: string, name: string, householdCode: string): Promise<Person> {
     // Created on first sight, locked either way (person_seen, persons/sql/person.sql).
     const [row] = await manager.query(
-      `SELECT (s.person).id, (s.person).id_hash, (s.person).id_cipher, (s.person).id_masked, (s.person).name, (s.person).sex,
-              (s.person).household_code, (s.person).created_at, (s.person).updated_at, s.is_new
+      `SELECT (s.seen).id, (s.seen).id_hash, (s.seen).id_cipher, (s.seen).id_masked, (s.seen).name, (s.seen).sex,
+              (s.seen).household_code, (s.seen).created_at, (s.seen).updated_at, s.is_new
          FROM person_seen($1, $2, $3, $4, $5, $6) AS s`,
       [this.cipher.hash(idNumber), this.cipher.encrypt(idNumber), maskIdNumber(idNumber), name, sexOf(idNumber), householdCode],
     );

@@ -143,7 +143,13 @@ export class RatesService {
         ? contactItems(db, ageOf, jurisdiction.code, asOf, query)
         : flowItems(db, ageOf, query.indicator, jurisdiction.code, period, asOf, query),
     );
-    await this.audit.record({ actor: user, action: 'list', entity: 'rate_items', entityId: jurisdiction.code });
+    await this.audit.record({
+      actor: user,
+      action: 'list',
+      entity: 'rate_items',
+      entityId: jurisdiction.code,
+      detail: { indicator: query.indicator, ...(query.state ? { state: query.state } : {}) },
+    });
     const names = await this.jurisdictions.fullNames(page.items.map((i) => i.jurisdictionCode));
     const items = page.items.map((i) => ({ ...i, jurisdictionName: names.get(i.jurisdictionCode) ?? i.jurisdictionCode }));
     return { ...page, items, jurisdiction, asOf: asOf.toISOString() };

@@ -10,36 +10,44 @@
 -- Sent at p_at by p_actor, or when NULL at each registration's own submission by its registering clerk.
 CREATE OR REPLACE FUNCTION submission_notices(p_inflows uuid[], p_actor uuid, p_at timestamptz, p_limit_ms bigint, p_urgent_limit_ms bigint)
  RETURNS TABLE (inflow_id uuid, exchange_ids uuid[])
- LANGUAGE sql
+ LANGUAGE plpgsql
 AS $$
-  WITH x AS (
-    INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
-                          created_by, enqueued_at)
-    SELECT i.case_id, k.type, i.destination_township_code, i.origin_township_code, i.destination_code, i.household_code,
-           k.urgent, true, CASE WHEN k.urgent THEN p_urgent_limit_ms ELSE p_limit_ms END,
-           CASE WHEN k.type = 'inflow_notice'
-             THEN jsonb_build_object('inflowId', i.id, 'arrivalDate', to_char(i.arrival_date, 'YYYY-MM-DD'), 'destinationCode', i.destination_code,
-                                     'reason', i.reason)
-             ELSE jsonb_build_object('inflowId', i.id, 'certificateCheck', i.certificate_check, 'certificateNumber', i.certificate_number)
-                  || CASE WHEN m.mismatch THEN '{"nameMismatch": true}'::jsonb ELSE '{}'::jsonb END END,
-           coalesce(p_at, i.submitted_at), coalesce(p_actor, i.created_by), coalesce(p_at, i.submitted_at)
-      FROM unnest(p_inflows) WITH ORDINALITY AS w(id, n)
-      JOIN inflow i ON i.id = w.id
-      JOIN person p ON p.id = i.person_id
-      CROSS JOIN LATERAL (SELECT i.name IS NOT NULL AND i.name <> p.name AS mismatch) AS m
-      CROSS JOIN LATERAL (VALUES (1, 'inflow_notice', false), (2, 'verification_request', i.key_target AND i.pregnant)) AS k(o, type, urgent)
-     WHERE k.type = 'inflow_notice' OR i.key_target OR m.mismatch
-     ORDER BY w.n, k.o
-    RETURNING id, type, (payload->>'inflowId')::uuid AS inflow_id)
-  SELECT x.inflow_id, array_agg(x.id ORDER BY x.type = 'verification_request') FROM x GROUP BY x.inflow_id
+  #variable_conflict use_column
+  BEGIN
+    -- PL/pgSQL rather than SQL (here and in the helpers a registration calls): its plans are kept for the session,
+    -- where an SQL function's would be made again on every call of every registration.
+    RETURN QUERY
+    WITH x AS (
+      INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
+                            created_by, enqueued_at)
+      SELECT i.case_id, k.type, i.destination_township_code, i.origin_township_code, i.destination_code, i.household_code,
+             k.urgent, true, CASE WHEN k.urgent THEN p_urgent_limit_ms ELSE p_limit_ms END,
+             CASE WHEN k.type = 'inflow_notice'
+               THEN jsonb_build_object('inflowId', i.id, 'arrivalDate', to_char(i.arrival_date, 'YYYY-MM-DD'), 'destinationCode', i.destination_code,
+                                       'reason', i.reason)
+               ELSE jsonb_build_object('inflowId', i.id, 'certificateCheck', i.certificate_check, 'certificateNumber', i.certificate_number)
+                    || CASE WHEN m.mismatch THEN '{"nameMismatch": true}'::jsonb ELSE '{}'::jsonb END END,
+             coalesce(p_at, i.submitted_at), coalesce(p_actor, i.created_by), coalesce(p_at, i.submitted_at)
+        FROM unnest(p_inflows) WITH ORDINALITY AS w(id, n)
+        JOIN inflow i ON i.id = w.id
+        JOIN person p ON p.id = i.person_id
+        CROSS JOIN LATERAL (SELECT i.name IS NOT NULL AND i.name <> p.name AS mismatch) AS m
+        CROSS JOIN LATERAL (VALUES (1, 'inflow_notice', false), (2, 'verification_request', i.key_target AND i.pregnant)) AS k(o, type, urgent)
+       WHERE k.type = 'inflow_notice' OR i.key_target OR m.mismatch
+       ORDER BY w.n, k.o
+      RETURNING exchange.id, exchange.type, (exchange.payload->>'inflowId')::uuid AS sent_for)
+    SELECT x.sent_for, array_agg(x.id ORDER BY x.type = 'verification_request') FROM x GROUP BY x.sent_for;
+  END
 $$;
 
 -- One registration's (a submission, a draft submitted, a case re-routed to another township).
 CREATE OR REPLACE FUNCTION inflow_submission_notices(p_inflow uuid, p_actor uuid, p_at timestamptz, p_limit_ms bigint, p_urgent_limit_ms bigint)
  RETURNS uuid[]
- LANGUAGE sql
+ LANGUAGE plpgsql
 AS $$
-  SELECT coalesce((SELECT exchange_ids FROM submission_notices(ARRAY[p_inflow], p_actor, p_at, p_limit_ms, p_urgent_limit_ms)), '{}')
+  BEGIN
+    RETURN coalesce((SELECT s.exchange_ids FROM submission_notices(ARRAY[p_inflow], p_actor, p_at, p_limit_ms, p_urgent_limit_ms) AS s), '{}');
+  END
 $$;
 
 CREATE OR REPLACE FUNCTION inflow_moves_on(p_inflow uuid, r jsonb)
@@ -107,10 +115,14 @@ $$;
 
 -- "Already registered": a person has one open registration (draft or active) per destination township.
 CREATE OR REPLACE FUNCTION registered_here(p_person uuid, p_destination_township text) RETURNS uuid
-  LANGUAGE sql STABLE
-  RETURN (SELECT i.id FROM inflow i
-           WHERE i.person_id = p_person AND i.status IN ('draft', 'active') AND i.destination_township_code = p_destination_township
-           LIMIT 1);
+  LANGUAGE plpgsql STABLE
+AS $$
+  BEGIN
+    RETURN (SELECT i.id FROM inflow i
+             WHERE i.person_id = p_person AND i.status IN ('draft', 'active') AND i.destination_township_code = p_destination_township
+             LIMIT 1);
+  END
+$$;
 
 CREATE OR REPLACE FUNCTION register_inflow(r jsonb)
  RETURNS jsonb
@@ -134,7 +146,7 @@ AS $$
   BEGIN
     -- The person, locked: two registrations of one person run one after the other from here. A person never seen
     -- before has no other stay to consider.
-    SELECT (s.person).*, s.is_new INTO p FROM person_seen(r->>'idHash', r->>'idCipher', r->>'idMasked', r->>'name', r->>'sex', home) AS s;
+    SELECT (s.seen).*, s.is_new INTO p FROM person_seen(r->>'idHash', r->>'idCipher', r->>'idMasked', r->>'name', r->>'sex', home) AS s;
 
     IF p.is_new THEN
       INSERT INTO migrant_case (person_id, origin_township_code, destination_township_code) VALUES (p.id, home_township, dest_township)

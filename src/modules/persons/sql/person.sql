@@ -8,11 +8,14 @@
 -- concurrent insert of the same number waits on the unique index. Nothing on record changes here: the name and
 -- household are the holder's to change (quality.md). is_new (xmax = 0): the row was inserted, not updated.
 CREATE OR REPLACE FUNCTION person_seen(p_id_hash text, p_id_cipher text, p_id_masked text, p_name text, p_sex text, p_household text)
- RETURNS TABLE (person person, is_new boolean)
- LANGUAGE sql
+ RETURNS TABLE (seen person, is_new boolean)
+ LANGUAGE plpgsql
 AS $$
-  INSERT INTO person AS p (id_hash, id_cipher, id_masked, name, sex, household_code)
-  VALUES (p_id_hash, p_id_cipher, p_id_masked, p_name, p_sex, p_household)
-  ON CONFLICT (id_hash) DO UPDATE SET updated_at = p.updated_at
-  RETURNING p, p.xmax = 0
+  BEGIN
+    RETURN QUERY
+    INSERT INTO person AS p (id_hash, id_cipher, id_masked, name, sex, household_code)
+    VALUES (p_id_hash, p_id_cipher, p_id_masked, p_name, p_sex, p_household)
+    ON CONFLICT (id_hash) DO UPDATE SET updated_at = p.updated_at
+    RETURNING p, p.xmax = 0;
+  END
 $$;

@@ -26,6 +26,12 @@ CREATE OR REPLACE VIEW contact_event_source AS
     WINDOW w AS (PARTITION BY person_id ORDER BY at)) change
   WHERE d_den <> 0 OR d_num <> 0;
 
+-- Whether a person is located now (the numerator of 有效联系率 at this instant): a submitted registration of theirs is
+-- open. The outflow list's 联系状态 asks this (OutflowsService), so the list and the rate cannot disagree.
+CREATE OR REPLACE FUNCTION person_located(p uuid) RETURNS boolean
+  LANGUAGE sql STABLE
+  RETURN EXISTS (SELECT 1 FROM contact_interval iv WHERE iv.person_id = p AND iv.located AND iv.ends IS NULL);
+
 -- The household a person counts under: the person's own, else that of their latest record.
 CREATE OR REPLACE FUNCTION person_household(p uuid)
  RETURNS character varying
