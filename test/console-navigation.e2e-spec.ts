@@ -49,6 +49,11 @@ describe('web console (工作台): menus, tabs, back and forward show each route
     await register('孙伟', false);
     const inbox = async () => (await t.http().get('/api/exchanges/inbox?pageSize=100').set(auth(origin)).expect(200)).body.items as Exchange[];
     await waitFor(async () => (await inbox()).filter((e) => e.type === 'inflow_notice').length === 2, 15_000, 'two notices delivered');
+    // 赵明's notice falls due tomorrow (即将到期), 钱亮's in ten days.
+    const notices = (await inbox()).filter((e) => e.type === 'inflow_notice');
+    for (const e of notices) {
+      await t.db.query(`UPDATE exchange SET due_at = now() + make_interval(days => $2) WHERE id = $1`, [e.id, e.caseId === zhao.caseId ? 1 : 10]);
+    }
     await t
       .http()
       .post(`/api/inflows/${qian.id}/depart`)
@@ -80,6 +85,16 @@ describe('web console (工作台): menus, tabs, back and forward show each route
     // 工作台 counts what needs a reply: the two 流入通报, not the 离开通报.
     await waitFor(async () => (await page.getByLabel('待反馈', { exact: true }).innerText()) === '2', 10_000, '待反馈 2 on 工作台');
     await tab.shot('nav-home-counts');
+    // 即将到期 counts and opens only what falls due within 3 days.
+    expect(await page.getByLabel('即将到期', { exact: true }).innerText()).toBe('1');
+    await page.getByLabel('即将到期', { exact: true }).click();
+    await page.waitForURL('**/exchanges/inbox?tab=soon');
+    await rowsWith(page, '流入通报').filter({ hasText: '赵明' }).waitFor();
+    expect(await rowsWith(page, '钱亮').count()).toBe(0);
+    expect(await page.getByRole('tab', { name: '即将到期' }).getAttribute('aria-selected')).toBe('true');
+    await tab.shot('nav-inbox-soon');
+    await page.goBack();
+    await page.waitForURL(base + '/');
 
     await page.getByRole('menuitem', { name: '收件箱' }).click();
     await page.waitForURL('**/exchanges/inbox');
@@ -88,7 +103,7 @@ describe('web console (工作台): menus, tabs, back and forward show each route
     for (const name of ['赵明', '钱亮']) await rowsWith(page, '流入通报').filter({ hasText: name }).getByText(XINAN).waitFor();
     expect(await rowsWith(page, '离开通报').count()).toBe(0);
     expect(await page.getByRole('tab', { name: '待反馈' }).getAttribute('aria-selected')).toBe('true');
-    expect(await page.getByRole('tab').allInnerTexts()).toEqual(['待反馈', '已逾期', '通知', '全部']);
+    expect(await page.getByRole('tab').allInnerTexts()).toEqual(['待反馈', '即将到期', '已逾期', '通知', '全部']);
     await tab.shot('nav-inbox');
 
     await page.getByRole('menuitem', { name: '发件箱' }).click();

@@ -60,7 +60,7 @@ describe('web console (工作台)', () => {
     const header = page.getByLabel('当前用户');
     await header.getByText('长岭镇计生办').waitFor();
     await header.getByText('工作人员').waitFor();
-    await header.getByText('长岭镇', { exact: true }).waitFor();
+    await header.getByText('湖北省随州市广水市长岭镇', { exact: true }).waitFor(); // in full: there are several 长岭镇
     for (const count of ['待反馈', '即将到期', '已逾期', '草稿']) await page.getByLabel(count, { exact: true }).waitFor();
     await tab.shot('home-staff');
     // A reload keeps the session (sessionStorage); 退出 ends it.

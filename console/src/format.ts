@@ -38,3 +38,6 @@ export function label(set: LabelSet, value: string | null | undefined): string {
 export function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '无数据' : `${(rate * 100).toFixed(1)}%`;
 }
+
+/** 即将到期 (console.md 工作台): a reply due within this many days. */
+export const SOON_DAYS = 3;

@@ -1,7 +1,7 @@
 import { IsOneOf, IsOptionalField } from '@/common/dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsObject, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsObject, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
 import { InflowCorrectionsDto } from '@/modules/inflows/inflows.dto';
 import { EXCHANGE_STATUSES, EXCHANGE_TYPES, ExchangeStatus, ExchangeType, Outcome, OUTCOMES } from './exchange.entity';
@@ -70,4 +70,12 @@ export class InboxQuery extends OutboxQuery {
   @Transform(booleanFromQuery)
   @IsBoolean()
   overdue?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 30, description: '只看 N 天内到期、尚未反馈的（工作台“即将到期”为 3）' })
+  @IsOptionalField()
+  @Type(() => Number)
+  @IsInt({ message: '必须是整数' })
+  @Min(1, { message: '不能小于 1' })
+  @Max(30, { message: '不能大于 30' })
+  dueWithinDays?: number;
 }

@@ -68,6 +68,12 @@ export class ExchangesService {
       .limit(query.pageSize);
     filterByStatus(qb, query.overdue ? 'overdue' : query.status);
     filterByNeedsReply(qb, query.needsReply);
+    // 即将到期: awaiting a reply and due within N days (not yet overdue).
+    if (query.dueWithinDays) {
+      qb.andWhere(`e.status = 'delivered' AND e.needs_reply AND e.due_at > now() AND e.due_at <= now() + make_interval(days => :days)`, {
+        days: query.dueWithinDays,
+      });
+    }
     if (query.type) qb.andWhere('e.type = :type', { type: query.type });
     const [rows, total] = await qb.getManyAndCount();
     return pageOf(await this.respond(rows), total, query);

@@ -127,6 +127,10 @@ $$;
 CREATE OR REPLACE FUNCTION register_inflow(r jsonb)
  RETURNS jsonb
  LANGUAGE plpgsql
+ -- The service's connections plan every statement for its parameters (plan_cache_mode=force_custom_plan, for the
+ -- rates' reports). A registration's dozen statements (here, in the helpers and in the rates' triggers) are lookups
+ -- by key and inserts, whose plans do not depend on the values: kept after the first calls, not made every time.
+ SET plan_cache_mode = auto
 AS $$
   DECLARE
     at timestamptz := (r->>'now')::timestamptz;
