@@ -16,7 +16,7 @@ import { APP_CONFIG, ConfigModule } from '@/config/config.module';
 import { dataSourceOptions } from '@/database/data-source-options';
 import { AuditModule } from '@/modules/audit/audit.module';
 import { AuthModule } from '@/modules/auth/auth.module';
-import { CaseViewModule } from '@/modules/cases/case-view.module';
+import { CaseViewModule } from '@/modules/case-view/case-view.module';
 import { CertificatesModule } from '@/modules/certificates/certificates.module';
 import { ExchangesModule, ExchangeWorkersModule } from '@/modules/exchanges/exchanges.module';
 import { HealthModule } from '@/modules/health/health.module';

@@ -170,8 +170,18 @@ describe('electronic marriage/childbearing certificates (电子婚育证明)', (
     // …or by the 证明编号 printed on it, exactly.
     const byNumber = await t.http().get('/api/certificates').query({ number: cert.body.number }).set(auth(dest)).expect(200);
     expect(byNumber.body).toMatchObject({ id: cert.body.id, number: cert.body.number, holder: { idNumber: cert.body.holder.idNumber } });
-    await t.http().get('/api/certificates').query({ number: `${cert.body.number.slice(0, -5)}99999` }).set(auth(dest)).expect(404);
-    const loose = await t.http().get('/api/certificates').query({ number: cert.body.number.slice(0, 12) }).set(auth(dest)).expect(400);
+    await t
+      .http()
+      .get('/api/certificates')
+      .query({ number: `${cert.body.number.slice(0, -5)}99999` })
+      .set(auth(dest))
+      .expect(404);
+    const loose = await t
+      .http()
+      .get('/api/certificates')
+      .query({ number: cert.body.number.slice(0, 12) })
+      .set(auth(dest))
+      .expect(400);
     expect(loose.body.details[0].field).toBe('number');
     const both = await t.http().get('/api/certificates').query({ idNumber, number: cert.body.number }).set(auth(dest)).expect(400);
     expect(both.body.details[0]).toEqual({ field: 'idNumber', message: '公民身份号码与证明编号只填一项' });

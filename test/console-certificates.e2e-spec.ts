@@ -52,8 +52,14 @@ describe('web console (工作台): certificates and the keyboard', () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     await page.getByRole('button', { name: '复制核验链接' }).click();
     await page.getByText('核验链接已复制').waitFor();
-    const issued = (await t.http().get('/api/certificates').query({ idNumber }).set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`).expect(200))
-      .body as { verificationCode: string; verifyUrl: string };
+    const issued = (
+      await t
+        .http()
+        .get('/api/certificates')
+        .query({ idNumber })
+        .set('Authorization', `Bearer ${await t.token(clerk, PASSWORD)}`)
+        .expect(200)
+    ).body as { verificationCode: string; verifyUrl: string };
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(issued.verifyUrl);
     expect(issued.verifyUrl).toMatch(new RegExp(`/verify/${issued.verificationCode}$`));
     expect(await page.locator('main').innerText()).not.toContain(issued.verificationCode);

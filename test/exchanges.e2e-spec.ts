@@ -204,6 +204,15 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     const times = (await sent('')).map((e) => Date.parse(e.sentAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
 
+    // 即将到期: awaiting a reply and due within N days; past its limit it is 已逾期, not 即将到期.
+    await t.db.query(`UPDATE exchange SET due_at = now() + interval '2 days' WHERE id = $1`, [notice.id]);
+    expect(ids(await inbox(luodian, '&dueWithinDays=3'))).toEqual([notice.id]);
+    expect(ids(await inbox(luodian, '&dueWithinDays=1'))).toEqual([]);
+    await t.db.query(`UPDATE exchange SET due_at = now() - interval '1 minute' WHERE id = $1`, [notice.id]);
+    expect(ids(await inbox(luodian, '&dueWithinDays=3'))).toEqual([]);
+    const tooFar = await t.http().get('/api/exchanges/inbox?dueWithinDays=31').set(auth(luodian)).expect(400);
+    expect(tooFar.body.details).toEqual([expect.objectContaining({ field: 'dueWithinDays' })]);
+
     const refused = await t.http().get('/api/exchanges/inbox?needsReply=maybe').set(auth(luodian)).expect(400);
     expect(refused.body.details).toEqual([expect.objectContaining({ field: 'needsReply' })]);
   });

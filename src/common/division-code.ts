@@ -1,4 +1,4 @@
-import { valuesOf } from '@/common/labels';
+import { valuesOf } from './labels';
 // 12-digit statistical division codes (统计用区划代码): province 2 + city 2 + county 2 + township 3 + village 3.
 // A code's level is given by its trailing zero groups; its ancestors are its prefixes padded with zeros,
 // so subtree membership is a prefix test and needs no recursive query.

@@ -2,7 +2,7 @@ import { Type } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { valuesOf } from '@/common/labels';
 import type { LoginResponse } from '@/modules/auth/auth.service';
-import type { CaseResponse } from '@/modules/cases/case-view.service';
+import type { CaseResponse } from '@/modules/case-view/case-view.service';
 import type { CertificateResponse, PublicVerification } from '@/modules/certificates/certificates.service';
 import type { ExchangeResponse } from '@/modules/exchanges/exchanges.service';
 import type { InflowResponse } from '@/modules/inflows/inflows.service';

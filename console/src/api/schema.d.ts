@@ -2300,6 +2300,8 @@ export interface operations {
                 needsReply?: boolean;
                 /** @description true：只看已逾期未反馈的 */
                 overdue?: boolean;
+                /** @description 只看 N 天内到期、尚未反馈的（工作台“即将到期”为 3） */
+                dueWithinDays?: number;
             };
             header?: {
                 "Idempotency-Key"?: string;

@@ -83,10 +83,10 @@ export class AuditService {
       { entity: string; entity_id: string; name: string; id_masked: string | null }[],
       { code: string; name: string }[],
     ] = await Promise.all([
-        userIds.length ? this.logs.query(`SELECT id, display_name FROM app_user WHERE id = ANY($1::uuid[])`, [userIds]) : [],
-        about.length
-          ? this.logs.query(
-              `SELECT k.entity, k.entity_id, coalesce(p.name, u.display_name) AS name, p.id_masked
+      userIds.length ? this.logs.query(`SELECT id, display_name FROM app_user WHERE id = ANY($1::uuid[])`, [userIds]) : [],
+      about.length
+        ? this.logs.query(
+            `SELECT k.entity, k.entity_id, coalesce(p.name, u.display_name) AS name, p.id_masked
                  FROM unnest($1::text[], $2::uuid[]) AS k(entity, entity_id)
                  LEFT JOIN person p ON p.id = CASE k.entity
                    WHEN 'person' THEN k.entity_id
@@ -97,22 +97,22 @@ export class AuditService {
                  END
                  LEFT JOIN app_user u ON k.entity = 'user' AND u.id = k.entity_id
                 WHERE p.id IS NOT NULL OR u.id IS NOT NULL`,
-              [about.map((a) => a.entity), about.map((a) => a.entityId)],
-            )
-          : [],
-        // A place's full name (湖北省随州市广水市杨寨镇) from its ancestors' names, as the console writes it.
-        places.length
-          ? this.logs.query(
-              `SELECT c.code, string_agg(j.name, '' ORDER BY j.code) AS name
+            [about.map((a) => a.entity), about.map((a) => a.entityId)],
+          )
+        : [],
+      // A place's full name (湖北省随州市广水市杨寨镇) from its ancestors' names, as the console writes it.
+      places.length
+        ? this.logs.query(
+            `SELECT c.code, string_agg(j.name, '' ORDER BY j.code) AS name
                  FROM unnest($1::text[]) AS c(code)
                  JOIN jurisdiction j ON j.code IN (rpad(left(c.code, 2), 12, '0'), rpad(left(c.code, 4), 12, '0'), rpad(left(c.code, 6), 12, '0'),
                                                    rpad(left(c.code, 9), 12, '0'), c.code)
                 WHERE j.level <> 'country' AND j.name NOT IN ('市辖区', '县')
                 GROUP BY c.code`,
-              [places],
-            )
-          : [],
-      ]);
+            [places],
+          )
+        : [],
+    ]);
     const subjects = new Map(people.map((p) => [`${p.entity}:${p.entity_id}`, p.id_masked ? `${maskName(p.name)}（${p.id_masked}）` : p.name] as const));
     const fullNames = new Map(placeNames.map((p) => [p.code, p.name]));
     for (const a of rows) {

@@ -4,7 +4,7 @@ import { LoginView, UserView } from '@/openapi/views';
 import { NoStoredAnswer } from '@/common/idempotency.interceptor';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { toUserResponse, UsersService } from '@/modules/users/users.service';
-import { Public } from './auth.decorators';
+import { Public } from '@/common/auth.decorators';
 import { LoginDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { LoginThrottlerGuard } from './login-throttler.guard';

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { Errors } from '@/common/errors';
 import { AuthUser, Role } from '@/common/scope';
 import { UsersService } from '@/modules/users/users.service';
-import { IS_PUBLIC, ROLES_KEY } from './auth.decorators';
+import { IS_PUBLIC, ROLES_KEY } from '@/common/auth.decorators';
 import { TokenPayload } from './auth.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

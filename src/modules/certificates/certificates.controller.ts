@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { birthDateOf } from '@/common/identity';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
-import { Public, Roles } from '@/modules/auth/auth.decorators';
+import { Public, Roles } from '@/common/auth.decorators';
 import { renderCertificatePdf } from './certificate-pdf';
 import { CertificateLookupQuery, IssueCertificateDto, RevokeCertificateDto } from './certificates.dto';
 import { CertificatesService, statusOf } from './certificates.service';

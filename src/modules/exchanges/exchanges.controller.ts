@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import { ExchangePageView, ExchangeView } from '@/openapi/views';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
-import { Roles } from '@/modules/auth/auth.decorators';
+import { Roles } from '@/common/auth.decorators';
 import { CreateExchangeDto, InboxQuery, OutboxQuery, ReplyDto } from './exchanges.dto';
 import { ExchangesService } from './exchanges.service';
 

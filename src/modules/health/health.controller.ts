@@ -7,7 +7,7 @@ import { JobProducer } from '@/common/job-producer';
 import { QUEUE_NAMES } from '@/queues/queues';
 import { REDIS } from '@/common/redis.module';
 import { ReadReplica } from '@/database/read-replica';
-import { Public } from '@/modules/auth/auth.decorators';
+import { Public } from '@/common/auth.decorators';
 
 type QueueCounts = Record<string, { waiting: number; active: number; delayed: number; failed: number }>;
 

@@ -1,7 +1,8 @@
 import { IdCipher } from '@/common/id-cipher';
 import { birthDateOf } from '@/common/identity';
 import { PersonRef, toPersonRef } from '@/modules/persons/persons.service';
-import { CertificateCheck, Inflow } from './inflow.entity';
+import type { CertificateCheck } from '@/modules/certificates/certificate-rules';
+import { Inflow } from './inflow.entity';
 
 export interface InflowResponse {
   id: string;

@@ -2,12 +2,11 @@ import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 't
 import { Child, Contraception, MaritalStatus } from '@/modules/persons/family';
 import { Person } from '@/modules/persons/person.entity';
 import { valuesOf } from '@/common/labels';
+import type { CertificateCheck } from '@/modules/certificates/certificate-rules';
 
 export const INFLOW_STATUSES = valuesOf('inflowStatus');
 export type InflowStatus = (typeof INFLOW_STATUSES)[number];
 export const REASONS = valuesOf('reason');
-export const CERTIFICATE_CHECKS = valuesOf('certificateCheck');
-export type CertificateCheck = (typeof CERTIFICATE_CHECKS)[number];
 
 @Entity('inflow')
 export class Inflow {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import { InflowPageView, InflowView } from '@/openapi/views';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
-import { Roles } from '@/modules/auth/auth.decorators';
+import { Roles } from '@/common/auth.decorators';
 import { CreateInflowDto, DepartDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
 import { InflowRegistration } from './inflow-registration.service';
 import { InflowsService } from './inflows.service';

@@ -1,4 +1,5 @@
-import { isAdultOn, needsCertificate, notAMigrantReason } from './migrant-rules';
+import { needsCertificate } from '@/modules/certificates/certificate-rules';
+import { isAdultOn, notAMigrantReason } from './migrant-rules';
 
 describe('who is a migrant', () => {
   it('refuses moves inside one county', () => {

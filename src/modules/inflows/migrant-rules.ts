@@ -22,9 +22,3 @@ export const ADULT_AGE = 18;
 export function isAdultOn(birthDate: string, date: string): boolean {
   return ageOn(birthDate, date) >= ADULT_AGE;
 }
-
-/** Women of 18–49 need a 婚育证明; everyone else is not_required. */
-export function needsCertificate(sex: 'male' | 'female', birthDate: string, onDate: string): boolean {
-  const age = ageOn(birthDate, onDate);
-  return sex === 'female' && age >= 18 && age <= 49;
-}

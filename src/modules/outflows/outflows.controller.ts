@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import { OutflowPageView, OutflowView } from '@/openapi/views';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
-import { Roles } from '@/modules/auth/auth.decorators';
+import { Roles } from '@/common/auth.decorators';
 import { CloseOutflowDto, CreateOutflowDto, OutflowQuery } from './outflows.dto';
 import { OutflowsService } from './outflows.service';
 

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import { RateItemsPageView, RatesReportView, RatesTrendView } from '@/openapi/rates-views';
 import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@/common/scope';
-import { Roles } from '@/modules/auth/auth.decorators';
+import { Roles } from '@/common/auth.decorators';
 import { toCsv, toXlsx } from './rates-export';
 import { ExportQuery, ItemsQuery, RatesQuery, TargetsDto, TrendQuery } from './rates.dto';
 import { RatesService } from './rates.service';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { UserPageView, UserView } from '@/openapi/views';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
-import { Roles } from '@/modules/auth/auth.decorators';
+import { Roles } from '@/common/auth.decorators';
 import { CreateUserDto, UpdateUserDto, UserQuery } from './users.dto';
 import { UsersService } from './users.service';
 

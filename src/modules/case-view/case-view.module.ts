@@ -8,8 +8,8 @@ import { Outflow } from '@/modules/outflows/outflow.entity';
 import { OutflowsModule } from '@/modules/outflows/outflows.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
 import { CaseViewService } from './case-view.service';
-import { CasesController } from './cases.controller';
-import { MigrantCase } from './migrant-case.entity';
+import { CasesController } from './case-view.controller';
+import { MigrantCase } from '@/modules/cases/migrant-case.entity';
 
 @Module({
   imports: [TypeOrmModule.forFeature([MigrantCase, Inflow, Outflow, Jurisdiction]), InflowsModule, OutflowsModule, ExchangesModule, PersonsModule],

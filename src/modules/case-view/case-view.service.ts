@@ -11,7 +11,7 @@ import { Jurisdiction, JurisdictionRef, toJurisdictionRef } from '@/modules/juri
 import { Outflow } from '@/modules/outflows/outflow.entity';
 import { OutflowResponse, OutflowsService } from '@/modules/outflows/outflows.service';
 import { PersonRef, toPersonRef } from '@/modules/persons/persons.service';
-import { MigrantCase } from './migrant-case.entity';
+import { MigrantCase } from '@/modules/cases/migrant-case.entity';
 
 export interface CaseResponse {
   id: string;
