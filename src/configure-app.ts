@@ -4,7 +4,7 @@ import { HttpStatus } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ErrorView } from '@/openapi/views';
+import { ErrorView } from '@/common/api-views';
 import { Logger } from 'nestjs-pino';
 import { AppError, Errors } from '@/common/errors';
 import { HttpErrorFilter } from '@/common/http-error.filter';

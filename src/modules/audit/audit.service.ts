@@ -7,7 +7,7 @@ import { currentRequest } from '@/common/request-context';
 import { ROOT_CODE } from '@/common/division-code';
 import { AuthUser, scopeRange } from '@/common/scope';
 import { AuditLog } from './audit-log.entity';
-import { AuditQuery } from './audit.dto';
+import { AuditLogView, AuditQuery } from './audit.dto';
 
 /** What was done: read, create, update, submit, reply, revoke, login, login_failed, lookup, moved_on, … (each module names its own). */
 export type AuditAction = string;
@@ -128,22 +128,7 @@ export class AuditService {
 const PLACE = /^\d{12}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface AuditLogResponse {
-  id: string;
-  at: string;
-  userId: string | null;
-  username: string | null;
-  /** The actor's name as colleagues know it (null for an anonymous or unknown login). */
-  displayName: string | null;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  /** Whom the record is about: a person's masked name and number, or an account's name. */
-  subject: string | null;
-  jurisdictionCode: string | null;
-  ip: string | null;
-  detail: Record<string, unknown> | null;
-}
+export type AuditLogResponse = AuditLogView;
 
 function toAuditResponse(a: AuditLog, displayName: string | null, subject: string | null): AuditLogResponse {
   return {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { LoginView, UserView } from '@/openapi/views';
+import { LoginView } from './auth.dto';
+import { UserView } from '@/modules/users/users.dto';
 import { NoStoredAnswer } from '@/common/idempotency.interceptor';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { toUserResponse, UsersService } from '@/modules/users/users.service';

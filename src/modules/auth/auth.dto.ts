@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import { UserView } from '@/modules/users/users.dto';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })
@@ -13,4 +14,13 @@ export class LoginDto {
   @MinLength(1)
   @MaxLength(128)
   password: string;
+}
+
+// What the API answers (the OpenAPI document the console is typed from).
+
+export class LoginView {
+  @ApiProperty() accessToken: string;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType: 'Bearer';
+  @ApiProperty({ description: '有效期（秒）' }) expiresIn: number;
+  @ApiProperty({ type: UserView }) user: UserView;
 }

@@ -6,14 +6,10 @@ import { APP_CONFIG } from '@/config/config.module';
 import { Errors } from '@/common/errors';
 import { maskPersonalNumbers } from '@/common/logging';
 import { AuditService } from '@/modules/audit/audit.service';
-import { PASSWORD_HASH_OPTIONS, toUserResponse, UserResponse, UsersService } from '@/modules/users/users.service';
+import { PASSWORD_HASH_OPTIONS, toUserResponse, UsersService } from '@/modules/users/users.service';
+import { LoginView } from './auth.dto';
 
-export interface LoginResponse {
-  accessToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-  user: UserResponse;
-}
+export type LoginResponse = LoginView;
 
 export interface TokenPayload {
   sub: string;

@@ -3,27 +3,18 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
-import { ExchangeResponse, ExchangesService } from '@/modules/exchanges/exchanges.service';
+import { ExchangesService } from '@/modules/exchanges/exchanges.service';
 import { AuthUser, inScope } from '@/common/scope';
 import { Inflow } from '@/modules/inflows/inflow.entity';
-import { InflowResponse, InflowsService } from '@/modules/inflows/inflows.service';
-import { Jurisdiction, JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
+import { InflowsService } from '@/modules/inflows/inflows.service';
+import { Jurisdiction, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
 import { Outflow } from '@/modules/outflows/outflow.entity';
 import { OutflowResponse, OutflowsService } from '@/modules/outflows/outflows.service';
-import { PersonRef, toPersonRef } from '@/modules/persons/persons.service';
+import { toPersonRef } from '@/modules/persons/persons.service';
 import { MigrantCase } from '@/modules/cases/migrant-case.entity';
+import { CaseView } from './case-view.dto';
 
-export interface CaseResponse {
-  id: string;
-  person: PersonRef;
-  origin: JurisdictionRef;
-  destination: JurisdictionRef | null;
-  openedAt: string;
-  closedAt: string | null;
-  inflow: InflowResponse | null;
-  outflow: OutflowResponse | null;
-  exchanges: ExchangeResponse[];
-}
+export type CaseResponse = CaseView;
 
 @Injectable()
 export class CaseViewService {

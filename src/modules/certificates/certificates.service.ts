@@ -16,37 +16,12 @@ import { CertificateCheck, needsCertificate } from './certificate-rules';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { birthDateOfPerson, PersonsService } from '@/modules/persons/persons.service';
 import { Certificate, CertificateStatus } from './certificate.entity';
-import { CertificateLookupQuery, IssueCertificateDto, RevokeCertificateDto } from './certificates.dto';
+import { CertificateLookupQuery, CertificateView, IssueCertificateDto, RevokeCertificateDto, VerificationView } from './certificates.dto';
 import { VerificationCodes } from './verification-code';
 
-export interface CertificateResponse {
-  id: string;
-  number: string;
-  verificationCode: string;
-  /** The public check page of the code: what the printed QR code opens. */
-  verifyUrl: string;
-  status: CertificateStatus;
-  issuedAt: string;
-  issuerCode: string;
-  holder: { name: string; idNumber: string; age: number };
-  householdCode: string;
-  maritalStatus: string;
-  spouse: { name: string; idNumber: string } | null;
-  children: Certificate['children'];
-  contraception: string;
-  supersedes: string | null;
-  revokedAt: string | null;
-  revokeReason: string | null;
-}
+export type CertificateResponse = CertificateView;
 
-export interface PublicVerification {
-  authentic: true;
-  status: CertificateStatus;
-  number: string;
-  issuer: { code: string; name: string };
-  issuedAt: string;
-  holder: { name: string; idNumber: string };
-}
+export type PublicVerification = VerificationView;
 
 const LAPSE_AGE = 50;
 

@@ -1,49 +1,13 @@
-import { Exchange, ExchangeStatus, ExchangeType, Outcome } from './exchange.entity';
+import { Exchange, ExchangeStatus } from './exchange.entity';
+import { ExchangeReplyView, ExchangeSubjectView, ExchangeView } from './exchanges.dto';
 
 // An exchange as the API answers it: its status at an instant, the person it concerns, the reply.
 
-export interface ExchangeSubject {
-  personId: string;
-  name: string;
-  idNumber: string;
-  sex: 'male' | 'female';
-  /** Whole years; never the birth date beside a masked number. */
-  age: number;
-}
+export type ExchangeSubject = ExchangeSubjectView;
 
-export interface ExchangeReply {
-  outcome: Outcome;
-  note: string | null;
-  corrections: Record<string, unknown> | null;
-  by: { id: string; displayName: string; jurisdictionName: string } | null;
-  at: string;
-}
+export type ExchangeReply = ExchangeReplyView;
 
-export interface ExchangeResponse {
-  id: string;
-  caseId: string;
-  type: ExchangeType;
-  fromCode: string;
-  /** The most specific unit that sent it (the household village, the destination community): who may act on it. */
-  fromUnitCode: string;
-  fromName: string;
-  toCode: string;
-  /** The most specific unit it is addressed to: staff whose subtree holds it may reply. */
-  toUnitCode: string;
-  toName: string;
-  subject: ExchangeSubject | null;
-  urgent: boolean;
-  needsReply: boolean;
-  payload: Record<string, unknown>;
-  status: ExchangeStatus;
-  sentAt: string;
-  deliveredAt: string | null;
-  dueAt: string | null;
-  repliedAt: string | null;
-  reply: ExchangeReply | null;
-  attempts: number;
-  lastError: string | null;
-}
+export type ExchangeResponse = ExchangeView;
 
 /** What a list of exchanges shows besides its rows: place names, whom each is about, who replied. */
 export interface ExchangeContext {

@@ -5,6 +5,8 @@ import { IsBoolean, IsInt, IsObject, IsString, IsUUID, Max, MaxLength, Min, Vali
 import { PageQuery } from '@/common/pagination';
 import { InflowCorrectionsDto } from '@/modules/inflows/inflows.dto';
 import { EXCHANGE_STATUSES, EXCHANGE_TYPES, ExchangeStatus, ExchangeType, Outcome, OUTCOMES } from './exchange.entity';
+import { valuesOf } from '@/common/labels';
+import { nullable, PageView } from '@/common/api-views';
 
 export class CreateExchangeDto {
   @ApiProperty({ format: 'uuid' })
@@ -79,3 +81,54 @@ export class InboxQuery extends OutboxQuery {
   @Max(30, { message: '不能大于 30' })
   dueWithinDays?: number;
 }
+
+// What the API answers (the OpenAPI document the console is typed from).
+
+export class ExchangeSubjectView {
+  @ApiProperty({ format: 'uuid' }) personId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: '421381********0026' }) idNumber: string;
+  @ApiProperty({ enum: valuesOf('sex') }) sex: 'male' | 'female';
+  @ApiProperty({ description: '周岁' }) age: number;
+}
+
+export class ReplierView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ example: '湖北省随州市广水市杨寨镇' }) jurisdictionName: string;
+}
+
+export class ExchangeReplyView {
+  @ApiProperty({ enum: valuesOf('outcome') }) outcome: Outcome;
+  @ApiProperty({ type: String, ...nullable }) note: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, ...nullable, description: '“信息有误”时的更正（身份证号脱敏）' })
+  corrections: Record<string, unknown> | null;
+  @ApiProperty({ type: ReplierView, ...nullable }) by: ReplierView | null;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
+export class ExchangeView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) caseId: string;
+  @ApiProperty({ enum: valuesOf('exchangeType') }) type: ExchangeType;
+  @ApiProperty() fromCode: string;
+  @ApiProperty({ description: '发送的具体单位（村、社区或乡镇）' }) fromUnitCode: string;
+  @ApiProperty({ example: '浙江省衢州市柯城区府山街道' }) fromName: string;
+  @ApiProperty() toCode: string;
+  @ApiProperty({ description: '收件的具体单位：其辖区内的工作人员可以反馈' }) toUnitCode: string;
+  @ApiProperty({ example: '湖北省随州市广水市杨寨镇' }) toName: string;
+  @ApiProperty({ type: ExchangeSubjectView, ...nullable, description: '当事人' }) subject: ExchangeSubjectView | null;
+  @ApiProperty({ description: '加急' }) urgent: boolean;
+  @ApiProperty({ description: '需要反馈' }) needsReply: boolean;
+  @ApiProperty({ type: 'object', additionalProperties: true }) payload: Record<string, unknown>;
+  @ApiProperty({ enum: valuesOf('exchangeStatus') }) status: ExchangeStatus;
+  @ApiProperty({ format: 'date-time' }) sentAt: string;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) deliveredAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable, description: '办理期限' }) dueAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) repliedAt: string | null;
+  @ApiProperty({ type: ExchangeReplyView, ...nullable }) reply: ExchangeReplyView | null;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ type: String, ...nullable }) lastError: string | null;
+}
+
+export const ExchangePageView = PageView(ExchangeView, 'ExchangePageView');

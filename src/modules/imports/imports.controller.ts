@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ImportAcceptedView, ImportPageView, ImportView } from '@/openapi/admin-views';
+import { ImportAcceptedView, ImportPageView, ImportView } from './imports.dto';
 import { PageQuery } from '@/common/pagination';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Errors } from '@/common/errors';

@@ -12,25 +12,12 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { ImportFormat } from './import-format';
 import { checkUpload, ImportFileError } from './import-limits';
 import { ImportRowError, InflowImport } from './import-job.entity';
+import { ImportSummaryView, ImportView } from './imports.dto';
 
-export interface ImportStatus {
-  id: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  total: number;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  legacy: boolean;
-  filename: string;
-  createdAt: string;
-  finishedAt: string | null;
-  error: string | null;
-  errors: { row: number; field: string; message: string }[];
-}
+export type ImportStatus = ImportView;
 
 /** An import in the list of the caller's imports: its counts without the row errors. */
-export type ImportSummary = Omit<ImportStatus, 'errors'>;
+export type ImportSummary = ImportSummaryView;
 
 function toSummary(job: InflowImport): ImportSummary {
   return {

@@ -1,41 +1,10 @@
 import { IdCipher } from '@/common/id-cipher';
 import { birthDateOf } from '@/common/identity';
-import { PersonRef, toPersonRef } from '@/modules/persons/persons.service';
-import type { CertificateCheck } from '@/modules/certificates/certificate-rules';
+import { toPersonRef } from '@/modules/persons/persons.service';
 import { Inflow } from './inflow.entity';
+import { InflowView } from './inflows.dto';
 
-export interface InflowResponse {
-  id: string;
-  caseId: string;
-  /** `idNumber` in full and `birthDate` only on the audited detail view for staff of either side. */
-  person: PersonRef & { birthDate?: string };
-  /** The registration stated another name than the person's on record (the origin was asked). */
-  nameMismatch: boolean;
-  householdCode: string;
-  destinationCode: string;
-  originTownshipCode: string;
-  destinationTownshipCode: string;
-  address: string;
-  phone: string | null;
-  arrivalDate: string;
-  reason: Inflow['reason'];
-  maritalStatus: Inflow['maritalStatus'];
-  spouse: { name: string; idNumber: string } | null;
-  children: Inflow['children'];
-  contraception: Inflow['contraception'];
-  pregnant: boolean;
-  certificateNumber: string | null;
-  undertaking: boolean;
-  keyTarget: boolean;
-  certificateCheck: CertificateCheck;
-  legacy: boolean;
-  status: Inflow['status'];
-  registeredAt: string;
-  submittedAt: string | null;
-  submissionDueAt: string;
-  closedAt: string | null;
-  departureDate: string | null;
-}
+export type InflowResponse = InflowView;
 
 /** An inflow as the API shows it; `full` (the audited detail view) decrypts the ID numbers. */
 export function toInflowResponse(inflow: Inflow, full: boolean, cipher: IdCipher): InflowResponse {

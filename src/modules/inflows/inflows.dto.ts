@@ -1,10 +1,15 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import type { Inflow } from './inflow.entity';
+import type { CertificateCheck } from '@/modules/certificates/certificate-rules';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsMobilePhone, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { ChildDto, IsChildren, IsPersonName, IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField, IsText, PersonRefDto, SpouseDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { Contraception, CONTRACEPTIONS, MARITAL_STATUSES, MaritalStatus } from '@/modules/persons/family';
 import { INFLOW_STATUSES, InflowStatus, REASONS } from './inflow.entity';
+import { valuesOf } from '@/common/labels';
+import { nullable, PageView } from '@/common/api-views';
+import { ChildView, PersonRefView, SpouseView } from '@/modules/persons/persons.dto';
 
 export class InflowPersonDto extends PersonRefDto {
   @ApiPropertyOptional({ example: '13800000000' })
@@ -155,3 +160,38 @@ export class InflowQuery extends PageQuery {
   @IsDateOnly()
   to?: string;
 }
+
+// What the API answers (the OpenAPI document the console is typed from).
+
+export class InflowView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) caseId: string;
+  @ApiProperty({ type: PersonRefView }) person: PersonRefView;
+  @ApiProperty({ description: '登记的姓名与人员记录（户籍地）不一致，已向户籍地发出协查' }) nameMismatch: boolean;
+  @ApiProperty() householdCode: string;
+  @ApiProperty() destinationCode: string;
+  @ApiProperty() originTownshipCode: string;
+  @ApiProperty() destinationTownshipCode: string;
+  @ApiProperty() address: string;
+  @ApiProperty({ type: String, ...nullable }) phone: string | null;
+  @ApiProperty({ example: '2026-11-02' }) arrivalDate: string;
+  @ApiProperty({ enum: valuesOf('reason') }) reason: Inflow['reason'];
+  @ApiProperty({ enum: valuesOf('maritalStatus') }) maritalStatus: Inflow['maritalStatus'];
+  @ApiProperty({ type: SpouseView, ...nullable }) spouse: SpouseView | null;
+  @ApiProperty({ type: [ChildView] }) children: ChildView[];
+  @ApiProperty({ enum: valuesOf('contraception') }) contraception: Inflow['contraception'];
+  @ApiProperty() pregnant: boolean;
+  @ApiProperty({ type: String, ...nullable }) certificateNumber: string | null;
+  @ApiProperty() undertaking: boolean;
+  @ApiProperty({ description: '重点对象' }) keyTarget: boolean;
+  @ApiProperty({ enum: valuesOf('certificateCheck') }) certificateCheck: CertificateCheck;
+  @ApiProperty({ description: '历史数据（15 位身份证号转换或校验位不符）' }) legacy: boolean;
+  @ApiProperty({ enum: valuesOf('inflowStatus') }) status: Inflow['status'];
+  @ApiProperty({ format: 'date-time' }) registeredAt: string;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) submittedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) submissionDueAt: string;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) closedAt: string | null;
+  @ApiProperty({ type: String, ...nullable }) departureDate: string | null;
+}
+
+export const InflowPageView = PageView(InflowView, 'InflowPageView');

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { JurisdictionLevel } from '@/common/division-code';
+import { JurisdictionRefView } from './jurisdictions.dto';
 
 @Entity('jurisdiction')
 export class Jurisdiction {
@@ -16,11 +17,7 @@ export class Jurisdiction {
   parentCode: string | null;
 }
 
-export interface JurisdictionRef {
-  code: string;
-  name: string;
-  level: JurisdictionLevel;
-}
+export type JurisdictionRef = JurisdictionRefView;
 
 export function toJurisdictionRef(j: Jurisdiction): JurisdictionRef {
   return { code: j.code, name: j.name, level: j.level };

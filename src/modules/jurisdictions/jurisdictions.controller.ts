@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { JurisdictionDetailView, JurisdictionPageView } from '@/openapi/views';
+import { JurisdictionDetailView, JurisdictionPageView } from './jurisdictions.dto';
 import { Errors } from '@/common/errors';
 import { JurisdictionQuery } from './jurisdictions.dto';
 import { JurisdictionsService } from './jurisdictions.service';

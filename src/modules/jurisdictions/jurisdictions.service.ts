@@ -3,19 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { ancestorCandidates, isDivisionCode, levelOf } from '@/common/division-code';
 import { Errors } from '@/common/errors';
-import { Jurisdiction, JurisdictionRef, toJurisdictionRef } from './jurisdiction.entity';
+import { Jurisdiction, toJurisdictionRef } from './jurisdiction.entity';
+import { JurisdictionDetailView, JurisdictionListItemView } from './jurisdictions.dto';
 
-export interface JurisdictionDetail extends JurisdictionRef {
-  parentCode: string | null;
-  /** From 全国 down to the jurisdiction itself. */
-  path: JurisdictionRef[];
-}
+export type JurisdictionDetail = JurisdictionDetailView;
 
-export interface JurisdictionListItem extends JurisdictionRef {
-  parentCode: string | null;
-  /** Names of the ancestors below 全国 and the jurisdiction itself, e.g. 湖北省随州市广水市. */
-  fullName: string;
-}
+export type JurisdictionListItem = JurisdictionListItemView;
 
 const SEARCH_LIMIT = 50;
 const KNOWN_LIMIT = 100_000;

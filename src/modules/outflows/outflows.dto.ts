@@ -1,9 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Outflow } from './outflow.entity';
 import { Type } from 'class-transformer';
 import { IsObject, ValidateNested } from 'class-validator';
 import { IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField, PersonRefDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { OUTFLOW_STATUSES, OutflowStatus } from './outflow.entity';
+import { valuesOf } from '@/common/labels';
+import { nullable, PageView } from '@/common/api-views';
+import { PersonRefView } from '@/modules/persons/persons.dto';
 
 export class CreateOutflowDto {
   @ApiProperty({ type: PersonRefDto })
@@ -50,3 +54,23 @@ export class OutflowQuery extends PageQuery {
   @IsOneOf('contact', '联系状态')
   contact?: 'effective' | 'none';
 }
+
+// What the API answers (the OpenAPI document the console is typed from).
+
+export class OutflowView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) caseId: string;
+  @ApiProperty({ type: PersonRefView }) person: PersonRefView;
+  @ApiProperty() householdCode: string;
+  @ApiProperty() originTownshipCode: string;
+  @ApiProperty({ example: '2026-10-01' }) departureDate: string;
+  @ApiProperty({ type: String, ...nullable, description: '预计流入地：省级及以下任一级' }) expectedDestinationCode: string | null;
+  @ApiProperty({ description: '登记时是否向预计流入地发出流出通报（流入地粗于乡镇、或已与流入登记关联时为 false）' }) notified: boolean;
+  @ApiProperty({ enum: valuesOf('outflowStatus') }) status: Outflow['status'];
+  @ApiProperty({ enum: valuesOf('contact') }) contact: 'effective' | 'none';
+  @ApiProperty({ format: 'date-time' }) registeredAt: string;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) closedAt: string | null;
+  @ApiProperty({ type: String, ...nullable }) closeDate: string | null;
+}
+
+export const OutflowPageView = PageView(OutflowView, 'OutflowPageView');

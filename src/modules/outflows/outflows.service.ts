@@ -13,26 +13,11 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
 import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
-import { PersonRef, PersonsService, toPersonRef } from '@/modules/persons/persons.service';
+import { PersonsService, toPersonRef } from '@/modules/persons/persons.service';
 import { Outflow } from './outflow.entity';
-import { CloseOutflowDto, CreateOutflowDto, OutflowQuery } from './outflows.dto';
+import { CloseOutflowDto, CreateOutflowDto, OutflowQuery, OutflowView } from './outflows.dto';
 
-export interface OutflowResponse {
-  id: string;
-  caseId: string;
-  person: PersonRef;
-  householdCode: string;
-  originTownshipCode: string;
-  departureDate: string;
-  expectedDestinationCode: string | null;
-  /** An outflow notice went to the expected destination (api.md: not when it is coarser than a township, or linked at once). */
-  notified: boolean;
-  status: Outflow['status'];
-  contact: 'effective' | 'none';
-  registeredAt: string;
-  closedAt: string | null;
-  closeDate: string | null;
-}
+export type OutflowResponse = OutflowView;
 
 /** Effective contact (有效联系): the person has a submitted, open registration somewhere (rates.md; person_located, rates/sql/contact.sql). */
 export const EFFECTIVE_CONTACT_SQL = `person_located(o.person_id)`;

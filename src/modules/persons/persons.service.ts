@@ -9,18 +9,13 @@ import { AuthUser, scopeRange } from '@/common/scope';
 import { todayInShanghai } from '@/common/time';
 import { AuditService } from '@/modules/audit/audit.service';
 import { Person } from './person.entity';
+import { PersonDetailView, PersonRefView } from './persons.dto';
 
 /**
  * A person as lists show them: the masked number and the age in whole years, never the birth date — the masked part
  * of `421381********0026` is exactly the birth date, so the two side by side would be the full number.
  */
-export interface PersonRef {
-  id: string;
-  idNumber: string;
-  name: string;
-  sex: Person['sex'];
-  age: number;
-}
+export type PersonRef = PersonRefView;
 
 /** The birth date, read from the encrypted ID number (the person table keeps no birth date beside the masked number). */
 export function birthDateOfPerson(person: Pick<Person, 'idCipher'>, cipher: IdCipher): string {
@@ -32,12 +27,7 @@ export function toPersonRef(person: Person, cipher: IdCipher, name = person.name
   return { id: person.id, idNumber: person.idMasked, name, sex: person.sex, age: ageOn(birthDateOfPerson(person, cipher), todayInShanghai()) };
 }
 
-export interface PersonDetail extends PersonRef {
-  /** Only in the full record (staff of either side, audited). */
-  birthDate?: string;
-  householdCode: string | null;
-  cases: { caseId: string; destinationCode: string | null; status: string; arrivalDate: string | null }[];
-}
+export type PersonDetail = PersonDetailView;
 
 /** What may change the household on record, and how its audit row says so. */
 export type HolderAct = 'certificate' | 'outflow' | 'reply';

@@ -4,26 +4,15 @@ import { Errors } from '@/common/errors';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { bounds, Period } from './rate-period';
 import { FLOW_SOURCES, stillCounted } from './rate-queries';
-import { FlowIndicator, Indicator, ItemState } from './rate-math';
+import { FlowIndicator, ItemState } from './rate-math';
 import { ItemsQuery } from './rates.dto';
+import type { RateItemView } from './rates.dto';
 
 // The drill-down of a rate (GET /api/rates/items): the items behind a count, exactly as classified at T, with masked
 // ID numbers. Run by RatesService on the dashboards' read source.
 
-export interface RateItem {
-  indicator: Indicator;
-  id: string;
-  caseId: string | null;
-  type: string;
-  person: { id: string; name: string; idNumber: string; age: number };
-  jurisdictionCode: string;
-  /** The full name of the place the item is counted at (湖北省随州市广水市杨寨镇杨榨村). */
-  jurisdictionName: string;
-  startedAt: string | null;
-  dueAt: string | null;
-  doneAt: string | null;
-  state: ItemState;
-}
+/** One item behind a count (its shape: RateItemView, rates.dto.ts). */
+export type RateItem = RateItemView;
 
 /** An item before its place is named (one look-up per page). */
 export type UnnamedItem = Omit<RateItem, 'jurisdictionName'>;

@@ -1,4 +1,5 @@
 import { valuesOf } from '@/common/labels';
+import type { FlowFigureView, RateFigureView } from './rates.dto';
 // The arithmetic of rates.md in one place: states, the rate, its rounding and the target test.
 
 export const INDICATORS = valuesOf('indicator');
@@ -28,17 +29,10 @@ export interface ContactCounts {
   denominator: number;
 }
 
-export interface RateFigure {
-  numerator: number;
-  denominator: number;
-  /** numerator / denominator rounded to 4 decimals; null when nothing is counted. */
-  rate: number | null;
-  target: number;
-  /** null when the denominator is 0: nothing to judge. */
-  meetsTarget: boolean | null;
-}
+/** numerator / denominator (rate rounded to 4 decimals, null when nothing is counted), its target and meetsTarget. */
+export type RateFigure = RateFigureView;
 
-export type FlowFigure = FlowCounts & RateFigure;
+export type FlowFigure = FlowFigureView;
 
 /** The state of one item at instant T (rates.md): done by its due instant, done after it, not done and due, not yet due. */
 export function flowState(item: { dueAt: Date; doneAt: Date | null }, asOf: Date): FlowState {

@@ -1,9 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { Indicator, INDICATORS, ItemState, ITEM_STATES } from './rate-math';
+import { valuesOf } from '@/common/labels';
+import { nullable } from '@/common/api-views';
+import { JurisdictionRefView } from '@/modules/jurisdictions/jurisdictions.dto';
 
 export class RatesQuery {
   @ApiPropertyOptional({ description: '行政区划代码；默认为本人所属区划', example: '420000000000' })
@@ -97,4 +100,84 @@ export class TargetsDto {
 
   @IsTarget()
   effectiveContact?: number | null;
+}
+
+// What the API answers (the OpenAPI document the console is typed from).
+
+export class RateFigureView {
+  @ApiProperty() numerator: number;
+  @ApiProperty() denominator: number;
+  @ApiProperty({ type: Number, ...nullable, description: '0–1，4 位小数；分母为 0 时为 null' }) rate: number | null;
+  @ApiProperty() target: number;
+  @ApiProperty({ type: Boolean, ...nullable }) meetsTarget: boolean | null;
+}
+
+export class FlowFigureView extends RateFigureView {
+  @ApiProperty() onTime: number;
+  @ApiProperty() late: number;
+  @ApiProperty() overdue: number;
+  @ApiProperty() pending: number;
+}
+
+export class RateRowView {
+  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
+  @ApiPropertyOptional({ enum: [true], description: '本级（直接记在本辖区而非下级的事项）' }) self?: true;
+  @ApiProperty({ type: FlowFigureView }) submission: FlowFigureView;
+  @ApiProperty({ type: FlowFigureView }) feedback: FlowFigureView;
+  @ApiProperty({ type: RateFigureView }) effectiveContact: RateFigureView;
+}
+
+export class RatesReportView extends RateRowView {
+  @ApiProperty({ example: '2026-01-01' }) from: string;
+  @ApiProperty({ example: '2026-12-02' }) to: string;
+  @ApiProperty({ format: 'date-time' }) asOf: string;
+  @ApiProperty({ type: [RateRowView] }) children: RateRowView[];
+}
+
+export class RatesTrendPointView {
+  @ApiProperty({ example: '2026-01' }) period: string;
+  @ApiProperty({ example: '2026-01-01' }) from: string;
+  @ApiProperty({ example: '2026-01-31' }) to: string;
+  @ApiProperty({ type: FlowFigureView }) submission: FlowFigureView;
+  @ApiProperty({ type: FlowFigureView }) feedback: FlowFigureView;
+  @ApiProperty({ type: RateFigureView }) effectiveContact: RateFigureView;
+}
+
+export class RatesTrendView {
+  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+  @ApiProperty({ format: 'date-time' }) asOf: string;
+  @ApiProperty({ enum: ['month'] }) interval: 'month';
+  @ApiProperty({ type: [RatesTrendPointView] }) points: RatesTrendPointView[];
+}
+
+export class RateItemPersonView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: '421381********0026', description: '脱敏' }) idNumber: string;
+  @ApiProperty({ description: '周岁' }) age: number;
+}
+
+export class RateItemView {
+  @ApiProperty({ enum: valuesOf('indicator') }) indicator: Indicator;
+  @ApiProperty({ description: '登记、信息或人员的 id' }) id: string;
+  @ApiProperty({ type: String, ...nullable, format: 'uuid' }) caseId: string | null;
+  @ApiProperty({ example: 'inflow_registration', description: 'inflow_registration、信息类型，或 person（有效联系率）' }) type: string;
+  @ApiProperty({ type: RateItemPersonView }) person: RateItemPersonView;
+  @ApiProperty() jurisdictionCode: string;
+  @ApiProperty({ example: '湖北省随州市广水市杨寨镇杨榨村' }) jurisdictionName: string;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) startedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) dueAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', ...nullable }) doneAt: string | null;
+  @ApiProperty({ enum: valuesOf('itemState') }) state: ItemState;
+}
+
+export class RateItemsPageView {
+  @ApiProperty({ type: [RateItemView] }) items: RateItemView[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
+  @ApiProperty({ format: 'date-time' }) asOf: string;
 }

@@ -7,7 +7,6 @@ import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { ancestorCandidates, isDivisionCode } from '@/common/division-code';
 import { Errors } from '@/common/errors';
-import { Page } from '@/common/pagination';
 import { assertInScope, AuthUser } from '@/common/scope';
 import { endOfShanghaiDay, todayInShanghai, ZONE } from '@/common/time';
 import { AppConfig } from '@/config/config';
@@ -17,38 +16,19 @@ import { JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/juri
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { Period } from './rate-period';
 import { Counts, countRates } from './rate-queries';
-import { addContact, addFlow, flowFigure, FlowFigure, Indicator, INDICATORS, RateFigure, rateFigure } from './rate-math';
-import { contactItems, flowItems, RateItem } from './rate-items';
-import { ItemsQuery, RatesQuery, TargetsDto, TrendQuery } from './rates.dto';
+import { addContact, addFlow, flowFigure, Indicator, INDICATORS, rateFigure } from './rate-math';
+import { contactItems, flowItems } from './rate-items';
+import { ItemsQuery, RateItemsPageView, RateRowView, RatesQuery, RatesReportView, RatesTrendView, TargetsDto, TrendQuery } from './rates.dto';
 
 export type { RateItem } from './rate-items';
 
-export interface RateRow {
-  jurisdiction: JurisdictionRef;
-  /** Items recorded at the jurisdiction itself rather than in one of its children (only on that extra child row). */
-  self?: true;
-  submission: FlowFigure;
-  feedback: FlowFigure;
-  effectiveContact: RateFigure;
-}
+export type RateRow = RateRowView;
 
-export interface RatesReport extends RateRow {
-  from: string;
-  to: string;
-  asOf: string;
-  children: RateRow[];
-}
+export type RatesReport = RatesReportView;
 
-export interface RatesTrend {
-  jurisdiction: JurisdictionRef;
-  from: string;
-  to: string;
-  asOf: string;
-  interval: 'month';
-  points: (Omit<RateRow, 'jurisdiction' | 'self'> & { period: string; from: string; to: string })[];
-}
+export type RatesTrend = RatesTrendView;
 
-export type RateItemsPage = Page<RateItem> & { jurisdiction: JurisdictionRef; asOf: string };
+export type RateItemsPage = RateItemsPageView;
 
 type Targets = Record<Indicator, number>;
 

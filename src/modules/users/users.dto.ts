@@ -3,6 +3,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
 import { Role, ROLES } from '@/common/scope';
+import { valuesOf } from '@/common/labels';
+import { PageView } from '@/common/api-views';
+import { JurisdictionRefView } from '@/modules/jurisdictions/jurisdictions.dto';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,64}$/;
 const CODE = /^\d{12}$/;
@@ -69,3 +72,16 @@ export class UserQuery extends PageQuery {
   @IsOneOf('role', '角色')
   role?: Role;
 }
+
+// What the API answers (the OpenAPI document the console is typed from).
+
+export class UserView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() username: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ enum: valuesOf('role') }) role: Role;
+  @ApiProperty() active: boolean;
+  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
+}
+
+export const UserPageView = PageView(UserView, 'UserPageView');

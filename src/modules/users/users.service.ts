@@ -6,20 +6,13 @@ import { Errors } from '@/common/errors';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { assertInScope, AuthUser, inScope, Role, scopeRange } from '@/common/scope';
 import { AuditService } from '@/modules/audit/audit.service';
-import { JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
+import { toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { AuthAccount, AuthCache } from './auth-cache';
 import { User } from './user.entity';
-import { CreateUserDto, UpdateUserDto, UserQuery } from './users.dto';
+import { CreateUserDto, UpdateUserDto, UserQuery, UserView } from './users.dto';
 
-export interface UserResponse {
-  id: string;
-  username: string;
-  displayName: string;
-  role: AuthUser['role'];
-  active: boolean;
-  jurisdiction: JurisdictionRef;
-}
+export type UserResponse = UserView;
 
 export function toUserResponse(user: User): UserResponse {
   return {
