@@ -67,11 +67,19 @@ describe('SQL source files (functions, views, triggers in one current home)', ()
     expect(rows.map((r) => r.township)).toEqual(codes.map(townshipOf));
   });
 
-  it('accepts in the database exactly the exchange types of the one table the service and the console read', async () => {
-    const { rows } = await owner.query<{ def: string }>(
-      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'exchange'::regclass AND conname = 'exchange_type_chk'`,
+  it('holds in the database exactly the exchange types of the one table the service and the console read', async () => {
+    const { rows } = await owner.query<{ type: string; needs_reply: boolean; manual: boolean }>(
+      `SELECT type, needs_reply, manual FROM exchange_type ORDER BY type`,
     );
-    const allowed = [...rows[0].def.matchAll(/'(\w+)'/g)].map((m) => m[1]).sort();
-    expect(allowed).toEqual(Object.keys(EXCHANGE_TYPE_RULES).sort());
+    expect(rows).toEqual(
+      Object.entries(EXCHANGE_TYPE_RULES)
+        .map(([type, rule]) => ({ type, needs_reply: rule.needsReply, manual: rule.manual }))
+        .sort((a, b) => a.type.localeCompare(b.type)),
+    );
+    // A message of a type the table does not know is refused by the database itself: exchange.type refers to it.
+    const { rows: keys } = await owner.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'exchange'::regclass AND contype = 'f' AND conname = 'exchange_type_fkey'`,
+    );
+    expect(keys).toEqual([{ def: 'FOREIGN KEY (type) REFERENCES exchange_type(type)' }]);
   });
 });

@@ -5,6 +5,7 @@ import { ROOT_CODE } from '@/common/division-code';
 import { AppConfig, ConfigError, loadConfig } from '@/config/config';
 import { ensureAppRole } from '@/database/app-role';
 import { dataSourceOptions } from '@/database/data-source-options';
+import { syncExchangeTypes } from '@/database/exchange-type-table';
 import { applySqlSources } from '@/database/sql-sources';
 import { loadJurisdictions } from '@/modules/jurisdictions/jurisdiction-loader';
 import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
@@ -36,6 +37,8 @@ export async function runSetup(config: AppConfig, log: (message: string) => void
     let appRole: SetupResult['appRole'];
     let sqlSources: string[];
     try {
+      const typesChanged = await syncExchangeTypes(client);
+      if (typesChanged) log(`exchange types: ${typesChanged} added or changed`);
       // Functions, views and triggers from their files, before the grants (the service's role executes them).
       sqlSources = await applySqlSources(client);
       log(sqlSources.length ? `SQL sources applied: ${sqlSources.join(', ')}` : 'SQL sources: up to date');

@@ -19,6 +19,7 @@ import { IdempotencyAnswersSealed1795393400000 } from '../../migrations/17953934
 import { ExchangeWithdrawn1795393500000 } from '../../migrations/1795393500000-ExchangeWithdrawn';
 import { OutflowNotified1795393600000 } from '../../migrations/1795393600000-OutflowNotified';
 import { SqlSources1795393700000 } from '../../migrations/1795393700000-SqlSources';
+import { ExchangeTypes1795393800000 } from '../../migrations/1795393800000-ExchangeTypes';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   ExchangeWithdrawn1795393500000,
   OutflowNotified1795393600000,
   SqlSources1795393700000,
+  ExchangeTypes1795393800000,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { PageQuery } from '@/common/pagination';
 import { InflowCorrectionsDto } from '@/modules/inflows/inflows.dto';
 import { EXCHANGE_STATUSES, EXCHANGE_TYPES, ExchangeStatus, ExchangeType, Outcome, OUTCOMES } from './exchange.entity';
 import { valuesOf } from '@/common/labels';
+import { MANUAL_EXCHANGE_TYPES } from '@/common/exchange-types';
 import { nullable, PageView } from '@/common/api-views';
 
 export class CreateExchangeDto {
@@ -13,8 +14,8 @@ export class CreateExchangeDto {
   @IsUUID()
   caseId: string;
 
-  @ApiProperty({ enum: ['verification_request', 'event_notice'] })
-  @IsOneOf('exchangeType', '类型', ['verification_request', 'event_notice'])
+  @ApiProperty({ enum: MANUAL_EXCHANGE_TYPES })
+  @IsOneOf('exchangeType', '类型', MANUAL_EXCHANGE_TYPES)
   type: 'verification_request' | 'event_notice';
 
   @ApiProperty({

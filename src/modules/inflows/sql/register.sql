@@ -21,7 +21,7 @@ AS $$
       INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
                             created_by, enqueued_at)
       SELECT i.case_id, k.type, i.destination_township_code, i.origin_township_code, i.destination_code, i.household_code,
-             k.urgent, true, CASE WHEN k.urgent THEN p_urgent_limit_ms ELSE p_limit_ms END,
+             k.urgent, t.needs_reply, CASE WHEN NOT t.needs_reply THEN NULL WHEN k.urgent THEN p_urgent_limit_ms ELSE p_limit_ms END,
              CASE WHEN k.type = 'inflow_notice'
                THEN jsonb_build_object('inflowId', i.id, 'arrivalDate', to_char(i.arrival_date, 'YYYY-MM-DD'), 'destinationCode', i.destination_code,
                                        'reason', i.reason)
@@ -33,6 +33,7 @@ AS $$
         JOIN person p ON p.id = i.person_id
         CROSS JOIN LATERAL (SELECT i.name IS NOT NULL AND i.name <> p.name AS mismatch) AS m
         CROSS JOIN LATERAL (VALUES (1, 'inflow_notice', false), (2, 'verification_request', i.key_target AND i.pregnant)) AS k(o, type, urgent)
+        JOIN exchange_type t ON t.type = k.type
        WHERE k.type = 'inflow_notice' OR i.key_target OR m.mismatch
        ORDER BY w.n, k.o
       RETURNING exchange.id, exchange.type, (exchange.payload->>'inflowId')::uuid AS sent_for)
@@ -64,6 +65,8 @@ AS $$
     new_id uuid;
     waiting uuid;
     own_case uuid;
+    -- A receipt-only notice (exchange_type): no time limit.
+    departure_needs_reply boolean := (SELECT needs_reply FROM exchange_type WHERE type = 'departure_notice');
   BEGIN
     SELECT * INTO i FROM inflow WHERE id = p_inflow;
     -- A draft kept a case of its own: submitted, it joins the case the same origin opened with an outflow that no
@@ -98,14 +101,14 @@ AS $$
       INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
                             created_by, enqueued_at)
       VALUES (earlier.case_id, 'departure_notice', i.destination_township_code, earlier.destination_township_code, i.destination_code,
-              earlier.destination_code, false, false, NULL, moved_payload || jsonb_build_object('inflowId', earlier.id), at, actor, at)
+              earlier.destination_code, false, departure_needs_reply, NULL, moved_payload || jsonb_build_object('inflowId', earlier.id), at, actor, at)
       RETURNING id INTO new_id;
       ids := ids || new_id;
       INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
                             created_by, enqueued_at)
       -- The earlier stay's own origin: the township its thread is with.
       VALUES (earlier.case_id, 'departure_notice', i.destination_township_code, earlier.origin_township_code, i.destination_code,
-              earlier.household_code, false, false, NULL, moved_payload || jsonb_build_object('inflowId', earlier.id), at, actor, at)
+              earlier.household_code, false, departure_needs_reply, NULL, moved_payload || jsonb_build_object('inflowId', earlier.id), at, actor, at)
       RETURNING id INTO new_id;
       ids := ids || new_id;
     END LOOP;
