@@ -101,6 +101,19 @@ describe('web console (工作台): menus, tabs, back and forward show each route
     await page.getByRole('heading', { name: '收件箱' }).waitFor();
     await page.getByRole('columnheader', { name: '来自' }).waitFor();
     for (const name of ['赵明', '钱亮']) await rowsWith(page, '流入通报').filter({ hasText: name }).getByText(XINAN).waitFor();
+    // 剩余: how long each reply has left (赵明's falls due tomorrow, 钱亮's in ten days).
+    await rowsWith(page, '流入通报').filter({ hasText: '赵明' }).getByText('剩余 1 天').waitFor();
+    await rowsWith(page, '流入通报').filter({ hasText: '钱亮' }).getByText('剩余 10 天').waitFor();
+    // 姓名或身份证号 narrows the list, and the name never enters the URL.
+    await page.getByLabel('姓名或身份证号').fill('钱');
+    await page.getByRole('button', { name: '查询' }).click();
+    await waitFor(async () => (await rowsWith(page, '赵明').count()) === 0, 10_000, 'search leaves out 赵明');
+    await rowsWith(page, '流入通报').filter({ hasText: '钱亮' }).waitFor();
+    expect(decodeURIComponent(page.url())).not.toContain('钱');
+    await tab.shot('nav-inbox-search');
+    await page.getByLabel('姓名或身份证号').fill('');
+    await page.getByRole('button', { name: '查询' }).click();
+    await rowsWith(page, '流入通报').filter({ hasText: '赵明' }).waitFor();
     expect(await rowsWith(page, '离开通报').count()).toBe(0);
     expect(await page.getByRole('tab', { name: '待反馈' }).getAttribute('aria-selected')).toBe('true');
     expect(await page.getByRole('tab').allInnerTexts()).toEqual(['待反馈', '即将到期', '已逾期', '通知', '全部']);

@@ -167,7 +167,8 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
   it('lists under needsReply=true only what needs a reply and under needsReply=false the notices that need none (inbox and outbox)', async () => {
     // 骆店镇 is this test's own origin: its inbox holds only these messages.
     const luodian = await staffAt(t, LUODIAN);
-    const reg = await register(dest, { householdCode: LUODIAN_VILLAGE }).expect(201);
+    const idNumber = newIdNumber({ sex: 'male' });
+    const reg = await register(dest, { householdCode: LUODIAN_VILLAGE }, { idNumber, name: '骆明' }).expect(201);
     await delivered(reg.body.caseId, 1);
     await t
       .http()
@@ -203,6 +204,14 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     expect(everything.indexOf(departure.id)).toBeLessThan(everything.indexOf(notice.id));
     const times = (await sent('')).map((e) => Date.parse(e.sentAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
+
+    // 姓名或身份证号: the start of the subject's name, or the full number (never a part of it), in both boxes.
+    expect(ids(await inbox(luodian, `&q=${encodeURIComponent('骆')}`))).toEqual(expect.arrayContaining([notice.id, departure.id]));
+    expect(ids(await inbox(luodian, `&q=${idNumber}`))).toEqual(expect.arrayContaining([notice.id, departure.id]));
+    expect(await inbox(luodian, `&q=${encodeURIComponent('明')}`)).toEqual([]);
+    expect(await inbox(luodian, `&q=${idNumber.slice(0, 12)}`)).toEqual([]);
+    expect(ids(await sent(`&q=${idNumber}`)).sort()).toEqual([notice.id, departure.id].sort());
+    expect(await sent(`&q=${encodeURIComponent('%')}`)).toEqual([]);
 
     // 即将到期: awaiting a reply and due within N days; past its limit it is 已逾期, not 即将到期.
     await t.db.query(`UPDATE exchange SET due_at = now() + interval '2 days' WHERE id = $1`, [notice.id]);

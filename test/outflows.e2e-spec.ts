@@ -95,6 +95,30 @@ describe('outflow registration (流出登记) and linkage', () => {
     expect(unknown.body.details).toEqual([{ field: 'expectedDestinationCode', message: '行政区划代码不存在' }]);
   });
 
+  it('finds residents away by the start of the name or the full ID number (姓名或身份证号), never by a part of the number', async () => {
+    const idNumber = newIdNumber({ sex: 'male' });
+    const res = await t
+      .http()
+      .post('/api/outflows')
+      .set(auth(origin))
+      .send(outflowBody({ idNumber, name: '欧阳修远' }, daysAgo(9)))
+      .expect(201);
+    const found = async (q: string) =>
+      ((await t.http().get('/api/outflows').query({ q, pageSize: 100 }).set(auth(origin)).expect(200)).body.items as { id: string }[]).map((o) => o.id);
+    expect(await found('欧阳')).toContain(res.body.id);
+    expect(await found(idNumber)).toEqual([res.body.id]);
+    expect(await found(idNumber.toLowerCase())).toEqual([res.body.id]);
+    expect(await found('修远')).not.toContain(res.body.id);
+    expect(await found(idNumber.slice(0, 14))).toEqual([]);
+    const tooLong = await t
+      .http()
+      .get('/api/outflows')
+      .query({ q: '名'.repeat(51) })
+      .set(auth(origin))
+      .expect(400);
+    expect(tooLong.body.details[0].field).toBe('q');
+  });
+
   it('counts a draft inflow as no contact until it is submitted', async () => {
     const idNumber = newIdNumber({ sex: 'male' });
     const draft = await inflow(idNumber, { submit: false }).expect(201);

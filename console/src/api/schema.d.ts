@@ -2191,6 +2191,8 @@ export interface operations {
                 status?: "active" | "returned" | "deregistered";
                 /** @description 是否已与现居住地建立有效联系 */
                 contact?: "effective" | "none";
+                /** @description 姓名（开头），或完整的身份证号 */
+                q?: string;
             };
             header?: {
                 "Idempotency-Key"?: string;
@@ -2294,6 +2296,8 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
+                /** @description 当事人的姓名（开头），或完整的身份证号 */
+                q?: string;
                 status?: "queued" | "delivered" | "replied" | "overdue" | "failed" | "withdrawn";
                 type?: "inflow_notice" | "verification_request" | "event_notice" | "departure_notice" | "outflow_notice";
                 /** @description true：只看需要反馈的；false：只看无需反馈的通知（如离开通报） */
@@ -2335,6 +2339,8 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
+                /** @description 当事人的姓名（开头），或完整的身份证号 */
+                q?: string;
                 status?: "queued" | "delivered" | "replied" | "overdue" | "failed" | "withdrawn";
                 type?: "inflow_notice" | "verification_request" | "event_notice" | "departure_notice" | "outflow_notice";
                 /** @description true：只看需要反馈的；false：只看无需反馈的通知（如离开通报） */

@@ -50,6 +50,12 @@ export class ReplyDto {
 const booleanFromQuery = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class OutboxQuery extends PageQuery {
+  @ApiPropertyOptional({ description: '当事人的姓名（开头），或完整的身份证号' })
+  @IsOptionalField()
+  @IsString()
+  @MaxLength(50)
+  q?: string;
+
   @ApiPropertyOptional({ enum: EXCHANGE_STATUSES })
   @IsOptionalField()
   @IsOneOf('exchangeStatus', '状态')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { Errors } from '@/common/errors';
+import { personSearch } from '@/common/person-search';
 import { IdCipher } from '@/common/id-cipher';
 import { allowedMessage } from '@/common/labels';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
@@ -34,6 +35,13 @@ function filterByStatus(qb: SelectQueryBuilder<Exchange>, status: ExchangeStatus
 }
 
 /** 待反馈 counts only what needs a reply; receipt-only notices (a 离开通报) are the console's 通知 tab (console.md). */
+/** 姓名或身份证号: the person the message is about (its case's person). */
+function filterBySubject(qb: SelectQueryBuilder<Exchange>, q: string | undefined, cipher: IdCipher): void {
+  if (!q) return;
+  const search = personSearch(q, cipher, { name: 'p.name', hash: 'p.id_hash' });
+  qb.andWhere(`EXISTS (SELECT 1 FROM migrant_case c JOIN person p ON p.id = c.person_id WHERE c.id = e.case_id AND ${search.where})`, search.params);
+}
+
 function filterByNeedsReply(qb: SelectQueryBuilder<Exchange>, needsReply: boolean | undefined): void {
   if (needsReply !== undefined) qb.andWhere('e.needs_reply = :needsReply', { needsReply });
   // A message its sender withdrew (the case's origin corrected) was never owed by the township it reached (rates.md).
@@ -68,6 +76,7 @@ export class ExchangesService {
       .limit(query.pageSize);
     filterByStatus(qb, query.overdue ? 'overdue' : query.status);
     filterByNeedsReply(qb, query.needsReply);
+    filterBySubject(qb, query.q, this.cipher);
     // 即将到期: awaiting a reply and due within N days (not yet overdue).
     if (query.dueWithinDays) {
       qb.andWhere(`e.status = 'delivered' AND e.needs_reply AND e.due_at > now() AND e.due_at <= now() + make_interval(days => :days)`, {
@@ -91,6 +100,7 @@ export class ExchangesService {
       .limit(query.pageSize);
     filterByStatus(qb, query.status);
     filterByNeedsReply(qb, query.needsReply);
+    filterBySubject(qb, query.q, this.cipher);
     if (query.type) qb.andWhere('e.type = :type', { type: query.type });
     const [rows, total] = await qb.getManyAndCount();
     return pageOf(await this.respond(rows), total, query);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { townshipOf } from '@/common/division-code';
+import { personSearch } from '@/common/person-search';
 import { Errors } from '@/common/errors';
 import { currentRequest } from '@/common/request-context';
 import { IdCipher } from '@/common/id-cipher';
@@ -54,11 +55,9 @@ export class InflowsService {
     if (query.from) qb.andWhere('i.registered_at >= :from', { from: startOfShanghaiDay(query.from) });
     if (query.to) qb.andWhere('i.registered_at < :to', { to: endOfShanghaiDay(query.to) });
     if (query.q) {
-      const q = query.q.trim().toUpperCase();
-      // A full ID number is matched through its keyed hash; anything else is a name.
-      if (/^\d{17}[\dX]$/.test(q)) qb.andWhere('p.id_hash = :hash', { hash: this.cipher.hash(q) });
-      // The name the list shows (the registration's own when it differs from the record's) or the name on record.
-      else qb.andWhere('COALESCE(i.name, p.name) LIKE :name', { name: `${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+      // The name the list shows: the registration's own when it differs from the record's, else the name on record.
+      const search = personSearch(query.q, this.cipher, { name: 'COALESCE(i.name, p.name)', hash: 'p.id_hash' });
+      qb.andWhere(search.where, search.params);
     }
     const [rows, total] = await qb.getManyAndCount();
     return pageOf(

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Outflow } from './outflow.entity';
 import { Type } from 'class-transformer';
-import { IsObject, ValidateNested } from 'class-validator';
+import { IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField, PersonRefDto } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { OUTFLOW_STATUSES, OutflowStatus } from './outflow.entity';
@@ -53,6 +53,12 @@ export class OutflowQuery extends PageQuery {
   @IsOptionalField()
   @IsOneOf('contact', '联系状态')
   contact?: 'effective' | 'none';
+
+  @ApiPropertyOptional({ description: '姓名（开头），或完整的身份证号' })
+  @IsOptionalField()
+  @IsString()
+  @MaxLength(50)
+  q?: string;
 }
 
 // What the API answers (the OpenAPI document the console is typed from).

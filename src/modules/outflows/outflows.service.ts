@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { levelOf, townshipOf } from '@/common/division-code';
+import { personSearch } from '@/common/person-search';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
 import { birthDateOf } from '@/common/identity';
@@ -116,6 +117,10 @@ export class OutflowsService {
     if (query.status) qb.andWhere('o.status = :status', { status: query.status });
     if (query.contact === 'effective') qb.andWhere(EFFECTIVE_CONTACT_SQL);
     if (query.contact === 'none') qb.andWhere(`NOT ${EFFECTIVE_CONTACT_SQL}`);
+    if (query.q) {
+      const search = personSearch(query.q, this.cipher, { name: 'p.name', hash: 'p.id_hash' });
+      qb.andWhere(search.where, search.params);
+    }
     const total = await qb.getCount();
     const { entities, raw } = await qb.getRawAndEntities();
     const contacts = new Map(raw.map((r: { o_id: string; contact: 'effective' | 'none' }) => [r.o_id, r.contact]));
