@@ -85,6 +85,21 @@ describe('web console (工作台): menus, tabs, back and forward show each route
     // 工作台 counts what needs a reply: the two 流入通报, not the 离开通报.
     await waitFor(async () => (await page.getByLabel('待反馈', { exact: true }).innerText()) === '2', 10_000, '待反馈 2 on 工作台');
     await tab.shot('nav-home-counts');
+    // 待办: the two replies owed, the one due first on top, each with the button that opens it.
+    const todo = page.getByRole('list', { name: '待办' }).getByRole('listitem');
+    await todo.first().waitFor();
+    expect(await todo.count()).toBe(2);
+    await todo.nth(0).getByText('赵明').waitFor();
+    await todo.nth(0).getByText('剩余 1 天').waitFor();
+    await todo.nth(1).getByText('钱亮').waitFor();
+    await todo.nth(0).getByRole('button', { name: '去反馈' }).click();
+    await page.waitForURL('**/exchanges/*');
+    await page.getByRole('button', { name: '提交反馈' }).waitFor();
+    await page.getByText('赵明').first().waitFor();
+    await page.goBack();
+    await page.waitForURL(base + '/');
+    await todo.first().waitFor();
+
     // 即将到期 counts and opens only what falls due within 3 days.
     expect(await page.getByLabel('即将到期', { exact: true }).innerText()).toBe('1');
     await page.getByLabel('即将到期', { exact: true }).click();

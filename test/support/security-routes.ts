@@ -61,6 +61,12 @@ export const TABLE: Row[] = [
     expect: { anon: 401, tampered: 401, expired: 401, algNone: 401, unrelated: 401, supervisor: 401, foreignAdmin: 401, admin: 401, staff: 401 },
   },
   { route: 'GET /api/me', call: () => ({ path: '/api/me' }), expect: READ_ALL },
+  // 待办 is a clerk's own (each sees only what its subtree and its own imports hold).
+  {
+    route: 'GET /api/worklist',
+    call: () => ({ path: '/api/worklist' }),
+    expect: { unrelated: 200, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
+  },
   { route: 'GET /api/health', call: () => ({ path: '/api/health' }), expect: PUBLIC },
   { route: 'GET /api/public/certificates/verify/{code}', call: (f) => ({ path: `/api/public/certificates/verify/${f.verificationCode}` }), expect: PUBLIC },
   { route: 'GET /api/audit', call: () => ({ path: '/api/audit' }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 200, admin: 200, staff: 403 } },

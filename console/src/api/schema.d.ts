@@ -622,6 +622,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/worklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 待办：本人需要办理的事项，最紧急的在前（最多 100 项） */
+        get: operations["WorklistController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1395,6 +1412,47 @@ export interface components {
             feedback?: Record<string, never> | null;
             /** @example 0.95 */
             effectiveContact?: Record<string, never> | null;
+        };
+        WorkSubjectView: {
+            name: string;
+            /** @example 421381********0026 */
+            idNumber: string;
+        };
+        WorkItemView: {
+            /**
+             * @description reply 待反馈的通报或协查；draft 待提交的草稿；check_household 户籍地回复“非本地户籍”或“查无此人”，请核对户籍地；import_errors 批量导入有未通过的行
+             * @enum {string}
+             */
+            kind: "reply" | "draft" | "check_household" | "import_errors";
+            /**
+             * Format: uuid
+             * @description 信息、登记或导入的 id
+             */
+            id: string;
+            /** @example 流入通报 · 来自 浙江省衢州市柯城区府山街道 */
+            title: string;
+            /** @description 当事人（身份证号脱敏） */
+            subject: components["schemas"]["WorkSubjectView"] | null;
+            /**
+             * Format: date-time
+             * @description 办理期限
+             */
+            dueAt: string | null;
+            /**
+             * Format: date-time
+             * @description 送达、保存、反馈或导入完成的时间
+             */
+            at: string;
+            /**
+             * @description 在工作台中办理之处
+             * @example /exchanges/6f1c…
+             */
+            link: string;
+        };
+        WorklistView: {
+            items: components["schemas"]["WorkItemView"][];
+            /** @description 待办总数（items 最多 100 项） */
+            total: number;
         };
         ErrorDetailView: {
             /** @example person.idNumber */
@@ -2852,6 +2910,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    WorklistController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorklistView"];
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {
