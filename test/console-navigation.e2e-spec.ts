@@ -1,3 +1,5 @@
+import ExcelJS from 'exceljs';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { TestApp, waitFor } from './support/app';
 import { openPage } from './support/browser';
@@ -126,6 +128,18 @@ describe('web console (工作台): menus, tabs, back and forward show each route
     await rowsWith(page, '流入通报').filter({ hasText: '钱亮' }).waitFor();
     expect(decodeURIComponent(page.url())).not.toContain('钱');
     await tab.shot('nav-inbox-search');
+    // 导出 Excel: the list as searched, in a file a clerk can print (ID numbers masked).
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: '导出 Excel' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^收件箱-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(readFileSync(await file.path()) as unknown as ExcelJS.Buffer);
+    const sheet = book.worksheets[0];
+    const names = [];
+    for (let r = 3; r <= sheet.rowCount; r++) names.push(sheet.getRow(r).getCell(3).text);
+    expect(names).toEqual(['钱亮']);
+    expect(sheet.getRow(3).getCell(4).text).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
     await page.getByLabel('姓名或身份证号').fill('');
     await page.getByRole('button', { name: '查询' }).click();
     await rowsWith(page, '流入通报').filter({ hasText: '赵明' }).waitFor();

@@ -104,6 +104,7 @@ export const TABLE: Row[] = [
     expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
   },
   { route: 'GET /api/inflows', owner: 'dest', call: () => ({ path: '/api/inflows' }), expect: READ_ALL },
+  { route: 'GET /api/inflows/export', owner: 'dest', call: () => ({ path: '/api/inflows/export' }), expect: READ_ALL },
   {
     route: 'GET /api/inflows/{id}',
     owner: 'dest',
@@ -153,6 +154,7 @@ export const TABLE: Row[] = [
     expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201 },
   },
   { route: 'GET /api/outflows', owner: 'origin', call: () => ({ path: '/api/outflows' }), expect: READ_ALL },
+  { route: 'GET /api/outflows/export', owner: 'origin', call: () => ({ path: '/api/outflows/export' }), expect: READ_ALL },
   {
     route: 'POST /api/outflows/{id}/close',
     owner: 'origin',
@@ -161,6 +163,8 @@ export const TABLE: Row[] = [
   },
   { route: 'GET /api/exchanges/inbox', owner: 'origin', call: () => ({ path: '/api/exchanges/inbox' }), expect: READ_ALL },
   { route: 'GET /api/exchanges/outbox', owner: 'dest', call: () => ({ path: '/api/exchanges/outbox' }), expect: READ_ALL },
+  { route: 'GET /api/exchanges/inbox/export', owner: 'origin', call: () => ({ path: '/api/exchanges/inbox/export' }), expect: READ_ALL },
+  { route: 'GET /api/exchanges/outbox/export', owner: 'dest', call: () => ({ path: '/api/exchanges/outbox/export?format=csv' }), expect: READ_ALL },
   {
     route: 'GET /api/exchanges/{id}',
     owner: 'origin',

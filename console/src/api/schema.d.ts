@@ -263,6 +263,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inflows/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出流入人员（与列表相同的筛选；身份证号脱敏；最多 10000 行；记入审计） */
+        get: operations["InflowsController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inflows/{id}": {
         parameters: {
             query?: never;
@@ -333,6 +350,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/outflows/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出流出人员（与列表相同的筛选；身份证号脱敏；最多 10000 行；记入审计） */
+        get: operations["OutflowsController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/outflows/{id}/close": {
         parameters: {
             query?: never;
@@ -344,6 +378,40 @@ export interface paths {
         put?: never;
         /** 结束流出登记（返乡或注销） */
         post: operations["OutflowsController_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exchanges/inbox/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出收件箱（与列表相同的筛选；身份证号脱敏；最多 10000 行；记入审计） */
+        get: operations["ExchangesController_exportInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exchanges/outbox/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出发件箱（与列表相同的筛选；身份证号脱敏；最多 10000 行；记入审计） */
+        get: operations["ExchangesController_exportOutbox"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2101,6 +2169,50 @@ export interface operations {
             };
         };
     };
+    InflowsController_export: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                status?: "draft" | "active" | "moved_on" | "departed" | "returned";
+                /** @description 姓名，或完整的身份证号 */
+                q?: string;
+                /** @description 登记日期起（含） */
+                from?: string;
+                /** @description 登记日期止（含） */
+                to?: string;
+                format?: "xlsx" | "csv";
+            };
+            header?: {
+                /** @description 重试时使用相同的键，不会重复登记 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX（默认）或 CSV 文件 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
     InflowsController_detail: {
         parameters: {
             query?: never;
@@ -2313,6 +2425,47 @@ export interface operations {
             };
         };
     };
+    OutflowsController_export: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                status?: "active" | "returned" | "deregistered";
+                /** @description 是否已与现居住地建立有效联系 */
+                contact?: "effective" | "none";
+                /** @description 姓名（开头），或完整的身份证号 */
+                q?: string;
+                format?: "xlsx" | "csv";
+            };
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX（默认）或 CSV 文件 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
     OutflowsController_close: {
         parameters: {
             query?: never;
@@ -2336,6 +2489,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OutflowView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ExchangesController_exportInbox: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                /** @description 当事人的姓名（开头），或完整的身份证号 */
+                q?: string;
+                status?: "queued" | "delivered" | "replied" | "overdue" | "failed" | "withdrawn";
+                type?: "inflow_notice" | "verification_request" | "event_notice" | "departure_notice" | "outflow_notice";
+                /** @description true：只看需要反馈的；false：只看无需反馈的通知（如离开通报） */
+                needsReply?: boolean;
+                /** @description true：只看已逾期未反馈的 */
+                overdue?: boolean;
+                /** @description 只看 N 天内到期、尚未反馈的（工作台“即将到期”为 3） */
+                dueWithinDays?: number;
+                format?: "xlsx" | "csv";
+            };
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX（默认）或 CSV 文件 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ExchangesController_exportOutbox: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                /** @description 当事人的姓名（开头），或完整的身份证号 */
+                q?: string;
+                status?: "queued" | "delivered" | "replied" | "overdue" | "failed" | "withdrawn";
+                type?: "inflow_notice" | "verification_request" | "event_notice" | "departure_notice" | "outflow_notice";
+                /** @description true：只看需要反馈的；false：只看无需反馈的通知（如离开通报） */
+                needsReply?: boolean;
+                format?: "xlsx" | "csv";
+            };
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX（默认）或 CSV 文件 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */

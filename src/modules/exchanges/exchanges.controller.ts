@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiTableFile, sendTable } from '@/common/table-export';
+import { beijingTime, todayInShanghai } from '@/common/time';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ExchangePageView, ExchangeView } from './exchanges.dto';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/common/auth.decorators';
-import { CreateExchangeDto, InboxQuery, OutboxQuery, ReplyDto } from './exchanges.dto';
+import { CreateExchangeDto, InboxExportQuery, InboxQuery, OutboxExportQuery, OutboxQuery, ReplyDto } from './exchanges.dto';
 import { ExchangesService } from './exchanges.service';
 
 @ApiTags('exchanges')
@@ -13,6 +16,24 @@ import { ExchangesService } from './exchanges.service';
 @Controller('exchanges')
 export class ExchangesController {
   constructor(private readonly exchanges: ExchangesService) {}
+
+  @Get('inbox/export')
+  @ApiTableFile()
+  @ApiOperation({ summary: '导出收件箱（与列表相同的筛选；身份证号脱敏；最多 10000 行；记入审计）' })
+  async exportInbox(@CurrentUser() user: AuthUser, @Query() query: InboxExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { headers, rows } = await this.exchanges.exportRows(user, 'inbox', query);
+    const title = `收件箱（导出于 ${beijingTime(new Date())}，北京时间；身份证号已脱敏）`;
+    return sendTable(reply, query.format, { ascii: 'inbox', chinese: `收件箱-${todayInShanghai()}`, sheet: '收件箱', title }, headers, rows);
+  }
+
+  @Get('outbox/export')
+  @ApiTableFile()
+  @ApiOperation({ summary: '导出发件箱（与列表相同的筛选；身份证号脱敏；最多 10000 行；记入审计）' })
+  async exportOutbox(@CurrentUser() user: AuthUser, @Query() query: OutboxExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { headers, rows } = await this.exchanges.exportRows(user, 'outbox', query);
+    const title = `发件箱（导出于 ${beijingTime(new Date())}，北京时间；身份证号已脱敏）`;
+    return sendTable(reply, query.format, { ascii: 'outbox', chinese: `发件箱-${todayInShanghai()}`, sheet: '发件箱', title }, headers, rows);
+  }
 
   @Get('inbox')
   @ApiOkResponse({ type: ExchangePageView })

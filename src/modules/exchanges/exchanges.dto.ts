@@ -1,5 +1,5 @@
 import { IsOneOf, IsOptionalField } from '@/common/dto';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsObject, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
@@ -8,6 +8,7 @@ import { EXCHANGE_STATUSES, EXCHANGE_TYPES, ExchangeStatus, ExchangeType, Outcom
 import { valuesOf } from '@/common/labels';
 import { MANUAL_EXCHANGE_TYPES } from '@/common/exchange-types';
 import { nullable, PageView } from '@/common/api-views';
+import { ExportFormatQuery } from '@/common/table-export';
 
 export class CreateExchangeDto {
   @ApiProperty({ format: 'uuid' })
@@ -88,6 +89,12 @@ export class InboxQuery extends OutboxQuery {
   @Max(30, { message: '不能大于 30' })
   dueWithinDays?: number;
 }
+
+/** 导出 Excel of 收件箱: the list's filters and the file's format. */
+export class InboxExportQuery extends IntersectionType(InboxQuery, ExportFormatQuery) {}
+
+/** 导出 Excel of 发件箱: the list's filters and the file's format. */
+export class OutboxExportQuery extends IntersectionType(OutboxQuery, ExportFormatQuery) {}
 
 // What the API answers (the OpenAPI document the console is typed from).
 

@@ -3,6 +3,9 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { Errors } from '@/common/errors';
 import { personSearch } from '@/common/person-search';
+import { labelOf } from '@/common/labels';
+import { Cell, EXPORT_MAX_ROWS, exportFilter, tooManyRows } from '@/common/table-export';
+import { beijingTime } from '@/common/time';
 import { IdCipher } from '@/common/id-cipher';
 import { allowedMessage } from '@/common/labels';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
@@ -65,15 +68,62 @@ export class ExchangesService {
 
   /** Delivered to a unit in the caller's subtree, earliest deadline first. */
   async inbox(user: AuthUser, query: InboxQuery): Promise<Page<ExchangeResponse>> {
+    const [rows, total] = await this.inboxQuery(user, query).offset(offsetOf(query)).limit(query.pageSize).getManyAndCount();
+    return pageOf(await this.respond(rows), total, query);
+  }
+
+  /** Sent from the caller's subtree, newest first. */
+  async outboxList(user: AuthUser, query: OutboxQuery): Promise<Page<ExchangeResponse>> {
+    const [rows, total] = await this.outboxQuery(user, query).offset(offsetOf(query)).limit(query.pageSize).getManyAndCount();
+    return pageOf(await this.respond(rows), total, query);
+  }
+
+  /** 导出 Excel of a box: its filtered list (no paging), masked, at most EXPORT_MAX_ROWS rows, one audit entry. */
+  async exportRows(user: AuthUser, box: 'inbox' | 'outbox', query: InboxQuery): Promise<{ headers: string[]; rows: Cell[][] }> {
+    const qb = box === 'inbox' ? this.inboxQuery(user, query) : this.outboxQuery(user, query);
+    const found = await this.respond(await qb.limit(EXPORT_MAX_ROWS + 1).getMany());
+    if (found.length > EXPORT_MAX_ROWS) throw tooManyRows();
+    await this.audit.record({ actor: user, action: 'export', entity: 'exchange', detail: { box, ...exportFilter(query, found.length) } });
+    const now = Date.now();
+    const headers = [
+      '类型',
+      '加急',
+      '当事人',
+      '公民身份号码',
+      box === 'inbox' ? '来自' : '发往',
+      '发出时间',
+      '送达时间',
+      '办理期限',
+      '剩余',
+      '状态',
+      '反馈',
+      '反馈说明',
+    ];
+    const rows = found.map((e) => [
+      labelOf('exchangeType', e.type),
+      e.urgent ? '加急' : '',
+      e.subject?.name ?? '',
+      e.subject?.idNumber ?? '',
+      box === 'inbox' ? e.fromName : e.toName,
+      beijingTime(e.sentAt),
+      e.deliveredAt ? beijingTime(e.deliveredAt) : '',
+      e.needsReply && e.dueAt ? beijingTime(e.dueAt) : '无需反馈',
+      timeLeftText(e, now),
+      stateText(e),
+      e.reply ? labelOf('outcome', e.reply.outcome) : '',
+      e.reply?.note ?? '',
+    ]);
+    return { headers, rows };
+  }
+
+  private inboxQuery(user: AuthUser, query: InboxQuery): SelectQueryBuilder<Exchange> {
     const qb = this.exchanges
       .createQueryBuilder('e')
       .where('e.to_unit_code BETWEEN :low AND :high', scopeRange(user))
       // A message withdrawn after it arrived stays in the list as 已撤回 (never among those awaiting a reply).
       .andWhere(`(e.status IN ('delivered', 'replied') OR (e.status = 'withdrawn' AND e.delivered_at IS NOT NULL))`)
       .orderBy('e.due_at', 'ASC', 'NULLS LAST')
-      .addOrderBy('e.delivered_at', 'ASC')
-      .offset(offsetOf(query))
-      .limit(query.pageSize);
+      .addOrderBy('e.delivered_at', 'ASC');
     filterByStatus(qb, query.overdue ? 'overdue' : query.status);
     filterByNeedsReply(qb, query.needsReply);
     filterBySubject(qb, query.q, this.cipher);
@@ -84,26 +134,21 @@ export class ExchangesService {
       });
     }
     if (query.type) qb.andWhere('e.type = :type', { type: query.type });
-    const [rows, total] = await qb.getManyAndCount();
-    return pageOf(await this.respond(rows), total, query);
+    return qb;
   }
 
-  /** Sent from the caller's subtree, newest first. */
-  async outboxList(user: AuthUser, query: OutboxQuery): Promise<Page<ExchangeResponse>> {
+  private outboxQuery(user: AuthUser, query: OutboxQuery): SelectQueryBuilder<Exchange> {
     const qb = this.exchanges
       .createQueryBuilder('e')
       .where('e.from_unit_code BETWEEN :low AND :high', scopeRange(user))
       // What the clerk sent last comes first (the inbox, where deadlines are the clerk's own, goes by due time).
       .orderBy('e.sent_at', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .offset(offsetOf(query))
-      .limit(query.pageSize);
+      .addOrderBy('e.id', 'DESC');
     filterByStatus(qb, query.status);
     filterByNeedsReply(qb, query.needsReply);
     filterBySubject(qb, query.q, this.cipher);
     if (query.type) qb.andWhere('e.type = :type', { type: query.type });
-    const [rows, total] = await qb.getManyAndCount();
-    return pageOf(await this.respond(rows), total, query);
+    return qb;
   }
 
   async get(user: AuthUser, id: string): Promise<ExchangeResponse> {
@@ -278,4 +323,22 @@ function alreadyReplied() {
 
 function withdrawn() {
   return Errors.conflict('WITHDRAWN', '发件方已更正户籍地并撤回该信息，无需反馈');
+}
+
+/** The state a clerk acts on, in the console's words (exchangeState, console/src/exchange-content.ts). */
+function stateText(e: ExchangeResponse): string {
+  if (e.status === 'overdue') return '已逾期';
+  if (e.status === 'replied') return '已反馈';
+  if (e.status !== 'delivered') return labelOf('exchangeStatus', e.status);
+  return e.needsReply ? '待反馈' : '无需反馈';
+}
+
+const DAY_MS = 86_400_000;
+
+/** 剩余 N 天 / 逾期 N 天 for a message awaiting its reply (a part of a day counted as a day), else nothing. */
+function timeLeftText(e: ExchangeResponse, now: number): string {
+  if (!e.needsReply || !e.dueAt || (e.status !== 'delivered' && e.status !== 'overdue')) return '';
+  const ms = Date.parse(e.dueAt) - now;
+  const days = Math.max(1, Math.ceil(Math.abs(ms) / DAY_MS));
+  return ms >= 0 ? `剩余 ${days} 天` : `逾期 ${days} 天`;
 }

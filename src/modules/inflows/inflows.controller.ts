@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiTableFile, sendTable } from '@/common/table-export';
+import { beijingTime, todayInShanghai } from '@/common/time';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InflowPageView, InflowView } from './inflows.dto';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/common/auth.decorators';
-import { CreateInflowDto, DepartDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
+import { CreateInflowDto, DepartDto, InflowExportQuery, InflowQuery, UpdateInflowDto } from './inflows.dto';
 import { InflowRegistration } from './inflow-registration.service';
 import { InflowsService } from './inflows.service';
 
@@ -24,6 +27,15 @@ export class InflowsController {
   @ApiOperation({ summary: '流入登记（现居住地）' })
   register(@CurrentUser() user: AuthUser, @Body() dto: CreateInflowDto) {
     return this.registration.register(user, dto);
+  }
+
+  @Get('export')
+  @ApiTableFile()
+  @ApiOperation({ summary: '导出流入人员（与列表相同的筛选；身份证号脱敏；最多 10000 行；记入审计）' })
+  async export(@CurrentUser() user: AuthUser, @Query() query: InflowExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { headers, rows } = await this.inflows.exportRows(user, query);
+    const title = `流入人员（导出于 ${beijingTime(new Date())}，北京时间；身份证号已脱敏）`;
+    return sendTable(reply, query.format, { ascii: 'inflows', chinese: `流入人员-${todayInShanghai()}`, sheet: '流入人员', title }, headers, rows);
   }
 
   @Get()

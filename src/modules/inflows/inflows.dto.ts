@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType, PickType } from '@nestjs/swagger';
 import type { Inflow } from './inflow.entity';
 import type { CertificateCheck } from '@/modules/certificates/certificate-rules';
 import { Type } from 'class-transformer';
@@ -9,6 +9,7 @@ import { Contraception, CONTRACEPTIONS, MARITAL_STATUSES, MaritalStatus } from '
 import { INFLOW_STATUSES, InflowStatus, REASONS } from './inflow.entity';
 import { valuesOf } from '@/common/labels';
 import { nullable, PageView } from '@/common/api-views';
+import { ExportFormatQuery } from '@/common/table-export';
 import { ChildView, PersonRefView, SpouseView } from '@/modules/persons/persons.dto';
 
 export class InflowPersonDto extends PersonRefDto {
@@ -160,6 +161,9 @@ export class InflowQuery extends PageQuery {
   @IsDateOnly()
   to?: string;
 }
+
+/** 导出 Excel of 流入人员: the list's filters and the file's format. */
+export class InflowExportQuery extends IntersectionType(InflowQuery, ExportFormatQuery) {}
 
 // What the API answers (the OpenAPI document the console is typed from).
 

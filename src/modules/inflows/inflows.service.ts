@@ -8,11 +8,14 @@ import { currentRequest } from '@/common/request-context';
 import { IdCipher } from '@/common/id-cipher';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { AuthUser, inScope, scopeRange } from '@/common/scope';
-import { endOfShanghaiDay, startOfShanghaiDay, todayInShanghai } from '@/common/time';
+import { labelOf } from '@/common/labels';
+import { Cell, EXPORT_MAX_ROWS, exportFilter, tooManyRows } from '@/common/table-export';
+import { beijingTime, endOfShanghaiDay, startOfShanghaiDay, todayInShanghai } from '@/common/time';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
+import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { OutflowsService } from '@/modules/outflows/outflows.service';
 import { birthDateOfPerson, PersonsService } from '@/modules/persons/persons.service';
@@ -39,18 +42,75 @@ export class InflowsService {
     private readonly outbox: ExchangeOutbox,
     private readonly outflows: OutflowsService,
     private readonly rerouting: InflowRerouting,
+    private readonly jurisdictions: JurisdictionsService,
   ) {}
 
   async list(user: AuthUser, query: InflowQuery): Promise<Page<InflowResponse>> {
+    const qb = this.filtered(user, query).offset(offsetOf(query)).limit(query.pageSize);
+    const [rows, total] = await qb.getManyAndCount();
+    return pageOf(
+      rows.map((r) => this.toResponse(r, false)),
+      total,
+      query,
+    );
+  }
+
+  /** 导出 Excel: the filtered list (no paging), masked, at most EXPORT_MAX_ROWS rows, one audit entry. */
+  async exportRows(user: AuthUser, query: InflowQuery): Promise<{ headers: string[]; rows: Cell[][] }> {
+    const found = await this.filtered(user, query)
+      .limit(EXPORT_MAX_ROWS + 1)
+      .getMany();
+    if (found.length > EXPORT_MAX_ROWS) throw tooManyRows();
+    await this.audit.record({ actor: user, action: 'export', entity: 'inflow', detail: exportFilter(query, found.length) });
+    const names = await this.jurisdictions.fullNames(found.flatMap((i) => [i.householdCode, i.destinationCode]));
+    const headers = [
+      '姓名',
+      '公民身份号码',
+      '性别',
+      '年龄',
+      '户籍地',
+      '现居住地',
+      '详细地址',
+      '到达日期',
+      '流动原因',
+      '婚姻状况',
+      '避孕节育情况',
+      '重点对象',
+      '状态',
+      '登记时间',
+      '提交时间',
+    ];
+    const rows = found.map((i) => {
+      const r = this.toResponse(i, false);
+      return [
+        r.person.name,
+        r.person.idNumber,
+        labelOf('sex', r.person.sex),
+        r.person.age,
+        names.get(r.householdCode) ?? r.householdCode,
+        names.get(r.destinationCode) ?? r.destinationCode,
+        r.address,
+        r.arrivalDate,
+        labelOf('reason', r.reason),
+        labelOf('maritalStatus', r.maritalStatus),
+        labelOf('contraception', r.contraception),
+        r.keyTarget ? '是' : '否',
+        labelOf('inflowStatus', r.status),
+        beijingTime(r.registeredAt),
+        r.submittedAt ? beijingTime(r.submittedAt) : '',
+      ];
+    });
+    return { headers, rows };
+  }
+
+  private filtered(user: AuthUser, query: InflowQuery) {
     const { low, high } = scopeRange(user);
     const qb = this.inflows
       .createQueryBuilder('i')
       .innerJoinAndSelect('i.person', 'p')
       .where('i.destination_code BETWEEN :low AND :high', { low, high })
       .orderBy('i.registered_at', 'DESC')
-      .addOrderBy('i.id')
-      .offset(offsetOf(query))
-      .limit(query.pageSize);
+      .addOrderBy('i.id');
     if (query.status) qb.andWhere('i.status = :status', { status: query.status });
     if (query.from) qb.andWhere('i.registered_at >= :from', { from: startOfShanghaiDay(query.from) });
     if (query.to) qb.andWhere('i.registered_at < :to', { to: endOfShanghaiDay(query.to) });
@@ -59,12 +119,7 @@ export class InflowsService {
       const search = personSearch(query.q, this.cipher, { name: 'COALESCE(i.name, p.name)', hash: 'p.id_hash' });
       qb.andWhere(search.where, search.params);
     }
-    const [rows, total] = await qb.getManyAndCount();
-    return pageOf(
-      rows.map((r) => this.toResponse(r, false)),
-      total,
-      query,
-    );
+    return qb;
   }
 
   /** The full record, ID numbers unmasked, for staff of either side of the case, audited; others get the masked view. */

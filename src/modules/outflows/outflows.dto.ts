@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import type { Outflow } from './outflow.entity';
 import { Type } from 'class-transformer';
 import { IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
@@ -7,6 +7,7 @@ import { PageQuery } from '@/common/pagination';
 import { OUTFLOW_STATUSES, OutflowStatus } from './outflow.entity';
 import { valuesOf } from '@/common/labels';
 import { nullable, PageView } from '@/common/api-views';
+import { ExportFormatQuery } from '@/common/table-export';
 import { PersonRefView } from '@/modules/persons/persons.dto';
 
 export class CreateOutflowDto {
@@ -60,6 +61,9 @@ export class OutflowQuery extends PageQuery {
   @MaxLength(50)
   q?: string;
 }
+
+/** 导出 Excel of 流出人员: the list's filters and the file's format. */
+export class OutflowExportQuery extends IntersectionType(OutflowQuery, ExportFormatQuery) {}
 
 // What the API answers (the OpenAPI document the console is typed from).
 

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { levelOf, townshipOf } from '@/common/division-code';
 import { personSearch } from '@/common/person-search';
+import { labelOf } from '@/common/labels';
+import { Cell, EXPORT_MAX_ROWS, exportFilter, tooManyRows } from '@/common/table-export';
 import { Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
 import { birthDateOf } from '@/common/identity';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { AuthUser, inScope, scopeRange } from '@/common/scope';
-import { todayInShanghai } from '@/common/time';
+import { beijingTime, todayInShanghai } from '@/common/time';
 import { returningRows } from '@/database/sql';
 import { AuditService } from '@/modules/audit/audit.service';
 import { CaseLinker } from '@/modules/cases/case-linker';
@@ -103,6 +105,42 @@ export class OutflowsService {
   }
 
   async list(user: AuthUser, query: OutflowQuery): Promise<Page<OutflowResponse>> {
+    const qb = this.filtered(user, query).offset(offsetOf(query)).limit(query.pageSize);
+    const total = await qb.getCount();
+    return pageOf(await this.responses(qb), total, query);
+  }
+
+  /** 导出 Excel: the filtered list (no paging), masked, at most EXPORT_MAX_ROWS rows, one audit entry. */
+  async exportRows(user: AuthUser, query: OutflowQuery): Promise<{ headers: string[]; rows: Cell[][] }> {
+    const found = await this.responses(this.filtered(user, query).limit(EXPORT_MAX_ROWS + 1));
+    if (found.length > EXPORT_MAX_ROWS) throw tooManyRows();
+    await this.audit.record({ actor: user, action: 'export', entity: 'outflow', detail: exportFilter(query, found.length) });
+    const places = found.flatMap((o) => [o.householdCode, ...(o.expectedDestinationCode ? [o.expectedDestinationCode] : [])]);
+    const names = await this.jurisdictions.fullNames(places);
+    const headers = ['姓名', '公民身份号码', '性别', '年龄', '户籍地', '外出日期', '预计流入地', '通报', '联系状态', '状态', '登记时间'];
+    const rows = found.map((o) => [
+      o.person.name,
+      o.person.idNumber,
+      labelOf('sex', o.person.sex),
+      o.person.age,
+      names.get(o.householdCode) ?? o.householdCode,
+      o.departureDate,
+      o.expectedDestinationCode ? (names.get(o.expectedDestinationCode) ?? o.expectedDestinationCode) : '',
+      o.expectedDestinationCode ? (o.notified ? '已通报' : '未通报') : '',
+      labelOf('contact', o.contact),
+      labelOf('outflowStatus', o.status),
+      beijingTime(o.registeredAt),
+    ]);
+    return { headers, rows };
+  }
+
+  private async responses(qb: SelectQueryBuilder<Outflow>): Promise<OutflowResponse[]> {
+    const { entities, raw } = await qb.getRawAndEntities();
+    const contacts = new Map(raw.map((r: { o_id: string; contact: 'effective' | 'none' }) => [r.o_id, r.contact]));
+    return entities.map((o) => toOutflowResponse(o, contacts.get(o.id) ?? 'none', this.cipher));
+  }
+
+  private filtered(user: AuthUser, query: OutflowQuery): SelectQueryBuilder<Outflow> {
     const qb = this.outflows
       .createQueryBuilder('o')
       .innerJoinAndSelect('o.person', 'p')
@@ -111,9 +149,7 @@ export class OutflowsService {
       // Who left last comes first, as the clerk reads the 外出日期 column.
       .orderBy('o.departure_date', 'DESC')
       .addOrderBy('o.registered_at', 'DESC')
-      .addOrderBy('o.id')
-      .offset(offsetOf(query))
-      .limit(query.pageSize);
+      .addOrderBy('o.id');
     if (query.status) qb.andWhere('o.status = :status', { status: query.status });
     if (query.contact === 'effective') qb.andWhere(EFFECTIVE_CONTACT_SQL);
     if (query.contact === 'none') qb.andWhere(`NOT ${EFFECTIVE_CONTACT_SQL}`);
@@ -121,14 +157,7 @@ export class OutflowsService {
       const search = personSearch(query.q, this.cipher, { name: 'p.name', hash: 'p.id_hash' });
       qb.andWhere(search.where, search.params);
     }
-    const total = await qb.getCount();
-    const { entities, raw } = await qb.getRawAndEntities();
-    const contacts = new Map(raw.map((r: { o_id: string; contact: 'effective' | 'none' }) => [r.o_id, r.contact]));
-    return pageOf(
-      entities.map((o) => toOutflowResponse(o, contacts.get(o.id) ?? 'none', this.cipher)),
-      total,
-      query,
-    );
+    return qb;
   }
 
   async close(user: AuthUser, id: string, dto: CloseOutflowDto): Promise<OutflowResponse> {

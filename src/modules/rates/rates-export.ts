@@ -1,12 +1,11 @@
 import { labelOf } from '@/common/labels';
+import { Cell, csvField } from '@/common/table-export';
 import { beijingTime } from '@/common/time';
 import { FlowFigure, RateFigure } from './rate-math';
 import { RateRow, RatesReport } from './rates.service';
 
 // The table of children with every count, for supervisors' own spreadsheets. Headers are Chinese; rates are
 // fractions (0–1) in CSV and percentages formatted by Excel in XLSX.
-
-type Cell = string | number | null;
 
 const verdict = (f: RateFigure) => (f.meetsTarget === null ? '无数据' : f.meetsTarget ? '达标' : '未达标');
 
@@ -55,14 +54,6 @@ function cells(row: RateRow, name = row.jurisdiction.name): Cell[] {
 /** One row per child (and the jurisdiction's own items if any), then the total. */
 export function exportRows(report: RatesReport): Cell[][] {
   return [...report.children.map((r) => cells(r)), cells(report, `${report.jurisdiction.name}（合计）`)];
-}
-
-function csvField(value: Cell): string {
-  if (value === null) return '';
-  const text = String(value);
-  // A leading = + - @ would be a formula in Excel: quote it as text (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** UTF-8 with a byte-order mark, so Excel opens the Chinese headers correctly. */
