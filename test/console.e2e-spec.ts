@@ -98,16 +98,15 @@ describe('web console (工作台)', () => {
 
   it("lets the origin clerk find a notice in 收件箱 by the person's name and answer 核实无误 and 信息有误 with a corrected marital status", async () => {
     const dest = await staffAt(t, RAINBOW_COMMUNITY);
-    const register = (name: string) =>
+    const register = (name: string, idNumber = newIdNumber({ sex: 'male' })) =>
       t
         .http()
         .post('/api/inflows')
         .set('Authorization', `Bearer ${dest}`)
-        .send(
-          inflowBody({ idNumber: newIdNumber({ sex: 'male' }), name }, daysAgo(3), { householdCode: CHANGLING_VILLAGE, destinationCode: RAINBOW_COMMUNITY }),
-        )
+        .send(inflowBody({ idNumber, name }, daysAgo(3), { householdCode: CHANGLING_VILLAGE, destinationCode: RAINBOW_COMMUNITY }))
         .expect(201);
-    const first = await register('张建国');
+    const firstIdNumber = newIdNumber({ sex: 'male' });
+    const first = await register('张建国', firstIdNumber);
     const second = await register('李卫东');
     const origin = await t.token(clerk, PASSWORD);
     await waitFor(
@@ -132,6 +131,16 @@ describe('web console (工作台)', () => {
     await row.click();
     await page.waitForURL('**/exchanges/*');
     await page.getByText('浙江省衢州市柯城区', { exact: false }).first().waitFor();
+    // What to verify, as the destination registered it, and who to call back; the full number only on request.
+    const facts = page.locator('.el-card', { hasText: '需核实的登记内容' });
+    await facts.getByText('张建国').waitFor();
+    await facts
+      .getByText(/^浙江省衢州市柯城区/)
+      .first()
+      .waitFor();
+    await facts.getByRole('button', { name: '显示完整号码' }).click();
+    await facts.getByText(firstIdNumber).waitFor();
+    expect(page.url()).not.toContain(firstIdNumber);
     // The message says what the list said: 待反馈, not the delivery state 已送达.
     await page.locator('.el-descriptions__cell', { hasText: '待反馈' }).first().waitFor();
     expect(await page.locator('.el-descriptions').first().innerText()).not.toContain('已送达');

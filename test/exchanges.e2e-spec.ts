@@ -72,6 +72,55 @@ describe('exchanges (信息交换): outbox → BullMQ → inbox, replies, deadli
     await t.http().get(`/api/exchanges/${notice.id}`).set(auth(unrelated)).expect(404);
   });
 
+  it('shows the addressee of a 流入通报 the facts to verify and the sender to call back, and nobody else', async () => {
+    const caller = await t
+      .http()
+      .post('/api/users')
+      .set(auth(await t.token()))
+      .send({
+        username: `qzphone${Date.now() % 100000}`,
+        password: 'liudong-test-pw',
+        displayName: '柯城社区 周丽',
+        role: 'staff',
+        jurisdictionCode: QUZHOU_COMMUNITY,
+        phone: '0570-3021234',
+      })
+      .expect(201);
+    expect(caller.body.phone).toBe('0570-3021234');
+    const badPhone = await t
+      .http()
+      .patch(`/api/users/${caller.body.id}`)
+      .set(auth(await t.token()))
+      .send({ phone: 'call me' })
+      .expect(400);
+    expect(badPhone.body.details).toEqual([{ field: 'phone', message: '请填写正确的联系电话（手机或座机，如 0722-6221234）' }]);
+    const sender = await t.token(caller.body.username, 'liudong-test-pw');
+    const reg = await register(
+      sender,
+      { address: '衢州市柯城区府山街道 8 号', maritalStatus: 'first_married', spouse: { name: '周妻', idNumber: newIdNumber({ sex: 'female' }) } },
+      { name: '周核', phone: '13900001111' },
+    ).expect(201);
+    const [notice] = await settledExchanges(t, sender, reg.body.caseId, 1);
+    const seen = (await t.http().get(`/api/exchanges/${notice.id}`).set(auth(origin)).expect(200)).body;
+    expect(seen.facts).toEqual({
+      name: '周核',
+      sex: 'male',
+      age: reg.body.person.age,
+      maritalStatus: 'first_married',
+      spouse: { name: '周妻', idNumber: expect.stringMatching(/^\d{6}\*{8}[\dX]{4}$/) },
+      children: [],
+      contraception: 'none',
+      pregnant: false,
+      destination: { code: QUZHOU_COMMUNITY, name: expect.stringMatching(/^浙江省衢州市柯城区/) },
+      address: '衢州市柯城区府山街道 8 号',
+      phone: '13900001111',
+    });
+    expect(seen.sender).toEqual({ displayName: '柯城社区 周丽', jurisdictionName: expect.stringMatching(/^浙江省衢州市柯城区/), phone: '0570-3021234' });
+    // The sending side reads its own message without them; so does a supervisor above the addressee.
+    expect((await t.http().get(`/api/exchanges/${notice.id}`).set(auth(sender)).expect(200)).body).not.toHaveProperty('facts');
+    expect((await t.http().get(`/api/exchanges/${notice.id}`).set(auth(supervisor)).expect(200)).body).not.toHaveProperty('sender');
+  });
+
   it('keeps a draft unsent until it is submitted', async () => {
     const reg = await register(dest, { submit: false }).expect(201);
     await new Promise((r) => setTimeout(r, 500));

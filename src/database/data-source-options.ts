@@ -20,6 +20,7 @@ import { ExchangeWithdrawn1795393500000 } from '../../migrations/1795393500000-E
 import { OutflowNotified1795393600000 } from '../../migrations/1795393600000-OutflowNotified';
 import { SqlSources1795393700000 } from '../../migrations/1795393700000-SqlSources';
 import { ExchangeTypes1795393800000 } from '../../migrations/1795393800000-ExchangeTypes';
+import { UserPhone1795393900000 } from '../../migrations/1795393900000-UserPhone';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   OutflowNotified1795393600000,
   SqlSources1795393700000,
   ExchangeTypes1795393800000,
+  UserPhone1795393900000,
 ];
 
 /**

@@ -791,6 +791,11 @@ export interface components {
             password: string;
             /** @example 杨寨镇计生办 王芳 */
             displayName: string;
+            /**
+             * @description 联系电话（手机或座机），对方办理信息时可见；空字符串表示清除
+             * @example 0722-6221234
+             */
+            phone?: string;
             /** @enum {string} */
             role: "staff" | "supervisor" | "admin";
             /** @example 421381101000 */
@@ -801,6 +806,8 @@ export interface components {
             id: string;
             username: string;
             displayName: string;
+            /** @description 联系电话 */
+            phone: string | null;
             /** @enum {string} */
             role: "staff" | "supervisor" | "admin";
             active: boolean;
@@ -814,6 +821,11 @@ export interface components {
         };
         UpdateUserDto: {
             displayName?: string;
+            /**
+             * @description 联系电话（手机或座机），对方办理信息时可见；空字符串表示清除
+             * @example 0722-6221234
+             */
+            phone?: string;
             /** @enum {string} */
             role?: "staff" | "supervisor" | "admin";
             active?: boolean;
@@ -1205,6 +1217,34 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        FactsPlaceView: {
+            code: string;
+            /** @example 浙江省衢州市柯城区府山街道府山社区 */
+            name: string;
+        };
+        ExchangeFactsView: {
+            name: string;
+            /** @enum {string} */
+            sex: "male" | "female";
+            /** @description 周岁 */
+            age: number;
+            /** @enum {string} */
+            maritalStatus: "unmarried" | "first_married" | "remarried" | "divorced" | "widowed";
+            spouse: components["schemas"]["SpouseView"] | null;
+            children: components["schemas"]["ChildView"][];
+            /** @enum {string} */
+            contraception: "none" | "iud" | "implant" | "sterilization" | "pill" | "condom" | "other";
+            pregnant: boolean;
+            destination: components["schemas"]["FactsPlaceView"];
+            address: string;
+            phone: string | null;
+        };
+        ExchangeSenderView: {
+            displayName: string;
+            /** @example 浙江省衢州市柯城区府山街道 */
+            jurisdictionName: string;
+            phone: string | null;
+        };
         ExchangeView: {
             /** Format: uuid */
             id: string;
@@ -1247,6 +1287,10 @@ export interface components {
             reply: components["schemas"]["ExchangeReplyView"] | null;
             attempts: number;
             lastError: string | null;
+            /** @description 仅收件方查看一条流入通报或协查时：需核实的登记内容 */
+            facts?: components["schemas"]["ExchangeFactsView"];
+            /** @description 仅收件方查看一条流入通报或协查时：发送人及联系电话 */
+            sender?: components["schemas"]["ExchangeSenderView"];
         };
         ExchangePageView: {
             items: components["schemas"]["ExchangeView"][];

@@ -8,6 +8,7 @@ import { EXCHANGE_STATUSES, EXCHANGE_TYPES, ExchangeStatus, ExchangeType, Outcom
 import { valuesOf } from '@/common/labels';
 import { MANUAL_EXCHANGE_TYPES } from '@/common/exchange-types';
 import { nullable, PageView } from '@/common/api-views';
+import { ChildView, SpouseView } from '@/modules/persons/persons.dto';
 import { ExportFormatQuery } from '@/common/table-export';
 
 export class CreateExchangeDto {
@@ -121,6 +122,33 @@ export class ExchangeReplyView {
   @ApiProperty({ format: 'date-time' }) at: string;
 }
 
+export class FactsPlaceView {
+  @ApiProperty() code: string;
+  @ApiProperty({ example: '浙江省衢州市柯城区府山街道府山社区' }) name: string;
+}
+
+/** What the origin verifies about a registration (api.md `facts`): the registration's current values, numbers masked. */
+export class ExchangeFactsView {
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: valuesOf('sex') }) sex: 'male' | 'female';
+  @ApiProperty({ description: '周岁' }) age: number;
+  @ApiProperty({ enum: valuesOf('maritalStatus') }) maritalStatus: string;
+  @ApiProperty({ type: SpouseView, ...nullable }) spouse: SpouseView | null;
+  @ApiProperty({ type: [ChildView] }) children: ChildView[];
+  @ApiProperty({ enum: valuesOf('contraception') }) contraception: string;
+  @ApiProperty() pregnant: boolean;
+  @ApiProperty({ type: FactsPlaceView }) destination: FactsPlaceView;
+  @ApiProperty() address: string;
+  @ApiProperty({ type: String, ...nullable }) phone: string | null;
+}
+
+/** Who sent it, to call back: the sending clerk, the place in full, the clerk's contact phone. */
+export class ExchangeSenderView {
+  @ApiProperty() displayName: string;
+  @ApiProperty({ example: '浙江省衢州市柯城区府山街道' }) jurisdictionName: string;
+  @ApiProperty({ type: String, ...nullable }) phone: string | null;
+}
+
 export class ExchangeView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) caseId: string;
@@ -143,6 +171,8 @@ export class ExchangeView {
   @ApiProperty({ type: ExchangeReplyView, ...nullable }) reply: ExchangeReplyView | null;
   @ApiProperty() attempts: number;
   @ApiProperty({ type: String, ...nullable }) lastError: string | null;
+  @ApiPropertyOptional({ type: ExchangeFactsView, description: '仅收件方查看一条流入通报或协查时：需核实的登记内容' }) facts?: ExchangeFactsView;
+  @ApiPropertyOptional({ type: ExchangeSenderView, description: '仅收件方查看一条流入通报或协查时：发送人及联系电话' }) sender?: ExchangeSenderView;
 }
 
 export const ExchangePageView = PageView(ExchangeView, 'ExchangePageView');

@@ -151,8 +151,42 @@ export class ExchangesService {
     return qb;
   }
 
+  /** One message; for the addressee's clerks a 流入通报 or 协查 also carries the facts to verify and the sender to call back. */
   async get(user: AuthUser, id: string): Promise<ExchangeResponse> {
-    return (await this.respond([await this.loadVisible(user, id)]))[0];
+    const exchange = await this.loadVisible(user, id);
+    const [response] = await this.respond([exchange]);
+    const verifies = exchange.type === 'inflow_notice' || exchange.type === 'verification_request';
+    return verifies && user.role === 'staff' && inScope(user, exchange.toUnitCode) ? { ...response, ...(await this.factsOf(exchange)) } : response;
+  }
+
+  private async factsOf(exchange: Exchange): Promise<Pick<ExchangeResponse, 'facts' | 'sender'>> {
+    const inflowId = await this.inflowOf(this.db.manager, exchange).catch(() => null);
+    const inflow = inflowId ? await this.db.getRepository(Inflow).findOne({ where: { id: inflowId }, relations: { person: true } }) : null;
+    const [sender]: { display_name: string; jurisdiction_code: string; phone: string | null }[] = exchange.createdBy
+      ? await this.db.query(`SELECT display_name, jurisdiction_code, phone FROM app_user WHERE id = $1`, [exchange.createdBy])
+      : [];
+    const places = await this.jurisdictions.fullNames([...(inflow ? [inflow.destinationCode] : []), ...(sender ? [sender.jurisdiction_code] : [])]);
+    const r = inflow ? this.inflows.toResponse(inflow, false) : null;
+    return {
+      ...(r && {
+        facts: {
+          name: r.person.name,
+          sex: r.person.sex,
+          age: r.person.age,
+          maritalStatus: r.maritalStatus,
+          spouse: r.spouse,
+          children: r.children,
+          contraception: r.contraception,
+          pregnant: r.pregnant,
+          destination: { code: r.destinationCode, name: places.get(r.destinationCode) ?? r.destinationCode },
+          address: r.address,
+          phone: r.phone,
+        },
+      }),
+      ...(sender && {
+        sender: { displayName: sender.display_name, jurisdictionName: places.get(sender.jurisdiction_code) ?? '', phone: sender.phone },
+      }),
+    };
   }
 
   /** The case's messages in order, for the case view (visibility is the case's). */

@@ -16,6 +16,10 @@ export class User {
   @Column({ type: 'varchar', length: 100 })
   displayName: string;
 
+  /** A contact phone the other side of an exchange may call (optional). */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  phone: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   role: Role;
 

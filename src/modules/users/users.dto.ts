@@ -26,6 +26,12 @@ export class CreateUserDto {
   @IsText(100)
   displayName: string;
 
+  @ApiPropertyOptional({ example: '0722-6221234', description: '联系电话（手机或座机），对方办理信息时可见；空字符串表示清除' })
+  @IsOptionalField()
+  @IsString()
+  @Matches(/^$|^[0-9+\-\s()]{7,20}$/, { message: '请填写正确的联系电话（手机或座机，如 0722-6221234）' })
+  phone?: string;
+
   @ApiProperty({ enum: ROLES })
   @IsOneOf('role', '角色')
   role: Role;
@@ -41,6 +47,12 @@ export class UpdateUserDto {
   @IsOptionalField()
   @IsText(100)
   displayName?: string;
+
+  @ApiPropertyOptional({ example: '0722-6221234', description: '联系电话（手机或座机），对方办理信息时可见；空字符串表示清除' })
+  @IsOptionalField()
+  @IsString()
+  @Matches(/^$|^[0-9+\-\s()]{7,20}$/, { message: '请填写正确的联系电话（手机或座机，如 0722-6221234）' })
+  phone?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
   @IsOptionalField()
@@ -79,6 +91,7 @@ export class UserView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() username: string;
   @ApiProperty() displayName: string;
+  @ApiProperty({ type: String, nullable: true, description: '联系电话' }) phone: string | null;
   @ApiProperty({ enum: valuesOf('role') }) role: Role;
   @ApiProperty() active: boolean;
   @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;

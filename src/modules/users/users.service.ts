@@ -19,6 +19,7 @@ export function toUserResponse(user: User): UserResponse {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
+    phone: user.phone,
     role: user.role,
     active: user.active,
     jurisdiction: user.jurisdiction ? toJurisdictionRef(user.jurisdiction) : { code: user.jurisdictionCode, name: '', level: 'country' },
@@ -51,6 +52,7 @@ export class UsersService {
           username: dto.username,
           passwordHash,
           displayName: dto.displayName,
+          phone: dto.phone || null,
           role: dto.role,
           jurisdictionCode: dto.jurisdictionCode,
         }),
@@ -97,6 +99,7 @@ export class UsersService {
     if (user.id !== admin.id && (peer(user.role) || peer(dto.role ?? user.role))) throw peerAdmin();
     const changes: Partial<User> = {};
     if (dto.displayName !== undefined) changes.displayName = dto.displayName;
+    if (dto.phone !== undefined) changes.phone = dto.phone.trim() || null;
     if (dto.role !== undefined) changes.role = dto.role;
     if (dto.active !== undefined) changes.active = dto.active;
     if (dto.password !== undefined) changes.passwordHash = await argon2.hash(dto.password, PASSWORD_HASH_OPTIONS);
