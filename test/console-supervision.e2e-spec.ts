@@ -173,7 +173,20 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     await row.getByText('逾期未办').waitFor();
     await row.getByText(/^\d{6}\*{8}[\dX]{4}$/).waitFor();
     expect(await page.getByRole('row').count()).toBe(2); // the header and 孙三
+    await row.getByText(/^逾期 \d+ 天$/).waitFor();
     await tab.shot('rate-items');
+    // The same items in a file for paper: masked, with how long each is overdue.
+    const itemsDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: '导出 Excel' }).click();
+    const itemsBook = new ExcelJS.Workbook();
+    await itemsBook.xlsx.load(readFileSync(await (await itemsDownload).path()) as unknown as ExcelJS.Buffer);
+    const itemsSheet = itemsBook.worksheets[0];
+    expect(itemsSheet.getRow(1).getCell(1).text).toMatch(/^湖南省长沙市芙蓉区 信息提交率 · 逾期未办 明细/);
+    expect(itemsSheet.rowCount).toBe(3);
+    const sun = itemsSheet.getRow(3);
+    expect([sun.getCell(1).text, sun.getCell(9).text]).toEqual(['孙三', '逾期未办']);
+    expect(sun.getCell(2).text).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
+    expect(Number(sun.getCell(10).text)).toBeGreaterThanOrEqual(1);
     expect(tab.errors).toEqual([]);
     await tab.close();
   });

@@ -256,6 +256,12 @@ export const TABLE: Row[] = [
     expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
   },
   {
+    route: 'GET /api/rates/items/export',
+    owner: 'dest',
+    call: () => ({ path: `/api/rates/items/export?jurisdiction=${DEST}&state=overdue` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 200 },
+  },
+  {
     route: 'GET /api/rates/export',
     owner: 'dest',
     call: () => ({ path: `/api/rates/export?jurisdiction=${DEST}&format=csv` }),

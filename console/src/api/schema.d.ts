@@ -638,6 +638,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rates/items/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出指标明细（与明细相同的筛选；身份证号脱敏；最多 10000 行；记入审计） */
+        get: operations["RatesController_exportItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rates/items": {
         parameters: {
             query?: never;
@@ -3060,6 +3077,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RatesTrendView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    RatesController_exportItems: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                jurisdiction?: string;
+                from?: string;
+                to?: string;
+                asOf?: string;
+                indicator?: "submission" | "feedback" | "effectiveContact";
+                /** @description 信息提交、反馈：onTime|late|overdue|pending；有效联系：none（未有效联系）或 onTime（已有效联系）。不填为全部 */
+                state?: "onTime" | "late" | "overdue" | "pending" | "none";
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX（默认）或 CSV 文件 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { RateItemsPageView, RatesReportView, RatesTrendView } from './rates.dto';
+import { ItemsExportQuery, RateItemsPageView, RatesReportView, RatesTrendView } from './rates.dto';
 import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/common/auth.decorators';
 import { toCsv, toXlsx } from './rates-export';
+import { ApiTableFile, sendTable } from '@/common/table-export';
+import { todayInShanghai } from '@/common/time';
 import { ExportQuery, ItemsQuery, RatesQuery, TargetsDto, TrendQuery } from './rates.dto';
 import { RatesService } from './rates.service';
 
@@ -26,6 +28,14 @@ export class RatesController {
   @ApiOperation({ summary: '按月趋势' })
   trend(@CurrentUser() user: AuthUser, @Query() query: TrendQuery) {
     return this.rates.trend(user, query);
+  }
+
+  @Get('items/export')
+  @ApiTableFile()
+  @ApiOperation({ summary: '导出指标明细（与明细相同的筛选；身份证号脱敏；最多 10000 行；记入审计）' })
+  async exportItems(@CurrentUser() user: AuthUser, @Query() query: ItemsExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { title, headers, rows } = await this.rates.exportItems(user, query);
+    return sendTable(reply, query.format, { ascii: 'rate-items', chinese: `明细-${todayInShanghai()}`, sheet: '明细', title }, headers, rows);
   }
 
   @Get('items')

@@ -1,11 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsISO8601, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { IsDateOnly, IsDivisionCode, IsOneOf, IsOptionalField } from '@/common/dto';
 import { PageQuery } from '@/common/pagination';
 import { Indicator, INDICATORS, ItemState, ITEM_STATES } from './rate-math';
 import { valuesOf } from '@/common/labels';
 import { nullable } from '@/common/api-views';
+import { ExportFormatQuery } from '@/common/table-export';
 import { JurisdictionRefView } from '@/modules/jurisdictions/jurisdictions.dto';
 
 export class RatesQuery {
@@ -101,6 +102,9 @@ export class TargetsDto {
   @IsTarget()
   effectiveContact?: number | null;
 }
+
+/** 导出 Excel of 明细: the items' filters and the file's format. */
+export class ItemsExportQuery extends IntersectionType(ItemsQuery, ExportFormatQuery) {}
 
 // What the API answers (the OpenAPI document the console is typed from).
 

@@ -1,3 +1,5 @@
+import { labelOf } from '@/common/labels';
+import { Cell, EXPORT_MAX_ROWS, tooManyRows } from '@/common/table-export';
 import { IdCipher } from '@/common/id-cipher';
 import { ageOn, birthDateOf } from '@/common/identity';
 import { Inject, Injectable } from '@nestjs/common';
@@ -8,7 +10,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ancestorCandidates, isDivisionCode } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { assertInScope, AuthUser } from '@/common/scope';
-import { endOfShanghaiDay, todayInShanghai, ZONE } from '@/common/time';
+import { beijingTime, endOfShanghaiDay, todayInShanghai, ZONE } from '@/common/time';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
@@ -133,6 +135,46 @@ export class RatesService {
     const names = await this.jurisdictions.fullNames(page.items.map((i) => i.jurisdictionCode));
     const items = page.items.map((i) => ({ ...i, jurisdictionName: names.get(i.jurisdictionCode) ?? i.jurisdictionCode }));
     return { ...page, items, jurisdiction, asOf: asOf.toISOString() };
+  }
+
+  /** 导出 Excel of 明细: every item behind the count (no paging), masked, at most EXPORT_MAX_ROWS, one audit entry. */
+  async exportItems(user: AuthUser, query: ItemsQuery): Promise<{ title: string; headers: string[]; rows: Cell[][] }> {
+    const { jurisdiction, period, asOf } = await this.resolve(user, query);
+    const today = todayInShanghai();
+    const ageOf = (idCipher: string) => ageOn(birthDateOf(this.cipher.decrypt(idCipher)), today);
+    const all = { ...query, page: 1, pageSize: EXPORT_MAX_ROWS };
+    const page = await this.replica.read((db) =>
+      query.indicator === 'effectiveContact'
+        ? contactItems(db, ageOf, jurisdiction.code, asOf, all)
+        : flowItems(db, ageOf, query.indicator, jurisdiction.code, period, asOf, all),
+    );
+    if (page.total > EXPORT_MAX_ROWS) throw tooManyRows();
+    await this.audit.record({
+      actor: user,
+      action: 'export',
+      entity: 'rate_items',
+      entityId: jurisdiction.code,
+      detail: { indicator: query.indicator, ...(query.state ? { state: query.state } : {}), rows: page.items.length },
+    });
+    const names = await this.jurisdictions.fullNames([jurisdiction.code, ...page.items.map((i) => i.jurisdictionCode)]);
+    const DAY_MS = 86_400_000;
+    const headers = ['当事人', '公民身份号码', '年龄', '事项', '地方', '开始时间', '办理期限', '完成时间', '状态', '逾期天数'];
+    const rows = page.items.map((i) => [
+      i.person.name,
+      i.person.idNumber,
+      i.person.age,
+      i.type === 'inflow_registration' ? '流入登记' : i.type === 'person' ? '在外人员' : labelOf('exchangeType', i.type),
+      names.get(i.jurisdictionCode) ?? i.jurisdictionCode,
+      i.startedAt ? beijingTime(i.startedAt) : '',
+      i.dueAt ? beijingTime(i.dueAt) : '',
+      i.doneAt ? beijingTime(i.doneAt) : '',
+      labelOf('itemState', i.state),
+      i.state === 'overdue' && i.dueAt ? Math.max(1, Math.ceil((asOf.getTime() - Date.parse(i.dueAt)) / DAY_MS)) : '',
+    ]);
+    const what = `${labelOf('indicator', query.indicator)}${query.state ? ` · ${labelOf('itemState', query.state)}` : ''}`;
+    const when = `登记日期 ${period.from} 至 ${period.to}，截至 ${beijingTime(asOf)}（北京时间；身份证号已脱敏）`;
+    const title = `${names.get(jurisdiction.code) ?? jurisdiction.name} ${what} 明细，${when}`;
+    return { title, headers, rows };
   }
 
   async targets(user: AuthUser, code: string) {
