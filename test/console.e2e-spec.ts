@@ -39,6 +39,10 @@ describe('web console (工作台)', () => {
     expect(js.headers['cache-control']).toContain('immutable');
     const deep = await t.http().get('/exchanges/inbox?tab=open').expect(200);
     expect(deep.text).toBe(page.text);
+    // robots.txt is a file (an internal service: nothing to index), not the console's page.
+    const robots = await t.http().get('/robots.txt').expect(200);
+    expect(robots.headers['content-type']).toMatch(/^text\/plain/);
+    expect(robots.text).toBe('User-agent: *\nDisallow: /\n');
     const api = await t.http().get('/api/nowhere').expect(404);
     expect(api.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
   });
