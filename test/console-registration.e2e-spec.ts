@@ -373,6 +373,13 @@ describe('web console (工作台): registering, correcting and editing', () => {
     await page.getByText('13912345678').waitFor();
     await page.locator('.el-descriptions__cell', { hasText: '绝育' }).first().waitFor();
 
+    // 打印登记表 opens the form as a PDF.
+    const form = page.waitForEvent('popup');
+    await page.getByRole('button', { name: '打印登记表' }).click();
+    const pdf = await form;
+    expect(pdf.url()).toMatch(/^blob:/);
+    await pdf.close();
+
     await page.getByRole('button', { name: '查看个案' }).click();
     await page.waitForURL(`**/cases/${registered.body.caseId}`);
     await page.getByRole('button', { name: '协查' }).click();

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ageOn } from '@/common/identity';
 import { todayInShanghai } from '@/common/time';
 import { startTestApp, TestApp } from './support/app';
@@ -84,6 +88,44 @@ describe('inflow registration (流入登记)', () => {
     expect(JSON.stringify(list.body)).not.toContain(idNumber);
     const byName = await get(dest, `/api/inflows?q=${encodeURIComponent('王芳')}&pageSize=100`).expect(200);
     expect(byName.body.items.map((i: { id: string }) => i.id)).toContain(res.body.id);
+  });
+
+  it('prints the registration form (打印登记表) with the full numbers, a signature line and the 承诺书 when one was given, audited', async () => {
+    const idNumber = newIdNumber({ sex: 'female', birthDate: '1993-04-04' });
+    const reg = await post(dest, body({ undertaking: true, maritalStatus: 'unmarried', spouse: undefined, children: [] }, { idNumber, name: '王小红' })).expect(
+      201,
+    );
+    const pdf = await get(dest, `/api/inflows/${reg.body.id}/form.pdf`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const file = join(mkdtempSync(join(tmpdir(), 'liudong-form-')), 'form.pdf');
+    writeFileSync(file, pdf.body as Buffer);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    for (const expected of ['流动人口信息登记表', '王小红', idNumber, '1993-04-04', '衢州市柯城区金桂社区 12 号', '个人承诺书', '本人签名']) {
+      expect(text).toContain(expected);
+    }
+    expect(text).toMatch(/户籍地：\s*湖北省随州市广水市杨寨镇/);
+    const audit = await t.db.query(`SELECT action, detail FROM audit_log WHERE entity = 'inflow' AND entity_id = $1 ORDER BY id DESC LIMIT 1`, [reg.body.id]);
+    expect(audit).toEqual([{ action: 'read', detail: { form: 'pdf' } }]);
+    // Without a 承诺书 the form has none; a supervisor prints nothing with full numbers.
+    const plain = await post(dest, body()).expect(201);
+    const other = await get(dest, `/api/inflows/${plain.body.id}/form.pdf`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    const otherFile = join(mkdtempSync(join(tmpdir(), 'liudong-form-')), 'form.pdf');
+    writeFileSync(otherFile, other.body as Buffer);
+    expect(execFileSync('pdftotext', [otherFile, '-'], { encoding: 'utf8' })).not.toContain('个人承诺书');
+    await get(supervisor, `/api/inflows/${reg.body.id}/form.pdf`).expect(403);
   });
 
   it('marks a woman 18–49 without a certificate as a key target', async () => {

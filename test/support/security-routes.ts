@@ -112,6 +112,13 @@ export const TABLE: Row[] = [
     expect: { unrelated: 404, supervisor: 200, foreignAdmin: 404, admin: 200, staff: 200 },
   },
   {
+    // The form carries the full numbers: a clerk's, for the person to sign; supervisors and admins read masked views.
+    route: 'GET /api/inflows/{id}/form.pdf',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/inflows/${f.inflowId}/form.pdf` }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 404, admin: 403, staff: 200 },
+  },
+  {
     route: 'PATCH /api/inflows/{id}',
     owner: 'dest',
     call: (f) => ({ path: `/api/inflows/${f.inflowId}`, body: { address: '衢州市柯城区新地址' } }),

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from 
 import type { FastifyReply } from 'fastify';
 import { ApiTableFile, sendTable } from '@/common/table-export';
 import { beijingTime, todayInShanghai } from '@/common/time';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { InflowPageView, InflowView } from './inflows.dto';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
@@ -43,6 +43,19 @@ export class InflowsController {
   @ApiOperation({ summary: '本辖区（现居住地）的流入登记' })
   list(@CurrentUser() user: AuthUser, @Query() query: InflowQuery) {
     return this.inflows.list(user, query);
+  }
+
+  @Get(':id/form.pdf')
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: '登记表（PDF）', schema: { type: 'string', format: 'binary' } })
+  @ApiOperation({ summary: '打印登记表：含完整身份证号和签名栏的 PDF（两端工作人员；记录审计）' })
+  async formPdf(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const pdf = await this.inflows.formPdf(user, id);
+    void reply
+      .header('Content-Type', 'application/pdf')
+      .header('Content-Disposition', `inline; filename="registration-${id}.pdf"; filename*=UTF-8''${encodeURIComponent('流动人口信息登记表.pdf')}`)
+      .header('Cache-Control', 'no-store');
+    return pdf;
   }
 
   @Get(':id')

@@ -21,6 +21,7 @@ import { OutflowsService } from '@/modules/outflows/outflows.service';
 import { birthDateOfPerson, PersonsService } from '@/modules/persons/persons.service';
 import { checkChildren, checkSpouse, isMarried, normaliseChildren, spouseColumns } from '@/modules/persons/family';
 import { Inflow } from './inflow.entity';
+import { renderRegistrationPdf } from './inflow-form-pdf';
 import { InflowRerouting } from './inflow-rerouting';
 import { InflowResponse, toInflowResponse } from './inflow-response';
 import { DepartDto, InflowCorrectionsDto, InflowQuery, UpdateInflowDto } from './inflows.dto';
@@ -128,6 +129,20 @@ export class InflowsService {
     if (user.role !== 'staff') return this.toResponse(inflow, false);
     await this.audit.record({ actor: user, action: 'read', entity: 'inflow', entityId: id });
     return this.toResponse(inflow, true);
+  }
+
+  /** 打印登记表: the registration as a PDF with its full numbers, for staff of either side; audited like a full read. */
+  async formPdf(user: AuthUser, id: string): Promise<Buffer> {
+    const inflow = await this.loadVisible(user, id);
+    if (user.role !== 'staff') throw Errors.forbidden('STAFF_ONLY', '只有工作人员可以打印登记表');
+    await this.audit.record({ actor: user, action: 'read', entity: 'inflow', entityId: id, detail: { form: 'pdf' } });
+    const r = this.toResponse(inflow, true);
+    const names = await this.jurisdictions.fullNames([r.householdCode, r.destinationCode]);
+    return renderRegistrationPdf({
+      inflow: r,
+      householdName: names.get(r.householdCode) ?? r.householdCode,
+      destinationName: names.get(r.destinationCode) ?? r.destinationCode,
+    });
   }
 
   /**
