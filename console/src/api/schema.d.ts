@@ -280,6 +280,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inflows/{id}/form.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 打印登记表：含完整身份证号和签名栏的 PDF（两端工作人员；记录审计） */
+        get: operations["InflowsController_formPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inflows/{id}": {
         parameters: {
             query?: never;
@@ -2261,6 +2278,40 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    InflowsController_formPdf: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时使用相同的键，不会重复登记 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 登记表（PDF） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
