@@ -1,5 +1,6 @@
 import type { components } from '@/api/schema';
 import { label } from '@/format';
+import { exchangeStateWord } from '@server/deadline';
 import type { LabelSet } from '@server/labels';
 
 type Exchange = components['schemas']['ExchangeView'];
@@ -10,11 +11,9 @@ type Exchange = components['schemas']['ExchangeView'];
  */
 export function exchangeState(e: Exchange | undefined): { text: string; type: 'primary' | 'success' | 'danger' | 'info' } {
   if (!e) return { text: '', type: 'info' };
-  if (e.status === 'overdue') return { text: '已逾期', type: 'danger' };
-  if (e.status === 'replied') return { text: '已反馈', type: 'success' };
-  if (e.status !== 'delivered') return { text: label('exchangeStatus', e.status), type: 'info' };
-  if (!e.needsReply) return { text: '无需反馈', type: 'info' };
-  return { text: '待反馈', type: 'primary' };
+  const word = exchangeStateWord(e);
+  if (!word) return { text: label('exchangeStatus', e.status), type: 'info' };
+  return { text: word, type: word === '已逾期' ? 'danger' : word === '已反馈' ? 'success' : word === '待反馈' ? 'primary' : 'info' };
 }
 
 /** One line of what a message says, as a clerk reads it. */

@@ -42,15 +42,5 @@ export function percent(rate: number | null | undefined): string {
 /** 即将到期 (console.md 工作台): a reply due within this many days. */
 export const SOON_DAYS = 3;
 
-const DAY_MS = 86_400_000;
-
-/**
- * `剩余 N 天` / `逾期 N 天` (console.md): whole days to or past a deadline, a part of a day counted as a day, against
- * `now` (a 明细 as of T measures from T). Null when there is no deadline.
- */
-export function timeLeft(dueAt: string | null | undefined, now: number = Date.now()): { text: string; late: boolean } | null {
-  if (!dueAt) return null;
-  const ms = Date.parse(dueAt) - now;
-  const days = Math.max(1, Math.ceil(Math.abs(ms) / DAY_MS));
-  return ms >= 0 ? { text: `剩余 ${days} 天`, late: false } : { text: `逾期 ${days} 天`, late: true };
-}
+// 剩余 N 天 / 逾期 N 天: the server's own words (src/common/deadline.ts), as in the exported files.
+export { timeLeft } from '@server/deadline';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { maskName } from '@/common/identity';
+import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { EntityManager, Repository } from 'typeorm';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { currentRequest } from '@/common/request-context';
@@ -25,7 +26,10 @@ export interface AuditEntry {
 
 @Injectable()
 export class AuditService {
-  constructor(@InjectRepository(AuditLog) private readonly logs: Repository<AuditLog>) {}
+  constructor(
+    @InjectRepository(AuditLog) private readonly logs: Repository<AuditLog>,
+    private readonly jurisdictions: JurisdictionsService,
+  ) {}
 
   /** Pass the transaction's manager so a change and its audit row commit together. */
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
@@ -78,10 +82,10 @@ export class AuditService {
     const userIds = [...new Set(rows.flatMap((a) => (a.userId ? [a.userId] : [])))];
     const about = rows.filter((a) => a.entityId && UUID.test(a.entityId));
     const places = [...new Set(rows.flatMap((a) => (a.entity.startsWith('rate_') && a.entityId && PLACE.test(a.entityId) ? [a.entityId] : [])))];
-    const [users, people, placeNames]: [
+    const [users, people, fullNames]: [
       { id: string; display_name: string }[],
       { entity: string; entity_id: string; name: string; id_masked: string | null }[],
-      { code: string; name: string }[],
+      Map<string, string>,
     ] = await Promise.all([
       userIds.length ? this.logs.query(`SELECT id, display_name FROM app_user WHERE id = ANY($1::uuid[])`, [userIds]) : [],
       about.length
@@ -100,21 +104,10 @@ export class AuditService {
             [about.map((a) => a.entity), about.map((a) => a.entityId)],
           )
         : [],
-      // A place's full name (湖北省随州市广水市杨寨镇) from its ancestors' names, as the console writes it.
-      places.length
-        ? this.logs.query(
-            `SELECT c.code, string_agg(j.name, '' ORDER BY j.code) AS name
-                 FROM unnest($1::text[]) AS c(code)
-                 JOIN jurisdiction j ON j.code IN (rpad(left(c.code, 2), 12, '0'), rpad(left(c.code, 4), 12, '0'), rpad(left(c.code, 6), 12, '0'),
-                                                   rpad(left(c.code, 9), 12, '0'), c.code)
-                WHERE j.level <> 'country' AND j.name NOT IN ('市辖区', '县')
-                GROUP BY c.code`,
-            [places],
-          )
-        : [],
+      // The rates' entries name a place: its full name (湖北省随州市广水市杨寨镇).
+      this.jurisdictions.fullNames(places),
     ]);
     const subjects = new Map(people.map((p) => [`${p.entity}:${p.entity_id}`, p.id_masked ? `${maskName(p.name)}（${p.id_masked}）` : p.name] as const));
-    const fullNames = new Map(placeNames.map((p) => [p.code, p.name]));
     for (const a of rows) {
       if (a.entity.startsWith('rate_') && a.entityId) subjects.set(`${a.entity}:${a.entityId}`, fullNames.get(a.entityId) || '全国');
     }

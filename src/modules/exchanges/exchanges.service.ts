@@ -6,6 +6,7 @@ import { personSearch } from '@/common/person-search';
 import { labelOf } from '@/common/labels';
 import { Cell, EXPORT_MAX_ROWS, exportFilter, tooManyRows } from '@/common/table-export';
 import { beijingTime } from '@/common/time';
+import { exchangeStateWord, timeLeft } from '@/common/deadline';
 import { IdCipher } from '@/common/id-cipher';
 import { allowedMessage } from '@/common/labels';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
@@ -108,8 +109,8 @@ export class ExchangesService {
       beijingTime(e.sentAt),
       e.deliveredAt ? beijingTime(e.deliveredAt) : '',
       e.needsReply && e.dueAt ? beijingTime(e.dueAt) : '无需反馈',
-      timeLeftText(e, now),
-      stateText(e),
+      e.needsReply && (e.status === 'delivered' || e.status === 'overdue') ? (timeLeft(e.dueAt, now)?.text ?? '') : '',
+      exchangeStateWord(e) ?? labelOf('exchangeStatus', e.status),
       e.reply ? labelOf('outcome', e.reply.outcome) : '',
       e.reply?.note ?? '',
     ]);
@@ -357,22 +358,4 @@ function alreadyReplied() {
 
 function withdrawn() {
   return Errors.conflict('WITHDRAWN', '发件方已更正户籍地并撤回该信息，无需反馈');
-}
-
-/** The state a clerk acts on, in the console's words (exchangeState, console/src/exchange-content.ts). */
-function stateText(e: ExchangeResponse): string {
-  if (e.status === 'overdue') return '已逾期';
-  if (e.status === 'replied') return '已反馈';
-  if (e.status !== 'delivered') return labelOf('exchangeStatus', e.status);
-  return e.needsReply ? '待反馈' : '无需反馈';
-}
-
-const DAY_MS = 86_400_000;
-
-/** 剩余 N 天 / 逾期 N 天 for a message awaiting its reply (a part of a day counted as a day), else nothing. */
-function timeLeftText(e: ExchangeResponse, now: number): string {
-  if (!e.needsReply || !e.dueAt || (e.status !== 'delivered' && e.status !== 'overdue')) return '';
-  const ms = Date.parse(e.dueAt) - now;
-  const days = Math.max(1, Math.ceil(Math.abs(ms) / DAY_MS));
-  return ms >= 0 ? `剩余 ${days} 天` : `逾期 ${days} 天`;
 }

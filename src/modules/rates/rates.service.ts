@@ -11,6 +11,7 @@ import { ancestorCandidates, isDivisionCode } from '@/common/division-code';
 import { Errors } from '@/common/errors';
 import { assertInScope, AuthUser } from '@/common/scope';
 import { beijingTime, endOfShanghaiDay, todayInShanghai, ZONE } from '@/common/time';
+import { daysFrom } from '@/common/deadline';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { AuditService } from '@/modules/audit/audit.service';
@@ -157,7 +158,6 @@ export class RatesService {
       detail: { indicator: query.indicator, ...(query.state ? { state: query.state } : {}), rows: page.items.length },
     });
     const names = await this.jurisdictions.fullNames([jurisdiction.code, ...page.items.map((i) => i.jurisdictionCode)]);
-    const DAY_MS = 86_400_000;
     const headers = ['当事人', '公民身份号码', '年龄', '事项', '地方', '开始时间', '办理期限', '完成时间', '状态', '逾期天数'];
     const rows = page.items.map((i) => [
       i.person.name,
@@ -169,7 +169,7 @@ export class RatesService {
       i.dueAt ? beijingTime(i.dueAt) : '',
       i.doneAt ? beijingTime(i.doneAt) : '',
       labelOf('itemState', i.state),
-      i.state === 'overdue' && i.dueAt ? Math.max(1, Math.ceil((asOf.getTime() - Date.parse(i.dueAt)) / DAY_MS)) : '',
+      i.state === 'overdue' && i.dueAt ? daysFrom(i.dueAt, asOf.getTime()) : '',
     ]);
     const what = `${labelOf('indicator', query.indicator)}${query.state ? ` · ${labelOf('itemState', query.state)}` : ''}`;
     const when = `登记日期 ${period.from} 至 ${period.to}，截至 ${beijingTime(asOf)}（北京时间；身份证号已脱敏）`;
