@@ -223,10 +223,13 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     await page.getByRole('progressbar').and(page.locator('[aria-valuenow="100"]')).waitFor();
     const refused = page.locator('.el-card', { hasText: '未登记的行' });
     const refusedRow = (n: number) => refused.getByRole('row').filter({ has: page.getByRole('cell', { name: String(n), exact: true }) });
-    await refusedRow(11).getByText('公民身份号码', { exact: true }).waitFor();
-    await refusedRow(11).getByText('校验位', { exact: false }).waitFor();
-    await refusedRow(32).getByText('现居住地代码').waitFor();
-    await refusedRow(32).getByText('同一县', { exact: false }).waitFor();
+    // 行号 is the row the spreadsheet shows (the header is row 1), beside the 姓名 the row gives.
+    await refusedRow(12).getByText('公民身份号码', { exact: true }).waitFor();
+    await refusedRow(12).getByText('校验错', { exact: true }).waitFor();
+    await refusedRow(12).getByText('校验位', { exact: false }).waitFor();
+    await refusedRow(33).getByText('现居住地代码').waitFor();
+    await refusedRow(33).getByText('同县', { exact: true }).waitFor();
+    await refusedRow(33).getByText('同一县', { exact: false }).waitFor();
     await page.getByRole('row').filter({ hasText: '识字里社区登记表.csv' }).getByText('已完成').waitFor();
     await page.waitForTimeout(700); // the bar's width transition, for the screenshot only
     await tab.shot('imports-done');

@@ -81,7 +81,7 @@ describe('bulk import in batches (批量导入)', () => {
     ].join('\n');
     const result = await finished((await upload(csv).expect(202)).body.importId);
     expect(result).toMatchObject({ status: 'done', succeeded: 4, failed: 1 });
-    expect(result.errors).toEqual([{ row: 4, field: 'idNumber', message: '已有有效登记' }]);
+    expect(result.errors).toEqual([{ row: 4, sheetRow: 5, name: '导入测试', field: 'idNumber', message: '已有有效登记' }]);
 
     // The imported woman's records are the clerk's, notice and urgent verification request included.
     const clerks = await recordsOf(await inflowOf(byClerk));

@@ -144,7 +144,8 @@ describe('bulk import of inflow registers (批量导入)', () => {
       [6, 'idNumber'],
     ]);
     expect(result.errors.every((e: { message: string }) => /[\u4e00-\u9fff]/.test(e.message))).toBe(true);
-    expect(result.errors[3].message).toContain('第 1 行');
+    // The repeat names the row the spreadsheet shows (the header is row 1, the first person row 2).
+    expect(result.errors[3].message).toContain('第 2 行');
     const rows = await t.db.query(`SELECT reason FROM inflow WHERE import_id = $1 ORDER BY registered_at`, [accepted.body.importId]);
     expect(rows.map((r: { reason: string }) => r.reason).sort()).toEqual(['business', 'work']);
 
@@ -169,6 +170,43 @@ describe('bulk import of inflow registers (批量导入)', () => {
     expect(n).toBe(2);
   });
 
+  it('reports a refused row by the row number the spreadsheet shows and its 姓名, and reads dates as people type them', async () => {
+    // As a clerk fills a sheet: a blank row between people, dates typed four ways and one a date cell.
+    const [slashes, dots, chinese, cell, wrong] = [0, 1, 2, 3, 4].map(() => newIdNumber({ sex: 'male' }));
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('登记');
+    const fields = HEADER.split(',');
+    const add = (rowNumber: number, id: string, overrides: Record<string, string | Date>) => {
+      const values = line(id).split(',') as (string | Date)[];
+      for (const [field, value] of Object.entries(overrides)) values[fields.indexOf(field)] = value;
+      sheet.getRow(rowNumber).values = values;
+    };
+    sheet.getRow(1).values = fields;
+    add(2, slashes, { name: '斜杠', arrivalDate: '2026/11/2' });
+    add(3, dots, { name: '圆点', arrivalDate: '2026.11.3' });
+    // row 4 left blank
+    add(5, chinese, { name: '中文', arrivalDate: '2026年11月4日' });
+    add(6, cell, { name: '日期格', arrivalDate: new Date(Date.UTC(2026, 10, 5)) });
+    add(7, wrong, { name: '错日期', arrivalDate: '2026年13月5日' });
+    add(8, badCheckDigit(newIdNumber()), { name: '校验错' });
+    const result = await finished((await upload(Buffer.from(await workbook.xlsx.writeBuffer()), 'register.xlsx').expect(202)).body.importId);
+    expect(result).toMatchObject({ status: 'done', total: 6, succeeded: 4, failed: 2 });
+    expect(result.errors.map((e: { row: number; sheetRow: number; name: string; field: string }) => [e.row, e.sheetRow, e.name, e.field])).toEqual([
+      [5, 7, '错日期', 'arrivalDate'],
+      [6, 8, '校验错', 'idNumber'],
+    ]);
+    const dates = await t.db.query(
+      `SELECT to_char(i.arrival_date, 'YYYY-MM-DD') AS d FROM inflow i JOIN person p ON p.id = i.person_id WHERE p.id_masked = ANY($1) ORDER BY 1`,
+      [[slashes, dots, chinese, cell].map((id) => `${id.slice(0, 6)}********${id.slice(-4)}`)],
+    );
+    expect(dates.map((r: { d: string }) => r.d)).toEqual(['2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05']);
+
+    // A CSV numbers its rows the same way: a blank line is a row of the sheet.
+    const csv = [HEADER, line(newIdNumber({ sex: 'male' })), '', line(badCheckDigit(newIdNumber()), { name: '空行后' })].join('\n');
+    const fromCsv = await finished((await upload(csv).expect(202)).body.importId);
+    expect(fromCsv.errors).toMatchObject([{ row: 2, sheetRow: 4, name: '空行后', field: 'idNumber' }]);
+  });
+
   it('refuses a row of a person already registered in this township, changing nothing of them, and registers the rest', async () => {
     const registered = newIdNumber({ sex: 'male' });
     await t
@@ -181,7 +219,7 @@ describe('bulk import of inflow registers (批量导入)', () => {
     const csv = [HEADER, line(others[0]), line(registered, { name: '改名测试', householdCode: '421381102201' }), line(others[1])].join('\n');
     const result = await finished((await upload(csv).expect(202)).body.importId);
     expect(result).toMatchObject({ status: 'done', succeeded: 2, failed: 1, skipped: 0 });
-    expect(result.errors).toEqual([{ row: 2, field: 'idNumber', message: '已有有效登记' }]);
+    expect(result.errors).toEqual([{ row: 2, sheetRow: 3, name: '改名测试', field: 'idNumber', message: '已有有效登记' }]);
     const [person] = await t.db.query(`SELECT name, household_code FROM person WHERE id_masked = $1`, [
       `${registered.slice(0, 6)}********${registered.slice(-4)}`,
     ]);

@@ -21,6 +21,7 @@ import { OutflowNotified1795393600000 } from '../../migrations/1795393600000-Out
 import { SqlSources1795393700000 } from '../../migrations/1795393700000-SqlSources';
 import { ExchangeTypes1795393800000 } from '../../migrations/1795393800000-ExchangeTypes';
 import { UserPhone1795393900000 } from '../../migrations/1795393900000-UserPhone';
+import { ImportRowSheetRow1795394000000 } from '../../migrations/1795394000000-ImportRowSheetRow';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -44,6 +45,7 @@ export const MIGRATIONS = [
   SqlSources1795393700000,
   ExchangeTypes1795393800000,
   UserPhone1795393900000,
+  ImportRowSheetRow1795394000000,
 ];
 
 /**

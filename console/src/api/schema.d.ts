@@ -1413,6 +1413,10 @@ export interface components {
         ImportErrorView: {
             /** @description 行号（第一行数据为 1） */
             row: number;
+            /** @description 表格中显示的行号（表头为第 1 行） */
+            sheetRow: number;
+            /** @description 该行填写的姓名 */
+            name: string;
             field: string;
             message: string;
         };

@@ -191,26 +191,42 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
-/** A register's records (the header first) as rows keyed by API field name; blank records are skipped. */
-async function* keyed(records: AsyncIterable<string[]>): AsyncGenerator<RawRow> {
+/** A data row of a register: its cells by API field name, and the row number the spreadsheet shows (the header is row 1). */
+export interface SheetRow {
+  cells: RawRow;
+  sheetRow: number;
+}
+
+/** A record of the file with the row number a spreadsheet program shows for it. */
+interface SheetRecord {
+  values: string[];
+  sheetRow: number;
+}
+
+/** A register's records (the header first) as rows keyed by API field name; blank records are skipped (their numbers too). */
+async function* keyed(records: AsyncIterable<SheetRecord>): AsyncGenerator<SheetRow> {
   let columns: (Column | undefined)[] | null = null;
-  for await (const record of records) {
+  for await (const { values, sheetRow } of records) {
     if (!columns) {
-      columns = record.map((h) => BY_HEADER.get(String(h).trim()) ?? BY_HEADER.get(String(h).trim().toLowerCase()));
+      columns = values.map((h) => BY_HEADER.get(String(h).trim()) ?? BY_HEADER.get(String(h).trim().toLowerCase()));
       continue;
     }
-    if (!record.some((cell) => String(cell ?? '').trim() !== '')) continue;
-    const row: RawRow = {};
+    if (!values.some((cell) => String(cell ?? '').trim() !== '')) continue;
+    const cells: RawRow = {};
     columns.forEach((column, i) => {
-      if (column) row[column.field] = String(record[i] ?? '').trim();
+      if (column) cells[column.field] = String(values[i] ?? '').trim();
     });
-    yield row;
+    yield { cells, sheetRow };
   }
 }
 
-async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<string[]> {
+async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<SheetRecord> {
   if (format === 'csv') {
-    yield* Readable.from([decodeCsv(buffer)]).pipe(parse({ relax_column_count: true, skip_empty_lines: true, bom: true })) as AsyncIterable<string[]>;
+    // Empty lines are records too (a spreadsheet shows them as rows): the n-th record is the row numbered n, a quoted
+    // cell spanning lines being one row as a spreadsheet program shows it.
+    const parser = Readable.from([decodeCsv(buffer)]).pipe(parse({ relax_column_count: true, skip_empty_lines: false, bom: true }));
+    let sheetRow = 0;
+    for await (const values of parser as AsyncIterable<string[]>) yield { values, sheetRow: ++sheetRow };
     return;
   }
   // The streaming reader keeps a 20 MB workbook from being inflated into memory at once; checkXlsxUnpacked has bounded
@@ -223,7 +239,10 @@ async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<st
     styles: 'cache',
   });
   for await (const worksheet of reader) {
-    for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) yield (row.values as ExcelJS.CellValue[]).slice(1).map(cellText);
+    // The reader leaves out empty rows; each row it gives carries its own number.
+    for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
+      yield { values: (row.values as ExcelJS.CellValue[]).slice(1).map(cellText), sheetRow: row.number };
+    }
     break; // the first sheet is the register; the template's second sheet holds the value lists
   }
 }
@@ -232,7 +251,7 @@ async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<st
  * The data rows of a CSV or XLSX register in file order (numbered from 1), keyed by API field name, parsed as they are
  * read: an import holds one batch of rows, not the whole file's.
  */
-export function readRows(buffer: Buffer, format: ImportFormat): AsyncGenerator<RawRow> {
+export function readRows(buffer: Buffer, format: ImportFormat): AsyncGenerator<SheetRow> {
   return keyed(records(buffer, format));
 }
 
@@ -252,7 +271,7 @@ export function toRequestBody(row: RawRow): Record<string, unknown> {
     householdCode: row.householdCode,
     destinationCode: row.destinationCode,
     address: row.address,
-    arrivalDate: excelDate(row.arrivalDate),
+    arrivalDate: sheetDate(row.arrivalDate),
     reason: enumValue('reason', row.reason ?? ''),
     maritalStatus: enumValue('maritalStatus', row.maritalStatus ?? ''),
     contraception: enumValue('contraception', row.contraception ?? ''),
@@ -273,12 +292,20 @@ export function upgradeIdNumber(idNumber: string): string {
   return first17 + checkCharacter(first17);
 }
 
-/** A date cell Excel stored as a bare serial number (no date style) becomes YYYY-MM-DD; anything else is kept as typed. */
-function excelDate(value: string | undefined): string | undefined {
-  if (value && /^\d{5}(\.\d+)?$/.test(value)) {
+/**
+ * A date as people fill it in a spreadsheet, as YYYY-MM-DD: `2026/12/1`, `2026.12.1`, `2026年12月1日`, `2026-12-1`, or a
+ * date cell Excel stored as a bare serial number (no date style). Anything else is kept as typed, for the API's own
+ * check to refuse in its words.
+ */
+export function sheetDate(value: string | undefined): string | undefined {
+  if (!value) return value;
+  if (/^\d{5}(\.\d+)?$/.test(value)) {
     return new Date(Date.UTC(1899, 11, 30) + Math.floor(Number(value)) * 86_400_000).toISOString().slice(0, 10);
   }
-  return value;
+  const parts = /^(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)$/.exec(value.trim());
+  if (!parts) return value;
+  const [year, month, day] = [parts[1], parts[2] ?? parts[4], parts[3] ?? parts[5]];
+  return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
 }
 
 export type RowCheck = { dto: CreateInflowDto; legacy: boolean } | { errors: ErrorDetail[] };

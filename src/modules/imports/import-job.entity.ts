@@ -63,7 +63,7 @@ export class InflowImport {
   finishedAt: Date | null;
 }
 
-/** A refused row of an import: its number from 1, the template's field, and why. */
+/** A refused row of an import: its number from 1 and in the spreadsheet, the name it gives, the template's field, and why. */
 @Entity('import_row_error')
 export class ImportRowError {
   @Column({ type: 'uuid', primary: true })
@@ -71,6 +71,14 @@ export class ImportRowError {
 
   @Column({ type: 'integer', primary: true })
   row: number;
+
+  /** The row number the spreadsheet shows (the header is row 1); null for errors recorded before it was kept. */
+  @Column({ type: 'integer', nullable: true })
+  sheetRow: number | null;
+
+  /** The 姓名 the row gives, so the clerk finds the person without the spreadsheet open. */
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  name: string | null;
 
   @Column({ type: 'varchar', length: 40, primary: true })
   field: string;

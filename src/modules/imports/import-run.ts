@@ -11,7 +11,7 @@ import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { InflowRegistration, PreparedRegistration } from '@/modules/inflows/inflow-registration.service';
 import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
 import { UsersService } from '@/modules/users/users.service';
-import { checkRow, COLUMNS, EXAMPLE_ROW_MESSAGE, isExampleRow, RawRow, readRows } from './import-format';
+import { checkRow, COLUMNS, EXAMPLE_ROW_MESSAGE, isExampleRow, readRows, SheetRow } from './import-format';
 import { DROPPED_FILE, InflowImport } from './import-job.entity';
 import { checkXlsxUnpacked, fileErrors, ImportFileError } from './import-limits';
 
@@ -52,7 +52,7 @@ export class ImportRun {
     try {
       // Every cell of the rows allowed may hold a string of its own; more is not a register this service can take.
       if (job.format === 'xlsx') await checkXlsxUnpacked(job.file, (this.config.importMaxRows + 1) * COLUMNS.length);
-      for await (const row of readRows(job.file, job.format)) {
+      for await (const { cells: row, sheetRow } of readRows(job.file, job.format)) {
         if (duplicateOf.length === this.config.importMaxRows) throw fileErrors.rows(this.config.importMaxRows);
         const key = [
           String(row.idNumber ?? '')
@@ -61,8 +61,9 @@ export class ImportRun {
           row.destinationCode,
           row.arrivalDate,
         ].join('|');
+        // A repeat is reported by the row number the clerk sees in the spreadsheet.
         duplicateOf.push(firstSeen.get(key));
-        if (!firstSeen.has(key)) firstSeen.set(key, duplicateOf.length);
+        if (!firstSeen.has(key)) firstSeen.set(key, sheetRow);
       }
       if (duplicateOf.length === 0) throw fileErrors.empty();
     } catch (error) {
@@ -110,21 +111,21 @@ export class ImportRun {
   private async checkBatch(
     importId: string,
     user: AuthUser,
-    batch: RawRow[],
+    batch: SheetRow[],
     firstRow: number,
     duplicateOf: (number | undefined)[],
     allowLegacy: boolean,
   ): Promise<CheckedRow[]> {
     const checked = await Promise.all(
-      batch.map(async (row, i): Promise<CheckedRow> => {
-        const rowNumber = firstRow + i;
+      batch.map(async ({ cells: row, sheetRow }, i): Promise<CheckedRow> => {
+        const at: RowPlace = { row: firstRow + i, sheetRow, name: String(row.name ?? '').slice(0, 50) };
         // The template's example is a made-up person (import-format.ts).
-        if (isExampleRow(row)) return { row: rowNumber, kind: 'error', errors: [{ field: '', message: EXAMPLE_ROW_MESSAGE }] };
-        const first = duplicateOf[rowNumber - 1];
-        if (first !== undefined) return { row: rowNumber, kind: 'error', errors: [{ field: 'idNumber', message: `与第 ${first} 行重复` }] };
+        if (isExampleRow(row)) return { at, kind: 'error', errors: [{ field: '', message: EXAMPLE_ROW_MESSAGE }] };
+        const first = duplicateOf[at.row - 1];
+        if (first !== undefined) return { at, kind: 'error', errors: [{ field: 'idNumber', message: `与第 ${first} 行重复` }] };
         const result = await checkRow(row, allowLegacy);
-        if ('errors' in result) return { row: rowNumber, kind: 'error', errors: result.errors };
-        return { row: rowNumber, kind: 'valid', dto: result.dto, legacy: result.legacy };
+        if ('errors' in result) return { at, kind: 'error', errors: result.errors };
+        return { at, kind: 'valid', dto: result.dto, legacy: result.legacy };
       }),
     );
     const valid = checked.filter((c): c is CheckedRow & { kind: 'valid' } => c.kind === 'valid');
@@ -147,10 +148,10 @@ export class ImportRun {
       checked.map(async (c, i) => {
         if (c.kind !== 'valid') return;
         try {
-          checked[i] = { row: c.row, kind: 'prepared', prepared: await this.registration.prepare(user, c.dto, { importId, legacy: c.legacy }) };
+          checked[i] = { at: c.at, kind: 'prepared', prepared: await this.registration.prepare(user, c.dto, { importId, legacy: c.legacy }) };
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          checked[i] = { row: c.row, kind: 'error', errors: rowErrors(error) };
+          checked[i] = { at: c.at, kind: 'error', errors: rowErrors(error) };
         }
       }),
     );
@@ -168,20 +169,27 @@ export class ImportRun {
       const exchangeIds: string[] = [];
       outcomes.forEach((outcome, i) => {
         const index = checked.indexOf(toRegister[i]);
-        if (outcome instanceof AppError) checked[index] = { row: toRegister[i].row, kind: 'error', errors: rowErrors(outcome) };
+        if (outcome instanceof AppError) checked[index] = { at: toRegister[i].at, kind: 'error', errors: rowErrors(outcome) };
         else {
-          checked[index] = { row: toRegister[i].row, kind: 'ok' };
+          checked[index] = { at: toRegister[i].at, kind: 'ok' };
           exchangeIds.push(...outcome.exchangeIds);
         }
       });
       const errors = checked.flatMap((c) =>
-        c.kind === 'error' ? c.errors.map((e) => ({ row: c.row, field: e.field.slice(0, 40), message: e.message.slice(0, 300) })) : [],
+        c.kind === 'error' ? c.errors.map((e) => ({ ...c.at, field: e.field.slice(0, 40), message: e.message.slice(0, 300) })) : [],
       );
       if (errors.length > 0) {
         await manager.query(
-          `INSERT INTO import_row_error (import_id, row, field, message)
-           SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
-          [importId, errors.map((e) => e.row), errors.map((e) => e.field), errors.map((e) => e.message)],
+          `INSERT INTO import_row_error (import_id, row, sheet_row, name, field, message)
+           SELECT $1, * FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[]) ON CONFLICT DO NOTHING`,
+          [
+            importId,
+            errors.map((e) => e.row),
+            errors.map((e) => e.sheetRow),
+            errors.map((e) => e.name),
+            errors.map((e) => e.field),
+            errors.map((e) => e.message),
+          ],
         );
       }
       const count = (kind: CheckedRow['kind']) => checked.filter((c) => c.kind === kind).length;
@@ -198,9 +206,9 @@ export class ImportRun {
 }
 
 /** Rows in batches of `size`, from row `skip` on (rows before the checkpoint are read and dropped); `start` is the batch's first row's index. */
-async function* batchesOf(rows: AsyncIterable<RawRow>, size: number, skip: number): AsyncGenerator<{ start: number; rows: RawRow[] }> {
+async function* batchesOf(rows: AsyncIterable<SheetRow>, size: number, skip: number): AsyncGenerator<{ start: number; rows: SheetRow[] }> {
   let index = 0;
-  let batch: RawRow[] = [];
+  let batch: SheetRow[] = [];
   for await (const row of rows) {
     if (index++ < skip) continue;
     batch.push(row);
@@ -219,8 +227,15 @@ function rowErrors(error: AppError): { field: string; message: string }[] {
     : [{ field: '', message: error.message }];
 }
 
+/** Where a row is: its number among the data rows (from 1), the row number the spreadsheet shows, and the name it gives. */
+interface RowPlace {
+  row: number;
+  sheetRow: number;
+  name: string;
+}
+
 /** A row on its way through a batch. */
-type CheckedRow = { row: number } & (
+type CheckedRow = { at: RowPlace } & (
   | { kind: 'error'; errors: { field: string; message: string }[] }
   | { kind: 'valid'; dto: CreateInflowDto; legacy: boolean }
   | { kind: 'prepared'; prepared: PreparedRegistration }

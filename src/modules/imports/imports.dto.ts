@@ -4,6 +4,8 @@ import { nullable, PageView } from '@/common/api-views';
 
 export class ImportErrorView {
   @ApiProperty({ description: '行号（第一行数据为 1）' }) row: number;
+  @ApiProperty({ description: '表格中显示的行号（表头为第 1 行）' }) sheetRow: number;
+  @ApiProperty({ description: '该行填写的姓名' }) name: string;
   @ApiProperty() field: string;
   @ApiProperty() message: string;
 }

@@ -105,12 +105,12 @@ export class ImportsService {
     const job = await this.imports.findOneBy({ id });
     if (!job || !(job.createdBy === user.id || inScope(user, job.jurisdictionCode))) throw Errors.notFound('导入任务');
     const errors = await this.rowErrors.find({
-      select: { row: true, field: true, message: true },
+      select: { row: true, sheetRow: true, name: true, field: true, message: true },
       where: { importId: id },
       order: { row: 'ASC', field: 'ASC' },
       take: 1000,
     });
-    return { ...toSummary(job), errors: errors.map(({ row, field, message }) => ({ row, field, message })) };
+    return { ...toSummary(job), errors: errors.map(({ row, sheetRow, name, field, message }) => ({ row, sheetRow: sheetRow ?? row + 1, name: name ?? '', field, message })) };
   }
 
   /** The caller's own imports, newest first (the 批量导入 screen lists them). */
