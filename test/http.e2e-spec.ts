@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { join } from 'node:path';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import request from 'supertest';
@@ -140,15 +141,28 @@ describe('HTTP conventions, health and docs', () => {
       .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ at: `${method.toUpperCase()} ${path}`, op })))
       .filter(({ op }) => !Object.entries(op.responses).some(([status, r]) => status.startsWith('2') && r.content))
       .map(({ at }) => at);
-    // Files (PDF, XLSX, CSV) are described by their media types; health and targets are for operators and admins' scripts.
-    expect(undescribed.sort()).toEqual([
-      'GET /api/certificates/{id}/pdf',
-      'GET /api/health',
-      'GET /api/inflows/import/template.xlsx',
-      'GET /api/rates/export',
-      'GET /api/rates/targets/{code}',
-      'PUT /api/rates/targets/{code}',
-    ]);
+    // A standard validator (the OpenAPI 3.0 schema and its rules: unique operationIds, resolvable $refs) accepts it.
+    const validation = await validate(structuredClone(res.body));
+    expect(validation.valid ? 'valid' : compileErrors(validation)).toBe('valid');
+    // Every operation says what it answers: files (PDF, XLSX, CSV) by their media types as binary strings.
+    expect(undescribed).toEqual([]);
+    const fileOf = (path: string) => res.body.paths[path].get.responses['200'].content;
+    for (const path of ['/api/certificates/{id}/pdf', '/api/inflows/{id}/form.pdf']) {
+      expect(fileOf(path)).toEqual({ 'application/pdf': { schema: { type: 'string', format: 'binary' } } });
+    }
+    for (const path of [
+      '/api/rates/export',
+      '/api/rates/items/export',
+      '/api/inflows/export',
+      '/api/outflows/export',
+      '/api/exchanges/inbox/export',
+      '/api/exchanges/outbox/export',
+    ]) {
+      expect(Object.keys(fileOf(path)).sort()).toEqual(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv']);
+    }
+    expect(Object.keys(fileOf('/api/inflows/import/template.xlsx'))).toEqual(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
+    expect(res.body.paths['/api/health'].get.responses['503'].content['application/json'].schema.$ref).toBe('#/components/schemas/HealthView');
+    expect(res.body.paths['/api/rates/targets/{code}'].put.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/TargetsView');
   });
 });
 

@@ -878,6 +878,44 @@ export interface components {
             expiresIn: number;
             user: components["schemas"]["UserView"];
         };
+        QueueCountsView: {
+            waiting: number;
+            active: number;
+            delayed: number;
+            failed: number;
+        };
+        RedisClusterView: {
+            /** @description cluster_state（ok / fail），无法读取时为 unknown */
+            state: string;
+            /** @description 分配了槽位的主节点数 */
+            masters?: number;
+            /** @description 已知节点数 */
+            knownNodes?: number;
+        };
+        ReplicaStateView: {
+            /** @enum {string} */
+            status: "up" | "down" | "lagging";
+            /** @description 复制延迟（毫秒） */
+            lagMs: number | null;
+            /** @description 统计页面当前是否从只读副本读取 */
+            serving: boolean;
+        };
+        HealthView: {
+            /** @enum {string} */
+            status: "ok" | "error";
+            /** @enum {string} */
+            db: "up" | "down";
+            /** @enum {string} */
+            redis: "up" | "down";
+            /** @description 仅在 Redis Cluster 下给出 */
+            redisCluster?: components["schemas"]["RedisClusterView"];
+            /** @description 仅在配置了只读副本时给出 */
+            replica?: components["schemas"]["ReplicaStateView"];
+            /** @description 各队列的积压（Redis 不可用时为空） */
+            queues: {
+                [key: string]: components["schemas"]["QueueCountsView"];
+            };
+        };
         PersonCaseView: {
             /** Format: uuid */
             caseId: string;
@@ -1555,6 +1593,28 @@ export interface components {
             /** Format: date-time */
             asOf: string;
         };
+        TargetValuesView: {
+            /** @example 0.95 */
+            submission: number;
+            /** @example 0.95 */
+            feedback: number;
+            /** @example 0.9 */
+            effectiveContact: number;
+        };
+        OwnTargetsView: {
+            submission: number | null;
+            feedback: number | null;
+            effectiveContact: number | null;
+        };
+        TargetsView: {
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /** @description 生效的目标值（本级设置，或继承上级，或默认值） */
+            targets: components["schemas"]["TargetValuesView"];
+            /** @description 本级自己设置的目标值（未设置为 null） */
+            own: components["schemas"]["OwnTargetsView"];
+            /** @description 默认目标值（RATE_TARGET） */
+            default: number;
+        };
         TargetsDto: {
             /** @example 0.95 */
             submission?: Record<string, never> | null;
@@ -1932,11 +1992,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description 数据库和 Redis 可用 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
+            };
+            /** @description 数据库或 Redis 不可用（status 为 error） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {
@@ -2128,11 +2200,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description 婚育证明（A4 PDF） */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/pdf": string;
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {
@@ -2961,11 +3036,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description 导入模板（XLSX：数据页只有表头，另有「填写说明」页） */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {
@@ -3243,11 +3321,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description XLSX（默认）或 CSV 文件 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {
@@ -3275,7 +3357,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TargetsView"];
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {
@@ -3303,11 +3387,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description 设置后生效的目标值 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TargetsView"];
+                };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
             default: {

@@ -50,6 +50,7 @@ export class CertificatesController {
   @Get(':id/pdf')
   @Roles('staff')
   @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: '婚育证明（A4 PDF）', schema: { type: 'string', format: 'binary' } })
   @ApiOperation({ summary: '打印用 A4 PDF，含查验二维码（签发地；记录审计）' })
   async pdf(@CurrentUser() user: AuthUser, @Param('id', UuidPipe()) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const p = await this.certificates.forPrint(user, id);

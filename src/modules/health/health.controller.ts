@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Cluster, Redis } from 'ioredis';
@@ -8,8 +8,9 @@ import { QUEUE_NAMES } from '@/queues/queues';
 import { REDIS } from '@/common/redis.module';
 import { ReadReplica } from '@/database/read-replica';
 import { Public } from '@/common/auth.decorators';
+import { HealthView, QueueCountsView, RedisClusterView } from './health.dto';
 
-type QueueCounts = Record<string, { waiting: number; active: number; delayed: number; failed: number }>;
+type QueueCounts = HealthView['queues'];
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -18,6 +19,7 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
 }
 
 @ApiTags('operations')
+@ApiExtraModels(QueueCountsView)
 @Controller('health')
 export class HealthController {
   constructor(
@@ -31,7 +33,9 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({ summary: '健康检查：数据库、Redis（集群状态）、只读副本延迟、队列积压（数据库或 Redis 不可用时 503）' })
-  async check(@Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({ type: HealthView, description: '数据库和 Redis 可用' })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: '数据库或 Redis 不可用（status 为 error）' })
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthView> {
     const [db, redis] = await Promise.all([this.dbUp(), this.redisUp()]);
     const queues = redis ? await this.queueCounts().catch(() => ({}) as QueueCounts) : {};
     const cluster = this.redis instanceof Cluster ? await this.clusterState() : undefined;
@@ -50,7 +54,7 @@ export class HealthController {
   }
 
   /** A Redis Cluster's own view: its state (ok/fail), how many masters serve slots, how many nodes it knows. */
-  private async clusterState(): Promise<{ state: string; masters: number; knownNodes: number } | { state: 'unknown' }> {
+  private async clusterState(): Promise<RedisClusterView> {
     try {
       const info = String(await withTimeout((this.redis as Cluster).cluster('INFO')));
       const field = (name: string) => /^(.*)$/m.exec(info.split(`${name}:`)[1] ?? '')?.[1]?.trim() ?? '';

@@ -18,6 +18,7 @@ export class ImportsController {
 
   @Get('inflows/import/template.xlsx')
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOkResponse({ description: '导入模板（XLSX：数据页只有表头，另有「填写说明」页）', schema: { type: 'string', format: 'binary' } })
   @ApiOperation({ summary: '流入登记批量导入模板（XLSX）' })
   async template(@Res({ passthrough: true }) reply: FastifyReply) {
     void reply

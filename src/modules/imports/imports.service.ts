@@ -110,7 +110,9 @@ export class ImportsService {
       order: { row: 'ASC', field: 'ASC' },
       take: 1000,
     });
-    return { ...toSummary(job), errors: errors.map(({ row, sheetRow, name, field, message }) => ({ row, sheetRow: sheetRow ?? row + 1, name: name ?? '', field, message })) };
+    // Errors kept before the sheet's row numbers were (migration 1795394000000) are numbered as if no row were blank.
+    const shown = errors.map(({ row, sheetRow, name, field, message }) => ({ row, sheetRow: sheetRow ?? row + 1, name: name ?? '', field, message }));
+    return { ...toSummary(job), errors: shown };
   }
 
   /** The caller's own imports, newest first (the 批量导入 screen lists them). */

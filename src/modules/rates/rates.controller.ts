@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ItemsExportQuery, RateItemsPageView, RatesReportView, RatesTrendView } from './rates.dto';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ItemsExportQuery, RateItemsPageView, RatesReportView, RatesTrendView, TargetsView } from './rates.dto';
 import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { Roles } from '@/common/auth.decorators';
@@ -46,7 +46,7 @@ export class RatesController {
   }
 
   @Get('export')
-  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiTableFile()
   @ApiOperation({ summary: '导出各下级的全部计数（CSV 或 XLSX）' })
   async export(@CurrentUser() user: AuthUser, @Query() query: ExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const report = await this.rates.report(user, query);
@@ -60,15 +60,17 @@ export class RatesController {
   }
 
   @Get('targets/:code')
+  @ApiOkResponse({ type: TargetsView })
   @ApiOperation({ summary: '某区划生效的目标值（本级设置，或继承上级，或默认 RATE_TARGET）' })
-  targets(@CurrentUser() user: AuthUser, @Param('code') code: string) {
+  targets(@CurrentUser() user: AuthUser, @Param('code') code: string): Promise<TargetsView> {
     return this.rates.targets(user, code);
   }
 
   @Put('targets/:code')
   @Roles('admin')
+  @ApiOkResponse({ type: TargetsView, description: '设置后生效的目标值' })
   @ApiOperation({ summary: '设置本区划的目标值（管理员，本辖区内）；未给出的指标改为继承上级' })
-  setTargets(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() dto: TargetsDto) {
+  setTargets(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() dto: TargetsDto): Promise<TargetsView> {
     return this.rates.setTargets(user, code, dto);
   }
 }

@@ -108,6 +108,27 @@ export class ItemsExportQuery extends IntersectionType(ItemsQuery, ExportFormatQ
 
 // What the API answers (the OpenAPI document the console is typed from).
 
+/** The three indicators' targets in effect (0–1). */
+export class TargetValuesView {
+  @ApiProperty({ example: 0.95 }) submission: number;
+  @ApiProperty({ example: 0.95 }) feedback: number;
+  @ApiProperty({ example: 0.9 }) effectiveContact: number;
+}
+
+/** The targets set on the place itself; null where it inherits from above. */
+export class OwnTargetsView {
+  @ApiProperty({ type: Number, ...nullable }) submission: number | null;
+  @ApiProperty({ type: Number, ...nullable }) feedback: number | null;
+  @ApiProperty({ type: Number, ...nullable }) effectiveContact: number | null;
+}
+
+export class TargetsView {
+  @ApiProperty({ type: JurisdictionRefView }) jurisdiction: JurisdictionRefView;
+  @ApiProperty({ type: TargetValuesView, description: '生效的目标值（本级设置，或继承上级，或默认值）' }) targets: TargetValuesView;
+  @ApiProperty({ type: OwnTargetsView, description: '本级自己设置的目标值（未设置为 null）' }) own: OwnTargetsView;
+  @ApiProperty({ description: '默认目标值（RATE_TARGET）' }) default: number;
+}
+
 export class RateFigureView {
   @ApiProperty() numerator: number;
   @ApiProperty() denominator: number;

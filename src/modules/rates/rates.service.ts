@@ -21,7 +21,7 @@ import { Period } from './rate-period';
 import { Counts, countRates } from './rate-queries';
 import { addContact, addFlow, flowFigure, Indicator, INDICATORS, rateFigure } from './rate-math';
 import { contactItems, flowItems } from './rate-items';
-import { ItemsQuery, RateItemsPageView, RateRowView, RatesQuery, RatesReportView, RatesTrendView, TargetsDto, TrendQuery } from './rates.dto';
+import { ItemsQuery, RateItemsPageView, RateRowView, RatesQuery, RatesReportView, RatesTrendView, TargetsDto, TargetsView, TrendQuery } from './rates.dto';
 
 export type { RateItem } from './rate-items';
 
@@ -177,16 +177,18 @@ export class RatesService {
     return { title, headers, rows };
   }
 
-  async targets(user: AuthUser, code: string) {
+  async targets(user: AuthUser, code: string): Promise<TargetsView> {
     const jurisdiction = await this.jurisdictionInScope(user, code, 'code');
     const own: { indicator: Indicator; target: string }[] = await this.db.query(`SELECT indicator, target FROM rate_target WHERE code = $1`, [code]);
     const effective = (await this.targetsFor([code])).get(code) as Targets;
-    const set = Object.fromEntries(INDICATORS.map((i) => [i, own.find((o) => o.indicator === i) ? Number(own.find((o) => o.indicator === i)?.target) : null]));
+    const set = Object.fromEntries(
+      INDICATORS.map((i) => [i, own.find((o) => o.indicator === i) ? Number(own.find((o) => o.indicator === i)?.target) : null]),
+    ) as Record<Indicator, number | null>;
     return { jurisdiction, targets: effective, own: set, default: this.config.rateTarget };
   }
 
   /** Replaces the jurisdiction's own targets; what is left out is inherited from above again. */
-  async setTargets(user: AuthUser, code: string, dto: TargetsDto) {
+  async setTargets(user: AuthUser, code: string, dto: TargetsDto): Promise<TargetsView> {
     await this.jurisdictionInScope(user, code, 'code');
     // A place is assessed against targets the level above sets, never against its own (the root's is RATE_TARGET).
     if (code === user.jurisdictionCode) throw Errors.forbidden('OWN_TARGET', '本级的目标值由上级设置，不能修改本级自己的目标值');
