@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { todayInShanghai } from '@/common/time';
-import { BenchStack, createUser, login, report, startBenchStack, startService } from './lib';
-import { seed } from './seed';
+import { BenchStack, createUser, login, report, startService } from './lib';
+import { atSizes, seedTo } from './seed';
 
 // B4: GET /api/rates for a province with children (广东, 21 cities), 1 and 8 concurrent users, at 10 k, 1 M and 10 M
 // inflows with their notices; against the same call at 10 k and a plain GROUP BY over the raw rows at 10 M.
@@ -83,39 +83,9 @@ async function rawGroupBy(databaseUrl: string, from: string): Promise<number[]> 
   return times.sort((a, b) => a - b);
 }
 
-/** How many people bench/seed.ts has written into this database (its ids are sequential). */
-export async function seededPeople(databaseUrl: string): Promise<number> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM person WHERE id_cipher = 'seed'`);
-    return rows[0].n as number;
-  } finally {
-    await db.end();
-  }
-}
-
 export async function benchRates(stack: BenchStack, sizes: number[], baseline = true): Promise<void> {
   const results = new Map<number, Map<number, Latency>>();
-  // A kept stack (--stack-dir) may hold people seeded by an earlier run. Sizes it is already past are measured in
-  // this same run on a fresh stack of their own; the others on the kept one, seeding only what each still lacks.
-  const kept = await seededPeople(stack.databaseUrl);
-  const smaller = sizes.filter((size) => size < kept);
-  if (smaller.length) {
-    console.error(`[B4] the kept database holds ${kept} seeded people: ${smaller.join(', ')} on a fresh stack`);
-    const fresh = await startBenchStack();
-    try {
-      await measureSizes(fresh, smaller, results);
-    } finally {
-      await fresh.stop();
-    }
-  }
-  await measureSizes(
-    stack,
-    sizes.filter((size) => size >= kept),
-    results,
-  );
-
+  await atSizes(stack, sizes, 'B4', (on, these) => measureSizes(on, these, results));
   const smallest = results.get(sizes[0])?.get(8);
   const largest = results.get(sizes[sizes.length - 1])?.get(8);
   if (smallest && largest) {
@@ -139,14 +109,8 @@ async function measureSizes(stack: BenchStack, sizes: number[], results: Map<num
   await createUser(stack.databaseUrl, 'bench_gd', 'supervisor', PROVINCE, 'bench-pass-1');
   const service = await startService(stack);
   try {
-    let seeded = await seededPeople(stack.databaseUrl);
     for (const size of sizes) {
-      if (size > seeded) {
-        const started = Date.now();
-        await seed(stack.databaseUrl, seeded, size - seeded, '44', (m) => console.error(`[B4 seed] ${m}`));
-        report({ figure: `B4.seed_${size}_s`, value: Math.round((Date.now() - started) / 1000), unit: 's', note: 'COPY + indexes + roll-up rebuild' });
-        seeded = size;
-      }
+      await seedTo(stack.databaseUrl, size, 'B4');
       const token = await login(service.url, 'bench_gd', 'bench-pass-1');
       const url = `${service.url}/api/rates?jurisdiction=${PROVINCE}`;
       const check = await fetch(url, { headers: { authorization: `Bearer ${token}` } });

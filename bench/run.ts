@@ -1,8 +1,9 @@
 // npm run bench: every benchmark, each figure a ratio against a raw baseline measured in this same run.
-//   npm run bench                          B1–B6, S1 (B3 at 100 000 rows, B4 at 10 k / 1 M / 10 M inflows), C1 (console JS size), C2 (/rates at 1 M)
-//   npm run bench -- --only=B4             some of them
+//   npm run bench                          B1–B7, S1 (B3 at 100 000 rows, B4 at 10 k / 1 M / 10 M, B7 at 10 k / 1 M inflows), C1, C2 (/rates at 1 M)
+//   npm run bench -- --only=B4,B7          some of them
 //   npm run bench -- --import-rows=10000   B3 smaller than the 100 000 rows of quality.md (the default)
 //   npm run bench -- --b4-sizes=10000,1000000
+//   npm run bench -- --only=B7 --b7-sizes=10000,100000   B7 at other sizes than quality.md's 10 k and 1 M
 //   npm run bench -- --only=B4 --b4-baseline=no   without the raw GROUP BY over the largest size (minutes at 10 M)
 //   npm run bench -- --only=B4 --stack-dir=DIR  keep the database in DIR; a later run reuses it and seeds only what is missing
 //   npm run bench -- --only=SOAK [--soak-seconds=600]   the 10-minute mixed-load soak (not in the default run)
@@ -10,6 +11,7 @@ import { benchRegistrations, benchScaleOut } from './b1-registrations';
 import { benchExchanges } from './b2-exchanges';
 import { benchImport } from './b3-import';
 import { benchRates } from './b4-rates';
+import { benchLists } from './b7-lists';
 import { benchConsole } from './c1-console';
 import { benchRatesPage } from './c2-rates-page';
 import { startBenchStack, writeMarkdown, writeResults } from './lib';
@@ -32,7 +34,9 @@ async function main(): Promise<void> {
     if (wants('S1')) await benchScaleOut(stack);
     if (wants('B2')) await benchExchanges(stack);
     if (wants('B3')) await benchImport(stack, importRows);
-    // C2 seeds 1 M people first, so the page is timed at 1 M; B4 then measures smaller sizes on a fresh stack.
+    // B7 seeds 10 k then 1 M people; C2 times the page at 1 M (seeding if B7 did not run); B4 then measures its
+    // smaller sizes on a fresh stack.
+    if (wants('B7')) await benchLists(stack, (option('b7-sizes') ?? '10000,1000000').split(',').map(Number));
     if (wants('C1')) await benchConsole(stack);
     if (wants('C2')) await benchRatesPage(stack);
     if (wants('B4')) await benchRates(stack, b4Sizes, option('b4-baseline') !== 'no');

@@ -5,7 +5,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { checkCharacter } from '@/common/identity';
+import { IdCipher } from '@/common/id-cipher';
+import { AppConfig, DEV_DATA_KEY } from '@/config/config';
 import { prng } from '../test/support/builders';
+import { BenchStack, report, startBenchStack } from './lib';
 
 const DAY = 86_400_000;
 const BATCH = 500_000;
@@ -31,6 +35,30 @@ async function places(db: Client, province: string): Promise<Places> {
     originsInside: await villages(`left(code, 2) = $1`, 5_000),
     originsOutside: await villages(`left(code, 2) <> $1 AND left(code, 2) IN ('42', '43', '45', '51', '52', '36', '41')`, 10_000),
   };
+}
+
+// People as the lists show them: common surnames and given names (the name search's selectivity is that of real
+// names), a valid ID number of the household county, sealed with the key the benchmarked service runs with (NODE_ENV
+// test: the development key), so every view that reads it (the age on the inbox, 显示完整号码) works on seeded rows.
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红文玉梅林海波晓东辉鹏飞宇浩然子涵欣怡佳琪思雨俊杰婷雪梦琳嘉豪';
+const cipher = new IdCipher({ dataKey: DEV_DATA_KEY } as AppConfig);
+
+/** Person i of the seed: a name, and an ID number born 1960–2005 in the household's county (male when i is odd). */
+export function seedPerson(i: number, householdCode: string): { name: string; idNumber: string } {
+  const random = prng(i * 104_729 + 3);
+  const pick = (chars: string) => chars[Math.floor(random() * chars.length)];
+  const name = pick(SURNAMES) + pick(GIVEN) + (random() < 0.7 ? pick(GIVEN) : '');
+  const birth = new Date(Date.UTC(1960, 0, 1) + Math.floor(random() * 46 * 365) * DAY).toISOString().slice(0, 10).replace(/-/g, '');
+  const sequence = Math.floor(random() * 499) * 2 + (i % 2 ? 1 : 0);
+  const first17 = `${householdCode.slice(0, 6)}${birth}${String(sequence).padStart(3, '0')}`;
+  return { name, idNumber: first17 + checkCharacter(first17) };
+}
+
+/** The index of a seeded person from its id (seedUuid(1, i)). */
+export function seedIndex(personId: string): number {
+  return parseInt(personId.slice(-12), 16);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -75,17 +103,19 @@ function* rows(table: 'person' | 'migrant_case' | 'inflow' | 'exchange' | 'outfl
     const outflowClosed = random() < 0.1 && registered + 60 * DAY < now ? registered + 60 * DAY : null;
     const N = '\\N';
     switch (table) {
-      case 'person':
+      case 'person': {
+        const { name, idNumber } = seedPerson(i, household);
         yield tsv(
           seedUuid(1, i),
-          i.toString(16).padStart(64, '0'),
-          'seed',
-          `${household.slice(0, 6)}********0000`,
-          '测试',
+          cipher.hash(idNumber),
+          cipher.encrypt(idNumber),
+          `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`,
+          name,
           i % 2 ? 'male' : 'female',
           household,
         );
         break;
+      }
       case 'migrant_case':
         yield tsv(seedUuid(2, i), seedUuid(1, i), township(household), township(destination), iso(registered), closed ? iso(closed) : N);
         break;
@@ -247,6 +277,49 @@ async function restore(db: Client, indexes: { name: string; def: string }[], log
   const began = Date.now();
   for (const index of indexes) await db.query(index.def.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '));
   log(`${indexes.length} indexes rebuilt in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+}
+
+/** How many people this seed has written into the database (their ids are seedUuid(1, i)). */
+export async function seededPeople(databaseUrl: string): Promise<number> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM person WHERE id BETWEEN '5eed1000-0000-4000-8000-000000000000' AND '5eed1000-0000-4000-8000-ffffffffffff'`,
+    );
+    return rows[0].n as number;
+  } finally {
+    await db.end();
+  }
+}
+
+/** Seeds 广东 up to `size` people if it holds fewer, reporting `<tag>.seed_<size>_s`. */
+export async function seedTo(databaseUrl: string, size: number, tag: string): Promise<void> {
+  const seeded = await seededPeople(databaseUrl);
+  if (size <= seeded) return;
+  const started = Date.now();
+  await seed(databaseUrl, seeded, size - seeded, '44', (m) => console.error(`[${tag} seed] ${m}`));
+  report({ figure: `${tag}.seed_${size}_s`, value: Math.round((Date.now() - started) / 1000), unit: 's', note: 'COPY + indexes + roll-up rebuild' });
+}
+
+/**
+ * Runs `measure` over ascending sizes. A kept stack (--stack-dir) may hold people seeded by an earlier run: sizes it
+ * is already past are measured in this same run on a fresh stack of their own, the others on the kept one.
+ */
+export async function atSizes(stack: BenchStack, sizes: number[], tag: string, measure: (on: BenchStack, sizes: number[]) => Promise<void>): Promise<void> {
+  const kept = await seededPeople(stack.databaseUrl);
+  const smaller = sizes.filter((size) => size < kept);
+  if (smaller.length) {
+    console.error(`[${tag}] the kept database holds ${kept} seeded people: ${smaller.join(', ')} on a fresh stack`);
+    const fresh = await startBenchStack();
+    try {
+      await measure(fresh, smaller);
+    } finally {
+      await fresh.stop();
+    }
+  }
+  const rest = sizes.filter((size) => size >= kept);
+  if (rest.length) await measure(stack, rest);
 }
 
 if (require.main === module) {

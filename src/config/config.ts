@@ -68,7 +68,8 @@ type Env = Record<string, string | undefined>;
 
 // Dev/test only: stable, clearly insecure defaults so `npm run demo` and `npm test` need no secrets.
 const DEV_JWT_SECRET = 'liudong-dev-only-jwt-secret-do-not-use-in-production';
-const DEV_DATA_KEY = createHash('sha256').update('liudong-dev-only-data-key').digest();
+/** The development key (NODE_ENV development or test only; the benchmarks' seed seals with it too). */
+export const DEV_DATA_KEY = createHash('sha256').update('liudong-dev-only-data-key').digest();
 const DEV_CERT_SEED = createHash('sha256').update('liudong-dev-only-cert-key').digest();
 const DEV_APP_PASSWORD = 'liudong-dev-only-app-password';
 // PKCS#8 DER header of an Ed25519 private key; the 32-byte seed follows it.
