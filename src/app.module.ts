@@ -27,6 +27,7 @@ import { OutflowsModule } from '@/modules/outflows/outflows.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
 import { RatesModule, RateWorkersModule } from '@/modules/rates/rates.module';
 import { UsersModule } from '@/modules/users/users.module';
+import { NotificationsModule } from '@/modules/notifications/notifications.module';
 import { WorklistModule } from '@/modules/worklist/worklist.module';
 
 /** `api` serves HTTP, `worker` runs the queue processors, `all` (npm start) does both in one process. */
@@ -36,7 +37,7 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
     const features = [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule, RatesModule];
-    const http = role !== 'worker' ? [...features, WorklistModule] : [];
+    const http = role !== 'worker' ? [...features, WorklistModule, NotificationsModule] : [];
     const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule] : [];
     return {
       module: AppModule,

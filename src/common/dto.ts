@@ -30,6 +30,9 @@ export function IsOptionalField(): PropertyDecorator {
   return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 }
 
+/** A query string's `true` / `false` as a boolean (anything else is left for IsBoolean to refuse). */
+export const booleanFromQuery = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
 /** Free text that must say something: surrounding blanks are trimmed, and nothing left is refused. */
 export function IsText(maxLength: number): PropertyDecorator {
   return applyDecorators(

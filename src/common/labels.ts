@@ -51,6 +51,7 @@ export const LABELS = {
   indicator: { submission: '信息提交率', feedback: '反馈率', effectiveContact: '有效联系率' },
   itemState: { onTime: '按时', late: '超时完成', overdue: '逾期未办', pending: '期限内待办', none: '未联系' },
   importStatus: { queued: '排队中', running: '处理中', done: '已完成', failed: '失败' },
+  notificationKind: { due_soon: '即将到期', overdue: '已逾期', reply_action: '反馈待处理', import_done: '导入完成', reminder: '催办', escalation: '逾期上报' },
   interval: { month: '按月' },
   exportFormat: { csv: 'CSV', xlsx: 'Excel' },
   boolean: { true: '是', false: '否' },

@@ -22,6 +22,7 @@ import { SqlSources1795393700000 } from '../../migrations/1795393700000-SqlSourc
 import { ExchangeTypes1795393800000 } from '../../migrations/1795393800000-ExchangeTypes';
 import { UserPhone1795393900000 } from '../../migrations/1795393900000-UserPhone';
 import { ImportRowSheetRow1795394000000 } from '../../migrations/1795394000000-ImportRowSheetRow';
+import { Notifications1795394100000 } from '../../migrations/1795394100000-Notifications';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -46,6 +47,7 @@ export const MIGRATIONS = [
   ExchangeTypes1795393800000,
   UserPhone1795393900000,
   ImportRowSheetRow1795394000000,
+  Notifications1795394100000,
 ];
 
 /**

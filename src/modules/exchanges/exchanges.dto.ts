@@ -1,4 +1,4 @@
-import { IsOneOf, IsOptionalField } from '@/common/dto';
+import { booleanFromQuery, IsOneOf, IsOptionalField } from '@/common/dto';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsObject, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
@@ -48,8 +48,6 @@ export class ReplyDto {
   @Type(() => InflowCorrectionsDto)
   corrections?: InflowCorrectionsDto;
 }
-
-const booleanFromQuery = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class OutboxQuery extends PageQuery {
   @ApiPropertyOptional({ description: '当事人的姓名（开头），或完整的身份证号' })

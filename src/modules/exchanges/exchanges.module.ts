@@ -1,3 +1,4 @@
+import { NotificationsModule } from '@/modules/notifications/notifications.module';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CasesModule } from '@/modules/cases/cases.module';
@@ -13,7 +14,7 @@ import { ExchangesController } from './exchanges.controller';
 import { ExchangesService } from './exchanges.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Exchange]), ExchangeOutboxModule, CasesModule, InflowsModule, OutflowsModule, PersonsModule],
+  imports: [TypeOrmModule.forFeature([Exchange]), ExchangeOutboxModule, CasesModule, InflowsModule, OutflowsModule, PersonsModule, NotificationsModule],
   controllers: [ExchangesController],
   providers: [ExchangesService],
   exports: [ExchangesService],

@@ -3,6 +3,8 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { Errors } from '@/common/errors';
 import { personSearch } from '@/common/person-search';
+import { ACTION_OUTCOMES, replyAction } from '@/modules/notifications/messages';
+import { NotificationsService } from '@/modules/notifications/notifications.service';
 import { labelOf } from '@/common/labels';
 import { Cell, EXPORT_MAX_ROWS, exportFilter, tooManyRows } from '@/common/table-export';
 import { beijingTime } from '@/common/time';
@@ -65,6 +67,7 @@ export class ExchangesService {
     private readonly outflows: OutflowsService,
     private readonly persons: PersonsService,
     private readonly cipher: IdCipher,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /** Delivered to a unit in the caller's subtree, earliest deadline first. */
@@ -271,6 +274,11 @@ export class ExchangesService {
         await this.persons.disown(manager, user, c.person_id as string, exchange.toCode, id);
       }
       await this.audit.record({ actor: user, action: 'reply', entity: 'exchange', entityId: id, detail: { outcome: dto.outcome } }, manager);
+      // The sending township's clerks hear of an answer that asks them to act, with the reply (never lost, once).
+      if (ACTION_OUTCOMES.includes(dto.outcome)) {
+        const replier = (await this.jurisdictions.fullNames([exchange.toCode])).get(exchange.toCode) ?? exchange.toCode;
+        await this.notifications.toTownshipStaff(manager, exchange.fromCode, replyAction(exchange, dto.outcome, replier));
+      }
     });
     return (await this.respond([(await this.exchanges.findOneBy({ id })) as Exchange]))[0];
   }

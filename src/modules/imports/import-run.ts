@@ -10,6 +10,8 @@ import { APP_CONFIG } from '@/config/config.module';
 import { ExchangeOutbox } from '@/modules/exchanges/exchange-outbox';
 import { InflowRegistration, PreparedRegistration } from '@/modules/inflows/inflow-registration.service';
 import { CreateInflowDto } from '@/modules/inflows/inflows.dto';
+import { importDone } from '@/modules/notifications/messages';
+import { NotificationsService } from '@/modules/notifications/notifications.service';
 import { UsersService } from '@/modules/users/users.service';
 import { checkRow, COLUMNS, EXAMPLE_ROW_MESSAGE, isExampleRow, readRows, SheetRow } from './import-format';
 import { DROPPED_FILE, InflowImport } from './import-job.entity';
@@ -28,6 +30,7 @@ export class ImportRun {
     private readonly registration: InflowRegistration,
     private readonly outbox: ExchangeOutbox,
     private readonly cipher: IdCipher,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -99,11 +102,16 @@ export class ImportRun {
    * the file stays, so a worker killed mid-import resumes from it.
    */
   private async finish(id: string, error?: string): Promise<void> {
-    await this.imports.update(id, {
-      status: error === undefined ? 'done' : 'failed',
-      error: error ?? null,
-      finishedAt: () => 'now()',
-      file: DROPPED_FILE,
+    await this.db.transaction(async (manager) => {
+      await manager.getRepository(InflowImport).update(id, {
+        status: error === undefined ? 'done' : 'failed',
+        error: error ?? null,
+        finishedAt: () => 'now()',
+        file: DROPPED_FILE,
+      });
+      // The uploader hears of it in the same transaction: once, whichever worker finishes it.
+      const job = (await manager.getRepository(InflowImport).findOneBy({ id })) as InflowImport;
+      await this.notifications.toUsers(manager, [job.createdBy], importDone(job, error));
     });
   }
 

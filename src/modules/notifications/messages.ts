@@ -1,0 +1,48 @@
+import { labelOf } from '@/common/labels';
+import { beijingTime } from '@/common/time';
+import type { NotificationDraft } from './notifications.service';
+
+// Every text a notification carries, in one place (reminders.md): counts, places, dates and what to do — never a
+// person's name, ID number or phone, nor free text a clerk typed (a note may name someone), because a notification
+// may be forwarded into a chat group. The test of the channels scans every message the suite sent.
+
+const NEXT_STEP: Record<string, string> = {
+  not_ours: '请核对此人的户籍地；更正后会向新的户籍地重新通报。',
+  not_found: '请核对身份证号和户籍地，必要时更正户籍地。',
+  corrected: '户籍地按其登记更正了部分信息，请打开核对。',
+};
+
+/** The outcomes of a reply that ask the registering township to act (reply_action). */
+export const ACTION_OUTCOMES = Object.keys(NEXT_STEP);
+
+/** A reply 非本地户籍 / 查无此人 / 信息有误 to one of the township's messages, for its clerks. */
+export function replyAction(exchange: { id: string; type: string; sentAt: Date | null }, outcome: string, replier: string): NotificationDraft {
+  const said = labelOf('outcome', outcome);
+  const sent = exchange.sentAt ? `${beijingTime(exchange.sentAt).slice(0, 10)}发出的` : '';
+  return {
+    kind: 'reply_action',
+    key: `reply:${exchange.id}`,
+    title: `反馈“${said}”：一条登记需要核对`,
+    body: `${replier}对本乡镇（街道）${sent}${labelOf('exchangeType', exchange.type)}反馈“${said}”。${NEXT_STEP[outcome]}`,
+    link: `/exchanges/${exchange.id}`,
+  };
+}
+
+/** An import finished (done or failed), for the clerk who uploaded it. */
+export function importDone(
+  job: { id: string; createdAt: Date; total: number; succeeded: number; failed: number; skipped: number },
+  error?: string,
+): NotificationDraft {
+  const uploaded = `${beijingTime(job.createdAt)} 上传的登记表`;
+  if (error !== undefined) {
+    return { kind: 'import_done', key: `import:${job.id}`, title: '批量导入未完成', body: `${uploaded}未能导入：${error}`, link: '/imports' };
+  }
+  const refused = job.failed > 0 ? `有 ${job.failed} 行未登记，请打开批量导入查看原因，改正后重新上传。` : '全部登记成功。';
+  return {
+    kind: 'import_done',
+    key: `import:${job.id}`,
+    title: `批量导入完成：成功 ${job.succeeded} 行，未登记 ${job.failed} 行`,
+    body: `${uploaded}已处理完：共 ${job.total} 行，成功 ${job.succeeded} 行，已登记过跳过 ${job.skipped} 行。${refused}`,
+    link: '/imports',
+  };
+}
