@@ -45,13 +45,16 @@ const SURNAMES =
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红文玉梅林海波晓东辉鹏飞宇浩然子涵欣怡佳琪思雨俊杰婷雪梦琳嘉豪';
 const cipher = new IdCipher({ dataKey: DEV_DATA_KEY } as AppConfig);
 
-/** Person i of the seed: a name, and an ID number born 1960–2005 in the household's county (male when i is odd). */
+const BIRTH_DAYS = 20_075; // 1950-01-01 to 2004-12-17
+
+/** Person i of the seed: a name, and an ID number born 1950–2004 in the household's county (male when i is odd). */
 export function seedPerson(i: number, householdCode: string): { name: string; idNumber: string } {
   const random = prng(i * 104_729 + 3);
   const pick = (chars: string) => chars[Math.floor(random() * chars.length)];
   const name = pick(SURNAMES) + pick(GIVEN) + (random() < 0.7 ? pick(GIVEN) : '');
-  const birth = new Date(Date.UTC(1960, 0, 1) + Math.floor(random() * 46 * 365) * DAY).toISOString().slice(0, 10).replace(/-/g, '');
-  const sequence = Math.floor(random() * 499) * 2 + (i % 2 ? 1 : 0);
+  // Birth day and sequence from i itself, so no two people of a county share a number below 10 M people.
+  const birth = new Date(Date.UTC(1950, 0, 1) + (i % BIRTH_DAYS) * DAY).toISOString().slice(0, 10).replace(/-/g, '');
+  const sequence = (Math.floor(i / BIRTH_DAYS) % 500) * 2 + (i % 2);
   const first17 = `${householdCode.slice(0, 6)}${birth}${String(sequence).padStart(3, '0')}`;
   return { name, idNumber: first17 + checkCharacter(first17) };
 }

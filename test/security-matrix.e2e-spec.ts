@@ -89,6 +89,12 @@ describe('security matrix: every route × every kind of caller', () => {
       .send(certBody(newIdNumber({ sex: 'female', birthDate: '1993-03-03' })))
       .expect(201);
     const upload = await t.http().post('/api/inflows/import').set(auth(owners.dest)).attach('file', csv(), 'matrix.csv').expect(202);
+    // The import's end tells its uploader (import_done): a notification of the destination clerk's own.
+    const notification = await waitFor(
+      async () => (await t.http().get('/api/notifications').set(auth(owners.dest)).expect(200)).body.items[0] as { id: string } | undefined,
+      15_000,
+      'the import_done notification',
+    );
     const user = await t
       .http()
       .post('/api/users')
@@ -108,6 +114,7 @@ describe('security matrix: every route × every kind of caller', () => {
       verificationCode: certificate.body.verificationCode,
       importId: upload.body.importId,
       userId: user.body.id,
+      notificationId: notification.id,
       certIdNumber,
       personIdNumber,
     };

@@ -7,5 +7,12 @@ export const ROLES_KEY = 'liudong:roles';
 /** No token needed (login, health, public certificate verification). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
-/** Only these roles may call the handler. Supervisors are read-only everywhere regardless. */
+/** Only these roles may call the handler. Supervisors are read-only regardless, but for SupervisorMayWrite. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+export const SUPERVISOR_WRITES = 'liudong:supervisorWrites';
+/**
+ * A write a supervisor may make although supervisors are read-only: about their own account or their oversight (marking
+ * a notification read, 催办, confirming a month) — never about a person, a case or a message between the sides.
+ */
+export const SupervisorMayWrite = () => SetMetadata(SUPERVISOR_WRITES, true);

@@ -27,6 +27,7 @@ export interface Fixtures {
   verificationCode: string;
   importId: string;
   userId: string;
+  notificationId: string;
   certIdNumber: string;
   personIdNumber: string;
 }
@@ -68,6 +69,17 @@ export const TABLE: Row[] = [
     expect: { unrelated: 200, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
   },
   { route: 'GET /api/health', call: () => ({ path: '/api/health' }), expect: PUBLIC },
+  // 站内消息: everyone's own, supervisors' too (marking read is the one write a read-only supervisor makes here);
+  // another's notification is not found, whoever asks.
+  { route: 'GET /api/notifications', call: () => ({ path: '/api/notifications' }), expect: READ_ALL },
+  { route: 'GET /api/notifications/unread-count', call: () => ({ path: '/api/notifications/unread-count' }), expect: READ_ALL },
+  { route: 'POST /api/notifications/read-all', call: () => ({ path: '/api/notifications/read-all' }), expect: READ_ALL },
+  {
+    route: 'POST /api/notifications/{id}/read',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/notifications/${f.notificationId}/read` }),
+    expect: { unrelated: 404, supervisor: 404, foreignAdmin: 404, admin: 404, staff: 200 },
+  },
   { route: 'GET /api/public/certificates/verify/{code}', call: (f) => ({ path: `/api/public/certificates/verify/${f.verificationCode}` }), expect: PUBLIC },
   { route: 'GET /api/audit', call: () => ({ path: '/api/audit' }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 200, admin: 200, staff: 403 } },
   { route: 'GET /api/users', call: () => ({ path: '/api/users' }), expect: { unrelated: 403, supervisor: 403, foreignAdmin: 200, admin: 200, staff: 403 } },

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { Errors } from '@/common/errors';
 import { AuthUser, Role } from '@/common/scope';
 import { UsersService } from '@/modules/users/users.service';
-import { IS_PUBLIC, ROLES_KEY } from '@/common/auth.decorators';
+import { IS_PUBLIC, ROLES_KEY, SUPERVISOR_WRITES } from '@/common/auth.decorators';
 import { TokenPayload } from './auth.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -40,8 +40,8 @@ export class AuthGuard implements CanActivate {
     const user = account.user;
     request.user = user;
 
-    // Supervisors watch and report; they never change anything.
-    if (user.role === 'supervisor' && !READ_METHODS.has(request.method)) {
+    // Supervisors watch and report; they never change a record (only their own affairs: SupervisorMayWrite).
+    if (user.role === 'supervisor' && !READ_METHODS.has(request.method) && !this.reflector.getAllAndOverride<boolean>(SUPERVISOR_WRITES, targets)) {
       throw Errors.forbidden('READ_ONLY_ROLE', '督导账号为只读，不能修改数据');
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

@@ -1,11 +1,13 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SupervisorMayWrite } from '@/common/auth.decorators';
 import { UuidPipe } from '@/common/pipes';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { MarkedReadView, NotificationPageView, NotificationQuery, NotificationView, UnreadCountView } from './notifications.dto';
 import { NotificationsService } from './notifications.service';
 
 @ApiTags('notifications')
+@SupervisorMayWrite()
 @ApiBearerAuth()
 @Controller('notifications')
 export class NotificationsController {

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Errors } from '@/common/errors';
 import { offsetOf, pageOf } from '@/common/pagination';
 import { AuthUser } from '@/common/scope';
+import { returningRows } from '@/database/sql';
 import { Notification } from './notification.entity';
 import { MarkedReadView, NotificationKind, NotificationPageView, NotificationQuery, NotificationView, UnreadCountView } from './notifications.dto';
 
@@ -63,13 +64,16 @@ export class NotificationsService {
 
   /** Marks one of the caller's notifications read (again is harmless); another user's is not found. */
   async markRead(user: AuthUser, id: string): Promise<NotificationView> {
-    const [row] = await this.db.query(`UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING id`, [id, user.id]);
+    const [row] = await returningRows(this.db, `UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING id`, [
+      id,
+      user.id,
+    ]);
     if (!row) throw Errors.notFound('消息');
     return toView((await this.db.getRepository(Notification).findOneBy({ id })) as Notification);
   }
 
   async markAllRead(user: AuthUser): Promise<MarkedReadView> {
-    const rows = await this.db.query(`UPDATE notification SET read_at = now() WHERE user_id = $1 AND read_at IS NULL RETURNING id`, [user.id]);
+    const rows = await returningRows(this.db, `UPDATE notification SET read_at = now() WHERE user_id = $1 AND read_at IS NULL RETURNING id`, [user.id]);
     return { count: rows.length };
   }
 }
