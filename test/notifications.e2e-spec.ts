@@ -4,11 +4,11 @@ import { HEADER, importFinished, line, uploadRegister } from './support/imports'
 import { daysAgo, newIdNumber, staffAt } from './support/people';
 
 // 站内消息 (reminders.md): what a clerk is told without opening a list — a reply that asks her township to act, her
-// import finished. This file's own places: 下石埠村 (柯城区石室乡) registers people of 广水市郝店镇.
+// import finished. This file's own places: 下石埠村 (柯城区石室乡) registers people of 广水市广水街道.
 const DEST = '330802215201'; // 浙江省衢州市柯城区石室乡下石埠村
 const DEST_TOWNSHIP = '330802215000';
-const ORIGIN = '421381108000'; // 湖北省随州市广水市郝店镇
-const ORIGIN_VILLAGE = '421381108201';
+const ORIGIN = '421381003000'; // 湖北省随州市广水市广水街道
+const ORIGIN_VILLAGE = '421381003002';
 
 interface Notice {
   id: string;
@@ -70,7 +70,7 @@ describe('notifications (站内消息)', () => {
         expect.objectContaining({
           kind: 'reply_action',
           title: '反馈“查无此人”：一条登记需要核对',
-          body: expect.stringContaining('湖北省随州市广水市郝店镇对本乡镇（街道）'),
+          body: expect.stringContaining('湖北省随州市广水市广水街道对本乡镇（街道）'),
           readAt: null,
         }),
       ]);
