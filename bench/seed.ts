@@ -155,7 +155,7 @@ function* rows(table: 'person' | 'migrant_case' | 'inflow' | 'exchange' | 'outfl
             destination,
             household,
             'true',
-            String(30 * DAY),
+            'P30D',
             replied ? 'replied' : 'delivered',
             iso(submitted as number),
             iso(submitted as number),
@@ -195,7 +195,7 @@ const COLUMNS = {
     'marital_status, contraception, certificate_check, status, registered_at, submitted_at, submission_due_at, closed_at',
   ].join(', '),
   exchange: [
-    'id, case_id, type, from_code, to_code, from_unit_code, to_unit_code, needs_reply, reply_limit_ms, status, sent_at, enqueued_at, delivered_at',
+    'id, case_id, type, from_code, to_code, from_unit_code, to_unit_code, needs_reply, reply_limit, status, sent_at, enqueued_at, delivered_at',
     'due_at, replied_at, reply_outcome, attempts',
   ].join(', '),
   outflow: 'id, case_id, person_id, household_code, origin_township_code, departure_date, status, registered_at, closed_at',

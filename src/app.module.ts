@@ -27,6 +27,7 @@ import { OutflowsModule } from '@/modules/outflows/outflows.module';
 import { PersonsModule } from '@/modules/persons/persons.module';
 import { RatesModule, RateWorkersModule } from '@/modules/rates/rates.module';
 import { UsersModule } from '@/modules/users/users.module';
+import { WorkingCalendarSync } from '@/database/working-calendar';
 import { NotificationsModule } from '@/modules/notifications/notifications.module';
 import { WorklistModule } from '@/modules/worklist/worklist.module';
 
@@ -69,7 +70,7 @@ export class AppModule implements NestModule {
         ...http,
         ...workers,
       ],
-      providers: [IdCipher, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      providers: [IdCipher, WorkingCalendarSync, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 

@@ -31,7 +31,7 @@ describe('bulk import in batches (批量导入)', () => {
         [inflowId],
       );
       const exchanges = await t.db.query(
-        `SELECT e.type, e.urgent, e.needs_reply, e.reply_limit_ms, e.from_code, e.to_code, e.from_unit_code, e.to_unit_code, e.payload - 'inflowId' AS payload,
+        `SELECT e.type, e.urgent, e.needs_reply, e.reply_limit, e.from_code, e.to_code, e.from_unit_code, e.to_unit_code, e.payload - 'inflowId' AS payload,
                 e.payload->>'inflowId' = $1::text AS own, e.sent_at = i.submitted_at AS sent_then, e.case_id = i.case_id AS same_case
            FROM exchange e JOIN inflow i ON i.id::text = $1 WHERE e.case_id = i.case_id ORDER BY e.type`,
         [inflowId],

@@ -237,14 +237,13 @@ async function backdate(
       updated_at = now()`);
   await db.query(
     `UPDATE inflow SET
-       submission_due_at = registered_at + $1 * interval '1 millisecond',
+       submission_due_at = time_limit_end(registered_at, $1),
        submitted_at = CASE
          WHEN submitted_at IS NULL THEN NULL
-         WHEN id = ANY($2::uuid[]) THEN LEAST(now(), registered_at + $1 * interval '1 millisecond'
-                                                 + (1 + abs(hashtext(id::text || 'l')) % 30) * interval '1 day')
+         WHEN id = ANY($2::uuid[]) THEN LEAST(now(), time_limit_end(registered_at, $1) + (1 + abs(hashtext(id::text || 'l')) % 30) * interval '1 day')
          ELSE LEAST(now(), registered_at + (abs(hashtext(id::text || 's')) % (20 * 24)) * interval '1 hour' / 4) END,
        closed_at = CASE WHEN departure_date IS NULL THEN closed_at ELSE departure_date::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '10 hours' END`,
-    [config.submissionTimeLimitMs, late],
+    [config.submissionTimeLimit.text, late],
   );
   await db.query(`UPDATE outflow SET registered_at = LEAST(now(), departure_date::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '9 hours')`);
   await db.query(`UPDATE certificate c SET issued_at = LEAST(c.issued_at, i.registered_at - interval '20 days')
@@ -260,8 +259,8 @@ async function backdate(
     UPDATE exchange SET
       status = 'delivered', attempts = 1, last_error = NULL,
       delivered_at = LEAST(now(), sent_at + (1 + abs(hashtext(id::text)) % 30) * interval '1 minute'),
-      due_at = CASE WHEN needs_reply THEN LEAST(now(), sent_at + (1 + abs(hashtext(id::text)) % 30) * interval '1 minute')
-                                              + reply_limit_ms * interval '1 millisecond' END
+      due_at = CASE WHEN needs_reply
+                    THEN time_limit_end(LEAST(now(), sent_at + (1 + abs(hashtext(id::text)) % 30) * interval '1 minute'), reply_limit) END
     WHERE status IN ('queued', 'delivered')`);
   // Each addressee answers by its habit; an answer that would lie in the future has not happened yet.
   const habits = users

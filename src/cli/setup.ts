@@ -7,6 +7,7 @@ import { ensureAppRole } from '@/database/app-role';
 import { dataSourceOptions } from '@/database/data-source-options';
 import { syncExchangeTypes } from '@/database/exchange-type-table';
 import { applySqlSources } from '@/database/sql-sources';
+import { syncWorkingCalendar } from '@/database/working-calendar';
 import { loadJurisdictions } from '@/modules/jurisdictions/jurisdiction-loader';
 import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
 
@@ -42,6 +43,10 @@ export async function runSetup(config: AppConfig, log: (message: string) => void
       // Functions, views and triggers from their files, before the grants (the service's role executes them).
       sqlSources = await applySqlSources(client);
       log(sqlSources.length ? `SQL sources applied: ${sqlSources.join(', ')}` : 'SQL sources: up to date');
+      await client.query('BEGIN');
+      const calendarChanged = await syncWorkingCalendar(client, config.calendar);
+      await client.query('COMMIT');
+      log(calendarChanged ? 'working-day calendar written' : 'working-day calendar: up to date');
       appRole = { role: config.databaseAppRole, ...(await ensureAppRole(client, config.databaseAppRole, config.databaseAppPassword, log)) };
       jurisdictions = await loadJurisdictions(client, log);
     } finally {

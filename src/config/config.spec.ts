@@ -19,14 +19,14 @@ describe('configuration', () => {
     expect(parseDurationMs('PT2S')).toBe(2_000);
     expect(parseDurationMs('P1DT12H')).toBe(36 * 3_600_000);
     expect(parseDurationMs('P2W')).toBe(14 * 86_400_000);
-    const config = loadConfig({ ...base, NODE_ENV: 'test', REPLY_TIME_LIMIT: 'PT2S' });
-    expect(config.replyTimeLimitMs).toBe(2000);
-    expect(config.submissionTimeLimitMs).toBe(15 * 86_400_000);
-    expect(config.replyTimeLimitUrgentMs).toBe(15 * 86_400_000);
+    const config = loadConfig({ ...base, NODE_ENV: 'test', REPLY_TIME_LIMIT: 'PT2S', REPLY_TIME_LIMIT_URGENT: '10WD' });
+    expect(config.replyTimeLimit).toEqual({ text: 'PT2S', ms: 2000, workingDays: null });
+    expect(config.submissionTimeLimit).toEqual({ text: 'P15D', ms: 15 * 86_400_000, workingDays: null });
+    expect(config.replyTimeLimitUrgent).toEqual({ text: '10WD', ms: null, workingDays: 10 });
   });
 
   it('refuses malformed durations, naming the variable', () => {
-    for (const bad of ['30 days', 'P', 'PT', 'P1M', 'P1Y', 'P0D', '-P1D']) {
+    for (const bad of ['30 days', 'P', 'PT', 'P1M', 'P1Y', 'P0D', '-P1D', '0WD', '15wd', 'WD', '1.5WD']) {
       expect(problems({ ...base, NODE_ENV: 'test', REPLY_TIME_LIMIT: bad })).toEqual([expect.stringMatching(/^REPLY_TIME_LIMIT /)]);
     }
   });

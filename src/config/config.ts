@@ -1,5 +1,7 @@
 import { createHash, createPrivateKey, KeyObject } from 'node:crypto';
 import { Duration } from 'luxon';
+import { TimeLimit, workingDaysLimit } from '@/common/time-limit';
+import { readHolidaysFile, WorkingCalendar } from '@/common/working-days';
 import { parseRedisUrl } from './redis-url';
 
 // The one place that reads process.env. Every variable of operations.md is parsed and checked here
@@ -31,9 +33,11 @@ export interface AppConfig {
   certSigningKey: KeyObject;
   bootstrapAdminUsername: string;
   bootstrapAdminPassword: string | undefined;
-  submissionTimeLimitMs: number;
-  replyTimeLimitMs: number;
-  replyTimeLimitUrgentMs: number;
+  submissionTimeLimit: TimeLimit;
+  replyTimeLimit: TimeLimit;
+  replyTimeLimitUrgent: TimeLimit;
+  /** Working days (national calendar and HOLIDAYS_FILE), for limits in working days and the daily digest. */
+  calendar: WorkingCalendar;
   rateTarget: number;
   logLevel: LogLevel;
   bodyLimitBytes: number;
@@ -85,6 +89,11 @@ export function parseDurationMs(value: string): number {
   const ms = Duration.fromISO(value).toMillis();
   if (!Number.isFinite(ms) || ms <= 0) throw new Error(`must be a positive duration (got "${value}")`);
   return ms;
+}
+
+/** A time limit: an ISO-8601 duration (P30D) or working days (15WD), as TimeLimit. */
+export function parseTimeLimit(value: string): TimeLimit {
+  return workingDaysLimit(value) ?? { text: value, workingDays: null, ms: parseDurationMs(value) };
 }
 
 function decoded(part: string): string {
@@ -180,9 +189,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }),
     // Needed only by `npm run setup` when the admin does not exist yet; setup checks it there.
     bootstrapAdminPassword: env.BOOTSTRAP_ADMIN_PASSWORD || undefined,
-    submissionTimeLimitMs: read('SUBMISSION_TIME_LIMIT', 'P15D', parseDurationMs),
-    replyTimeLimitMs: read('REPLY_TIME_LIMIT', 'P30D', parseDurationMs),
-    replyTimeLimitUrgentMs: read('REPLY_TIME_LIMIT_URGENT', 'P15D', parseDurationMs),
+    submissionTimeLimit: read('SUBMISSION_TIME_LIMIT', 'P15D', parseTimeLimit),
+    replyTimeLimit: read('REPLY_TIME_LIMIT', 'P30D', parseTimeLimit),
+    replyTimeLimitUrgent: read('REPLY_TIME_LIMIT_URGENT', 'P15D', parseTimeLimit),
+    // The national calendar of holidays and make-up working days, with HOLIDAYS_FILE's additions (working-days.ts).
+    calendar: new WorkingCalendar(env.HOLIDAYS_FILE ? read('HOLIDAYS_FILE', undefined, readHolidaysFile) : undefined),
     rateTarget: read('RATE_TARGET', '0.9', (v) => {
       const n = Number(v);
       if (!/^\d*\.?\d+$/.test(v) || n < 0 || n > 1) throw new Error(`must be a number from 0 to 1 (got "${v}")`);

@@ -23,6 +23,7 @@ import { ExchangeTypes1795393800000 } from '../../migrations/1795393800000-Excha
 import { UserPhone1795393900000 } from '../../migrations/1795393900000-UserPhone';
 import { ImportRowSheetRow1795394000000 } from '../../migrations/1795394000000-ImportRowSheetRow';
 import { Notifications1795394100000 } from '../../migrations/1795394100000-Notifications';
+import { WorkingDays1795394200000 } from '../../migrations/1795394200000-WorkingDays';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -48,6 +49,7 @@ export const MIGRATIONS = [
   UserPhone1795393900000,
   ImportRowSheetRow1795394000000,
   Notifications1795394100000,
+  WorkingDays1795394200000,
 ];
 
 /**

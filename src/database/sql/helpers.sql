@@ -23,3 +23,19 @@ CREATE OR REPLACE FUNCTION rollup_codes(code varchar) RETURNS SETOF varchar
   SELECT DISTINCT c FROM unnest(ARRAY[rpad(left(code, 9), 12, '0'), rpad(left(code, 6), 12, '0'),
                                       rpad(left(code, 4), 12, '0'), rpad(left(code, 2), 12, '0'), '000000000000']) AS c
 $$;
+
+-- When an item started at p_start with the time limit p_limit falls due (reminders.md): an ISO-8601 duration ('P30D',
+-- 'PT2S') is added; working days ('15WD') end at 24:00 Beijing time of the n-th working day after the start's day, by
+-- working_day (the national calendar and HOLIDAYS_FILE, kept by src/common/working-calendar.sync.ts). TypeScript:
+-- limitEnd (src/common/time-limit.ts), held to the same answers by test/working-days.e2e-spec.ts.
+CREATE OR REPLACE FUNCTION time_limit_end(p_start timestamptz, p_limit text) RETURNS timestamptz
+  LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN p_limit IS NULL OR p_start IS NULL THEN NULL
+    WHEN p_limit ~ '^[0-9]+WD$' THEN (
+      SELECT (w.day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+        FROM working_day w
+       WHERE w.working
+         AND w.seq = (SELECT s.seq FROM working_day s WHERE s.day = shanghai_day(p_start)) + left(p_limit, -2)::int)
+    ELSE p_start + p_limit::interval END
+$$;

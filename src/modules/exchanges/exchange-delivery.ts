@@ -131,7 +131,7 @@ export class ExchangeDelivery {
       `WITH delivered AS (
          UPDATE exchange
             SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL,
-                due_at = CASE WHEN needs_reply THEN now() + reply_limit_ms * interval '1 millisecond' END
+                due_at = CASE WHEN needs_reply THEN time_limit_end(now(), reply_limit) END
           WHERE id = ANY($1::uuid[]) AND status = 'queued'
           RETURNING id, due_at)
        SELECT id, due_at FROM delivered

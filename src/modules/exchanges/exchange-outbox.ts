@@ -50,11 +50,11 @@ export class ExchangeOutbox {
     const ids: string[] = [];
     for (const spec of specs) {
       const needsReply = spec.needsReply ?? EXCHANGE_TYPE_RULES[spec.type].needsReply;
-      const limit = needsReply ? (spec.urgent ? this.config.replyTimeLimitUrgentMs : this.config.replyTimeLimitMs) : null;
+      const limit = needsReply ? (spec.urgent ? this.config.replyTimeLimitUrgent : this.config.replyTimeLimit).text : null;
       const [row] = await manager.query(
         // enqueued_at is set optimistically: `enqueue` right after the commit normally succeeds, and when it does not,
         // the relay finds the row still queued once RELAY_STALE has passed. One write less per message.
-        `INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
+        `INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit, payload, sent_at,
                                created_by, enqueued_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11) RETURNING id`,
         [

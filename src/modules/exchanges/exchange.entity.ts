@@ -44,8 +44,9 @@ export class Exchange {
   @Column({ type: 'boolean' })
   needsReply: boolean;
 
-  @Column({ type: 'bigint', nullable: true, transformer: { to: (v) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
-  replyLimitMs: number | null;
+  /** The reply's time limit as configured when it was sent (`P30D`, `15WD`); its due instant is fixed on delivery. */
+  @Column({ type: 'varchar', length: 24, nullable: true })
+  replyLimit: string | null;
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
   payload: Record<string, unknown>;

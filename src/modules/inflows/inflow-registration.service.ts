@@ -8,6 +8,7 @@ import { birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
 import { currentRequest } from '@/common/request-context';
 import { AuthUser, inScope } from '@/common/scope';
 import { todayInShanghai } from '@/common/time';
+import { limitEnd } from '@/common/time-limit';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { CertificatesService } from '@/modules/certificates/certificates.service';
@@ -145,7 +146,7 @@ export class InflowRegistration {
     const keyTarget = !['not_required', 'valid', 'undertaking'].includes(certificateCheck);
     const submit = dto.submit !== false;
     const now = new Date();
-    const submissionDueAt = new Date(now.getTime() + this.config.submissionTimeLimitMs);
+    const submissionDueAt = limitEnd(now, this.config.submissionTimeLimit, this.config.calendar);
     const person = {
       idHash: this.cipher.hash(idNumber),
       idCipher: this.cipher.encrypt(idNumber),
@@ -183,8 +184,8 @@ export class InflowRegistration {
       username: user.username,
       userJurisdiction: user.jurisdictionCode,
       ip: currentRequest()?.ip ?? null,
-      replyLimitMs: this.config.replyTimeLimitMs,
-      replyLimitUrgentMs: this.config.replyTimeLimitUrgentMs,
+      replyLimit: this.config.replyTimeLimit.text,
+      replyLimitUrgent: this.config.replyTimeLimitUrgent.text,
     };
     return { call, columns, submit, now };
   }

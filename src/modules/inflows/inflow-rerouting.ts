@@ -59,8 +59,8 @@ export class InflowRerouting {
       inflow.id,
       user.id,
       now,
-      this.config.replyTimeLimitMs,
-      this.config.replyTimeLimitUrgentMs,
+      this.config.replyTimeLimit.text,
+      this.config.replyTimeLimitUrgent.text,
     ]);
     return { withdrawn: withdrawn.map((w) => w.id), sent: row.ids as string[] };
   }

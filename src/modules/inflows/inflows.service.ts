@@ -272,8 +272,8 @@ export class InflowsService {
         JSON.stringify(actor),
         user.id,
         now,
-        this.config.replyTimeLimitMs,
-        this.config.replyTimeLimitUrgentMs,
+        this.config.replyTimeLimit.text,
+        this.config.replyTimeLimitUrgent.text,
       ]);
       return row.ids as string[];
     });

@@ -8,7 +8,7 @@
 -- this rule): the inflow notice; and a verification request (协查) for a key target — urgent, with the shorter time
 -- limit, when pregnant — or for a name that differs from the one on record (the origin knows the person's name).
 -- Sent at p_at by p_actor, or when NULL at each registration's own submission by its registering clerk.
-CREATE OR REPLACE FUNCTION submission_notices(p_inflows uuid[], p_actor uuid, p_at timestamptz, p_limit_ms bigint, p_urgent_limit_ms bigint)
+CREATE OR REPLACE FUNCTION submission_notices(p_inflows uuid[], p_actor uuid, p_at timestamptz, p_limit text, p_urgent_limit text)
  RETURNS TABLE (inflow_id uuid, exchange_ids uuid[])
  LANGUAGE plpgsql
 AS $$
@@ -18,10 +18,10 @@ AS $$
     -- where an SQL function's would be made again on every call of every registration.
     RETURN QUERY
     WITH x AS (
-      INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
+      INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit, payload, sent_at,
                             created_by, enqueued_at)
       SELECT i.case_id, k.type, i.destination_township_code, i.origin_township_code, i.destination_code, i.household_code,
-             k.urgent, t.needs_reply, CASE WHEN NOT t.needs_reply THEN NULL WHEN k.urgent THEN p_urgent_limit_ms ELSE p_limit_ms END,
+             k.urgent, t.needs_reply, CASE WHEN NOT t.needs_reply THEN NULL WHEN k.urgent THEN p_urgent_limit ELSE p_limit END,
              CASE WHEN k.type = 'inflow_notice'
                THEN jsonb_build_object('inflowId', i.id, 'arrivalDate', to_char(i.arrival_date, 'YYYY-MM-DD'), 'destinationCode', i.destination_code,
                                        'reason', i.reason)
@@ -42,12 +42,12 @@ AS $$
 $$;
 
 -- One registration's (a submission, a draft submitted, a case re-routed to another township).
-CREATE OR REPLACE FUNCTION inflow_submission_notices(p_inflow uuid, p_actor uuid, p_at timestamptz, p_limit_ms bigint, p_urgent_limit_ms bigint)
+CREATE OR REPLACE FUNCTION inflow_submission_notices(p_inflow uuid, p_actor uuid, p_at timestamptz, p_limit text, p_urgent_limit text)
  RETURNS uuid[]
  LANGUAGE plpgsql
 AS $$
   BEGIN
-    RETURN coalesce((SELECT s.exchange_ids FROM submission_notices(ARRAY[p_inflow], p_actor, p_at, p_limit_ms, p_urgent_limit_ms) AS s), '{}');
+    RETURN coalesce((SELECT s.exchange_ids FROM submission_notices(ARRAY[p_inflow], p_actor, p_at, p_limit, p_urgent_limit) AS s), '{}');
   END
 $$;
 
@@ -98,13 +98,13 @@ AS $$
       PERFORM close_case_if_ended(earlier.case_id, at);
       INSERT INTO audit_log (user_id, username, jurisdiction_code, action, entity, entity_id, ip, detail)
       VALUES (actor, r->>'username', r->>'userJurisdiction', 'moved_on', 'inflow', earlier.id::text, r->>'ip', '{"by": "registration_elsewhere"}');
-      INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
+      INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit, payload, sent_at,
                             created_by, enqueued_at)
       VALUES (earlier.case_id, 'departure_notice', i.destination_township_code, earlier.destination_township_code, i.destination_code,
               earlier.destination_code, false, departure_needs_reply, NULL, moved_payload || jsonb_build_object('inflowId', earlier.id), at, actor, at)
       RETURNING id INTO new_id;
       ids := ids || new_id;
-      INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit_ms, payload, sent_at,
+      INSERT INTO exchange (case_id, type, from_code, to_code, from_unit_code, to_unit_code, urgent, needs_reply, reply_limit, payload, sent_at,
                             created_by, enqueued_at)
       -- The earlier stay's own origin: the township its thread is with.
       VALUES (earlier.case_id, 'departure_notice', i.destination_township_code, earlier.origin_township_code, i.destination_code,
@@ -200,7 +200,7 @@ AS $$
       IF NOT p.is_new THEN
         exchange_ids := inflow_moves_on(v_inflow, r);
       END IF;
-      exchange_ids := exchange_ids || inflow_submission_notices(v_inflow, actor, at, (r->>'replyLimitMs')::bigint, (r->>'replyLimitUrgentMs')::bigint);
+      exchange_ids := exchange_ids || inflow_submission_notices(v_inflow, actor, at, r->>'replyLimit', r->>'replyLimitUrgent');
     END IF;
 
     RETURN jsonb_build_object(
@@ -266,7 +266,7 @@ AS $$
     SELECT jsonb_object_agg(s.inflow_id::text, to_jsonb(s.exchange_ids))
       INTO sent
       FROM submission_notices(ARRAY(SELECT (v->>'inflowId')::uuid FROM jsonb_each(fresh) AS e(k, v) WHERE (v->>'submitted')::boolean ORDER BY k::int),
-                              NULL, NULL, (rows->0->>'replyLimitMs')::bigint, (rows->0->>'replyLimitUrgentMs')::bigint) AS s;
+                              NULL, NULL, rows->0->>'replyLimit', rows->0->>'replyLimitUrgent') AS s;
 
     FOR r, n IN SELECT e.r, e.n FROM jsonb_array_elements(rows) WITH ORDINALITY AS e(r, n) ORDER BY e.n LOOP
       IF fresh IS NOT NULL AND fresh ? n::text THEN
