@@ -28,7 +28,7 @@ import { PersonsModule } from '@/modules/persons/persons.module';
 import { RatesModule, RateWorkersModule } from '@/modules/rates/rates.module';
 import { UsersModule } from '@/modules/users/users.module';
 import { WorkingCalendarSync } from '@/database/working-calendar';
-import { NotificationsModule } from '@/modules/notifications/notifications.module';
+import { NotificationsModule, NotificationWorkersModule } from '@/modules/notifications/notifications.module';
 import { WorklistModule } from '@/modules/worklist/worklist.module';
 
 /** `api` serves HTTP, `worker` runs the queue processors, `all` (npm start) does both in one process. */
@@ -39,7 +39,7 @@ export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
     const features = [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule, RatesModule];
     const http = role !== 'worker' ? [...features, WorklistModule, NotificationsModule] : [];
-    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule] : [];
+    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule, NotificationWorkersModule] : [];
     return {
       module: AppModule,
       imports: [

@@ -59,6 +59,12 @@ export interface AppConfig {
   importBatchRows: number;
   /** `npm start`: how many HTTP API processes share the port (the queue workers run in one more process). */
   apiProcesses: number;
+  /** DIGEST_TIME: the Beijing wall-clock minute of the day (0–1439) the daily digest goes out on working days; null: off. */
+  digestMinute: number | null;
+  /** ESCALATE_AFTER: items overdue longer than this are reported to the county's supervisors. */
+  escalateAfterMs: number;
+  /** How often the workers look whether today's digest is due (DIGEST_CHECK_EVERY; tests shorten it). */
+  digestCheckMs: number;
 }
 
 export class ConfigError extends Error {
@@ -214,6 +220,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     importBatchRows: read('IMPORT_BATCH_ROWS', '500', int(1, 10_000)),
     replicaMaxLagMs: read('REPLICA_MAX_LAG', 'PT10S', parseDurationMs),
     apiProcesses: read('API_PROCESSES', '1', int(1, 64)),
+    digestMinute: read('DIGEST_TIME', '08:30', (v): number | null => {
+      if (v === 'off') return null;
+      const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(v);
+      if (!match) throw new Error(`must be a Beijing time of day written HH:mm, e.g. 08:30, or off (got "${v}")`);
+      return Number(match[1]) * 60 + Number(match[2]);
+    }),
+    escalateAfterMs: read('ESCALATE_AFTER', 'P7D', parseDurationMs),
+    digestCheckMs: read('DIGEST_CHECK_EVERY', 'PT1M', parseDurationMs),
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port ?? 3000}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),
   };
 

@@ -24,6 +24,7 @@ import { UserPhone1795393900000 } from '../../migrations/1795393900000-UserPhone
 import { ImportRowSheetRow1795394000000 } from '../../migrations/1795394000000-ImportRowSheetRow';
 import { Notifications1795394100000 } from '../../migrations/1795394100000-Notifications';
 import { WorkingDays1795394200000 } from '../../migrations/1795394200000-WorkingDays';
+import { DigestRuns1795394300000 } from '../../migrations/1795394300000-DigestRuns';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -50,6 +51,7 @@ export const MIGRATIONS = [
   ImportRowSheetRow1795394000000,
   Notifications1795394100000,
   WorkingDays1795394200000,
+  DigestRuns1795394300000,
 ];
 
 /**

@@ -28,6 +28,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     BOOTSTRAP_ADMIN_USERNAME: BOOTSTRAP_ADMIN.username,
     BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password,
+    // No daily digest unless a test asks for one: at 08:30 on a working day it would tell the clerks of every other
+    // test file's places of their due replies, whenever the suite happens to run.
+    DIGEST_TIME: 'off',
     ...overrides,
   });
 }

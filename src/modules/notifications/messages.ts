@@ -46,3 +46,41 @@ export function importDone(
     link: '/imports',
   };
 }
+
+/** The daily digest's two notifications for a clerk: replies overdue, and replies due within 3 days. */
+export function digestOverdue(day: string, count: number, earliest: Date): NotificationDraft {
+  return {
+    kind: 'overdue',
+    key: `digest:${day}:overdue`,
+    title: `${count} 条信息已逾期未反馈`,
+    body: `本单位收件箱有 ${count} 条信息已过反馈期限，最早的一条 ${beijingTime(earliest)} 到期。请尽快核实并反馈；逾期未反馈计入反馈率。`,
+    link: '/exchanges/inbox?tab=overdue',
+  };
+}
+
+export function digestDueSoon(day: string, count: number, earliest: Date, days: number): NotificationDraft {
+  return {
+    kind: 'due_soon',
+    key: `digest:${day}:due_soon`,
+    title: `${count} 条信息 ${days} 天内到期`,
+    body: `本单位收件箱有 ${count} 条信息将在 ${days} 天内到反馈期限，最早的一条 ${beijingTime(earliest)} 到期。请在期限内反馈。`,
+    link: '/exchanges/inbox?tab=soon',
+  };
+}
+
+/** The escalation to a county's supervisors: the townships with replies overdue longer than ESCALATE_AFTER. */
+export function escalation(day: string, county: string, afterDays: number, townships: { name: string; count: number }[]): NotificationDraft {
+  const total = townships.reduce((sum, t) => sum + t.count, 0);
+  const listed = townships
+    .slice(0, 10)
+    .map((t) => `${t.name} ${t.count} 条`)
+    .join('、');
+  const more = townships.length > 10 ? ` 等 ${townships.length} 个乡镇（街道）` : '';
+  return {
+    kind: 'escalation',
+    key: `escalation:${day}`,
+    title: `${total} 条信息逾期超过 ${afterDays} 天未反馈`,
+    body: `辖区内逾期超过 ${afterDays} 天仍未反馈的信息：${listed}${more}。请督促办理。`,
+    link: `/rates/items?jurisdiction=${county}&indicator=feedback&state=overdue`,
+  };
+}

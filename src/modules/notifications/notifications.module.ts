@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { JurisdictionsModule } from '@/modules/jurisdictions/jurisdictions.module';
+import { DailyDigest, DigestTicker } from './daily-digest';
 import { Notification } from './notification.entity';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
@@ -12,3 +14,11 @@ import { NotificationsService } from './notifications.service';
   exports: [NotificationsService],
 })
 export class NotificationsModule {}
+
+/** The daily digest and escalation, in the worker processes (`npm start`, `start:worker`). */
+@Module({
+  imports: [NotificationsModule, JurisdictionsModule],
+  providers: [DailyDigest, DigestTicker],
+  exports: [DailyDigest],
+})
+export class NotificationWorkersModule {}

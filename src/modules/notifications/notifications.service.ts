@@ -37,6 +37,19 @@ export class NotificationsService {
     return rows.map((r) => r.id);
   }
 
+  /** A draft of its own to each user (the digest: each clerk's counts), in one statement; answers the ids written. */
+  async toEach(manager: EntityManager, items: { userId: string; draft: NotificationDraft }[]): Promise<string[]> {
+    if (items.length === 0) return [];
+    const column = <K extends keyof NotificationDraft>(key: K) => items.map((i) => i.draft[key]);
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO notification (user_id, kind, dedupe_key, title, body, link)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id`,
+      [items.map((i) => i.userId), column('kind'), column('key'), column('title'), column('body'), column('link')],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The draft to every active clerk (staff) of a township and of its villages and communities. */
   async toTownshipStaff(manager: EntityManager, townshipCode: string, draft: NotificationDraft): Promise<string[]> {
     const users: { id: string }[] = await manager.query(`SELECT id FROM app_user WHERE active AND role = 'staff' AND jurisdiction_code LIKE $1 || '%'`, [
