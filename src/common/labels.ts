@@ -97,6 +97,7 @@ export const LABELS = {
     import: '批量导入',
     rate_items: '考核明细',
     rate_target: '考核目标',
+    reminder: '催办',
   },
 } as const;
 

@@ -25,6 +25,7 @@ import { ImportRowSheetRow1795394000000 } from '../../migrations/1795394000000-I
 import { Notifications1795394100000 } from '../../migrations/1795394100000-Notifications';
 import { WorkingDays1795394200000 } from '../../migrations/1795394200000-WorkingDays';
 import { DigestRuns1795394300000 } from '../../migrations/1795394300000-DigestRuns';
+import { Reminders1795394400000 } from '../../migrations/1795394400000-Reminders';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -52,6 +53,7 @@ export const MIGRATIONS = [
   Notifications1795394100000,
   WorkingDays1795394200000,
   DigestRuns1795394300000,
+  Reminders1795394400000,
 ];
 
 /**

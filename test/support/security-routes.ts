@@ -69,6 +69,18 @@ export const TABLE: Row[] = [
     expect: { unrelated: 200, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200 },
   },
   { route: 'GET /api/health', call: () => ({ path: '/api/health' }), expect: PUBLIC },
+  // 催办: supervisors and admins, to a place inside their subtree (杨寨镇 is inside the matrix's supervisor's and
+  // admin's 全国, outside the foreign admin's 云南). Clerks may not send one.
+  {
+    route: 'POST /api/reminders',
+    call: () => ({ path: '/api/reminders', body: { jurisdictionCode: ORIGIN } }),
+    expect: { unrelated: 403, supervisor: 201, foreignAdmin: 403, admin: 201, staff: 403 },
+  },
+  {
+    route: 'GET /api/reminders',
+    call: () => ({ path: '/api/reminders' }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 200, admin: 200, staff: 403 },
+  },
   // 站内消息: everyone's own, supervisors' too (marking read is the one write a read-only supervisor makes here);
   // another's notification is not found, whoever asks.
   { route: 'GET /api/notifications', call: () => ({ path: '/api/notifications' }), expect: READ_ALL },

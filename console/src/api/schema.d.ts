@@ -809,6 +809,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 发往本辖区内各地的催办：谁、何时、催办何地、当时的逾期数、收到和已读的人数 */
+        get: operations["RemindersController_list"];
+        put?: never;
+        /** 催办：提醒本辖区内的一个下级办理逾期事项（同一人、辖区、指标每天一次；记入审计） */
+        post: operations["RemindersController_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1698,13 +1716,13 @@ export interface components {
         };
         WorkItemView: {
             /**
-             * @description reply 待反馈的通报或协查；draft 待提交的草稿；check_household 户籍地回复“非本地户籍”或“查无此人”，请核对户籍地；import_errors 批量导入有未通过的行
+             * @description reminder 督导的催办（未读）；reply 待反馈的通报或协查；draft 待提交的草稿；check_household 户籍地回复“非本地户籍”或“查无此人”，请核对户籍地；import_errors 批量导入有未通过的行
              * @enum {string}
              */
-            kind: "reply" | "draft" | "check_household" | "import_errors";
+            kind: "reminder" | "reply" | "draft" | "check_household" | "import_errors";
             /**
              * Format: uuid
-             * @description 信息、登记或导入的 id
+             * @description 信息、登记、导入或消息的 id
              */
             id: string;
             /** @example 流入通报 · 来自 浙江省衢州市柯城区府山街道 */
@@ -1762,6 +1780,53 @@ export interface components {
         MarkedReadView: {
             /** @description 本次标为已读的条数 */
             count: number;
+        };
+        CreateReminderDto: {
+            /**
+             * @description 被催办的辖区（本人辖区之内的下级）
+             * @example 421381101000
+             */
+            jurisdictionCode: string;
+            /**
+             * @description 催办的指标；不填为全部三项
+             * @enum {string}
+             */
+            indicator?: "submission" | "feedback" | "effectiveContact";
+            /** @description 说明（会转发到工作群：不要写姓名、身份证号或电话） */
+            note?: string;
+        };
+        ReminderCountsView: {
+            /** @description 信息提交逾期未办 */
+            submission: number;
+            /** @description 反馈逾期未办 */
+            feedback: number;
+            /** @description 未联系的流出人员 */
+            effectiveContact: number;
+        };
+        ReminderSenderView: {
+            /** Format: uuid */
+            id: string;
+            /** @example 广水市督导 */
+            displayName: string;
+        };
+        ReminderView: {
+            /** Format: uuid */
+            id: string;
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /** @enum {string|null} */
+            indicator: "submission" | "feedback" | "effectiveContact" | null;
+            note: string | null;
+            counts: components["schemas"]["ReminderCountsView"];
+            /** @description 收到催办的工作人员数 */
+            recipients: number;
+            /** @description 已读的人数 */
+            read: number;
+            /** Format: date-time */
+            sentAt: string;
+            by: components["schemas"]["ReminderSenderView"];
+        };
+        ReminderListView: {
+            items: components["schemas"]["ReminderView"][];
         };
         ErrorDetailView: {
             /** @example person.idNumber */
@@ -3640,6 +3705,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    RemindersController_list: {
+        parameters: {
+            query?: {
+                /** @description 辖区；默认为本人所属区划（含下级） */
+                jurisdiction?: string;
+                /** @description 发出日期起（含），北京时间 */
+                from?: string;
+                /** @description 发出日期止（含），北京时间 */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderListView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    RemindersController_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReminderDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderView"];
                 };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */

@@ -84,3 +84,35 @@ export function escalation(day: string, county: string, afterDays: number, towns
     link: `/rates/items?jurisdiction=${county}&indicator=feedback&state=overdue`,
   };
 }
+
+const REMINDER_LINK: Record<string, string> = {
+  submission: '/inflows',
+  feedback: '/exchanges/inbox?tab=overdue',
+  effectiveContact: '/outflows',
+};
+
+/** 催办 from a supervisor to a place's clerks: the place's overdue counts at that moment, the note and who sent it. */
+export function reminder(
+  id: string,
+  r: {
+    place: string;
+    sender: string;
+    indicator: string | null;
+    note: string | null;
+    counts: { submission: number; feedback: number; effectiveContact: number };
+  },
+): NotificationDraft {
+  const what = r.indicator ? labelOf('indicator', r.indicator) : '考核指标';
+  const counts = [
+    !r.indicator || r.indicator === 'submission' ? `信息提交逾期 ${r.counts.submission} 条` : null,
+    !r.indicator || r.indicator === 'feedback' ? `反馈逾期 ${r.counts.feedback} 条` : null,
+    !r.indicator || r.indicator === 'effectiveContact' ? `流出人员未联系 ${r.counts.effectiveContact} 人` : null,
+  ].filter(Boolean);
+  return {
+    kind: 'reminder',
+    key: `reminder:${id}`,
+    title: `催办：${r.place}${what}`,
+    body: `${r.sender}催办：${r.place}目前${counts.join('，')}。${r.note ? `说明：${r.note}` : ''}请尽快办理。`,
+    link: r.indicator ? REMINDER_LINK[r.indicator] : '/',
+  };
+}

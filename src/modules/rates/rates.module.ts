@@ -9,6 +9,7 @@ import { RatesService } from './rates.service';
   imports: [JurisdictionsModule],
   controllers: [RatesController],
   providers: [RatesService, IdCipher],
+  exports: [RatesService],
 })
 export class RatesModule {}
 

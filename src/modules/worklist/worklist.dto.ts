@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { nullable } from '@/common/api-views';
 
-export const WORK_KINDS = ['reply', 'draft', 'check_household', 'import_errors'] as const;
+export const WORK_KINDS = ['reminder', 'reply', 'draft', 'check_household', 'import_errors'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
 
 export class WorkSubjectView {
@@ -14,10 +14,10 @@ export class WorkItemView {
   @ApiProperty({
     enum: WORK_KINDS,
     description:
-      'reply 待反馈的通报或协查；draft 待提交的草稿；check_household 户籍地回复“非本地户籍”或“查无此人”，请核对户籍地；import_errors 批量导入有未通过的行',
+      'reminder 督导的催办（未读）；reply 待反馈的通报或协查；draft 待提交的草稿；check_household 户籍地回复“非本地户籍”或“查无此人”，请核对户籍地；import_errors 批量导入有未通过的行',
   })
   kind: WorkKind;
-  @ApiProperty({ format: 'uuid', description: '信息、登记或导入的 id' }) id: string;
+  @ApiProperty({ format: 'uuid', description: '信息、登记、导入或消息的 id' }) id: string;
   @ApiProperty({ example: '流入通报 · 来自 浙江省衢州市柯城区府山街道' }) title: string;
   @ApiProperty({ type: WorkSubjectView, ...nullable, description: '当事人（身份证号脱敏）' }) subject: WorkSubjectView | null;
   @ApiProperty({ type: String, format: 'date-time', ...nullable, description: '办理期限' }) dueAt: string | null;
