@@ -72,6 +72,17 @@ describe('web console accessibility: axe on every screen of every role, and each
     await audit.check(page, `${heading}（${who}）`);
   }
 
+  /** 消息, opened by the header's link (with the unread count in its name), checked as `visit` checks a menu entry. */
+  async function visitMessages(page: Page, audit: AxeAudit, who: string, ready?: () => Promise<unknown>): Promise<void> {
+    await page.getByRole('link', { name: /^消息/ }).click();
+    await page.waitForURL((url) => url.pathname === '/notifications');
+    await page.getByRole('heading', { level: 1, name: '消息', exact: true }).waitFor();
+    await ready?.();
+    await settle(page);
+    expect({ screen: '消息', help: await help(page).count(), open: await help(page).getAttribute('open') }).toEqual({ screen: '消息', help: 1, open: null });
+    await audit.check(page, `消息（${who}）`);
+  }
+
   /** Every entry of the side menu, in its order, each checked by `visit`. */
   async function visitMenu(page: Page, audit: AxeAudit, who: string, ready: Record<string, () => Promise<unknown>> = {}): Promise<string[]> {
     const entries = (await page.getByRole('menuitem').allInnerTexts()).map((s) => s.trim());
@@ -243,6 +254,7 @@ describe('web console accessibility: axe on every screen of every role, and each
     await tab.shot('a11y-certificate-revoke');
     await revoke.getByRole('button', { name: '取消' }).click();
     await revoke.waitFor({ state: 'hidden' });
+    await visitMessages(page, audit, who);
 
     expect(audit.blocking).toEqual([]);
     expect(tab.errors).toEqual([]);
@@ -303,6 +315,8 @@ describe('web console accessibility: axe on every screen of every role, and each
     await page.locator('.el-card', { hasText: '未登记的行' }).getByRole('row').filter({ hasText: '校验' }).waitFor();
     await audit.check(page, `批量导入（有未登记的行，${who}）`);
     await tab.shot('a11y-import-refused');
+    // 消息: the import is done (导入完成).
+    await visitMessages(page, audit, who, () => rowsWith('导入完成').waitFor());
 
     // 考核指标 → the overdue draft behind 信息提交率 (明细).
     await page.getByRole('menuitem', { name: '考核指标' }).click();
@@ -344,6 +358,7 @@ describe('web console accessibility: axe on every screen of every role, and each
       .getByText(/^逾期 \d+ 天$/)
       .waitFor();
     await audit.check(page, `明细（${who}）`);
+    await visitMessages(page, audit, who);
     // A clerk's screen typed in: 工作台 says 无权访问该页面.
     await page.goto('/inflows/new');
     await page.getByRole('alert').getByText('无权访问该页面').waitFor();
@@ -380,6 +395,7 @@ describe('web console accessibility: axe on every screen of every role, and each
     await tab.shot('a11y-user-new');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
+    await visitMessages(page, audit, who);
     expect(audit.blocking).toEqual([]);
     expect(tab.errors).toEqual([]);
     await tab.close();
