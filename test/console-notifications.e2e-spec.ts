@@ -72,4 +72,39 @@ describe('web console: 消息', () => {
     expect(tab.errors).toEqual([]);
     await tab.close();
   });
+
+  it('lets a county supervisor send 催办 from 考核指标; the clerks of the place find it first in 待办 and in 消息', async () => {
+    const supervisor = await account(t, '330802000000', { role: 'supervisor', prefix: 'kc', displayName: '柯城区督导' });
+    const tab = await signedInTab(browser, base, supervisor, '/');
+    const { page } = tab;
+    page.setDefaultTimeout(10_000);
+    await page.getByRole('menuitem', { name: '考核指标' }).click();
+    await page.getByRole('heading', { name: '考核指标' }).waitFor();
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: '万田乡', exact: true }) });
+    await row.getByRole('button', { name: '催办万田乡' }).click();
+    const dialog = page.getByRole('dialog', { name: '催办：万田乡' });
+    await dialog.getByLabel('说明').fill('请本周内处理完逾期的反馈');
+    await dialog.getByRole('button', { name: '发送' }).click();
+    await page.getByText(/已催办：\d+ 名工作人员收到/).waitFor();
+    await row.getByText(/上次 \d{2}-\d{2}/).waitFor();
+    await tab.shot('rates-reminded');
+    // The same place again today: the dialog says why not.
+    await row.getByRole('button', { name: '催办万田乡' }).click();
+    await dialog.getByRole('button', { name: '发送' }).click();
+    await page.getByText('今天已经就这一指标催办过该辖区，明天可再次催办').waitFor();
+    await dialog.getByRole('button', { name: '取消' }).click();
+    expect(tab.errors).toEqual([]);
+    await tab.close();
+
+    // 文景苑社区's clerk: 催办 heads 待办, and opens 消息.
+    const clerkTab = await signedInTab(browser, base, clerk, '/');
+    const first = clerkTab.page.getByRole('list', { name: '待办' }).getByRole('listitem').first();
+    await first.getByText('催办', { exact: true }).waitFor();
+    await first.getByText(/^催办：浙江省衢州市柯城区万田乡/).waitFor();
+    await first.getByText('去查看').click();
+    await clerkTab.page.getByRole('heading', { name: '消息' }).waitFor();
+    await clerkTab.page.getByText('说明：请本周内处理完逾期的反馈').waitFor();
+    expect(clerkTab.errors).toEqual([]);
+    await clerkTab.close();
+  });
 });
