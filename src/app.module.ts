@@ -30,6 +30,7 @@ import { UsersModule } from '@/modules/users/users.module';
 import { WorkingCalendarSync } from '@/database/working-calendar';
 import { NotificationsModule, NotificationWorkersModule } from '@/modules/notifications/notifications.module';
 import { RemindersModule } from '@/modules/reminders/reminders.module';
+import { ChannelsModule, ChannelWorkersModule } from '@/modules/channels/channels.module';
 import { WorklistModule } from '@/modules/worklist/worklist.module';
 
 /** `api` serves HTTP, `worker` runs the queue processors, `all` (npm start) does both in one process. */
@@ -39,8 +40,8 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
     const features = [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule, RatesModule];
-    const http = role !== 'worker' ? [...features, WorklistModule, NotificationsModule, RemindersModule] : [];
-    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule, NotificationWorkersModule] : [];
+    const http = role !== 'worker' ? [...features, WorklistModule, NotificationsModule, RemindersModule, ChannelsModule] : [];
+    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule, NotificationWorkersModule, ChannelWorkersModule] : [];
     return {
       module: AppModule,
       imports: [

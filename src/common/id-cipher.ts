@@ -15,6 +15,7 @@ export class IdCipher {
   private readonly hashKey: Buffer;
   private readonly answerKey: Buffer;
   private readonly requestKey: Buffer;
+  private readonly channelKey: Buffer;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', config.dataKey, Buffer.alloc(0), purpose, 32));
@@ -22,6 +23,7 @@ export class IdCipher {
     this.hashKey = derive('liudong id-number lookup');
     this.answerKey = derive('liudong idempotency answer encryption');
     this.requestKey = derive('liudong idempotency request hash');
+    this.channelKey = derive('liudong channel secret encryption');
   }
 
   encrypt(plain: string): string {
@@ -39,6 +41,15 @@ export class IdCipher {
 
   openAnswer(stored: string): string {
     return unseal(this.answerKey, stored);
+  }
+
+  /** A channel's secret (a 钉钉 robot's or a webhook's signing secret), sealed at rest with its own key. */
+  sealChannelSecret(plain: string): string {
+    return seal(this.channelKey, plain);
+  }
+
+  openChannelSecret(stored: string): string {
+    return unseal(this.channelKey, stored);
   }
 
   /** Identifies an Idempotency-Key's request without a hash that a guessed body (an ID number) could be checked against. */

@@ -65,6 +65,11 @@ export interface AppConfig {
   escalateAfterMs: number;
   /** How often the workers look whether today's digest is due (DIGEST_CHECK_EVERY; tests shorten it). */
   digestCheckMs: number;
+  /** SMTP_URL: the mail server for the email channel; unset, the email channel is refused with a clear message. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** CHANNEL_ALLOW_PRIVATE: webhook URLs may point at loopback, private or link-local addresses (SSRF rule off). */
+  channelAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -228,6 +233,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }),
     escalateAfterMs: read('ESCALATE_AFTER', 'P7D', parseDurationMs),
     digestCheckMs: read('DIGEST_CHECK_EVERY', 'PT1M', parseDurationMs),
+    smtpUrl: env.SMTP_URL ? read('SMTP_URL', undefined, url(['smtp:', 'smtps:'])) : undefined,
+    mailFrom: read('MAIL_FROM', '流动人口信息交换 <noreply@localhost>', (v) => v),
+    // Development and tests post to local receivers; elsewhere private addresses are refused unless said otherwise.
+    channelAllowPrivate: read('CHANNEL_ALLOW_PRIVATE', devDefaults ? 'true' : 'false', (v) => {
+      if (v !== 'true' && v !== 'false') throw new Error(`must be true or false (got "${v}")`);
+      return v === 'true';
+    }),
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port ?? 3000}`, (v) => url(['http:', 'https:'])(v).replace(/\/+$/, '')),
   };
 

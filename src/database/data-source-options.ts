@@ -26,6 +26,7 @@ import { Notifications1795394100000 } from '../../migrations/1795394100000-Notif
 import { WorkingDays1795394200000 } from '../../migrations/1795394200000-WorkingDays';
 import { DigestRuns1795394300000 } from '../../migrations/1795394300000-DigestRuns';
 import { Reminders1795394400000 } from '../../migrations/1795394400000-Reminders';
+import { Channels1795394500000 } from '../../migrations/1795394500000-Channels';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -54,6 +55,7 @@ export const MIGRATIONS = [
   WorkingDays1795394200000,
   DigestRuns1795394300000,
   Reminders1795394400000,
+  Channels1795394500000,
 ];
 
 /**

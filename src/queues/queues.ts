@@ -7,7 +7,15 @@ export const EXCHANGE_DEADLINE_QUEUE = 'exchange-deadline';
 
 export const INFLOW_IMPORT_QUEUE = 'inflow-import';
 
-export type QueueName = typeof EXCHANGE_DELIVERY_QUEUE | typeof EXCHANGE_DEADLINE_QUEUE | typeof INFLOW_IMPORT_QUEUE;
+/** One notification to one of its user's outward channels (企业微信, 钉钉, email, webhook). */
+export const CHANNEL_DELIVERY_QUEUE = 'channel-delivery';
+
+export type QueueName = typeof EXCHANGE_DELIVERY_QUEUE | typeof EXCHANGE_DEADLINE_QUEUE | typeof INFLOW_IMPORT_QUEUE | typeof CHANNEL_DELIVERY_QUEUE;
+
+export interface ChannelJob {
+  notificationId: string;
+  channel: 'wecom' | 'dingtalk' | 'email' | 'webhook';
+}
 
 export interface ImportJob {
   importId: string;
@@ -20,7 +28,7 @@ export type DeliveryJob = { exchangeId: string } | { exchangeIds: string[] };
 export type DeadlineJob = { exchangeId: string } | { exchangeIds: string[] };
 
 /** Every queue, so health reports them all. */
-export const QUEUE_NAMES: readonly QueueName[] = [EXCHANGE_DELIVERY_QUEUE, EXCHANGE_DEADLINE_QUEUE, INFLOW_IMPORT_QUEUE];
+export const QUEUE_NAMES: readonly QueueName[] = [EXCHANGE_DELIVERY_QUEUE, EXCHANGE_DEADLINE_QUEUE, INFLOW_IMPORT_QUEUE, CHANNEL_DELIVERY_QUEUE];
 
 // Completed jobs are kept a day so that a relay enqueueing the same exchange again is recognised as a duplicate by
 // its jobId; failed ones a week, for the admins.
@@ -34,6 +42,8 @@ export function jobDefaults(config: AppConfig): Record<QueueName, DefaultJobOpti
   return {
     [EXCHANGE_DELIVERY_QUEUE]: { attempts: config.deliveryAttempts, backoff: { type: 'exponential', delay: config.deliveryBackoffMs }, ...RETENTION },
     [EXCHANGE_DEADLINE_QUEUE]: { attempts: 5, backoff: { type: 'exponential', delay: config.deliveryBackoffMs }, ...RETENTION },
+    // A chat robot or mail server away for a while: retried over about half an hour, then its last error stays in the settings.
+    [CHANNEL_DELIVERY_QUEUE]: { attempts: 6, backoff: { type: 'exponential', delay: Math.min(config.deliveryBackoffMs, 30_000) }, ...RETENTION },
     [INFLOW_IMPORT_QUEUE]: {
       attempts: 5,
       backoff: { type: 'exponential', delay: 5_000 },

@@ -81,6 +81,15 @@ export const TABLE: Row[] = [
     call: () => ({ path: '/api/reminders' }),
     expect: { unrelated: 403, supervisor: 200, foreignAdmin: 200, admin: 200, staff: 403 },
   },
+  // Channels: everyone's own (supervisors too); an admin sets those of an account in its subtree, not a peer admin's.
+  { route: 'GET /api/me/channels', call: () => ({ path: '/api/me/channels' }), expect: READ_ALL },
+  { route: 'PUT /api/me/channels', call: () => ({ path: '/api/me/channels', body: {} }), expect: READ_ALL },
+  { route: 'POST /api/me/channels/test', call: () => ({ path: '/api/me/channels/test' }), expect: READ_ALL },
+  {
+    route: 'PUT /api/users/{id}/channels',
+    call: (f) => ({ path: `/api/users/${f.userId}/channels`, body: {} }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 200, staff: 403 },
+  },
   // 站内消息: everyone's own, supervisors' too (marking read is the one write a read-only supervisor makes here);
   // another's notification is not found, whoever asks.
   { route: 'GET /api/notifications', call: () => ({ path: '/api/notifications' }), expect: READ_ALL },

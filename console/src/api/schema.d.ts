@@ -827,6 +827,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本人的消息接收渠道（企业微信、钉钉、邮箱、Webhook；不显示密钥） */
+        get: operations["ChannelsController_mine"];
+        /** 设置本人的接收渠道：未给出的保持不变，null 为删除 */
+        put: operations["ChannelsController_setMine"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/channels/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 发送测试消息：向每个已设置的渠道各发一条，逐一报告结果 */
+        post: operations["ChannelsController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 管理员设置本辖区内用户的接收渠道（不能设置本级其他管理员的） */
+        put: operations["ChannelsController_setFor"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1827,6 +1879,72 @@ export interface components {
         };
         ReminderListView: {
             items: components["schemas"]["ReminderView"][];
+        };
+        UrlChannelView: {
+            /** @description 最近一次发送失败的原因（成功后清空） */
+            lastError: string | null;
+            /** Format: date-time */
+            lastSentAt: string | null;
+            url: string;
+        };
+        SignedChannelView: {
+            /** @description 最近一次发送失败的原因（成功后清空） */
+            lastError: string | null;
+            /** Format: date-time */
+            lastSentAt: string | null;
+            url: string;
+            /**
+             * @description 不显示密钥
+             * @example ****
+             */
+            secret: string;
+        };
+        EmailChannelView: {
+            /** @description 最近一次发送失败的原因（成功后清空） */
+            lastError: string | null;
+            /** Format: date-time */
+            lastSentAt: string | null;
+            address: string;
+        };
+        ChannelsView: {
+            wecom: components["schemas"]["UrlChannelView"] | null;
+            dingtalk: components["schemas"]["SignedChannelView"] | null;
+            email: components["schemas"]["EmailChannelView"] | null;
+            webhook: components["schemas"]["SignedChannelView"] | null;
+        };
+        UrlChannelDto: {
+            /** @example https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… */
+            url: string;
+        };
+        SignedChannelDto: {
+            /** @example https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… */
+            url: string;
+            /** @description 签名密钥（钉钉机器人的“加签”密钥；Webhook 的 HMAC 密钥） */
+            secret: string;
+        };
+        EmailChannelDto: {
+            /** @example clerk@example.gov.cn */
+            address: string;
+        };
+        ChannelsDto: {
+            /** @description 企业微信群机器人 */
+            wecom?: components["schemas"]["UrlChannelDto"] | null;
+            /** @description 钉钉群机器人（加签） */
+            dingtalk?: components["schemas"]["SignedChannelDto"] | null;
+            /** @description 邮箱（经 SMTP_URL 发送） */
+            email?: components["schemas"]["EmailChannelDto"] | null;
+            /** @description 任意 https 接口（短信网关、OA 等），带 HMAC 签名 */
+            webhook?: components["schemas"]["SignedChannelDto"] | null;
+        };
+        ChannelTestResultView: {
+            /** @enum {string} */
+            channel: "wecom" | "dingtalk" | "email" | "webhook";
+            ok: boolean;
+            error: string | null;
+        };
+        ChannelTestView: {
+            /** @description 每个已设置渠道的结果；未设置任何渠道时为空 */
+            results: components["schemas"]["ChannelTestResultView"][];
         };
         ErrorDetailView: {
             /** @example person.idNumber */
@@ -3772,6 +3890,128 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReminderView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ChannelsController_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelsView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ChannelsController_setMine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelsView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ChannelsController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ChannelsController_setFor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelsView"];
                 };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */

@@ -159,6 +159,13 @@ export class UsersService {
     return user;
   }
 
+  /** An account the admin may change (in its subtree, not a peer admin; its own is), or 404/403 as update answers. */
+  async manageable(admin: AuthUser, id: string): Promise<User> {
+    const user = await this.loadInScope(admin, id);
+    if (user.id !== admin.id && isPeerAdmin(admin, user)) throw peerAdmin();
+    return user;
+  }
+
   private async loadInScope(admin: AuthUser, id: string): Promise<User> {
     const user = await this.users.findOne({ where: { id }, relations: { jurisdiction: true } });
     // Accounts outside the admin's subtree are reported as absent: their existence is not the admin's business.
