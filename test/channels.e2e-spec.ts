@@ -131,7 +131,7 @@ describe('channels: 企业微信, 钉钉, email and webhooks', () => {
 
     await t.http().post('/api/reminders').set(auth(supervisor)).send({ jurisdictionCode: TOWNSHIP, indicator: 'feedback', note: '本周内处理' }).expect(201);
     await waitFor(
-      async () => posts.filter((p) => ['/wecom', '/dingtalk', '/webhook'].includes(p.path)).length === 3 && mails.length === 1,
+      () => Promise.resolve(posts.filter((p) => ['/wecom', '/dingtalk', '/webhook'].includes(p.path)).length === 3 && mails.length === 1),
       15_000,
       'all four channels',
     );
@@ -166,7 +166,7 @@ describe('channels: 企业微信, 钉钉, email and webhooks', () => {
       .expect(200);
     const before = posts.length;
     await t.http().post('/api/reminders').set(auth(supervisor)).send({ jurisdictionCode: OTHER_TOWNSHIP }).expect(201);
-    await waitFor(async () => posts.slice(before).some((p) => p.path === '/wecom'), 15_000, 'the 企业微信 message');
+    await waitFor(() => Promise.resolve(posts.slice(before).some((p) => p.path === '/wecom')), 15_000, 'the 企业微信 message');
     const state = await waitFor(
       async () => {
         const body = (await t.http().get('/api/me/channels').set(auth(otherClerk)).expect(200)).body;
@@ -242,7 +242,7 @@ describe('channels: 企业微信, 钉钉, email and webhooks', () => {
       .set(auth(origin))
       .send({ outcome: 'not_found', note: `${person.name} ${person.phone}` })
       .expect(200);
-    await waitFor(async () => posts.slice(before).filter((p) => p.body.includes('查无此人')).length === 3, 15_000, 'the reply_action on the robots');
+    await waitFor(() => Promise.resolve(posts.slice(before).filter((p) => p.body.includes('查无此人')).length === 3), 15_000, 'the reply_action on the robots');
     const people: { name: string }[] = await t.db.query(`SELECT name FROM person`);
     const numbers = /\d{11,}/;
     const texts = [...posts.map((p) => p.body), ...mails.map((m) => JSON.stringify(decodeMail(m.raw)))];
