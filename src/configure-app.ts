@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { constants as zlibConstants } from 'node:zlib';
 import type { Socket } from 'node:net';
 import { HttpStatus } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,8 +12,9 @@ import { HttpErrorFilter } from '@/common/http-error.filter';
 import { createValidationPipe } from '@/common/validation';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
+import compress from '@fastify/compress';
 import multipart from '@fastify/multipart';
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppModule, ProcessRole } from './app.module';
 import { consoleRoot, registerConsole, registerSecurityHeaders } from './console-host';
@@ -128,6 +130,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   });
   // JSON as Fastify parses it (prototype poisoning refused), and refused when nested absurdly deep or with too many keys.
   const fastify = adapter.getInstance();
+  registerCompression(fastify);
   registerSecurityHeaders(fastify);
   // Bodies are JSON (or multipart uploads): plain text is a wrong content type (415), not an empty object.
   fastify.removeContentTypeParser('text/plain');
@@ -148,6 +151,28 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     }
   });
   return adapter;
+}
+
+/** Answers smaller than this go out as they are: a registration's answer (B1) is not worth the CPU. */
+export const COMPRESS_THRESHOLD_BYTES = 1024;
+
+/**
+ * Township offices have slow links (console.md, "Weight on the wire"): API answers of 1 KB or more go out compressed,
+ * brotli or gzip as the client accepts (`Vary: Accept-Encoding`). Registered before any route, so every route gets it.
+ * The console's files were compressed at build (registerConsole serves those copies, which this then leaves alone);
+ * XLSX and PDF are compressed formats already and are sent as they are (mime-db marks them not compressible).
+ * Bodies sent to the service are never decompressed: a compressed body is refused as before, so the JSON limits and
+ * the body limit keep measuring what is parsed.
+ */
+function registerCompression(fastify: FastifyInstance): void {
+  // Registered, not awaited: awaiting would start Fastify's plugin loading before Nest has added its own.
+  void fastify.register(compress, {
+    encodings: ['br', 'gzip'],
+    threshold: COMPRESS_THRESHOLD_BYTES,
+    // Brotli quality 4 on the fly (the plugin's default, said here): near gzip's CPU cost, smaller answers.
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+    globalDecompression: false,
+  });
 }
 
 const BAD_URL = {

@@ -7,6 +7,9 @@ import type { FastifyInstance } from 'fastify';
 // The web console (console/, built by Vite into dist/console) is served by the service itself at `/`, with the same
 // origin as /api (console.md): hashed assets cached for a year, the page itself never cached, every path outside /api
 // that is not a file answered with the page (history-mode routes), and an unknown /api path still the JSON 404.
+// Every text file has brotli and gzip copies made at build (console/vite.config.ts): the one the browser accepts is
+// sent (`preCompressed`, with `Vary: Accept-Encoding`), the page itself too. Only a file too small to gain from a copy
+// (robots.txt) goes through the on-the-fly compression of createFastifyAdapter.
 
 /** Where the built console is: beside the compiled server (dist/console), or dist/console of the checkout under ts-node. */
 export function consoleRoot(): string | null {
@@ -65,6 +68,7 @@ export function registerConsole(fastify: FastifyInstance, root: string | null): 
       prefix: '/',
       wildcard: false,
       index: false,
+      preCompressed: true,
       setHeaders: (res, path) => {
         res.header('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
