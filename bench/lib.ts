@@ -68,8 +68,8 @@ export function writeMarkdown(): void {
   const rows = all.map((f) => {
     let bar = '';
     if (typeof f.bar === 'number') {
-      // Throughput ratios are floors; times, sizes, counts of failures and growth ratios are ceilings.
-      const floor = (f.unit === 'ratio' && !/p95_ratio|rss_growth/.test(f.figure)) || f.unit === 'boolean';
+      // Throughput ratios and scores are floors; times, sizes, counts of failures and growth ratios are ceilings.
+      const floor = (f.unit === 'ratio' && !/p95_ratio|rss_growth/.test(f.figure)) || f.unit === 'boolean' || f.unit === 'score';
       const met = typeof f.value === 'number' && (floor ? f.value >= f.bar : f.value <= f.bar);
       bar = `${floor ? '≥' : '≤'} ${f.bar} ${met ? 'met' : '**not met**'}`;
     }
