@@ -106,6 +106,16 @@ describe('weight on the wire (compression)', () => {
       expect(plain.body.equals(file)).toBe(true);
     }
 
+    // A script is no document: it keeps the headers that apply to it, not the page's CSP and framing headers.
+    expect(br.headers['x-content-type-options']).toBe('nosniff');
+    expect(br.headers['cross-origin-resource-policy']).toBe('same-origin');
+    for (const pageOnly of ['content-security-policy', 'x-frame-options', 'cross-origin-opener-policy']) expect(br.headers[pageOnly]).toBeUndefined();
+    // A missing asset is answered with the page, which keeps all of them.
+    const missing = await raw(base, '/assets/missing-0000.js', CHROMIUM);
+    expect(missing.headers['content-type']).toMatch(/^text\/html/);
+    expect(missing.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(missing.headers['x-frame-options']).toBe('DENY');
+
     // The stylesheet the page links to, likewise.
     const css = /<link rel="stylesheet"[^>]* href="(\/assets\/[^"]+\.css)"/.exec(html)?.[1] as string;
     const cssAnswer = await raw(base, css, CHROMIUM);
