@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { TestApp, waitFor } from './support/app';
 import { signedInTab, startConsoleRun, stopConsoleRun } from './support/console';
@@ -106,5 +108,52 @@ describe('web console: 消息', () => {
     await clerkTab.page.getByText('说明：请本周内处理完逾期的反馈').waitFor();
     expect(clerkTab.errors).toEqual([]);
     await clerkTab.close();
+  });
+
+  it('lets a clerk set 企业微信 from 消息 → 接收设置, refuses a bad address under its field, and sends a test message', async () => {
+    const received: string[] = [];
+    const robot = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        received.push(body);
+        res.setHeader('content-type', 'application/json');
+        res.end('{"errcode":0,"errmsg":"ok"}');
+      });
+    });
+    await new Promise<void>((r) => robot.listen(0, '127.0.0.1', r));
+    try {
+      const tab = await signedInTab(browser, base, clerk, '/');
+      const { page } = tab;
+      page.setDefaultTimeout(10_000);
+      await page.getByRole('link', { name: /^消息/ }).click();
+      await page.getByRole('button', { name: '接收设置' }).click();
+      await page.getByRole('heading', { name: '消息接收设置' }).waitFor();
+      await page.getByText('还没有设置任何渠道：消息只在工作台中显示。').waitFor();
+      await page
+        .locator('.el-switch')
+        .filter({ has: page.getByRole('switch', { name: '使用企业微信' }) })
+        .click();
+      await page.locator('#wecom-url').fill('不是网址');
+      await page.getByRole('button', { name: '保存' }).click();
+      await page
+        .locator('.el-form-item')
+        .filter({ has: page.locator('#wecom-url') })
+        .getByText('不是有效的网址')
+        .waitFor();
+      await page.locator('#wecom-url').fill(`http://127.0.0.1:${(robot.address() as AddressInfo).port}/cgi-bin/webhook/send?key=k1`);
+      await page.getByRole('button', { name: '保存' }).click();
+      await page.getByText('已保存').waitFor();
+      await page.getByRole('button', { name: '发送测试消息' }).click();
+      await page.getByRole('list', { name: '测试结果' }).getByText('已发送').waitFor();
+      await page.getByText(/上次发送 \d{4}-\d{2}-\d{2}/).waitFor();
+      await tab.shot('channels');
+      expect(received).toHaveLength(1);
+      expect(JSON.parse(received[0])).toMatchObject({ msgtype: 'markdown', markdown: { content: expect.stringContaining('测试消息') } });
+      expect(tab.errors).toEqual([]);
+      await tab.close();
+    } finally {
+      await new Promise((r) => robot.close(r));
+    }
   });
 });

@@ -62,6 +62,7 @@ export const router = createRouter({
         { path: 'rates', name: 'rates', component: () => import('@/pages/rates/RatesPage.vue'), meta: { title: '考核指标' } },
         { path: 'rates/items', name: 'rate-items', component: () => import('@/pages/rates/RateItemsPage.vue'), meta: { title: '明细' } },
         { path: 'notifications', name: 'notifications', component: () => import('@/pages/notifications/NotificationsPage.vue'), meta: { title: '消息' } },
+        { path: 'settings/channels', name: 'channels', component: () => import('@/pages/settings/ChannelsPage.vue'), meta: { title: '消息接收设置' } },
         { path: 'admin/users', name: 'users', component: () => import('@/pages/admin/UsersPage.vue'), meta: { title: '用户管理', roles: ['admin'] } },
         { path: 'admin/audit', name: 'audit', component: () => import('@/pages/admin/AuditPage.vue'), meta: { title: '审计日志', roles: ['admin'] } },
         { path: 'admin/failed', name: 'failed', component: () => import('@/pages/admin/FailedPage.vue'), meta: { title: '投递失败', roles: ['admin'] } },
