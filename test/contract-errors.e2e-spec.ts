@@ -139,8 +139,14 @@ describe('contract fixes a new user hit (api.md conventions): refusals and their
     expect(done).toMatchObject({ succeeded: 2, failed: 1 });
     expect(done.errors).toEqual(
       expect.arrayContaining([
-        { row: 3, field: 'contraception', message: '避孕节育情况须为：未采取措施、宫内节育器、皮下埋植、绝育、口服避孕药、避孕套、其他' },
-        { row: 3, field: 'pregnant', message: '是否怀孕须为：是、否' },
+        {
+          row: 3,
+          sheetRow: 4,
+          name: '赵丽',
+          field: 'contraception',
+          message: '避孕节育情况须为：未采取措施、宫内节育器、皮下埋植、绝育、口服避孕药、避孕套、其他',
+        },
+        { row: 3, sheetRow: 4, name: '赵丽', field: 'pregnant', message: '是否怀孕须为：是、否' },
       ]),
     );
     const rows = await t.db.query(`SELECT contraception, pregnant FROM inflow WHERE import_id = $1`, [upload.body.importId]);
