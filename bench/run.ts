@@ -5,6 +5,7 @@
 //   npm run bench -- --import-rows=10000   B3 smaller than the 100 000 rows of quality.md (the default)
 //   npm run bench -- --b4-sizes=10000,1000000
 //   npm run bench -- --only=B7 --b7-sizes=10000,100000   B7 at other sizes than quality.md's 10 k and 1 M
+//   npm run bench -- --only=R1                   the daily digest for 10 000 clerks with due items (issue 29)
 //   npm run bench -- --only=B4 --b4-baseline=no   without the raw GROUP BY over the largest size (minutes at 10 M)
 //   npm run bench -- --only=B4 --stack-dir=DIR  keep the database in DIR; a later run reuses it and seeds only what is missing
 //   npm run bench -- --only=SOAK [--soak-seconds=600]   the 10-minute mixed-load soak (not in the default run)
@@ -13,6 +14,7 @@ import { benchExchanges } from './b2-exchanges';
 import { benchImport } from './b3-import';
 import { benchRates } from './b4-rates';
 import { benchLists } from './b7-lists';
+import { benchDigest } from './r1-digest';
 import { benchConsole } from './c1-console';
 import { benchRatesPage } from './c2-rates-page';
 import { benchFirstVisit } from './c3-first-visit';
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     if (wants('B3')) await benchImport(stack, importRows);
     // B7 seeds 10 k then 1 M people; C2 times the page at 1 M (seeding if B7 did not run); B4 then measures its
     // smaller sizes on a fresh stack.
+    if (wants('R1')) await benchDigest(stack);
     if (wants('B7')) await benchLists(stack, (option('b7-sizes') ?? '10000,1000000').split(',').map(Number));
     if (wants('C1')) await benchConsole(stack);
     if (wants('C3')) await benchFirstVisit(stack);

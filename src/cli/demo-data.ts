@@ -31,7 +31,7 @@ interface DemoAccount {
 const ACCOUNTS: DemoAccount[] = [
   { username: 'hubei_admin', role: 'admin', displayName: '湖北省管理员', code: '420000000000', what: '管理湖北省内账号' },
   { username: 'hubei_sup', role: 'supervisor', displayName: '湖北省督导', code: '420000000000', what: '查看湖北省考核指标（只读）' },
-  { username: 'guangshui_sup', role: 'supervisor', displayName: '广水市督导', code: '421381000000', what: '查看广水市考核指标（只读）' },
+  { username: 'guangshui_sup', role: 'supervisor', displayName: '广水市督导', code: '421381000000', what: '查看广水市考核指标，可催办下级' },
   { username: 'yangzhai', role: 'staff', displayName: '杨寨镇计生办', code: '421381101000', what: '流出地：杨寨镇' },
   { username: 'chenxiang', role: 'staff', displayName: '陈巷镇计生办', code: '421381102000', what: '流出地：陈巷镇' },
   { username: 'yingshan', role: 'staff', displayName: '应山街道计生办', code: '421381001000', what: '流出地：应山街道；流入地：应山街道社区' },

@@ -27,6 +27,7 @@ import { WorkingDays1795394200000 } from '../../migrations/1795394200000-Working
 import { DigestRuns1795394300000 } from '../../migrations/1795394300000-DigestRuns';
 import { Reminders1795394400000 } from '../../migrations/1795394400000-Reminders';
 import { Channels1795394500000 } from '../../migrations/1795394500000-Channels';
+import { DigestRunTiming1795394600000 } from '../../migrations/1795394600000-DigestRunTiming';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -56,6 +57,7 @@ export const MIGRATIONS = [
   DigestRuns1795394300000,
   Reminders1795394400000,
   Channels1795394500000,
+  DigestRunTiming1795394600000,
 ];
 
 /**

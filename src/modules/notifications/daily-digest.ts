@@ -64,9 +64,17 @@ export class DailyDigest {
       if (!locked) return 0;
       const [done] = await manager.query(`SELECT 1 FROM digest_run WHERE day = $1 AND kind = $2`, [day, kind]);
       if (done) return 0;
-      const written = await write(manager);
-      await manager.query(`INSERT INTO digest_run (day, kind, notified) VALUES ($1, $2, $3)`, [day, kind, written.length]);
-      this.logger.log({ day, kind, notified: written.length }, 'daily run done');
+      // Timed and its statements counted, kept with the run (an operator's "how long did this morning's take").
+      const started = Date.now();
+      let queries = 0;
+      const counted = new Proxy(manager, {
+        get: (target, key, receiver) =>
+          key === 'query' ? (...args: Parameters<EntityManager['query']>) => (queries++, target.query(...args)) : Reflect.get(target, key, receiver),
+      });
+      const written = await write(counted);
+      const ms = Date.now() - started;
+      await manager.query(`INSERT INTO digest_run (day, kind, notified, ms, queries) VALUES ($1, $2, $3, $4, $5)`, [day, kind, written.length, ms, queries]);
+      this.logger.log({ day, kind, notified: written.length, ms, queries }, 'daily run done');
       return written.length;
     });
   }
