@@ -88,6 +88,12 @@ describe('inflow registration (流入登记)', () => {
     expect(JSON.stringify(list.body)).not.toContain(idNumber);
     const byName = await get(dest, `/api/inflows?q=${encodeURIComponent('王芳')}&pageSize=100`).expect(200);
     expect(byName.body.items.map((i: { id: string }) => i.id)).toContain(res.body.id);
+    // A registration that gives the person another name than the record's is found by the name it shows, not the other.
+    await t.db.query(`UPDATE inflow SET name = '王方' WHERE id = $1`, [res.body.id]);
+    const ids = async (q: string) =>
+      (await get(dest, `/api/inflows?q=${encodeURIComponent(q)}&pageSize=100`).expect(200)).body.items.map((i: { id: string }) => i.id) as string[];
+    expect(await ids('王方')).toContain(res.body.id);
+    expect(await ids('王芳')).not.toContain(res.body.id);
   });
 
   it('prints the registration form (打印登记表) with the full numbers, a signature line and the 承诺书 when one was given, audited', async () => {

@@ -28,6 +28,7 @@ import { DigestRuns1795394300000 } from '../../migrations/1795394300000-DigestRu
 import { Reminders1795394400000 } from '../../migrations/1795394400000-Reminders';
 import { Channels1795394500000 } from '../../migrations/1795394500000-Channels';
 import { DigestRunTiming1795394600000 } from '../../migrations/1795394600000-DigestRunTiming';
+import { NamePatternIndexes1795394700000 } from '../../migrations/1795394700000-NamePatternIndexes';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -58,6 +59,7 @@ export const MIGRATIONS = [
   Reminders1795394400000,
   Channels1795394500000,
   DigestRunTiming1795394600000,
+  NamePatternIndexes1795394700000,
 ];
 
 /**

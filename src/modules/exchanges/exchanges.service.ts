@@ -44,8 +44,11 @@ function filterByStatus(qb: SelectQueryBuilder<Exchange>, status: ExchangeStatus
 /** 姓名或身份证号: the person the message is about (its case's person). */
 function filterBySubject(qb: SelectQueryBuilder<Exchange>, q: string | undefined, cipher: IdCipher): void {
   if (!q) return;
-  const search = personSearch(q, cipher, { name: 'p.name', hash: 'p.id_hash' });
-  qb.andWhere(`EXISTS (SELECT 1 FROM migrant_case c JOIN person p ON p.id = c.person_id WHERE c.id = e.case_id AND ${search.where})`, search.params);
+  const search = personSearch(q, cipher, {
+    hash: 'p.id_hash',
+    named: (people) => `c.person_id IN (${people})`,
+  });
+  qb.andWhere(`e.case_id IN (SELECT c.id FROM migrant_case c JOIN person p ON p.id = c.person_id WHERE ${search.where})`, search.params);
 }
 
 function filterByNeedsReply(qb: SelectQueryBuilder<Exchange>, needsReply: boolean | undefined): void {

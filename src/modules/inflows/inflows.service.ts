@@ -117,7 +117,14 @@ export class InflowsService {
     if (query.to) qb.andWhere('i.registered_at < :to', { to: endOfShanghaiDay(query.to) });
     if (query.q) {
       // The name the list shows: the registration's own when it differs from the record's, else the name on record.
-      const search = personSearch(query.q, this.cipher, { name: 'COALESCE(i.name, p.name)', hash: 'p.id_hash' });
+      const search = personSearch(query.q, this.cipher, {
+        hash: 'p.id_hash',
+        // The name the list shows is the registration's own when it differs from the record's (inflow.name), else the
+        // person's: registrations of the people so named that keep the record's name, and those whose own name matches.
+        named: (people) =>
+          `i.id IN (SELECT n.id FROM inflow n WHERE n.person_id IN (${people}) AND n.name IS NULL
+                    UNION ALL SELECT n.id FROM inflow n WHERE n.name LIKE :searchName)`,
+      });
       qb.andWhere(search.where, search.params);
     }
     return qb;

@@ -154,7 +154,7 @@ export class OutflowsService {
     if (query.contact === 'effective') qb.andWhere(EFFECTIVE_CONTACT_SQL);
     if (query.contact === 'none') qb.andWhere(`NOT ${EFFECTIVE_CONTACT_SQL}`);
     if (query.q) {
-      const search = personSearch(query.q, this.cipher, { name: 'p.name', hash: 'p.id_hash' });
+      const search = personSearch(query.q, this.cipher, { hash: 'p.id_hash', named: (people) => `o.person_id IN (${people})` });
       qb.andWhere(search.where, search.params);
     }
     return qb;
