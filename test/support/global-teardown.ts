@@ -1,4 +1,48 @@
+import { Client } from 'pg';
+import { TEST_WORKER_SLOTS, workerDatabaseName } from './env';
+
+/**
+ * After every test file: no notification the suite wrote — the text every message on every channel is made of —
+ * holds the name of a person the suite registered, their phone, or any run of 11 digits (a phone or an ID number)
+ * (reminders.md: a notification may be forwarded into a chat group). Then the throwaway stack is stopped.
+ */
+async function scanNotifications(databaseUrl: string): Promise<string[]> {
+  const found: string[] = [];
+  for (let slot = 1; slot <= TEST_WORKER_SLOTS; slot++) {
+    const url = new URL(databaseUrl);
+    url.pathname = `/${workerDatabaseName(String(slot))}`;
+    const db = new Client({ connectionString: url.toString() });
+    try {
+      await db.connect();
+    } catch {
+      continue; // a slot no test file used
+    }
+    try {
+      const texts: { text: string }[] = (await db.query(`SELECT title || ' ' || body || ' ' || link AS text FROM notification`)).rows;
+      const personal: string[] = (
+        await db.query(
+          `SELECT name AS v FROM person UNION SELECT name FROM inflow WHERE name IS NOT NULL UNION SELECT phone FROM inflow WHERE phone IS NOT NULL`,
+        )
+      ).rows.map((r: { v: string }) => r.v);
+      for (const { text } of texts) {
+        if (/\d{11}/.test(text)) found.push(`${url.pathname}: "${text}" holds a run of 11 digits`);
+        const named = personal.find((p) => p.length >= 2 && text.includes(p));
+        if (named) found.push(`${url.pathname}: "${text}" holds "${named}", a person's name or phone`);
+      }
+    } finally {
+      await db.end();
+    }
+  }
+  return found;
+}
+
 export default async function globalTeardown(): Promise<void> {
   const stack = (globalThis as { __liudongStack?: { stop(): Promise<void> } }).__liudongStack;
-  if (stack) await stack.stop();
+  try {
+    const databaseUrl = process.env.LIUDONG_TEST_DATABASE_URL;
+    const found = databaseUrl ? await scanNotifications(databaseUrl) : [];
+    if (found.length) throw new Error(`personal data in notifications:\n${found.slice(0, 20).join('\n')}`);
+  } finally {
+    if (stack) await stack.stop();
+  }
 }
