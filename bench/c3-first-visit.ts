@@ -151,11 +151,15 @@ export async function benchFirstVisit(stack: BenchStack): Promise<void> {
       { name: 'verify', path: `/verify/${code}`, bar: 90 },
       { name: 'rates', path: '/rates', bar: 75, login: { username: 'bench_gd', password: 'bench-pass-1' } },
     ];
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bench/lighthouse.mjs'), JSON.stringify({ base: service.url, pages })], {
-      cwd: ROOT,
-      maxBuffer: 16 * 1024 * 1024,
-      timeout: 10 * 60_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'bench/lighthouse.mjs'), JSON.stringify({ base: service.url, flags: CHROMIUM_ARGS, pages })],
+      {
+        cwd: ROOT,
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 10 * 60_000,
+      },
+    );
     const results = JSON.parse(stdout.trim().split('\n').pop() as string) as Array<Record<string, unknown> & { name: string; score: number | null }>;
     for (const page of pages) {
       const r = results.find((x) => x.name === page.name);

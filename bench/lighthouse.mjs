@@ -1,5 +1,5 @@
 // Lighthouse for C3 (bench/c3-first-visit.ts runs this file as a child process: Lighthouse is an ES module only).
-//   node bench/lighthouse.mjs '{"base":"http://127.0.0.1:PORT","pages":[{"name":"login","path":"/login"},
+//   node bench/lighthouse.mjs '{"base":"http://127.0.0.1:PORT","flags":["--headless",…],"pages":[{"name":"login","path":"/login"},
 //                              {"name":"rates","path":"/rates","login":{"username":"…","password":"…"}}]}'
 // Prints one JSON line: for each page its performance score (0–100) and metrics, and any request that left this
 // machine (there must be none: Lighthouse runs offline here, the page loads only from the service).
@@ -11,19 +11,9 @@ import { launch } from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import puppeteer from 'puppeteer-core';
 
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const { base, pages } = JSON.parse(process.argv[2]);
-const chrome = await launch({ chromePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', chromeFlags: CHROMIUM_FLAGS, logLevel: 'silent' });
+// The Chromium flags come from c3-first-visit.ts (one list for both of C3's browsers).
+const { base, pages, flags } = JSON.parse(process.argv[2]);
+const chrome = await launch({ chromePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', chromeFlags: flags, logLevel: 'silent' });
 const results = [];
 try {
   const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}`, defaultViewport: null });
