@@ -30,6 +30,7 @@ import { UsersModule } from '@/modules/users/users.module';
 import { WorkingCalendarSync } from '@/database/working-calendar';
 import { NotificationsModule, NotificationWorkersModule } from '@/modules/notifications/notifications.module';
 import { RemindersModule } from '@/modules/reminders/reminders.module';
+import { AssessmentsModule, AssessmentWorkersModule } from '@/modules/assessments/assessments.module';
 import { ChannelsModule, ChannelWorkersModule } from '@/modules/channels/channels.module';
 import { WorklistModule } from '@/modules/worklist/worklist.module';
 
@@ -40,8 +41,8 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
     const features = [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule, RatesModule];
-    const http = role !== 'worker' ? [...features, WorklistModule, NotificationsModule, RemindersModule, ChannelsModule] : [];
-    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule, NotificationWorkersModule, ChannelWorkersModule] : [];
+    const http = role !== 'worker' ? [...features, WorklistModule, NotificationsModule, RemindersModule, ChannelsModule, AssessmentsModule] : [];
+    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule, NotificationWorkersModule, ChannelWorkersModule, AssessmentWorkersModule] : [];
     return {
       module: AppModule,
       imports: [

@@ -86,6 +86,7 @@ export const LABELS = {
     deregistered: '注销',
     login: '登录',
     login_failed: '登录失败',
+    confirm: '确认',
   },
   auditEntity: {
     inflow: '流入登记',
@@ -98,6 +99,7 @@ export const LABELS = {
     rate_items: '考核明细',
     rate_target: '考核目标',
     reminder: '催办',
+    assessment: '月度考核',
   },
 } as const;
 

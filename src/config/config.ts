@@ -65,6 +65,8 @@ export interface AppConfig {
   escalateAfterMs: number;
   /** How often the workers look whether today's digest is due (DIGEST_CHECK_EVERY; tests shorten it). */
   digestCheckMs: number;
+  /** ASSESSMENT_CUTOFF_DAY: the day of the month (1–28) whose end (Beijing) closes the assessment month (assessment.md). */
+  assessmentCutoffDay: number;
   /** SMTP_URL: the mail server for the email channel; unset, the email channel is refused with a clear message. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -233,6 +235,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }),
     escalateAfterMs: read('ESCALATE_AFTER', 'P7D', parseDurationMs),
     digestCheckMs: read('DIGEST_CHECK_EVERY', 'PT1M', parseDurationMs),
+    assessmentCutoffDay: read('ASSESSMENT_CUTOFF_DAY', '20', int(1, 28)),
     smtpUrl: env.SMTP_URL ? read('SMTP_URL', undefined, url(['smtp:', 'smtps:'])) : undefined,
     mailFrom: read('MAIL_FROM', '流动人口信息交换 <noreply@localhost>', (v) => v),
     // Development and tests post to local receivers; elsewhere private addresses are refused unless said otherwise.

@@ -5,8 +5,8 @@ import { ConfigError } from '@/config/config';
 
 /** Tables the service only appends to and reads: evidence it must not be able to rewrite. */
 const APPEND_ONLY = ['audit_log'];
-/** Tables the service only reads: which migrations ran is the owner's record. */
-const READ_ONLY = ['typeorm_migrations'];
+/** Tables the service only reads: which migrations ran, and since when months are frozen, are the owner's record. */
+const READ_ONLY = ['typeorm_migrations', 'assessment_epoch'];
 const LOCK_KEY = 'liudong_app_role';
 const SCRAM_ITERATIONS = 4096;
 

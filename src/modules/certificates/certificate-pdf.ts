@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { cjkFont } from '@/common/cjk-font';
 import { ageOn, birthDateOf } from '@/common/identity';
 import { labelOf } from '@/common/labels';
 import { beijingTime, todayInShanghai } from '@/common/time';
 import { Certificate } from './certificate.entity';
 
 // pdfkit and qrcode are loaded on first print, not at start: processes that never print do not carry them.
-// Noto Sans SC ships in an npm package, so printing needs no system font. Loaded once, on first use.
-let font: Buffer | undefined;
-function cjkFont(): Buffer {
-  font ??= readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'));
-  return font;
-}
 
 export interface PrintableCertificate {
   certificate: Certificate;

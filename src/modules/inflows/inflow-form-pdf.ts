@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { cjkFont } from '@/common/cjk-font';
 import { labelOf } from '@/common/labels';
 import { beijingTime } from '@/common/time';
 import { InflowResponse } from './inflow-response';
 
 // 打印登记表 (api.md GET /api/inflows/:id/form.pdf): the registration on paper for the person to check and sign, with
 // the 承诺书 text when a written undertaking replaced the 婚育证明. pdfkit is loaded on first print.
-let font: Buffer | undefined;
-function cjkFont(): Buffer {
-  font ??= readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'));
-  return font;
-}
 
 /** The undertaking a person signs instead of showing a 婚育证明 (流动人口计划生育工作条例, Art. 7–8). */
 export const UNDERTAKING_TEXT =

@@ -111,7 +111,7 @@ function buckets(codes: string[]) {
   };
 }
 
-function emptyCounts(codes: string[]): Map<string, Counts> {
+export function emptyCounts(codes: string[]): Map<string, Counts> {
   return new Map(codes.map((c) => [c, { submission: { ...NO_FLOW }, feedback: { ...NO_FLOW }, effectiveContact: { ...NO_CONTACT } }]));
 }
 

@@ -18,7 +18,7 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { JurisdictionRef, toJurisdictionRef } from '@/modules/jurisdictions/jurisdiction.entity';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
 import { Period } from './rate-period';
-import { Counts, countRates } from './rate-queries';
+import { Counts, countRates, emptyCounts } from './rate-queries';
 import { addContact, addFlow, flowFigure, Indicator, INDICATORS, rateFigure } from './rate-math';
 import { contactItems, flowItems } from './rate-items';
 import { ItemsQuery, RateItemsPageView, RateRowView, RatesQuery, RatesReportView, RatesTrendView, TargetsDto, TargetsView, TrendQuery } from './rates.dto';
@@ -60,10 +60,19 @@ export class RatesService {
 
   async report(user: AuthUser, query: RatesQuery): Promise<RatesReport> {
     const { jurisdiction, period, asOf } = await this.resolve(user, query);
+    return this.reportAt(jurisdiction, period, asOf);
+  }
+
+  /**
+   * The report of a jurisdiction the caller may see (the monthly assessment freezes exactly this). `empty`: the caller
+   * knows the subtree holds no item (its row in its parent's report is all zeros), so every child's counts are zero
+   * and nothing need be read: the answer is the one the counting would give.
+   */
+  async reportAt(jurisdiction: JurisdictionRef, period: Period, asOf: Date, options: { empty?: boolean } = {}): Promise<RatesReport> {
     const children = await this.childrenOf(jurisdiction.code);
     const codes = [jurisdiction.code, ...children.map((c) => c.code)];
     // One statement: one snapshot of roll-up, deltas and raw rows.
-    const counts = await this.replica.read((db) => countRates(db.manager, codes, period, asOf));
+    const counts = options.empty ? emptyCounts(codes) : await this.replica.read((db) => countRates(db.manager, codes, period, asOf));
     const targets = await this.targetsFor(codes);
     const own = counts.get(jurisdiction.code) as Counts;
     const rows = children.map((c) => this.row(c, counts.get(c.code) as Counts, targets.get(c.code) as Targets));
@@ -273,7 +282,7 @@ export class RatesService {
   }
 }
 
-function isEmpty(c: Counts): boolean {
+export function isEmpty(c: Counts): boolean {
   const flows = [c.submission, c.feedback].every((f) => f.onTime === 0 && f.late === 0 && f.overdue === 0 && f.pending === 0);
   return flows && c.effectiveContact.numerator === 0 && c.effectiveContact.denominator === 0;
 }
