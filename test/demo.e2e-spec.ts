@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadDemoCases } from '@/cli/demo-cases';
+import { freezeDemoMonths } from '@/cli/demo-assessments';
 import { DEMO_PASSWORD, DemoLogin, loadDemoData } from '@/cli/demo-data';
 import { startTestApp, TestApp } from './support/app';
 
@@ -78,6 +79,28 @@ describe('demo data (npm run demo)', () => {
     const feedbackRates = report.children.map((c) => c.feedback.rate).filter((r): r is number => r !== null);
     expect(new Set(feedbackRates).size).toBeGreaterThan(1);
   });
+
+  it('freezes the closed months of the year for each supervisor: eleven or more months and a ranking at once', async () => {
+    const frozen = await freezeDemoMonths(t.config, logins);
+    expect(frozen.months).toBeGreaterThanOrEqual(33);
+    const auth = (username: string) => ({ Authorization: `Bearer ${tokens[username]}` });
+    const months = (await t.http().get('/api/assessments/months').set(auth('hubei_sup')).expect(200)).body.months;
+    expect(months.filter((m: { frozenAt: string | null }) => m.frozenAt).length).toBeGreaterThanOrEqual(11);
+    const latest = (await t.http().get('/api/assessments').query({ month: months[0].month }).set(auth('hubei_sup')).expect(200)).body;
+    const ranked = latest.children.filter((c: { ranks: { overall: number } | null; feedback: { rate: number | null } }) => c.ranks && c.feedback.rate !== null);
+    expect(ranked.length).toBeGreaterThan(0);
+    // 广水's supervisor confirmed its older months: 随州's table says so for them, and not for the latest.
+    const older = (await t.http().get('/api/assessments').query({ jurisdiction: '421300000000', month: months[3].month }).set(auth('hubei_sup')).expect(200))
+      .body;
+    expect(older.children.find((c: { jurisdiction: { code: string } }) => c.jurisdiction.code === '421381000000').confirmation).toMatchObject({
+      note: '已逐项核对',
+    });
+    const newest = (await t.http().get('/api/assessments').query({ jurisdiction: '421300000000', month: months[0].month }).set(auth('hubei_sup')).expect(200))
+      .body;
+    expect(newest.children.find((c: { jurisdiction: { code: string } }) => c.jurisdiction.code === '421381000000').confirmation).toBeNull();
+    // Run again (npm run demo a second time): nothing new.
+    expect((await freezeDemoMonths(t.config, logins)).confirmed).toBe(0);
+  }, 120_000);
 
   it('spreads the history over the past year (the trend has most months filled)', async () => {
     const from = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);

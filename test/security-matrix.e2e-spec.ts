@@ -101,7 +101,16 @@ describe('security matrix: every route × every kind of caller', () => {
       .set(auth(tokens.admin))
       .send(userBody(`matrix_${Date.now().toString(36)}`, DEST, { displayName: '矩阵' }))
       .expect(201);
+    // A frozen month of the whole country (the matrix's supervisor's own jurisdiction), and its hash.
+    const assessment = await t
+      .http()
+      .get('/api/assessments')
+      .query({ jurisdiction: '000000000000', month: '2026-09' })
+      .set(auth(tokens.supervisor))
+      .expect(200);
     f = {
+      assessmentId: assessment.body.id,
+      assessmentHash: assessment.body.hash,
       inflowId: inflow.body.id,
       draftId: draft.body.id,
       departId: depart.body.id,

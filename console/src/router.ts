@@ -16,6 +16,12 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true, title: '登录' } },
     { path: '/verify/:code', name: 'verify', component: () => import('@/pages/certificates/VerifyPage.vue'), meta: { public: true, title: '婚育证明核验' } },
     {
+      path: '/assessments/verify/:hash',
+      name: 'assessment-verify',
+      component: () => import('@/pages/assessments/AssessmentVerifyPage.vue'),
+      meta: { public: true, title: '考核月报核验' },
+    },
+    {
       path: '/',
       component: () => import('@/components/AppShell.vue'),
       children: [
@@ -61,6 +67,12 @@ export const router = createRouter({
         { path: 'imports', name: 'imports', component: () => import('@/pages/imports/ImportsPage.vue'), meta: { title: '批量导入', roles: STAFF } },
         { path: 'rates', name: 'rates', component: () => import('@/pages/rates/RatesPage.vue'), meta: { title: '考核指标' } },
         { path: 'rates/items', name: 'rate-items', component: () => import('@/pages/rates/RateItemsPage.vue'), meta: { title: '明细' } },
+        {
+          path: 'assessments',
+          name: 'assessments',
+          component: () => import('@/pages/assessments/AssessmentsPage.vue'),
+          meta: { title: '月度考核', roles: ['supervisor', 'admin'] },
+        },
         { path: 'notifications', name: 'notifications', component: () => import('@/pages/notifications/NotificationsPage.vue'), meta: { title: '消息' } },
         { path: 'settings/channels', name: 'channels', component: () => import('@/pages/settings/ChannelsPage.vue'), meta: { title: '消息接收设置' } },
         { path: 'admin/users', name: 'users', component: () => import('@/pages/admin/UsersPage.vue'), meta: { title: '用户管理', roles: ['admin'] } },

@@ -2,6 +2,7 @@ import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '@/config/config';
 import { loadDemoCases } from './demo-cases';
+import { freezeDemoMonths } from './demo-assessments';
 import { dataSourceOptions } from '@/database/data-source-options';
 import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
 
@@ -92,6 +93,8 @@ if (require.main === module) {
           ? `[demo] a year of history: ${cases.created} registrations, ${cases.outflows} outflows, ${cases.certificates} certificates in ${cases.ms} ms`
           : `[demo] demo registrations: ${cases.existing} present`,
       );
+      const frozen = await freezeDemoMonths(config, logins);
+      console.log(`[demo] 月度考核: ${frozen.months} supervisor months frozen, ${frozen.confirmed} newly confirmed, in ${frozen.ms} ms`);
       console.log(`[demo] demo accounts (password ${DEMO_PASSWORD} for each of them):`);
       for (const l of logins) console.log(`  ${l.username.padEnd(18)} ${l.role.padEnd(10)} ${l.jurisdictionCode} ${l.jurisdictionName}  ${l.what}`);
     })

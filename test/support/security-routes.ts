@@ -28,6 +28,8 @@ export interface Fixtures {
   importId: string;
   userId: string;
   notificationId: string;
+  assessmentId: string;
+  assessmentHash: string;
   certIdNumber: string;
   personIdNumber: string;
 }
@@ -80,6 +82,48 @@ export const TABLE: Row[] = [
     route: 'GET /api/reminders',
     call: () => ({ path: '/api/reminders' }),
     expect: { unrelated: 403, supervisor: 200, foreignAdmin: 200, admin: 200, staff: 403 },
+  },
+  // 月度考核: supervisors and admins read months of county level and above in their subtree (the matrix's are 全国's:
+  // the foreign admin's 云南 does not hold it); only the supervisor of exactly that jurisdiction confirms, once.
+  {
+    route: 'GET /api/assessments',
+    call: () => ({ path: '/api/assessments?jurisdiction=000000000000&month=2026-09' }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 403 },
+  },
+  {
+    route: 'GET /api/assessments/months',
+    call: () => ({ path: '/api/assessments/months?jurisdiction=000000000000' }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 403 },
+  },
+  {
+    route: 'GET /api/assessments/year',
+    call: () => ({ path: '/api/assessments/year?jurisdiction=530000000000&year=2026' }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 200, admin: 200, staff: 403 },
+  },
+  {
+    route: 'GET /api/assessments/{id}',
+    call: (f) => ({ path: `/api/assessments/${f.assessmentId}` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 403 },
+  },
+  {
+    route: 'GET /api/assessments/{id}/report.pdf',
+    call: (f) => ({ path: `/api/assessments/${f.assessmentId}/report.pdf` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 403 },
+  },
+  {
+    route: 'GET /api/assessments/{id}/report.xlsx',
+    call: (f) => ({ path: `/api/assessments/${f.assessmentId}/report.xlsx` }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 200, staff: 403 },
+  },
+  {
+    route: 'POST /api/assessments/{id}/confirm',
+    call: (f) => ({ path: `/api/assessments/${f.assessmentId}/confirm`, body: {} }),
+    expect: { unrelated: 403, supervisor: 200, foreignAdmin: 403, admin: 403, staff: 403 },
+  },
+  {
+    route: 'GET /api/public/assessments/verify/{hash}',
+    call: (f) => ({ path: `/api/public/assessments/verify/${f.assessmentHash}` }),
+    expect: PUBLIC,
   },
   // Channels: everyone's own (supervisors too); an admin sets those of an account in its subtree, not a peer admin's.
   { route: 'GET /api/me/channels', call: () => ({ path: '/api/me/channels' }), expect: READ_ALL },

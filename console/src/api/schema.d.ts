@@ -879,6 +879,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 月度考核：某辖区某考核月份冻结的考核结果与各下级排名（截止前 404 NOT_YET_DUE） */
+        get: operations["AssessmentsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/months": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 已截止的考核月份（新的在前），是否已冻结、已确认 */
+        get: operations["AssessmentsController_months"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/year": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度考核：本年度已截止各月计数之和，比率由和重新计算，各下级排名 */
+        get: operations["AssessmentsController_year"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一个冻结的考核月 */
+        get: operations["AssessmentsController_byId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{id}/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载月报：考核结果、各下级排名、对比图与趋势图、逾期最多的乡镇、本月催办、签字栏与核验二维码 */
+        get: operations["AssessmentsController_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{id}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出 Excel：与月报相同的表 */
+        get: operations["AssessmentsController_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 确认本辖区的考核月报（本辖区督导，一次；再次确认 409 ALREADY_CONFIRMED；不改变任何数字） */
+        post: operations["AssessmentsController_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/assessments/verify/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 核验考核月报的数据摘要（无需登录）；不是本系统冻结的或已被改动的 404 { authentic: false } */
+        get: operations["PublicAssessmentsController_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1945,6 +2081,146 @@ export interface components {
         ChannelTestView: {
             /** @description 每个已设置渠道的结果；未设置任何渠道时为空 */
             results: components["schemas"]["ChannelTestResultView"][];
+        };
+        RanksView: {
+            /** @description 信息提交率排名（同率同名次，无数据排在最后） */
+            submission: number;
+            feedback: number;
+            effectiveContact: number;
+            /** @description 综合排名：三项名次的平均，相同时按反馈率 */
+            overall: number;
+        };
+        ConfirmationView: {
+            /** Format: date-time */
+            at: string;
+            /** @description 确认人（姓名） */
+            by: string;
+            note: string | null;
+        };
+        AssessmentChildView: {
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /**
+             * @description 本级（直接记在本辖区而非下级的事项）
+             * @enum {boolean}
+             */
+            self?: true;
+            submission: components["schemas"]["FlowFigureView"];
+            feedback: components["schemas"]["FlowFigureView"];
+            effectiveContact: components["schemas"]["RateFigureView"];
+            /** @description 在上级的各下级中的排名；本级行为 null */
+            ranks: components["schemas"]["RanksView"] | null;
+            /** @description 该下级是否已确认其本月考核（县级及以上） */
+            confirmation: components["schemas"]["ConfirmationView"] | null;
+        };
+        OverdueTownshipView: {
+            /** @description name 为全称 */
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /** @description 逾期未提交的流入登记 */
+            submission: number;
+            /** @description 逾期未反馈的信息 */
+            feedback: number;
+            total: number;
+        };
+        AssessmentView: {
+            /** Format: uuid */
+            id: string;
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /** @example 2026-11 */
+            month: string;
+            /** @example 2026-10-21 */
+            from: string;
+            /** @example 2026-11-20 */
+            to: string;
+            /**
+             * Format: date-time
+             * @description 截止时点：截止日结束（北京时间次日 0 时）
+             */
+            asOf: string;
+            /** Format: date-time */
+            frozenAt: string;
+            /** @description 该月在本服务开始冻结之前已截止，按截止时点补算 */
+            frozenLate: boolean;
+            /** @description 冻结数据的 SHA-256（规范 JSON） */
+            hash: string;
+            submission: components["schemas"]["FlowFigureView"];
+            feedback: components["schemas"]["FlowFigureView"];
+            effectiveContact: components["schemas"]["RateFigureView"];
+            children: components["schemas"]["AssessmentChildView"][];
+            /** @description 逾期事项最多的十个乡镇（截止时点） */
+            overdueTownships: components["schemas"]["OverdueTownshipView"][];
+            confirmation: components["schemas"]["ConfirmationView"] | null;
+        };
+        AssessmentMonthView: {
+            /** @example 2026-11 */
+            month: string;
+            from: string;
+            to: string;
+            /**
+             * Format: uuid
+             * @description 尚未冻结为 null（打开时按截止时点计算并冻结）
+             */
+            id: string | null;
+            /** Format: date-time */
+            frozenAt: string | null;
+            frozenLate: boolean | null;
+            confirmed: boolean;
+        };
+        AssessmentMonthsView: {
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /** @description 已截止的月份，新的在前 */
+            months: components["schemas"]["AssessmentMonthView"][];
+        };
+        AssessmentYearChildView: {
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /**
+             * @description 本级（直接记在本辖区而非下级的事项）
+             * @enum {boolean}
+             */
+            self?: true;
+            submission: components["schemas"]["FlowFigureView"];
+            feedback: components["schemas"]["FlowFigureView"];
+            effectiveContact: components["schemas"]["RateFigureView"];
+            ranks: components["schemas"]["RanksView"] | null;
+        };
+        AssessmentYearView: {
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /** @example 2026 */
+            year: string;
+            /** @example 2025-12-21 */
+            from: string;
+            /** @example 2026-12-20 */
+            to: string;
+            /**
+             * Format: date-time
+             * @description 已计入的最后一个月的截止时点
+             */
+            asOf: string;
+            /**
+             * @description 计入的月份（已截止的）
+             * @example [
+             *       "2026-01",
+             *       "2026-02"
+             *     ]
+             */
+            months: string[];
+            /** @description 各月计数之和；比率由和重新计算 */
+            submission: components["schemas"]["FlowFigureView"];
+            feedback: components["schemas"]["FlowFigureView"];
+            effectiveContact: components["schemas"]["RateFigureView"];
+            children: components["schemas"]["AssessmentYearChildView"][];
+        };
+        ConfirmAssessmentDto: {
+            /** @description 说明（可不填） */
+            note?: string;
+        };
+        AssessmentVerificationView: {
+            /** @enum {boolean} */
+            authentic: true;
+            jurisdiction: components["schemas"]["JurisdictionRefView"];
+            /** @example 2026-11 */
+            month: string;
+            /** Format: date-time */
+            frozenAt: string;
         };
         ErrorDetailView: {
             /** @example person.idNumber */
@@ -4012,6 +4288,259 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelsView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    AssessmentsController_get: {
+        parameters: {
+            query?: {
+                /** @description 辖区（县级及以上）；默认为本人所属区划 */
+                jurisdiction?: string;
+                /** @description 考核月份 YYYY-MM；默认为最近一个已截止的月份 */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    AssessmentsController_months: {
+        parameters: {
+            query?: {
+                /** @description 辖区（县级及以上）；默认为本人所属区划 */
+                jurisdiction?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentMonthsView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    AssessmentsController_year: {
+        parameters: {
+            query: {
+                /** @description 辖区（县级及以上）；默认为本人所属区划 */
+                jurisdiction?: string;
+                /** @description 考核年度 YYYY（上年 12 月截止日次日至本年 12 月截止日） */
+                year: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentYearView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    AssessmentsController_byId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    AssessmentsController_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 考核月报（A4 PDF） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    AssessmentsController_xlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 月报的各表（XLSX） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    AssessmentsController_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmAssessmentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    PublicAssessmentsController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentVerificationView"];
                 };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
