@@ -37,6 +37,7 @@ const SCREENS: Record<string, { path: string; heading: string }> = {
   婚育证明: { path: '/certificates/new', heading: '出具婚育证明' },
   证明查验: { path: '/certificates/lookup', heading: '查验婚育证明' },
   考核指标: { path: '/rates', heading: '考核指标' },
+  月度考核: { path: '/assessments', heading: '月度考核' },
   用户管理: { path: '/admin/users', heading: '用户管理' },
   审计日志: { path: '/admin/audit', heading: '审计日志' },
   投递失败: { path: '/admin/failed', heading: '投递失败' },
@@ -171,6 +172,9 @@ describe('web console accessibility: axe on every screen of every role, and each
     await page.goto('/verify/not-a-code');
     await page.getByText('无法核验').first().waitFor();
     await audit.check(page, '婚育证明核验（无法核验）');
+    await page.goto(`/assessments/verify/${'0'.repeat(64)}`);
+    await page.getByText('无法核验').first().waitFor();
+    await audit.check(page, '考核月报核验（无法核验）');
     await page.goto('/no/such/page');
     await page.getByText('页面不存在').first().waitFor();
     await audit.check(page, '页面不存在');
@@ -342,8 +346,22 @@ describe('web console accessibility: axe on every screen of every role, and each
     const entries = await visitMenu(page, audit, who, {
       工作台: () => page.getByRole('group', { name: '信息提交率' }).getByText('未达标').waitFor(),
       考核指标: () => page.getByRole('table').getByRole('link', { name: '锦江区', exact: true }).waitFor(),
+      月度考核: () => page.getByRole('table').getByRole('link', { name: '锦江区', exact: true }).waitFor(),
     });
-    expect(entries).toEqual(['工作台', '考核指标']);
+    expect(entries).toEqual(['工作台', '考核指标', '月度考核']);
+    // 月度考核's 确认 dialog (the supervisor of 成都市 confirms 成都市's month).
+    await page.getByRole('button', { name: '确认', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('说明').waitFor();
+    await settle(page);
+    await audit.check(page, `月度考核 · 确认对话框（${who}）`);
+    await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await page.getByRole('radio', { name: '年度考核' }).check({ force: true });
+    await page.getByRole('heading', { name: /年度考核$/ }).waitFor();
+    await settle(page);
+    await audit.check(page, `月度考核 · 年度考核（${who}）`);
+    await page.getByRole('menuitem', { name: '考核指标', exact: true }).click();
+    await page.waitForURL((url) => url.pathname === '/rates');
     await page.getByRole('table').getByRole('link', { name: '锦江区', exact: true }).click();
     await page.waitForURL('**/rates?*jurisdiction=510104000000*');
     await page.getByRole('table').getByRole('link', { name: '春熙路街道', exact: true }).waitFor();
@@ -379,10 +397,11 @@ describe('web console accessibility: axe on every screen of every role, and each
     const entries = await visitMenu(page, audit, who, {
       工作台: () => page.getByRole('group', { name: '信息提交率' }).waitFor(),
       考核指标: () => page.getByRole('table').getByRole('link', { name: '成都市', exact: true }).waitFor(),
+      月度考核: () => page.getByRole('table').getByRole('link', { name: '成都市', exact: true }).waitFor(),
       用户管理: () => page.getByRole('row').filter({ hasText: '总府路社区 王丽' }).waitFor(),
       审计日志: () => page.getByRole('row').filter({ hasText: '四川省管理员' }).first().waitFor(),
     });
-    expect(entries).toEqual(['工作台', '考核指标', '用户管理', '审计日志', '投递失败']);
+    expect(entries).toEqual(['工作台', '考核指标', '月度考核', '用户管理', '审计日志', '投递失败']);
     await page.getByRole('menuitem', { name: '用户管理' }).click();
     await page.getByRole('button', { name: '新建用户' }).click();
     const dialog = page.getByRole('dialog', { name: '新建用户' });

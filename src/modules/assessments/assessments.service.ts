@@ -62,7 +62,7 @@ export class AssessmentsService {
     return row;
   }
 
-  /** Closed months, newest first, from the first month holding any item (at most 36), each with whether it is stored and confirmed. */
+  /** Closed months, newest first, from the first month holding any item (at most 36, at least the last), each stored or not, confirmed or not. */
   async months(user: AuthUser, code?: string): Promise<AssessmentMonthsView> {
     const jurisdiction = await this.assessed(user, code);
     const cutoff = this.config.assessmentCutoffDay;
@@ -71,7 +71,9 @@ export class AssessmentsService {
       `SELECT to_char(least((SELECT min(registered_at) FROM inflow), (SELECT min(delivered_at) FROM exchange), (SELECT min(registered_at) FROM outflow), now())
                       AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS first`,
     );
-    const listed = monthsBetween(monthOfDay(first as string, cutoff), last)
+    // At least the last closed month, even for a service with no item before it (a new one): it can be opened.
+    const firstMonth = monthOfDay(first as string, cutoff);
+    const listed = monthsBetween(firstMonth < last ? firstMonth : last, last)
       .slice(-MONTHS_LISTED)
       .reverse();
     const stored: { id: string; month: string; frozen_at: Date; frozen_late: boolean; confirmed_at: Date | null }[] = await this.db.query(
