@@ -32,6 +32,7 @@ import { NotificationsModule, NotificationWorkersModule } from '@/modules/notifi
 import { RemindersModule } from '@/modules/reminders/reminders.module';
 import { ChannelsModule, ChannelWorkersModule } from '@/modules/channels/channels.module';
 import { WorklistModule } from '@/modules/worklist/worklist.module';
+import { DeclarationsModule } from '@/modules/declarations/declarations.module';
 
 /** `api` serves HTTP, `worker` runs the queue processors, `all` (npm start) does both in one process. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -41,6 +42,8 @@ export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
     const features = [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule, RatesModule];
     const http = role !== 'worker' ? [...features, WorklistModule, NotificationsModule, RemindersModule, ChannelsModule] : [];
+    // Issue 31: grid workers' declarations.
+    if (role !== 'worker') http.push(DeclarationsModule);
     const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule, NotificationWorkersModule, ChannelWorkersModule] : [];
     return {
       module: AppModule,

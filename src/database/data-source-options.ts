@@ -29,6 +29,8 @@ import { Reminders1795394400000 } from '../../migrations/1795394400000-Reminders
 import { Channels1795394500000 } from '../../migrations/1795394500000-Channels';
 import { DigestRunTiming1795394600000 } from '../../migrations/1795394600000-DigestRunTiming';
 import { NamePatternIndexes1795394700000 } from '../../migrations/1795394700000-NamePatternIndexes';
+// Issue 31: grid workers' declarations.
+import { Declarations1795395000000 } from '../../migrations/1795395000000-Declarations';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -60,6 +62,8 @@ export const MIGRATIONS = [
   Channels1795394500000,
   DigestRunTiming1795394600000,
   NamePatternIndexes1795394700000,
+  // Issue 31: grid workers' declarations.
+  Declarations1795395000000,
 ];
 
 /**
