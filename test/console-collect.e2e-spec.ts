@@ -23,7 +23,9 @@ function keptOnPhone(page: Page): Promise<{ state: string; name: string }[]> {
           indexedDB: { open(name: string): { result: Db; onsuccess: () => void; onerror: () => void } };
         };
         interface Db {
-          transaction(s: string): { objectStore(s: string): { getAll(): { result: { state: string; body: { person: { name: string } } }[]; onsuccess: () => void } } };
+          transaction(s: string): {
+            objectStore(s: string): { getAll(): { result: { state: string; body: { person: { name: string } } }[]; onsuccess: () => void } };
+          };
           close(): void;
         }
         const req = g.indexedDB.open('liudong-collect');
@@ -49,7 +51,7 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
   afterAll(() => stopConsoleRun({ t, browser }));
 
   const count = async (collectorId: string): Promise<number> =>
-    ((await t.db.query(`SELECT count(*)::int AS n FROM declaration WHERE collector_id = $1`, [collectorId])) as { n: number }[])[0].n;
+    (await t.db.query(`SELECT count(*)::int AS n FROM declaration WHERE collector_id = $1`, [collectorId]))[0].n;
 
   async function fill(page: Page, idNumber: string, name: string, address: string): Promise<void> {
     await page.getByLabel('公民身份号码', { exact: true }).fill(idNumber);
@@ -62,10 +64,10 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
     await choose(page, '避孕节育情况', '未采取措施');
   }
 
-  it('collects offline, reopens offline from the service worker, sends each declaration once; the clerk accepts one and returns the other, which is corrected', async () => {
+  it('collects offline, reopens offline, sends each declaration once; the clerk accepts one and returns the other, which is corrected', async () => {
     const collector = await account(t, DEST, { role: 'collector', prefix: 'wg', displayName: '百子亭网格员' });
     const clerk = await account(t, DEST, { prefix: 'bzt', displayName: '百子亭社区' });
-    const collectorId = ((await t.db.query(`SELECT id FROM app_user WHERE username = $1`, [collector])) as { id: string }[])[0].id;
+    const collectorId = (await t.db.query(`SELECT id FROM app_user WHERE username = $1`, [collector]))[0].id;
 
     // Logging in lands a grid worker on /collect; the service worker takes the shell and the place table.
     const phone = await openPage(browser, base, PHONE);
@@ -73,7 +75,9 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
     const context = page.context();
     await signIn(page, collector, '/collect');
     await page.getByText('待上传 0 条').waitFor();
-    await page.waitForFunction(() => (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null);
+    await page.waitForFunction(
+      () => (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null,
+    );
     await page.locator('#app').getByText('江苏省南京市玄武区玄武门街道百子亭社区').waitFor();
 
     // No network at all: the page still opens, from the service worker.
@@ -159,9 +163,10 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
     await pickPlace(desk.page, '户籍地', ORIGIN_VILLAGE, '安徽省阜阳市太和县旧县镇', dialog);
     await dialog.getByRole('button', { name: '确认通过' }).click();
     await desk.page.getByText('已通过，钱海 已登记并通报户籍地').waitFor();
-    const [inflow] = (await t.db.query(`SELECT i.id, i.household_code, i.status FROM inflow i JOIN declaration d ON d.inflow_id = i.id WHERE d.collector_id = $1`, [
-      collectorId,
-    ])) as { id: string; household_code: string; status: string }[];
+    const [inflow] = await t.db.query(
+      `SELECT i.id, i.household_code, i.status FROM inflow i JOIN declaration d ON d.inflow_id = i.id WHERE d.collector_id = $1`,
+      [collectorId],
+    );
     expect(inflow).toMatchObject({ household_code: ORIGIN_VILLAGE, status: 'active' });
     const origin = await t.token(originClerk, PASSWORD);
     await waitFor(
@@ -198,10 +203,7 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
         await page.screenshot({ path: join(SCREENSHOTS, 'collect-correct-failed.png'), fullPage: true });
         throw e;
       });
-    const rows = (await t.db.query(`SELECT name, status, return_reason FROM declaration WHERE collector_id = $1 ORDER BY name`, [collectorId])) as {
-      name: string;
-      status: string;
-    }[];
+    const rows = await t.db.query(`SELECT name, status, return_reason FROM declaration WHERE collector_id = $1 ORDER BY name`, [collectorId]);
     expect(rows.map((r) => [r.name, r.status])).toEqual([
       ['孙河', 'pending'],
       ['钱海', 'accepted'],

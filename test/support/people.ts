@@ -27,7 +27,11 @@ export const PASSWORD = 'staff-pass-123';
 export async function account(
   t: TestApp,
   jurisdictionCode: string,
-  { role = 'staff', displayName = '测试', prefix = role }: { role?: 'staff' | 'supervisor' | 'admin' | 'collector'; displayName?: string; prefix?: string } = {},
+  {
+    role = 'staff',
+    displayName = '测试',
+    prefix = role,
+  }: { role?: 'staff' | 'supervisor' | 'admin' | 'collector'; displayName?: string; prefix?: string } = {},
 ): Promise<string> {
   const username = uniqueName(prefix);
   const res = await t
