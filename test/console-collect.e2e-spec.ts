@@ -67,7 +67,7 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
   it('collects offline, reopens offline, sends each declaration once; the clerk accepts one and returns the other, which is corrected', async () => {
     const collector = await account(t, DEST, { role: 'collector', prefix: 'wg', displayName: '百子亭网格员' });
     const clerk = await account(t, DEST, { prefix: 'bzt', displayName: '百子亭社区' });
-    const collectorId = (await t.db.query(`SELECT id FROM app_user WHERE username = $1`, [collector]))[0].id;
+    const [{ id: collectorId }]: { id: string }[] = await t.db.query(`SELECT id FROM app_user WHERE username = $1`, [collector]);
 
     // Logging in lands a grid worker on /collect; the service worker takes the shell and the place table.
     const phone = await openPage(browser, base, PHONE);
@@ -203,7 +203,9 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
         await page.screenshot({ path: join(SCREENSHOTS, 'collect-correct-failed.png'), fullPage: true });
         throw e;
       });
-    const rows = await t.db.query(`SELECT name, status, return_reason FROM declaration WHERE collector_id = $1 ORDER BY name`, [collectorId]);
+    const rows: { name: string; status: string }[] = await t.db.query(`SELECT name, status FROM declaration WHERE collector_id = $1 ORDER BY name`, [
+      collectorId,
+    ]);
     expect(rows.map((r) => [r.name, r.status])).toEqual([
       ['孙河', 'pending'],
       ['钱海', 'accepted'],

@@ -86,6 +86,10 @@ router.beforeEach((to) => {
   if (!to.meta.public && !session.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
   // A grid worker has one screen (field-collection.md).
   if (session.user?.role === 'collector' && to.name !== 'collect' && !to.meta.public) return { name: 'collect' };
+  if (to.name === 'collect' && session.user && session.user.role !== 'collector') {
+    denying = true;
+    return { name: 'home' };
+  }
   if (to.name === 'login' && session.signedIn) return { name: session.user?.role === 'collector' ? 'collect' : 'home' };
   // A screen for another role (a bookmark, a typed URL) leads home, saying why; the API refuses the data anyway.
   const roles = to.meta.roles as string[] | undefined;
