@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TestApp, waitFor } from './support/app';
 import { join } from 'node:path';
 import { openPage, SCREENSHOTS } from './support/browser';
+import { AxeAudit, settle } from './support/axe';
 import { choose, errorOf, pickPlace, signIn, startConsoleRun, stopConsoleRun, typeIntoPicker } from './support/console';
 import { account, newIdNumber, PASSWORD } from './support/people';
 
@@ -104,7 +105,13 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
     await fill(page, second, '孙河', '百子亭');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     await page.getByText('待上传 2 条').waitFor();
+    // The screenshot once the 已保存 toasts have gone (they cover the form for 3 seconds, as meant).
+    await page.locator('.el-message').first().waitFor({ state: 'detached' });
     await phone.shot('collect-offline-saved');
+    // axe at 390 px, as for every screen of the console.
+    const audit = new AxeAudit();
+    await settle(page);
+    await audit.check(page, '采集（离线，手机）');
     expect(await count(collectorId)).toBe(0);
 
     // The page is closed and opened again, still offline: the shell and both declarations are there.
@@ -157,10 +164,14 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
     await row('孙河').waitFor();
     await desk.page.getByText('百子亭网格员').first().waitFor();
     await desk.shot('declarations-pending');
+    await settle(desk.page);
+    await audit.check(desk.page, '采集审核');
     await row('钱海').getByRole('button', { name: '通过' }).click();
     const dialog = desk.page.getByRole('dialog', { name: '通过并登记' });
     await dialog.getByText('网格员只选到县，请补全到乡镇（街道）或村').waitFor();
     await pickPlace(desk.page, '户籍地', ORIGIN_VILLAGE, '安徽省阜阳市太和县旧县镇', dialog);
+    await settle(desk.page);
+    await audit.check(desk.page, '采集审核（通过并登记）');
     await dialog.getByRole('button', { name: '确认通过' }).click();
     await desk.page.getByText('已通过，钱海 已登记并通报户籍地').waitFor();
     const [inflow] = await t.db.query(
@@ -194,6 +205,9 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
     await page.screenshot({ path: join(SCREENSHOTS, 'collect-returned.png'), fullPage: true });
     await page.locator('.line').filter({ hasText: '孙河' }).getByRole('button', { name: '更正' }).click();
     await page.getByText('更正：孙河').waitFor();
+    await settle(page);
+    await audit.check(page, '采集（更正，手机）');
+    expect(audit.blocking).toEqual([]);
     await page.getByLabel('详细地址').fill('南京市玄武区百子亭 12 号 3 单元 501 室');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     await page
