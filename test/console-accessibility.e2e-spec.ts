@@ -207,7 +207,20 @@ describe('web console accessibility: axe on every screen of every role, and each
       流出人员: () => rowsWith('赵磊').waitFor(),
       考核指标: () => page.getByRole('group', { name: '反馈率' }).getByText('达标').waitFor(),
     });
-    expect(entries).toEqual(['工作台', '流入登记', '流入人员', '批量导入', '采集审核', '流出登记', '流出人员', '收件箱', '发件箱', '婚育证明', '证明查验', '考核指标']);
+    expect(entries).toEqual([
+      '工作台',
+      '流入登记',
+      '流入人员',
+      '批量导入',
+      '采集审核',
+      '流出登记',
+      '流出人员',
+      '收件箱',
+      '发件箱',
+      '婚育证明',
+      '证明查验',
+      '考核指标',
+    ]);
 
     // 收件箱 → the 协查 about 李芳: what to verify and the reply form (信息有误 shows the fields to correct).
     await page.getByRole('menuitem', { name: '收件箱' }).click();
