@@ -98,6 +98,7 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
 
     await fill(page, first, '钱海', '南京市玄武区百子亭 8 号');
     await page.getByText('离线时选到县即可，社区审核时补全到乡镇').waitFor();
+    await settle(page);
     await phone.shot('collect-offline-filled');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     await page.getByText('待上传 1 条').waitFor();
