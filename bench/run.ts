@@ -1,6 +1,6 @@
 // npm run bench: every benchmark, each figure a ratio against a raw baseline measured in this same run.
 //   npm run bench                          B1–B7, S1 (B3 at 100 000 rows, B4 at 10 k / 1 M / 10 M, B7 at 10 k / 1 M inflows), C1, C2 (/rates at 1 M),
-//                                          C3 (first visits' bytes on the wire, Lighthouse)
+//                                          C3 (first visits' bytes on the wire, Lighthouse), C4 (/collect: first load, its cache)
 //   npm run bench -- --only=B4,B7          some of them
 //   npm run bench -- --import-rows=10000   B3 smaller than the 100 000 rows of quality.md (the default)
 //   npm run bench -- --b4-sizes=10000,1000000
@@ -18,6 +18,7 @@ import { benchDigest } from './r1-digest';
 import { benchConsole } from './c1-console';
 import { benchRatesPage } from './c2-rates-page';
 import { benchFirstVisit } from './c3-first-visit';
+import { benchCollect } from './c4-collect';
 import { startBenchStack, writeMarkdown, writeResults } from './lib';
 import { soak } from './soak';
 
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     if (wants('B7')) await benchLists(stack, (option('b7-sizes') ?? '10000,1000000').split(',').map(Number));
     if (wants('C1')) await benchConsole(stack);
     if (wants('C3')) await benchFirstVisit(stack);
+    // Issue 31: the grid worker's phone app.
+    if (wants('C4')) await benchCollect(stack);
     if (wants('C2')) await benchRatesPage(stack);
     if (wants('B4')) await benchRates(stack, b4Sizes, option('b4-baseline') !== 'no');
     if (only?.includes('SOAK')) await soak(stack, Number(option('soak-seconds') ?? 600));

@@ -3,6 +3,7 @@ import vue from '@vitejs/plugin-vue';
 import ElementPlus from 'unplugin-element-plus/vite';
 import { defineConfig } from 'vite';
 import { compression } from 'vite-plugin-compression2';
+import { collectPwa } from './collect-pwa';
 
 // Built into the server's dist/ and served by the service itself at `/` (console.md): same origin as /api, so the
 // dev server only proxies /api to a running service.
@@ -13,6 +14,8 @@ export default defineConfig({
     // Element Plus's styles per component (console.md, "Weight on the wire"): every `import { ElX } from 'element-plus'`
     // also imports that component's CSS, so a route's chunk carries only the styles of the components it uses.
     ElementPlus({}),
+    // Issue 31: /collect's service worker and place table.
+    collectPwa(),
     // Every text file compressed once here, brotli (quality 11) and gzip (level 9) beside it (x.js.br, x.js.gz); the
     // service sends the one the browser accepts (@fastify/static `preCompressed`). A file that would not shrink keeps
     // no copy.

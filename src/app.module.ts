@@ -33,6 +33,7 @@ import { RemindersModule } from '@/modules/reminders/reminders.module';
 import { AssessmentsModule, AssessmentWorkersModule } from '@/modules/assessments/assessments.module';
 import { ChannelsModule, ChannelWorkersModule } from '@/modules/channels/channels.module';
 import { WorklistModule } from '@/modules/worklist/worklist.module';
+import { DeclarationsModule } from '@/modules/declarations/declarations.module';
 
 /** `api` serves HTTP, `worker` runs the queue processors, `all` (npm start) does both in one process. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -41,8 +42,12 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
     const features = [PersonsModule, CertificatesModule, InflowsModule, OutflowsModule, ExchangesModule, CaseViewModule, ImportsModule, RatesModule];
-    const http = role !== 'worker' ? [...features, WorklistModule, NotificationsModule, RemindersModule, ChannelsModule, AssessmentsModule] : [];
-    const workers = role !== 'api' ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule, NotificationWorkersModule, ChannelWorkersModule, AssessmentWorkersModule] : [];
+    const http =
+      role !== 'worker' ? [...features, WorklistModule, NotificationsModule, RemindersModule, ChannelsModule, AssessmentsModule, DeclarationsModule] : [];
+    const workers =
+      role !== 'api'
+        ? [ExchangeWorkersModule, ImportWorkersModule, RateWorkersModule, NotificationWorkersModule, ChannelWorkersModule, AssessmentWorkersModule]
+        : [];
     return {
       module: AppModule,
       imports: [

@@ -29,6 +29,8 @@ const SCREENS: Record<string, { path: string; heading: string }> = {
   工作台: { path: '/', heading: '工作台' },
   流入登记: { path: '/inflows/new', heading: '流入登记' },
   流入人员: { path: '/inflows', heading: '流入人员' },
+  // Issue 31.
+  采集审核: { path: '/declarations', heading: '采集审核' },
   批量导入: { path: '/imports', heading: '批量导入' },
   流出登记: { path: '/outflows/new', heading: '流出登记' },
   流出人员: { path: '/outflows', heading: '流出人员' },
@@ -209,7 +211,20 @@ describe('web console accessibility: axe on every screen of every role, and each
       流出人员: () => rowsWith('赵磊').waitFor(),
       考核指标: () => page.getByRole('group', { name: '反馈率' }).getByText('达标').waitFor(),
     });
-    expect(entries).toEqual(['工作台', '流入登记', '流入人员', '批量导入', '流出登记', '流出人员', '收件箱', '发件箱', '婚育证明', '证明查验', '考核指标']);
+    expect(entries).toEqual([
+      '工作台',
+      '流入登记',
+      '流入人员',
+      '批量导入',
+      '采集审核',
+      '流出登记',
+      '流出人员',
+      '收件箱',
+      '发件箱',
+      '婚育证明',
+      '证明查验',
+      '考核指标',
+    ]);
 
     // 收件箱 → the 协查 about 李芳: what to verify and the reply form (信息有误 shows the fields to correct).
     await page.getByRole('menuitem', { name: '收件箱' }).click();

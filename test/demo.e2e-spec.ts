@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { loadDemoCases } from '@/cli/demo-cases';
 import { freezeDemoMonths } from '@/cli/demo-assessments';
 import { DEMO_PASSWORD, DemoLogin, loadDemoData } from '@/cli/demo-data';
+import { loadDemoDeclarations } from '@/cli/demo-declarations';
 import { startTestApp, TestApp } from './support/app';
 
 // The demo (npm run demo) must show supervisors something: a year of history with every state in every indicator,
@@ -133,6 +134,29 @@ describe('demo data (npm run demo)', () => {
       const res = await t.http().post('/api/auth/login').send({ username: login.username, password });
       expect([login.username, res.status]).toEqual([login.username, 200]);
     }
+  });
+
+  // Issue 31: every demo community has a grid worker with declarations waiting, one of them on the clerk's 待办.
+  it("gives each community's grid worker pending declarations its clerk reviews", async () => {
+    const collectors = logins.filter((l) => l.role === 'collector');
+    expect(collectors.map((l) => l.username).sort()).toEqual(
+      ['guangshui_shequ_wg', 'quzhou_kecheng_wg', 'wuhan_jianghan_wg', 'wuxi_liangxi_wg', 'zhengzhou_jinshui_wg'].sort(),
+    );
+    expect(
+      await loadDemoDeclarations(
+        t.config,
+        collectors.map((l) => l.username),
+      ),
+    ).toBe(15);
+    const mine = await t
+      .http()
+      .get('/api/declarations?status=pending')
+      .set('Authorization', `Bearer ${await t.token('quzhou_kecheng_wg', DEMO_PASSWORD)}`);
+    expect(mine.body.total).toBe(3);
+    const clerk = `Bearer ${await t.token('quzhou_kecheng', DEMO_PASSWORD)}`;
+    expect((await t.http().get('/api/declarations?status=pending').set('Authorization', clerk)).body.total).toBe(3);
+    const work = await t.http().get('/api/worklist').set('Authorization', clerk).expect(200);
+    expect((work.body.items as { kind: string }[]).filter((i) => i.kind === 'declaration')).toHaveLength(1);
   });
 
   it('gives an origin clerk an inbox with answered, overdue and open items', async () => {

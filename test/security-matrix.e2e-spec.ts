@@ -7,6 +7,7 @@ import { daysAgo, newIdNumber, staffAt } from './support/people';
 // fails the test, so a new endpoint cannot ship without its row.
 import {
   BAD_TOKENS,
+  COLLECTORS,
   DEST,
   Fixtures,
   FOREIGN_PROVINCE,
@@ -20,6 +21,7 @@ import {
   RIVAL_ORIGIN,
   TABLE,
   UNRELATED,
+  newDeclaration,
 } from './support/security-routes';
 
 function base64url(value: unknown): string {
@@ -42,6 +44,19 @@ describe('security matrix: every route × every kind of caller', () => {
     tokens.foreignAdmin = await staffAt(t, FOREIGN_PROVINCE, 'admin');
     tokens.admin = await t.token();
     tokens.anon = null;
+    // Issue 31: grid workers of the destination community.
+    [tokens.collector, tokens.otherCollector] = await Promise.all([staffAt(t, DEST, 'collector'), staffAt(t, DEST, 'collector')]);
+    const declare = async () =>
+      (
+        await t
+          .http()
+          .post('/api/declarations')
+          .set(auth(tokens.collector!))
+          .set('Idempotency-Key', `fixture-${Math.random().toString(36).slice(2)}`)
+          .send(newDeclaration())
+          .expect(201)
+      ).body.id as string;
+    const declarations = { id: await declare(), withdraw: await declare(), accept: await declare(), return: await declare() };
     const me = await t.http().get('/api/me').set(auth(owners.dest)).expect(200);
     const [header, payload] = owners.dest.split('.');
     const signature = owners.dest.split('.')[2];
@@ -126,6 +141,10 @@ describe('security matrix: every route × every kind of caller', () => {
       notificationId: notification.id,
       certIdNumber,
       personIdNumber,
+      declarationId: declarations.id,
+      withdrawDeclarationId: declarations.withdraw,
+      acceptDeclarationId: declarations.accept,
+      returnDeclarationId: declarations.return,
     };
   }, 60_000);
   afterAll(() => t.close());
@@ -150,12 +169,15 @@ describe('security matrix: every route × every kind of caller', () => {
     for (const row of TABLE) {
       const [method] = row.route.split(' ');
       for (const principal of PRINCIPALS) {
-        const expected = row.expect[principal] ?? (BAD_TOKENS.includes(principal) ? 401 : undefined);
+        // A collector reaches only what names it (a public route answers it as it answers anyone).
+        const collectorDefault = row.expect.anon !== undefined && row.expect.anon !== 401 ? row.expect.anon : 403;
+        const expected = row.expect[principal] ?? (BAD_TOKENS.includes(principal) ? 401 : COLLECTORS.includes(principal) ? collectorDefault : undefined);
         if (expected === undefined) throw new Error(`${row.route}: no expectation for ${principal}`);
         const token = principal === 'staff' ? owners[row.owner ?? 'dest'] : tokens[principal];
         const call = row.call(f);
         let req = t.http()[method.toLowerCase() as 'get' | 'post' | 'put' | 'patch'](call.path);
         if (token) req = req.set(auth(token));
+        if (call.headers) req = req.set(call.headers);
         if (call.upload) req = req.attach('file', csv(), 'matrix.csv');
         else if (call.body !== undefined) req = req.send(call.body as object);
         const res = await req;

@@ -14,6 +14,8 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true, title: '登录' } },
+    // Issue 31: the grid worker's phone app (its own layout; it opens offline, so its login is its own business).
+    { path: '/collect', name: 'collect', component: () => import('@/pages/collect/CollectPage.vue'), meta: { public: true, title: '采集' } },
     { path: '/verify/:code', name: 'verify', component: () => import('@/pages/certificates/VerifyPage.vue'), meta: { public: true, title: '婚育证明核验' } },
     {
       path: '/assessments/verify/:hash',
@@ -75,6 +77,13 @@ export const router = createRouter({
         },
         { path: 'notifications', name: 'notifications', component: () => import('@/pages/notifications/NotificationsPage.vue'), meta: { title: '消息' } },
         { path: 'settings/channels', name: 'channels', component: () => import('@/pages/settings/ChannelsPage.vue'), meta: { title: '消息接收设置' } },
+        // Issue 31: grid workers' declarations, reviewed by the destination's clerks.
+        {
+          path: 'declarations',
+          name: 'declarations',
+          component: () => import('@/pages/declarations/DeclarationsPage.vue'),
+          meta: { title: '采集审核', roles: STAFF },
+        },
         { path: 'admin/users', name: 'users', component: () => import('@/pages/admin/UsersPage.vue'), meta: { title: '用户管理', roles: ['admin'] } },
         { path: 'admin/audit', name: 'audit', component: () => import('@/pages/admin/AuditPage.vue'), meta: { title: '审计日志', roles: ['admin'] } },
         { path: 'admin/failed', name: 'failed', component: () => import('@/pages/admin/FailedPage.vue'), meta: { title: '投递失败', roles: ['admin'] } },
@@ -87,7 +96,13 @@ export const router = createRouter({
 router.beforeEach((to) => {
   const session = useSession();
   if (!to.meta.public && !session.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
-  if (to.name === 'login' && session.signedIn) return { name: 'home' };
+  // A grid worker has one screen (field-collection.md).
+  if (session.user?.role === 'collector' && to.name !== 'collect' && !to.meta.public) return { name: 'collect' };
+  if (to.name === 'collect' && session.user && session.user.role !== 'collector') {
+    denying = true;
+    return { name: 'home' };
+  }
+  if (to.name === 'login' && session.signedIn) return { name: session.user?.role === 'collector' ? 'collect' : 'home' };
   // A screen for another role (a bookmark, a typed URL) leads home, saying why; the API refuses the data anyway.
   const roles = to.meta.roles as string[] | undefined;
   if (roles && session.user && !roles.includes(session.user.role)) {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '@/config/config';
 import { loadDemoCases } from './demo-cases';
 import { freezeDemoMonths } from './demo-assessments';
+import { loadDemoDeclarations } from './demo-declarations';
 import { dataSourceOptions } from '@/database/data-source-options';
 import { PASSWORD_HASH_OPTIONS } from '@/modules/users/users.service';
 
@@ -18,7 +19,7 @@ export interface DemoLogin {
 
 interface DemoAccount {
   username: string;
-  role: 'staff' | 'supervisor' | 'admin';
+  role: 'staff' | 'supervisor' | 'admin' | 'collector';
   displayName: string;
   what: string;
   /** A fixed code, or the first community (居委会) or township under a code prefix. */
@@ -26,6 +27,15 @@ interface DemoAccount {
   communityUnder?: string;
   townshipUnder?: string;
 }
+
+/** The demo communities, for their grid workers (issue 31): the same first 居委会 under the same prefix. */
+const COMMUNITIES: Record<string, { displayName: string; under: string }> = {
+  guangshui_shequ: { displayName: '广水应山社区', under: '421381001' },
+  wuhan_jianghan: { displayName: '武汉江汉社区', under: '420103' },
+  quzhou_kecheng: { displayName: '衢州柯城社区', under: '330802' },
+  wuxi_liangxi: { displayName: '无锡梁溪社区', under: '320213' },
+  zhengzhou_jinshui: { displayName: '郑州金水社区', under: '410105' },
+};
 
 // Origins: 湖北省随州市广水市 townships, 河南省信阳市罗山县 and 浙江省衢州市柯城区 townships. Destinations: communities in
 // 衢州, 无锡, 郑州 and, in Hubei itself, 武汉 and 广水 (people from other provinces and other Hubei counties).
@@ -44,6 +54,17 @@ const ACCOUNTS: DemoAccount[] = [
   { username: 'wuxi_liangxi', role: 'staff', displayName: '无锡梁溪社区', communityUnder: '320213', what: '流入地：无锡市梁溪区社区' },
   { username: 'zhengzhou_jinshui', role: 'staff', displayName: '郑州金水社区', communityUnder: '410105', what: '流入地：郑州市金水区社区' },
   { username: 'quzhou_sup', role: 'supervisor', displayName: '衢州市督导', code: '330800000000', what: '查看衢州市考核指标（只读）' },
+  // Issue 31: a grid worker (网格员) in each demo community, at the community's own code.
+  ...['guangshui_shequ', 'wuhan_jianghan', 'quzhou_kecheng', 'wuxi_liangxi', 'zhengzhou_jinshui'].map((community) => {
+    const staff = COMMUNITIES[community];
+    return {
+      username: `${community}_wg`,
+      role: 'collector' as const,
+      displayName: `${staff.displayName.replace(/社区$/, '')}网格员`,
+      communityUnder: staff.under,
+      what: '网格员：在手机上采集（/collect），社区审核',
+    };
+  }),
 ];
 
 /** Idempotent: demo accounts in real localities (cases join in with the case module). */
@@ -95,6 +116,11 @@ if (require.main === module) {
       );
       const frozen = await freezeDemoMonths(config, logins);
       console.log(`[demo] 月度考核: ${frozen.months} supervisor months frozen, ${frozen.confirmed} newly confirmed, in ${frozen.ms} ms`);
+      const declared = await loadDemoDeclarations(
+        config,
+        logins.filter((l) => l.role === 'collector').map((l) => l.username),
+      );
+      if (declared) console.log(`[demo] grid workers' declarations waiting for review: ${declared}`);
       console.log(`[demo] demo accounts (password ${DEMO_PASSWORD} for each of them):`);
       for (const l of logins) console.log(`  ${l.username.padEnd(18)} ${l.role.padEnd(10)} ${l.jurisdictionCode} ${l.jurisdictionName}  ${l.what}`);
     })

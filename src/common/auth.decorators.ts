@@ -16,3 +16,11 @@ export const SUPERVISOR_WRITES = 'liudong:supervisorWrites';
  * a notification read, 催办, confirming a month) — never about a person, a case or a message between the sides.
  */
 export const SupervisorMayWrite = () => SetMetadata(SUPERVISOR_WRITES, true);
+
+export const COLLECTOR_MAY_CALL = 'liudong:collectorMayCall';
+/**
+ * A route a grid worker (collector) may call besides those naming it in @Roles: its own account and the place table
+ * its phone picks places from. Every other route refuses a collector (AuthGuard), so a new route is closed to it unless
+ * it says otherwise.
+ */
+export const CollectorMayCall = () => SetMetadata(COLLECTOR_MAY_CALL, true);

@@ -16,6 +16,7 @@ export class IdCipher {
   private readonly answerKey: Buffer;
   private readonly requestKey: Buffer;
   private readonly channelKey: Buffer;
+  private readonly declarationKey: Buffer;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', config.dataKey, Buffer.alloc(0), purpose, 32));
@@ -24,6 +25,7 @@ export class IdCipher {
     this.answerKey = derive('liudong idempotency answer encryption');
     this.requestKey = derive('liudong idempotency request hash');
     this.channelKey = derive('liudong channel secret encryption');
+    this.declarationKey = derive('liudong declaration form encryption');
   }
 
   encrypt(plain: string): string {
@@ -50,6 +52,15 @@ export class IdCipher {
 
   openChannelSecret(stored: string): string {
     return unseal(this.channelKey, stored);
+  }
+
+  /** A grid worker's declaration as sent (ID numbers, phone, family), sealed at rest until a clerk registers it. */
+  sealDeclaration(plain: string): string {
+    return seal(this.declarationKey, plain);
+  }
+
+  openDeclaration(stored: string): string {
+    return unseal(this.declarationKey, stored);
   }
 
   /** Identifies an Idempotency-Key's request without a hash that a guessed body (an ID number) could be checked against. */

@@ -27,7 +27,11 @@ export const PASSWORD = 'staff-pass-123';
 export async function account(
   t: TestApp,
   jurisdictionCode: string,
-  { role = 'staff', displayName = '测试', prefix = role }: { role?: 'staff' | 'supervisor' | 'admin'; displayName?: string; prefix?: string } = {},
+  {
+    role = 'staff',
+    displayName = '测试',
+    prefix = role,
+  }: { role?: 'staff' | 'supervisor' | 'admin' | 'collector'; displayName?: string; prefix?: string } = {},
 ): Promise<string> {
   const username = uniqueName(prefix);
   const res = await t
@@ -40,7 +44,7 @@ export async function account(
 }
 
 /** Creates an account through the API (as the root admin) and returns its token. */
-export async function staffAt(t: TestApp, jurisdictionCode: string, role: 'staff' | 'supervisor' | 'admin' = 'staff'): Promise<string> {
+export async function staffAt(t: TestApp, jurisdictionCode: string, role: 'staff' | 'supervisor' | 'admin' | 'collector' = 'staff'): Promise<string> {
   return t.token(await account(t, jurisdictionCode, { role }), PASSWORD);
 }
 

@@ -10,9 +10,25 @@ export const ORIGIN_VILLAGE = '421381101201';
 export const UNRELATED = '530102001000'; // 昆明 a township nobody here deals with
 export const FOREIGN_PROVINCE = '530000000000'; // 云南: an admin with no say over Hubei or Zhejiang
 
-export type Principal = 'anon' | 'tampered' | 'expired' | 'algNone' | 'unrelated' | 'supervisor' | 'staff' | 'foreignAdmin' | 'admin';
-export const PRINCIPALS: Principal[] = ['anon', 'tampered', 'expired', 'algNone', 'unrelated', 'supervisor', 'foreignAdmin', 'admin', 'staff'];
+export type Principal = 'anon' | 'tampered' | 'expired' | 'algNone' | 'unrelated' | 'supervisor' | 'staff' | 'foreignAdmin' | 'admin' | Collector;
+export const PRINCIPALS: Principal[] = [
+  'anon',
+  'tampered',
+  'expired',
+  'algNone',
+  'unrelated',
+  'supervisor',
+  'foreignAdmin',
+  'admin',
+  'otherCollector',
+  'collector',
+  'staff',
+];
 export const BAD_TOKENS: Principal[] = ['anon', 'tampered', 'expired', 'algNone'];
+// Issue 31: two grid workers of the destination community; `collector` owns the declarations of the fixtures. A
+// collector reaches nothing but what names it: a row that does not say otherwise expects 403 (a public route: 200).
+export type Collector = 'collector' | 'otherCollector';
+export const COLLECTORS: Principal[] = ['collector', 'otherCollector'];
 
 export interface Fixtures {
   inflowId: string;
@@ -32,6 +48,11 @@ export interface Fixtures {
   assessmentHash: string;
   certIdNumber: string;
   personIdNumber: string;
+  /** Issue 31: pending declarations of `collector` (one per route that changes one). */
+  declarationId: string;
+  withdrawDeclarationId: string;
+  acceptDeclarationId: string;
+  returnDeclarationId: string;
 }
 
 export interface Call {
@@ -39,6 +60,7 @@ export interface Call {
   body?: unknown;
   /** multipart upload of a small CSV */
   upload?: boolean;
+  headers?: Record<string, string>;
 }
 
 export interface Row {
@@ -60,10 +82,23 @@ const PUBLIC = { anon: 200, tampered: 200, expired: 200, algNone: 200, ...READ_A
 export const TABLE: Row[] = [
   {
     route: 'POST /api/auth/login',
-    call: () => ({ path: '/api/auth/login', body: { username: 'nobody-here', password: 'wrong-password' } }),
-    expect: { anon: 401, tampered: 401, expired: 401, algNone: 401, unrelated: 401, supervisor: 401, foreignAdmin: 401, admin: 401, staff: 401 },
+    // A name of its own per call: eleven callers would pass the 10 tries a minute one account is allowed.
+    call: () => ({ path: '/api/auth/login', body: { username: `nobody-${Math.random().toString(36).slice(2, 8)}`, password: 'wrong-password' } }),
+    expect: {
+      anon: 401,
+      tampered: 401,
+      expired: 401,
+      algNone: 401,
+      unrelated: 401,
+      supervisor: 401,
+      foreignAdmin: 401,
+      admin: 401,
+      staff: 401,
+      collector: 401,
+      otherCollector: 401,
+    },
   },
-  { route: 'GET /api/me', call: () => ({ path: '/api/me' }), expect: READ_ALL },
+  { route: 'GET /api/me', call: () => ({ path: '/api/me' }), expect: { ...READ_ALL, collector: 200, otherCollector: 200 } },
   // 待办 is a clerk's own (each sees only what its subtree and its own imports hold).
   {
     route: 'GET /api/worklist',
@@ -172,8 +207,17 @@ export const TABLE: Row[] = [
     call: (f) => ({ path: `/api/users/${f.userId}`, body: { displayName: '矩阵改名' } }),
     expect: { unrelated: 403, supervisor: 403, foreignAdmin: 404, admin: 200, staff: 403 },
   },
-  { route: 'GET /api/jurisdictions', call: () => ({ path: '/api/jurisdictions?parent=330802000000' }), expect: READ_ALL },
-  { route: 'GET /api/jurisdictions/{code}', call: () => ({ path: `/api/jurisdictions/${DEST}` }), expect: READ_ALL },
+  // The place table: a collector's phone picks places from it too.
+  {
+    route: 'GET /api/jurisdictions',
+    call: () => ({ path: '/api/jurisdictions?parent=330802000000' }),
+    expect: { ...READ_ALL, collector: 200, otherCollector: 200 },
+  },
+  {
+    route: 'GET /api/jurisdictions/{code}',
+    call: () => ({ path: `/api/jurisdictions/${DEST}` }),
+    expect: { ...READ_ALL, collector: 200, otherCollector: 200 },
+  },
   {
     route: 'POST /api/inflows',
     owner: 'dest',
@@ -363,7 +407,47 @@ export const TABLE: Row[] = [
     call: () => ({ path: `/api/rates/targets/${DEST}`, body: { submission: 0.95 } }),
     expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 200, staff: 403 },
   },
+  // Issue 31: grid workers' declarations. A collector sees and changes only its own; the destination's clerks review.
+  {
+    route: 'POST /api/declarations',
+    call: () => ({ path: '/api/declarations', body: newDeclaration(), headers: { 'Idempotency-Key': `matrix-${Math.random().toString(36).slice(2)}` } }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 403, collector: 201, otherCollector: 201 },
+  },
+  {
+    route: 'GET /api/declarations',
+    call: () => ({ path: '/api/declarations' }),
+    expect: { unrelated: 200, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200, collector: 200, otherCollector: 200 },
+  },
+  {
+    route: 'PATCH /api/declarations/{id}',
+    call: (f) => ({ path: `/api/declarations/${f.declarationId}`, body: { address: '衢州市柯城区矩阵路 1 号' } }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 403, collector: 200, otherCollector: 404 },
+  },
+  {
+    route: 'POST /api/declarations/{id}/withdraw',
+    call: (f) => ({ path: `/api/declarations/${f.withdrawDeclarationId}/withdraw` }),
+    expect: { unrelated: 403, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 403, collector: 200, otherCollector: 404 },
+  },
+  {
+    route: 'POST /api/declarations/{id}/accept',
+    owner: 'dest',
+    // 户籍地 completed from the county the phone offered to the village.
+    call: (f) => ({ path: `/api/declarations/${f.acceptDeclarationId}/accept`, body: { householdCode: ORIGIN_VILLAGE } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 201, collector: 403, otherCollector: 403 },
+  },
+  {
+    route: 'POST /api/declarations/{id}/return',
+    owner: 'dest',
+    call: (f) => ({ path: `/api/declarations/${f.returnDeclarationId}/return`, body: { reason: '矩阵退回' } }),
+    expect: { unrelated: 404, supervisor: 403, foreignAdmin: 403, admin: 403, staff: 200, collector: 403, otherCollector: 403 },
+  },
 ];
+
+/** Issue 31: a declaration's body (a registration's, 户籍地 at county level, and when it was filled in). */
+export const newDeclaration = () => ({
+  ...newInflow({ householdCode: ORIGIN_VILLAGE.slice(0, 6).padEnd(12, '0') }),
+  collectedAt: new Date(Date.now() - 600_000).toISOString(),
+});
 
 /**
  * Writes about a *person* by someone who is not the side holding what they would change (quality.md, "Trust between

@@ -1015,6 +1015,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/declarations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 采集信息：网格员看本人的；工作人员看现居住地在本辖区的 */
+        get: operations["DeclarationsController_list"];
+        put?: never;
+        /** 网格员上传采集信息（与流入登记相同的校验；户籍地可到县级） */
+        post: operations["DeclarationsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/declarations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 网格员更正本人待审核或已退回的采集信息（重新待审核） */
+        patch: operations["DeclarationsController_update"];
+        trace?: never;
+    };
+    "/api/declarations/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 网格员撤回本人未通过的采集信息 */
+        post: operations["DeclarationsController_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/declarations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 通过：以本人名义登记并提交流入登记（可附更正，如把户籍地补全到乡镇） */
+        post: operations["DeclarationsController_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/declarations/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 退回（附退回原因），网格员可更正后重新上传 */
+        post: operations["DeclarationsController_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1105,7 +1191,7 @@ export interface components {
              */
             phone?: string;
             /** @enum {string} */
-            role: "staff" | "supervisor" | "admin";
+            role: "staff" | "supervisor" | "admin" | "collector";
             /** @example 421381101000 */
             jurisdictionCode: string;
         };
@@ -1117,7 +1203,7 @@ export interface components {
             /** @description 联系电话 */
             phone: string | null;
             /** @enum {string} */
-            role: "staff" | "supervisor" | "admin";
+            role: "staff" | "supervisor" | "admin" | "collector";
             active: boolean;
             jurisdiction: components["schemas"]["JurisdictionRefView"];
         };
@@ -1135,7 +1221,7 @@ export interface components {
              */
             phone?: string;
             /** @enum {string} */
-            role?: "staff" | "supervisor" | "admin";
+            role?: "staff" | "supervisor" | "admin" | "collector";
             active?: boolean;
             password?: string;
         };
@@ -1904,10 +1990,10 @@ export interface components {
         };
         WorkItemView: {
             /**
-             * @description reminder 督导的催办（未读）；reply 待反馈的通报或协查；draft 待提交的草稿；check_household 户籍地回复“非本地户籍”或“查无此人”，请核对户籍地；import_errors 批量导入有未通过的行
+             * @description reminder 督导的催办（未读）；reply 待反馈的通报或协查；draft 待提交的草稿；check_household 户籍地回复“非本地户籍”或“查无此人”，请核对户籍地；import_errors 批量导入有未通过的行；declaration 网格员采集待审核超过 3 天
              * @enum {string}
              */
-            kind: "reminder" | "reply" | "draft" | "check_household" | "import_errors";
+            kind: "reminder" | "reply" | "draft" | "check_household" | "import_errors" | "declaration";
             /**
              * Format: uuid
              * @description 信息、登记、导入或消息的 id
@@ -2222,6 +2308,149 @@ export interface components {
             /** Format: date-time */
             frozenAt: string;
         };
+        CreateDeclarationDto: {
+            /** @enum {string} */
+            maritalStatus: "unmarried" | "first_married" | "remarried" | "divorced" | "widowed";
+            spouse?: components["schemas"]["SpouseDto"] | null;
+            children?: components["schemas"]["ChildDto"][];
+            /** @enum {string} */
+            contraception: "none" | "iud" | "implant" | "sterilization" | "pill" | "condom" | "other";
+            pregnant?: boolean;
+            person: components["schemas"]["InflowPersonDto"];
+            /**
+             * @description 户籍地（乡镇或村级代码）
+             * @example 421381101201
+             */
+            householdCode: string;
+            /**
+             * @description 现居住地（本辖区内的乡镇或村级代码）
+             * @example 330802005001
+             */
+            destinationCode: string;
+            /** @example 衢州市柯城区…… */
+            address: string;
+            /** @example 2026-11-02 */
+            arrivalDate: string;
+            /** @enum {string} */
+            reason: "work" | "business" | "family" | "study" | "other";
+            /** @description 婚育证明编号 */
+            certificateNumber?: string;
+            /** @description 以书面承诺书代替婚育证明 */
+            undertaking?: boolean;
+            /**
+             * Format: date-time
+             * @description 在手机上填写的时间（不晚于现在，最早 30 天前）
+             * @example 2026-12-01T09:30:00+08:00
+             */
+            collectedAt: string;
+        };
+        DeclarationCollectorView: {
+            /** Format: uuid */
+            id: string;
+            /** @example 柯城网格员 */
+            displayName: string;
+        };
+        DeclarationPersonView: {
+            /**
+             * @description 脱敏
+             * @example 421381********0026
+             */
+            idNumber: string;
+            name: string;
+            /** @enum {string} */
+            sex: "male" | "female";
+            /**
+             * @description 周岁
+             * @example 36
+             */
+            age: number;
+            phone: string | null;
+        };
+        DeclarationView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "returned" | "withdrawn";
+            /** Format: date-time */
+            collectedAt: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /**
+             * Format: date-time
+             * @description 最近一次成为待审核的时间（更正后重新计起）
+             */
+            pendingSince: string;
+            collector: components["schemas"]["DeclarationCollectorView"];
+            person: components["schemas"]["DeclarationPersonView"];
+            householdCode: string;
+            destinationCode: string;
+            address: string;
+            /** @example 2026-11-02 */
+            arrivalDate: string;
+            /** @enum {string} */
+            reason: "work" | "business" | "family" | "study" | "other";
+            /** @enum {string} */
+            maritalStatus: "unmarried" | "first_married" | "remarried" | "divorced" | "widowed";
+            spouse: components["schemas"]["SpouseView"] | null;
+            children: components["schemas"]["ChildView"][];
+            /** @enum {string} */
+            contraception: "none" | "iud" | "implant" | "sterilization" | "pill" | "condom" | "other";
+            pregnant: boolean;
+            certificateNumber: string | null;
+            undertaking: boolean;
+            /** @description 退回原因 */
+            returnReason: string | null;
+            /** Format: date-time */
+            reviewedAt: string | null;
+            /**
+             * Format: uuid
+             * @description 通过后登记的流入登记
+             */
+            inflowId: string | null;
+        };
+        DeclarationPageView: {
+            items: components["schemas"]["DeclarationView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        DeclarationChangesDto: {
+            /** @enum {string} */
+            maritalStatus?: "unmarried" | "first_married" | "remarried" | "divorced" | "widowed";
+            spouse?: components["schemas"]["SpouseDto"] | null;
+            children?: components["schemas"]["ChildDto"][];
+            /** @enum {string} */
+            contraception?: "none" | "iud" | "implant" | "sterilization" | "pill" | "condom" | "other";
+            pregnant?: boolean;
+            person?: components["schemas"]["InflowPersonDto"];
+            /**
+             * @description 户籍地（乡镇或村级代码）
+             * @example 421381101201
+             */
+            householdCode?: string;
+            /**
+             * @description 现居住地（本辖区内的乡镇或村级代码）
+             * @example 330802005001
+             */
+            destinationCode?: string;
+            /** @example 衢州市柯城区…… */
+            address?: string;
+            /** @example 2026-11-02 */
+            arrivalDate?: string;
+            /** @enum {string} */
+            reason?: "work" | "business" | "family" | "study" | "other";
+            /** @description 婚育证明编号 */
+            certificateNumber?: string;
+            /** @description 以书面承诺书代替婚育证明 */
+            undertaking?: boolean;
+        };
+        ReturnDeclarationDto: {
+            /**
+             * @description 退回原因
+             * @example 户籍地不详，请核实到乡镇
+             */
+            reason: string;
+        };
         ErrorDetailView: {
             /** @example person.idNumber */
             field: string;
@@ -2358,7 +2587,7 @@ export interface operations {
                 pageSize?: number;
                 /** @description 用户名或显示名称包含 */
                 q?: string;
-                role?: "staff" | "supervisor" | "admin";
+                role?: "staff" | "supervisor" | "admin" | "collector";
             };
             header?: never;
             path?: never;
@@ -4541,6 +4770,205 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AssessmentVerificationView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    DeclarationsController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                status?: "pending" | "accepted" | "returned" | "withdrawn";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationPageView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    DeclarationsController_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 每条采集一个键（手机上保存时生成），重发时不变：只登记一次 */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDeclarationDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    DeclarationsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclarationChangesDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    DeclarationsController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    DeclarationsController_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclarationChangesDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InflowView"];
+                };
+            };
+            /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    DeclarationsController_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnDeclarationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationView"];
                 };
             };
             /** @description 拒绝（4xx）或服务暂不可用（503）：统一的错误格式 */

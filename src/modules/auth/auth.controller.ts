@@ -5,7 +5,7 @@ import { UserView } from '@/modules/users/users.dto';
 import { NoStoredAnswer } from '@/common/idempotency.interceptor';
 import { AuthUser, CurrentUser } from '@/common/scope';
 import { toUserResponse, UsersService } from '@/modules/users/users.service';
-import { Public } from '@/common/auth.decorators';
+import { CollectorMayCall, Public } from '@/common/auth.decorators';
 import { LoginDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { LoginThrottlerGuard } from './login-throttler.guard';
@@ -30,6 +30,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @CollectorMayCall()
   @ApiOkResponse({ type: UserView })
   @ApiBearerAuth()
   @ApiOperation({ summary: '当前账号' })

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { Errors } from '@/common/errors';
 import { AuthUser, Role } from '@/common/scope';
 import { UsersService } from '@/modules/users/users.service';
-import { IS_PUBLIC, ROLES_KEY, SUPERVISOR_WRITES } from '@/common/auth.decorators';
+import { COLLECTOR_MAY_CALL, IS_PUBLIC, ROLES_KEY, SUPERVISOR_WRITES } from '@/common/auth.decorators';
 import { TokenPayload } from './auth.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -45,6 +45,10 @@ export class AuthGuard implements CanActivate {
       throw Errors.forbidden('READ_ONLY_ROLE', '督导账号为只读，不能修改数据');
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    // A grid worker reaches only what names it: its declarations, its account, the place table (field-collection.md).
+    if (user.role === 'collector' && !roles?.includes('collector') && !this.reflector.getAllAndOverride<boolean>(COLLECTOR_MAY_CALL, targets)) {
+      throw Errors.forbidden('ROLE_NOT_ALLOWED', '网格员账号只能采集和查看本人的采集信息');
+    }
     if (roles && !roles.includes(user.role)) {
       throw Errors.forbidden('ROLE_NOT_ALLOWED', '当前账号角色无权执行此操作');
     }

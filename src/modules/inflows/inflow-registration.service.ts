@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { townshipOf } from '@/common/division-code';
+import { levelOf, townshipOf } from '@/common/division-code';
 import { AppError, Errors } from '@/common/errors';
 import { IdCipher } from '@/common/id-cipher';
 import { birthDateOf, maskIdNumber, sexOf } from '@/common/identity';
@@ -96,12 +96,21 @@ export class InflowRegistration {
   ) {}
 
   /** POST /api/inflows: the rules, then `register_inflow` in one round trip, then the notices handed to BullMQ. */
-  async register(user: AuthUser, dto: CreateInflowDto): Promise<InflowResponse> {
+  /**
+   * `alongside` runs in the registration's transaction once the inflow is written (a declaration marked accepted):
+   * if it throws, nothing is registered.
+   */
+  async register(user: AuthUser, dto: CreateInflowDto, alongside?: (manager: EntityManager, inflowId: string) => Promise<void>): Promise<InflowResponse> {
     const prepared = await this.prepare(user, dto);
     let registered: Registered;
+    const call = async (manager: EntityManager) => {
+      const [row] = await manager.query(`SELECT register_inflow($1::jsonb) AS r`, [JSON.stringify(prepared.call)]);
+      const answer = row.r as Registered;
+      if (alongside) await alongside(manager, answer.inflowId);
+      return answer;
+    };
     try {
-      const [row] = await this.db.query(`SELECT register_inflow($1::jsonb) AS r`, [JSON.stringify(prepared.call)]);
-      registered = row.r as Registered;
+      registered = alongside ? await this.db.transaction(call) : await call(this.db.manager);
     } catch (error) {
       const raised = error as RaisedError;
       if (raised.code === ALREADY_REGISTERED_STATE && raised.message === 'ALREADY_REGISTERED') throw alreadyRegistered(raised.detail);
@@ -127,9 +136,16 @@ export class InflowRegistration {
 
   /**
    * The rules that need only the request (and the certificate table), and the call to `register_inflow` they lead to.
-   * `source` is set by the bulk import: the import's id on the row, and legacy rows marked.
+   * `source` is set by the bulk import: the import's id on the row, and legacy rows marked. `rules.countyHousehold`
+   * is a grid worker's declaration (field-collection.md): its phone offline offers 户籍地 down to county only, and the
+   * clerk completes it before accepting; every other rule and message is the registration's.
    */
-  async prepare(user: AuthUser, dto: CreateInflowDto, source?: { importId: string; legacy: boolean }): Promise<PreparedRegistration> {
+  async prepare(
+    user: AuthUser,
+    dto: CreateInflowDto,
+    source?: { importId: string; legacy: boolean },
+    rules: { countyHousehold?: boolean } = {},
+  ): Promise<PreparedRegistration> {
     const { idNumber } = dto.person;
     const sex = sexOf(idNumber);
     const birthDate = birthDateOf(idNumber);
@@ -140,7 +156,8 @@ export class InflowRegistration {
     }
     if (!inScope(user, dto.destinationCode)) throw Errors.outOfJurisdiction('destinationCode');
     await this.jurisdictions.requireLocal(dto.destinationCode, 'destinationCode');
-    await this.jurisdictions.requireLocal(dto.householdCode, 'householdCode');
+    if (rules.countyHousehold && levelOf(dto.householdCode) === 'county') await this.jurisdictions.require(dto.householdCode, 'householdCode');
+    else await this.jurisdictions.requireLocal(dto.householdCode, 'householdCode');
     checkRegistration(dto, sex, birthDate);
     const certificateCheck = await this.certificates.checkForInflow(idNumber, dto.certificateNumber, dto.arrivalDate, dto.undertaking ?? false);
     const keyTarget = !['not_required', 'valid', 'undertaking'].includes(certificateCheck);
@@ -188,6 +205,15 @@ export class InflowRegistration {
       replyLimitUrgent: this.config.replyTimeLimitUrgent.text,
     };
     return { call, columns, submit, now };
+  }
+
+  /** 409 as `register_inflow` answers it, asked ahead of a registration (a grid worker's declaration). */
+  async assertNotRegistered(idNumber: string, destinationCode: string): Promise<void> {
+    const [row] = await this.db.query(`SELECT registered_here(p.id, township_of($2)) AS here FROM person p WHERE p.id_hash = $1`, [
+      this.cipher.hash(idNumber),
+      destinationCode,
+    ]);
+    if (row?.here) throw alreadyRegistered(row.here as string);
   }
 
   private response(user: AuthUser, dto: CreateInflowDto, { columns, submit, now }: PreparedRegistration, registered: Registered): InflowResponse {

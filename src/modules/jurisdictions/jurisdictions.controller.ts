@@ -2,11 +2,14 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { JurisdictionDetailView, JurisdictionPageView } from './jurisdictions.dto';
 import { Errors } from '@/common/errors';
+import { CollectorMayCall } from '@/common/auth.decorators';
 import { JurisdictionQuery } from './jurisdictions.dto';
 import { JurisdictionsService } from './jurisdictions.service';
 
 @ApiTags('jurisdictions')
 @ApiBearerAuth()
+// The phone's place picker (户籍地 below county when online, 现居住地 in the collector's subtree).
+@CollectorMayCall()
 @Controller('jurisdictions')
 export class JurisdictionsController {
   constructor(private readonly jurisdictions: JurisdictionsService) {}

@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource, Repository } from 'typeorm';
 import { Errors } from '@/common/errors';
+import { levelOf } from '@/common/division-code';
 import { offsetOf, Page, pageOf } from '@/common/pagination';
 import { assertInScope, AuthUser, inScope, Role, scopeRange } from '@/common/scope';
 import { AuditService } from '@/modules/audit/audit.service';
@@ -42,6 +43,7 @@ export class UsersService {
     assertInScope(admin, dto.jurisdictionCode, 'jurisdictionCode');
     if (isPeerAdmin(admin, dto)) throw peerAdmin();
     await this.jurisdictions.require(dto.jurisdictionCode, 'jurisdictionCode');
+    assertCollectorPlace(dto.role, dto.jurisdictionCode);
     if (await this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username)', dto).getExists()) {
       throw usernameTaken();
     }
@@ -97,6 +99,7 @@ export class UsersService {
     // Its own name and password an admin changes itself; another admin of its place, or making one, is the level above's.
     const peer = (role: Role) => isPeerAdmin(admin, { role, jurisdictionCode: user.jurisdictionCode });
     if (user.id !== admin.id && (peer(user.role) || peer(dto.role ?? user.role))) throw peerAdmin();
+    if (dto.role !== undefined) assertCollectorPlace(dto.role, user.jurisdictionCode);
     const changes: Partial<User> = {};
     if (dto.displayName !== undefined) changes.displayName = dto.displayName;
     if (dto.phone !== undefined) changes.phone = dto.phone.trim() || null;
@@ -178,6 +181,14 @@ export class UsersService {
  * An admin manages accounts strictly below its own level: an admin account at the admin's own place is its peer (it
  * answers to the level above, like the admin itself), so creating, changing or promoting one is refused.
  */
+/** A grid worker (网格员) works in a village/community or a township (field-collection.md). */
+function assertCollectorPlace(role: Role, code: string): void {
+  const level = levelOf(code);
+  if (role === 'collector' && level !== 'township' && level !== 'village') {
+    throw Errors.validation([{ field: 'jurisdictionCode', message: '网格员须设在乡镇（街道）或村（居）' }]);
+  }
+}
+
 function isPeerAdmin(admin: AuthUser, account: { role: Role; jurisdictionCode: string }): boolean {
   return account.role === 'admin' && account.jurisdictionCode === admin.jurisdictionCode;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { nullable } from '@/common/api-views';
 
-export const WORK_KINDS = ['reminder', 'reply', 'draft', 'check_household', 'import_errors'] as const;
+export const WORK_KINDS = ['reminder', 'reply', 'draft', 'check_household', 'import_errors', 'declaration'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
 
 export class WorkSubjectView {
@@ -14,7 +14,7 @@ export class WorkItemView {
   @ApiProperty({
     enum: WORK_KINDS,
     description:
-      'reminder 督导的催办（未读）；reply 待反馈的通报或协查；draft 待提交的草稿；check_household 户籍地回复“非本地户籍”或“查无此人”，请核对户籍地；import_errors 批量导入有未通过的行',
+      'reminder 督导的催办（未读）；reply 待反馈的通报或协查；draft 待提交的草稿；check_household 户籍地回复“非本地户籍”或“查无此人”，请核对户籍地；import_errors 批量导入有未通过的行；declaration 网格员采集待审核超过 3 天',
   })
   kind: WorkKind;
   @ApiProperty({ format: 'uuid', description: '信息、登记、导入或消息的 id' }) id: string;

@@ -9,6 +9,8 @@ import { WorkItemView, WorkKind, WorklistView } from './worklist.dto';
 const LIMIT = 100;
 /** A reply to check or an import with refused rows stays on the list this long (nobody marks them done). */
 const RECENT_DAYS = 30;
+/** A grid worker's declaration pending longer than this is on its destination's 待办 (field-collection.md). */
+const DECLARATION_WAIT_DAYS = 3;
 
 interface Row {
   kind: WorkKind;
@@ -64,6 +66,11 @@ export class WorklistService {
            FROM import_job j
           WHERE j.created_by = $3 AND j.status = 'done' AND j.failed > 0 AND j.created_at > now() - make_interval(days => $4)
          UNION ALL
+         -- A grid worker's declaration waiting for review more than 3 days (field-collection.md), for the destination.
+         SELECT 'declaration', d.id, NULL, NULL, NULL, NULL, NULL, d.name, d.id_masked, NULL, d.pending_since, u.display_name
+           FROM declaration d JOIN app_user u ON u.id = d.collector_id
+          WHERE d.destination_code BETWEEN $1 AND $2 AND d.status = 'pending' AND d.pending_since < now() - make_interval(days => $5)
+         UNION ALL
          -- A supervisor's 催办 not yet read (reading it in 消息 takes it off).
          SELECT 'reminder', n.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, n.created_at, n.title
            FROM notification n
@@ -73,7 +80,7 @@ export class WorklistService {
         -- Supervisors' reminders first (reminders.md), then what is overdue, what needs looking at, what falls due later.
         ORDER BY kind <> 'reminder', CASE WHEN due_at < now() THEN 0 WHEN due_at IS NULL THEN 1 ELSE 2 END, due_at ASC NULLS LAST, at DESC
         LIMIT ${LIMIT}`,
-      [low, high, user.id, RECENT_DAYS],
+      [low, high, user.id, RECENT_DAYS, DECLARATION_WAIT_DAYS],
     );
     const names = await this.jurisdictions.fullNames(rows.flatMap((r) => (r.place ? [r.place] : [])));
     const total = rows.length ? Number((rows[0] as Row & { total: string }).total) : 0;
@@ -93,6 +100,8 @@ function toItem(r: Row, place: string): WorkItemView {
       return { ...base, kind: r.kind, title: `${place} 回复“${labelOf('outcome', r.outcome ?? '')}”，请核对户籍地`, link: `/exchanges/${r.id}` };
     case 'import_errors':
       return { ...base, kind: r.kind, title: `批量导入“${r.filename}”有 ${r.failed} 行未通过`, link: '/imports' };
+    case 'declaration':
+      return { ...base, kind: r.kind, title: `网格员采集待审核超过 3 天 · ${r.said ?? ''}`, link: '/declarations' };
     case 'reminder':
       return { ...base, kind: r.kind, title: r.said ?? '催办', link: '/notifications' };
   }
