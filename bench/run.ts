@@ -6,6 +6,7 @@
 //   npm run bench -- --b4-sizes=10000,1000000
 //   npm run bench -- --only=B7 --b7-sizes=10000,100000   B7 at other sizes than quality.md's 10 k and 1 M
 //   npm run bench -- --only=R1                   the daily digest for 10 000 clerks with due items (issue 29)
+//   npm run bench -- --only=A1                   freezing an assessment month for the whole country at 1 M inflows, the 月报 PDF (issue 30)
 //   npm run bench -- --only=B4 --b4-baseline=no   without the raw GROUP BY over the largest size (minutes at 10 M)
 //   npm run bench -- --only=B4 --stack-dir=DIR  keep the database in DIR; a later run reuses it and seeds only what is missing
 //   npm run bench -- --only=SOAK [--soak-seconds=600]   the 10-minute mixed-load soak (not in the default run)
@@ -15,6 +16,7 @@ import { benchImport } from './b3-import';
 import { benchRates } from './b4-rates';
 import { benchLists } from './b7-lists';
 import { benchDigest } from './r1-digest';
+import { benchAssessment } from './a1-assessment';
 import { benchConsole } from './c1-console';
 import { benchRatesPage } from './c2-rates-page';
 import { benchFirstVisit } from './c3-first-visit';
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     // Issue 31: the grid worker's phone app.
     if (wants('C4')) await benchCollect(stack);
     if (wants('C2')) await benchRatesPage(stack);
+    if (wants('A1')) await benchAssessment(stack);
     if (wants('B4')) await benchRates(stack, b4Sizes, option('b4-baseline') !== 'no');
     if (only?.includes('SOAK')) await soak(stack, Number(option('soak-seconds') ?? 600));
   } finally {
