@@ -140,10 +140,13 @@ export class AssessmentFreezer {
     const last = lastClosedMonth(now, this.config.assessmentCutoffDay);
     // The first month the job owes is the one whose cut-off came first after the epoch.
     const first = monthOfDay(todayInShanghai(since), this.config.assessmentCutoffDay);
+    const owed = monthsBetween(first, last).filter((m) => this.period(m).asOf >= since);
+    if (owed.length === 0) return [];
+    // One look a minute in every worker: a single read finds the months already frozen.
+    const ran = new Set((await this.db.query(`SELECT month FROM assessment_run WHERE month = ANY($1)`, [owed])).map((r: { month: string }) => r.month));
     const done: string[] = [];
-    for (const month of monthsBetween(first, last)) {
-      if (this.period(month).asOf < since) continue;
-      const ran = await this.db.transaction(async (manager) => {
+    for (const month of owed.filter((m) => !ran.has(m))) {
+      const frozeIt = await this.db.transaction(async (manager) => {
         // One worker freezes a month; another looking meanwhile finds the run row next time.
         const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('assessment_run'), hashtext($1)) AS locked`, [month]);
         if (!locked) return false;
@@ -156,7 +159,7 @@ export class AssessmentFreezer {
         this.logger.log({ month, frozen, ms }, 'assessment month frozen');
         return true;
       });
-      if (ran) done.push(month);
+      if (frozeIt) done.push(month);
     }
     return done;
   }
