@@ -29,6 +29,7 @@ import { Reminders1795394400000 } from '../../migrations/1795394400000-Reminders
 import { Channels1795394500000 } from '../../migrations/1795394500000-Channels';
 import { DigestRunTiming1795394600000 } from '../../migrations/1795394600000-DigestRunTiming';
 import { NamePatternIndexes1795394700000 } from '../../migrations/1795394700000-NamePatternIndexes';
+import { InflowDestinationStatistics1795394900000 } from '../../migrations/1795394900000-InflowDestinationStatistics';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
 export const MIGRATIONS = [
@@ -60,6 +61,7 @@ export const MIGRATIONS = [
   Channels1795394500000,
   DigestRunTiming1795394600000,
   NamePatternIndexes1795394700000,
+  InflowDestinationStatistics1795394900000,
 ];
 
 /**
