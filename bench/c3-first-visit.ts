@@ -92,9 +92,9 @@ async function issueCertificate(stack: BenchStack, url: string): Promise<string>
  * province supervisor (≤ 450 KB), and Lighthouse's mobile performance score on `/login`, `/verify/:code` and `/rates`
  * (≥ 90, ≥ 90, ≥ 75). Transfers: playwright-core driving Debian's Chromium, a fresh context each (empty cache); the
  * visit to /rates starts at the login page (`/login?redirect=/rates`, as a bookmark or a 401 sends a supervisor there),
- * logs in and ends when the 信息提交率 card shows its percentage and both charts are drawn. Lighthouse: its own run of
- * Chromium (bench/lighthouse.mjs), the same flags, an empty cache for each page; /rates with the supervisor's session
- * in the tab's sessionStorage, as the login page leaves it.
+ * logs in and ends when the 信息提交率 card shows its percentage and both charts, scrolled to, are drawn. Lighthouse:
+ * its own run of Chromium (bench/lighthouse.mjs), the same flags, an empty cache for each page; /rates with the
+ * supervisor's session in the tab's sessionStorage, as the login page leaves it.
  */
 export async function benchFirstVisit(stack: BenchStack): Promise<void> {
   const have = await seededPeople(stack.databaseUrl);
@@ -131,7 +131,9 @@ export async function benchFirstVisit(stack: BenchStack): Promise<void> {
         .getByRole('group', { name: '信息提交率' })
         .getByText(/^\d+\.\d%$/)
         .waitFor({ timeout: 30_000 });
-      // Both charts (bars by child, the monthly trend) drawn by ECharts' SVG renderer.
+      // Both charts (bars by child, the monthly trend) drawn by ECharts' SVG renderer, once scrolled to: below the
+      // table they load when they come near the viewport (RatesCharts.vue).
+      await page.getByRole('figure', { name: '按月趋势' }).scrollIntoViewIfNeeded();
       const drawn = 'document.querySelectorAll("[_echarts_instance_]").length === 2 && document.querySelectorAll("svg path").length > 20';
       await page.waitForFunction(drawn, undefined, { timeout: 30_000 });
     });

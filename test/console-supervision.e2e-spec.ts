@@ -112,6 +112,8 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     const contact = province.effectiveContact;
     await page.getByRole('group', { name: '有效联系率' }).getByText(`${contact.numerator} / ${contact.denominator}`).waitFor();
     await page.getByLabel('长沙市信息提交率逾期').waitFor();
+    // The charts are drawn once scrolled to (below the table), as a supervisor reading down the page sees them.
+    await page.getByRole('figure', { name: '各下级对比' }).scrollIntoViewIfNeeded();
     await page.locator('figure[aria-label="各下级对比"] svg').waitFor();
     await tab.shot('rates-province');
 
@@ -158,6 +160,7 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     await page.waitForURL('**/rates?*jurisdiction=430103000000*');
     const bars = page.locator('figure[aria-label="各下级对比"]');
     await bars.getByText(/反馈率.*：下级均无应办事项/).waitFor();
+    await bars.scrollIntoViewIfNeeded();
     await bars.locator('svg text', { hasText: '信息提交率' }).first().waitFor();
     expect(await bars.locator('svg text', { hasText: '反馈率' }).count()).toBe(0);
     await tab.shot('rates-destination-county');
