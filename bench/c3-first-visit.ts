@@ -133,9 +133,10 @@ export async function benchFirstVisit(stack: BenchStack): Promise<void> {
         .waitFor({ timeout: 30_000 });
       // Both charts (bars by child, the monthly trend) drawn by ECharts' SVG renderer, once scrolled to: below the
       // table they load when they come near the viewport (RatesCharts.vue).
+      // Locators, not a polled expression: the page's CSP allows no eval, and the charts are not there at once now.
       await page.getByRole('figure', { name: '按月趋势' }).scrollIntoViewIfNeeded();
-      const drawn = 'document.querySelectorAll("[_echarts_instance_]").length === 2 && document.querySelectorAll("svg path").length > 20';
-      await page.waitForFunction(drawn, undefined, { timeout: 30_000 });
+      for (const chart of ['各下级对比', '按月趋势']) await page.locator(`figure[aria-label="${chart}"] [_echarts_instance_] svg`).waitFor({ timeout: 30_000 });
+      await page.locator('figure svg path').nth(20).waitFor({ state: 'attached', timeout: 30_000 });
     });
     report({
       figure: 'C3 /rates first visit (supervisor, from the login page), bytes transferred',
