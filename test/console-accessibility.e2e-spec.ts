@@ -380,6 +380,7 @@ describe('web console accessibility: axe on every screen of every role, and each
     await page.getByRole('table').getByRole('link', { name: '锦江区', exact: true }).click();
     await page.waitForURL('**/rates?*jurisdiction=510104000000*');
     await page.getByRole('table').getByRole('link', { name: '春熙路街道', exact: true }).waitFor();
+    await page.getByRole('figure', { name: '各下级对比' }).scrollIntoViewIfNeeded();
     await page.locator('figure[aria-label="各下级对比"] svg').waitFor();
     await audit.check(page, `考核指标 · 锦江区（${who}）`);
     await tab.shot('a11y-rates-district');

@@ -112,6 +112,8 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     const contact = province.effectiveContact;
     await page.getByRole('group', { name: '有效联系率' }).getByText(`${contact.numerator} / ${contact.denominator}`).waitFor();
     await page.getByLabel('长沙市信息提交率逾期').waitFor();
+    // The charts are drawn once scrolled to (below the table), as a supervisor reading down the page sees them.
+    await page.getByRole('figure', { name: '各下级对比' }).scrollIntoViewIfNeeded();
     await page.locator('figure[aria-label="各下级对比"] svg').waitFor();
     await tab.shot('rates-province');
 
@@ -158,12 +160,33 @@ describe('web console for supervisors and admins (考核指标, 批量导入, �
     await page.waitForURL('**/rates?*jurisdiction=430103000000*');
     const bars = page.locator('figure[aria-label="各下级对比"]');
     await bars.getByText(/反馈率.*：下级均无应办事项/).waitFor();
+    await bars.scrollIntoViewIfNeeded();
     await bars.locator('svg text', { hasText: '信息提交率' }).first().waitFor();
     expect(await bars.locator('svg text', { hasText: '反馈率' }).count()).toBe(0);
     await tab.shot('rates-destination-county');
     await page.goBack();
     await page.waitForURL(`**/rates?*jurisdiction=${CHANGSHA}*`);
     await page.getByRole('group', { name: '信息提交率' }).getByText('3 / 4').waitFor();
+
+    // 辖区 shows the place in full; a click opens the place picker, where a place typed is offered and 查询 shows it.
+    const place = page.getByLabel('辖区', { exact: true });
+    expect(await place.inputValue()).toBe('湖南省长沙市');
+    await place.click();
+    await page.keyboard.type(FURONG);
+    await page.getByRole('option', { name: /^湖南省长沙市芙蓉区/ }).click();
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.waitForURL(`**/rates?*jurisdiction=${FURONG}*`);
+    await page.getByRole('group', { name: '信息提交率' }).getByText('2 / 3').waitFor();
+    await page.goBack();
+    await page.waitForURL(`**/rates?*jurisdiction=${CHANGSHA}*`);
+    await page.getByRole('group', { name: '信息提交率' }).getByText('3 / 4').waitFor();
+
+    // 开始日期 holds the date as typed; a click opens the calendar, where a day is chosen (shown with 查询 only).
+    const from = page.getByLabel('开始日期', { exact: true });
+    expect(await from.inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await from.click();
+    await page.getByRole('grid').getByText('15', { exact: true }).first().click();
+    await waitFor(async () => /^\d{4}-\d{2}-15$/.test(await page.getByLabel('开始日期', { exact: true }).inputValue()));
 
     // The overdue registrations of 芙蓉区: who, where, since when.
     await page.getByLabel('芙蓉区信息提交率逾期').click();

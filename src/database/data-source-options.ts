@@ -30,6 +30,7 @@ import { Channels1795394500000 } from '../../migrations/1795394500000-Channels';
 import { DigestRunTiming1795394600000 } from '../../migrations/1795394600000-DigestRunTiming';
 import { NamePatternIndexes1795394700000 } from '../../migrations/1795394700000-NamePatternIndexes';
 import { Assessments1795394800000 } from '../../migrations/1795394800000-Assessments';
+import { InflowDestinationStatistics1795394900000 } from '../../migrations/1795394900000-InflowDestinationStatistics';
 import { Declarations1795395000000 } from '../../migrations/1795395000000-Declarations';
 
 // Listed, not globbed, so the same list works from ts (tests, ts-node) and from dist (npm start).
@@ -63,6 +64,7 @@ export const MIGRATIONS = [
   DigestRunTiming1795394600000,
   NamePatternIndexes1795394700000,
   Assessments1795394800000,
+  InflowDestinationStatistics1795394900000,
   Declarations1795395000000,
 ];
 

@@ -121,9 +121,12 @@ export class InflowsService {
         hash: 'p.id_hash',
         // The name the list shows is the registration's own when it differs from the record's (inflow.name), else the
         // person's: registrations of the people so named that keep the record's name, and those whose own name matches.
+        // Both kept to the place (as the outer condition, so the rows are the same): a person so named is then one probe
+        // of inflow_person_arrival_idx (person_id, destination_code) that finds only the place's rows, and the plan
+        // starts from the few people so named rather than from every registration of a busy place (B7).
         named: (people) =>
-          `i.id IN (SELECT n.id FROM inflow n WHERE n.person_id IN (${people}) AND n.name IS NULL
-                    UNION ALL SELECT n.id FROM inflow n WHERE n.name LIKE :searchName)`,
+          `i.id IN (SELECT n.id FROM inflow n WHERE n.person_id IN (${people}) AND n.name IS NULL AND n.destination_code BETWEEN :low AND :high
+                    UNION ALL SELECT n.id FROM inflow n WHERE n.name LIKE :searchName AND n.destination_code BETWEEN :low AND :high)`,
       });
       qb.andWhere(search.where, search.params);
     }
