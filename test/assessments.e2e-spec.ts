@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import type { Response as SuperagentResponse } from 'superagent';
 import { AssessmentFreezer } from '@/modules/assessments/assessment-freezer';
 import { startTestApp, TestApp } from './support/app';
 import { inflowBody, registerInflow } from './support/builders';
@@ -253,7 +254,7 @@ describe('monthly assessment (月度考核): frozen at the cut-off, ranked, conf
 
     const xlsx = await t.http().get(`/api/assessments/${a.id}/report.xlsx`).set(auth(countySup)).buffer(true).parse(binary).expect(200);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(xlsx.body as Buffer);
+    await book.xlsx.load(xlsx.body as unknown as ExcelJS.Buffer);
     const sheet = book.getWorksheet('各下级排名');
     const rows = (sheet?.getSheetValues() ?? []).map((r) => (Array.isArray(r) ? r.slice(1) : []));
     const t2 = rows.find((r) => r?.[0] === T2);
@@ -275,7 +276,8 @@ describe('monthly assessment (月度考核): frozen at the cut-off, ranked, conf
   });
 });
 
-function binary(res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (err: Error | null, body: Buffer) => void) {
+/** A binary answer (PDF, XLSX) collected whole, as supertest's parser hands it over. */
+function binary(res: SuperagentResponse, done: (err: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => done(null, Buffer.concat(chunks)));
