@@ -2,9 +2,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * 月度考核 (assessment.md): each jurisdiction's month as frozen at its cut-off, hashed and signed. A stored month never
- * changes: a trigger refuses any update of its figures or its seal and any delete; only the confirmation is written
- * later, once. `assessment_epoch` holds when the service began freezing months (a month closed before it is frozen on
- * request and marked frozen_late); `assessment_run` the months the scheduled job froze for every jurisdiction.
+ * changes: the trigger of src/modules/assessments/sql/assessment.sql refuses any update of its figures or its seal and
+ * any delete; only the confirmation is written later, once. `assessment_epoch` holds when the service began freezing
+ * months (a month closed before it is frozen on request and marked frozen_late); `assessment_run` the months the
+ * scheduled job froze for every jurisdiction.
  */
 export class Assessments1795394800000 implements MigrationInterface {
   name = 'Assessments1795394800000';
@@ -39,20 +40,6 @@ export class Assessments1795394800000 implements MigrationInterface {
         CONSTRAINT assessment_month_check CHECK (month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$')
       )`);
     await q.query(`
-      CREATE FUNCTION assessment_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'DELETE' THEN
-          RAISE EXCEPTION 'a frozen assessment month is never deleted' USING ERRCODE = 'restrict_violation';
-        END IF;
-        IF (NEW.jurisdiction_code, NEW.month, NEW.frozen_at, NEW.frozen_late, NEW.body, NEW.hash, NEW.signature)
-           IS DISTINCT FROM (OLD.jurisdiction_code, OLD.month, OLD.frozen_at, OLD.frozen_late, OLD.body, OLD.hash, OLD.signature)
-           OR OLD.confirmed_at IS NOT NULL THEN
-          RAISE EXCEPTION 'a frozen assessment month never changes' USING ERRCODE = 'restrict_violation';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await q.query(`CREATE TRIGGER assessment_frozen BEFORE UPDATE OR DELETE ON assessment FOR EACH ROW EXECUTE FUNCTION assessment_frozen()`);
-    await q.query(`
       CREATE TABLE assessment_run (
         month      char(7) NOT NULL,
         frozen     integer NOT NULL,
@@ -65,7 +52,6 @@ export class Assessments1795394800000 implements MigrationInterface {
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE assessment_run`);
     await q.query(`DROP TABLE assessment`);
-    await q.query(`DROP FUNCTION assessment_frozen()`);
     await q.query(`DROP TABLE assessment_epoch`);
   }
 }

@@ -18,6 +18,7 @@ export const SQL_SOURCES = [
   'modules/rates/sql/flows.sql',
   'modules/rates/sql/rollup.sql',
   'modules/inflows/sql/register.sql',
+  'modules/assessments/sql/assessment.sql',
 ] as const;
 
 export interface SqlSource {
