@@ -238,6 +238,7 @@ async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<Sh
     hyperlinks: 'ignore',
     styles: 'cache',
   });
+  sheetsAfterWorkbook(reader);
   for await (const worksheet of reader) {
     // The reader leaves out empty rows; each row it gives carries its own number.
     for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
@@ -251,6 +252,30 @@ async function* records(buffer: Buffer, format: ImportFormat): AsyncGenerator<Sh
  * The data rows of a CSV or XLSX register in file order (numbered from 1), keyed by API field name, parsed as they are
  * read: an import holds one batch of rows, not the whole file's.
  */
+/**
+ * exceljs 4.4's streaming reader parses a worksheet at once when the shared strings and the workbook's relationships
+ * have been read, even when `xl/workbook.xml` (the sheets' names) comes later in the ZIP — then it fails ("reading
+ * 'sheets'"). The order of a ZIP's parts is the writer's: exceljs itself writes them in a varying order, so about one
+ * upload in 150 of a file saved by exceljs was refused as unreadable. Until the workbook has been read, its
+ * relationships are held back here, so such a worksheet waits (exceljs keeps it in a temporary file and reads it at
+ * the end, as it does one that comes before the shared strings). Tied to exceljs's internals: the version is pinned.
+ */
+function sheetsAfterWorkbook(reader: unknown): void {
+  type Entry = unknown;
+  const r = reader as { _parseRels(e: Entry): Promise<void>; _parseWorkbook(e: Entry): Promise<void>; workbookRels?: unknown; model?: unknown };
+  const parseRels = r._parseRels.bind(r);
+  const parseWorkbook = r._parseWorkbook.bind(r);
+  let held: unknown;
+  r._parseRels = async (entry) => {
+    await parseRels(entry);
+    if (!r.model) [held, r.workbookRels] = [r.workbookRels, undefined];
+  };
+  r._parseWorkbook = async (entry) => {
+    await parseWorkbook(entry);
+    if (held) [r.workbookRels, held] = [held, undefined];
+  };
+}
+
 export function readRows(buffer: Buffer, format: ImportFormat): AsyncGenerator<SheetRow> {
   return keyed(records(buffer, format));
 }
