@@ -227,6 +227,15 @@ describe('grid workers on a phone (采集) and the clerk’s review (采集审�
     ]);
     expect(await count(collectorId)).toBe(2);
 
+    // 撤回: the corrected one taken back before review (the clerk no longer has it to review); the accepted one cannot be.
+    const sun = page.locator('.line').filter({ hasText: '孙河' });
+    await sun.getByRole('button', { name: '撤回' }).click();
+    await page.locator('.el-message-box').getByRole('button', { name: '撤回' }).click();
+    await sun.getByText('已撤回').waitFor();
+    expect(await page.locator('.line').filter({ hasText: '钱海' }).getByRole('button', { name: '撤回' }).count()).toBe(0);
+    const [withdrawn] = await t.db.query(`SELECT status FROM declaration WHERE collector_id = $1 AND name = '孙河'`, [collectorId]);
+    expect(withdrawn.status).toBe('withdrawn');
+
     // 退出: the login and what was sent leave the phone; what was never sent stays.
     await context.setOffline(true);
     await fill(page, newIdNumber({ sex: 'male', county: '341222' }), '周山', '百子亭 1 号');
