@@ -162,6 +162,9 @@ describe('web console (工作台)', () => {
     await page.getByRole('row').filter({ hasText: '李卫东' }).click();
     await choose(page, '反馈结果', '信息有误');
     await choose(page, '婚姻状况', '初婚');
+    // The choices shown in their fields before sending (on a loaded machine a dropdown may still be closing).
+    await page.locator('.el-select__wrapper').filter({ hasText: '信息有误' }).waitFor();
+    await page.locator('.el-select__wrapper').filter({ hasText: '初婚' }).waitFor();
     await page.getByRole('button', { name: '提交反馈' }).click();
     await page.getByRole('button', { name: '提交反馈' }).waitFor({ state: 'detached' });
     await page.getByText('信息有误').first().waitFor();
