@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { levelOf, ROOT_CODE, subtreeRange } from '@/common/division-code';
-import { safeError } from '@/common/http-error.filter';
+import { Poller } from '@/common/poller';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { ReadReplica } from '@/database/read-replica';
@@ -230,34 +230,19 @@ export class AssessmentFreezer {
 
 /** Looks every minute (DIGEST_CHECK_EVERY) whether a month has closed and is not yet frozen; in the worker processes. */
 @Injectable()
-export class AssessmentTicker implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('Assessments');
-  private timer?: ReturnType<typeof setInterval>;
-  private running = false;
+export class AssessmentTicker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly poller: Poller;
 
-  constructor(
-    private readonly freezer: AssessmentFreezer,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(freezer: AssessmentFreezer, @Inject(APP_CONFIG) config: AppConfig) {
+    this.poller = new Poller('Assessments', config.digestCheckMs, () => freezer.runIfDue());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.look(), this.config.digestCheckMs);
-    void this.look();
+    this.poller.start();
+    void this.poller.runOnce();
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  private async look(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.freezer.runIfDue();
-    } catch (error) {
-      this.logger.warn({ err: safeError(error) }, 'assessment month not frozen; trying again at the next look');
-    } finally {
-      this.running = false;
-    }
+  onApplicationShutdown(): Promise<void> {
+    return this.poller.stop();
   }
 }

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { subtreePrefix } from '@/common/division-code';
-import { safeError } from '@/common/http-error.filter';
+import { Poller } from '@/common/poller';
 import { AppConfig } from '@/config/config';
 import { APP_CONFIG } from '@/config/config.module';
 import { JurisdictionsService } from '@/modules/jurisdictions/jurisdictions.service';
@@ -148,35 +148,20 @@ export class DailyDigest {
 
 /** Looks every DIGEST_CHECK_EVERY (a minute) in each worker process, and once as it starts. */
 @Injectable()
-export class DigestTicker implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('DailyDigest');
-  private timer?: ReturnType<typeof setInterval>;
-  private running = false;
+export class DigestTicker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly poller: Poller;
 
-  constructor(
-    private readonly digest: DailyDigest,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(digest: DailyDigest, @Inject(APP_CONFIG) config: AppConfig) {
+    // The database away for a moment: the next look runs it (Poller logs the failure).
+    this.poller = new Poller('DailyDigest', config.digestCheckMs, () => digest.runIfDue());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.look(), this.config.digestCheckMs);
-    void this.look();
+    this.poller.start();
+    void this.poller.runOnce();
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  private async look(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.digest.runIfDue();
-    } catch (error) {
-      // The database away for a moment: the next look runs it.
-      this.logger.warn({ err: safeError(error) }, 'daily digest not run; trying again at the next look');
-    } finally {
-      this.running = false;
-    }
+  onApplicationShutdown(): Promise<void> {
+    return this.poller.stop();
   }
 }
