@@ -83,8 +83,14 @@ describe('web console: 消息', () => {
     await page.getByRole('menuitem', { name: '考核指标' }).click();
     await page.getByRole('heading', { name: '考核指标' }).waitFor();
     const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: '万田乡', exact: true }) });
-    await row.getByRole('button', { name: '催办万田乡' }).click();
     const dialog = page.getByRole('dialog', { name: '催办：万田乡' });
+    // The page settles first (the dialog's code and the row's last 催办 arrive after the table); a click that landed
+    // while the row was redrawn is made again, as a person would.
+    await page.waitForLoadState('networkidle');
+    for (let attempt = 0; attempt < 3 && !(await dialog.isVisible()); attempt++) {
+      await row.getByRole('button', { name: '催办万田乡' }).click();
+      await dialog.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
     await dialog.getByLabel('说明').fill('请本周内处理完逾期的反馈');
     await dialog.getByRole('button', { name: '发送' }).click();
     await page.getByText(/已催办：\d+ 名工作人员收到/).waitFor();
